@@ -1,0 +1,34 @@
+# The two commands: `make demo` and `make test`. Each installs what it needs first.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTEST_ARGS ?=
+
+.PHONY: deps demo test test-python test-php test-static bench soak clean
+
+deps:
+	@bash .ci/bootstrap
+
+demo: deps
+	$(PY) -m channel demo
+
+test: deps test-static test-python test-php
+
+test-python:
+	@set +e; $(VENV)/bin/pytest -q -m "not slow" --basetemp="$$(mktemp -d)" $(PYTEST_ARGS); rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "pytest: no tests collected"; exit 1; fi; exit $$rc
+
+test-static:
+	@bash tests/static_checks.sh
+
+test-php:
+	@bash tests/php/run.sh
+
+bench: deps
+	$(PY) -m bench
+
+soak: deps
+	$(VENV)/bin/pytest -q -m slow --basetemp="$$(mktemp -d)"
+
+clean:
+	rm -rf .var

@@ -1,0 +1,128 @@
+"""One frozen ``Settings`` built at the entry point and passed down.
+
+Read from the environment (prefix ``CHANNEL_``) and, when ``CHANNEL_MAGENTO_ROOT`` points
+at a Magento install, the database connection and table prefix come from its
+``app/etc/env.php``. Nothing reads the environment at import time.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from urllib.parse import quote_plus
+
+from channel.errors import ConfigurationError
+
+PREFIX = "CHANNEL_"
+
+#: Seconds between two sync cycles of one account, unless the account says otherwise.
+DEFAULT_SYNC_INTERVAL = 300
+#: Days the communication log and the change history are kept.
+DEFAULT_LOG_RETENTION_DAYS = 30
+#: Bridge listens on loopback unless told otherwise.
+DEFAULT_BRIDGE_HOST = "127.0.0.1"
+DEFAULT_BRIDGE_PORT = 8765
+#: Seconds a signed bridge request stays valid.
+DEFAULT_SIGNATURE_TOLERANCE = 300
+#: Redis used for queues, locks, tokens and throttling.
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+class Secret(str):
+    """A string that masks itself in ``repr`` so it never reaches a log by accident."""
+
+    def __repr__(self) -> str:
+        return "Secret('***')" if self else "Secret('')"
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    database_url: str
+    redis_url: str = DEFAULT_REDIS_URL
+    table_prefix: str = ""
+    magento_root: str | None = None
+    #: Key for encryption at rest of credentials (Fernet, urlsafe base64 of 32 bytes).
+    encryption_key: Secret = Secret("")
+    #: Shared secret between the Magento module and the bridge (HMAC-SHA256).
+    bridge_secret: Secret = Secret("")
+    bridge_host: str = DEFAULT_BRIDGE_HOST
+    bridge_port: int = DEFAULT_BRIDGE_PORT
+    signature_tolerance: int = DEFAULT_SIGNATURE_TOLERANCE
+    sync_interval: int = DEFAULT_SYNC_INTERVAL
+    log_retention_days: int = DEFAULT_LOG_RETENTION_DAYS
+    #: Overrides of Amazon's endpoints: our sandbox, Amazon's sandbox or production.
+    spapi_endpoint: str | None = None
+    lwa_endpoint: str | None = None
+    #: The standalone admin (demo) is allowed; only on loopback.
+    standalone: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.database_url:
+            raise ConfigurationError("CHANNEL_DATABASE_URL or CHANNEL_MAGENTO_ROOT is required")
+        if self.sync_interval < 60:
+            raise ConfigurationError("sync interval must be at least 60 seconds")
+        for name in ("encryption_key", "bridge_secret"):
+            value = getattr(self, name)
+            if not isinstance(value, Secret):
+                object.__setattr__(self, name, Secret(value or ""))
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> "Settings":
+        env = dict(os.environ if environ is None else environ)
+
+        def get(name: str, default=None):
+            return env.get(PREFIX + name, default)
+
+        values: dict = {}
+        root = get("MAGENTO_ROOT")
+        if root:
+            from channel.magento.env import read_env_php
+
+            magento = read_env_php(Path(root) / "app" / "etc" / "env.php")
+            values["database_url"] = magento.database_url()
+            values["table_prefix"] = magento.table_prefix
+            values["magento_root"] = root
+        if get("DATABASE_URL"):
+            values["database_url"] = get("DATABASE_URL")
+        if get("TABLE_PREFIX") is not None:
+            values["table_prefix"] = get("TABLE_PREFIX")
+        for key, conv in (
+            ("REDIS_URL", str),
+            ("ENCRYPTION_KEY", Secret),
+            ("BRIDGE_SECRET", Secret),
+            ("BRIDGE_HOST", str),
+            ("BRIDGE_PORT", int),
+            ("SIGNATURE_TOLERANCE", int),
+            ("SYNC_INTERVAL", int),
+            ("LOG_RETENTION_DAYS", int),
+            ("SPAPI_ENDPOINT", str),
+            ("LWA_ENDPOINT", str),
+        ):
+            raw = get(key)
+            if raw is not None and raw != "":
+                try:
+                    values[key.lower()] = conv(raw)
+                except ValueError as exc:
+                    raise ConfigurationError(f"{PREFIX}{key} is not valid: {exc}") from None
+        if get("STANDALONE"):
+            values["standalone"] = get("STANDALONE").lower() in ("1", "true", "yes")
+        values.setdefault("database_url", "")
+        values.update(overrides)
+        return cls(**values)
+
+    def replace(self, **changes) -> "Settings":
+        return dataclasses.replace(self, **changes)
+
+
+def mysql_url(
+    *, user: str, password: str = "", database: str, host: str = "localhost",
+    port: int | None = None, unix_socket: str | None = None,
+) -> str:
+    """SQLAlchemy URL for mysqlclient, by TCP or by socket."""
+    auth = quote_plus(user) + (":" + quote_plus(password) if password else "")
+    if unix_socket:
+        return f"mysql+mysqldb://{auth}@localhost/{database}?unix_socket={unix_socket}&charset=utf8mb4"
+    hostport = host + (f":{port}" if port else "")
+    return f"mysql+mysqldb://{auth}@{hostport}/{database}?charset=utf8mb4"

@@ -1,0 +1,82 @@
+"""Shared fixtures: one private MariaDB and one private Redis per test session.
+
+Each test that asks for ``redis_client`` gets a flushed Redis; each test that asks for
+a database gets a freshly created one. Amazon is the sandbox over HTTP (see the
+fixtures of tests/amazon).
+"""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from channel.localservices import MariaDB, Redis
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+def shared_path(*parts: str) -> Path:
+    """A path in ../shared, or a skip with a clear message when it is absent."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is absent: this check needs the shared reference material")
+    return path
+
+
+@pytest.fixture(scope="session")
+def services():
+    base = Path(tempfile.mkdtemp(prefix="chn-", dir="/tmp"))
+    db = MariaDB(base / "db").start()
+    rds = Redis(base / "redis").start()
+    try:
+        yield db, rds
+    finally:
+        rds.stop()
+        db.stop()
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def mariadb(services) -> MariaDB:
+    return services[0]
+
+
+@pytest.fixture(scope="session")
+def redis_server(services) -> Redis:
+    return services[1]
+
+
+@pytest.fixture
+def redis_client(redis_server):
+    client = redis_server.client()
+    client.flushall()
+    yield client
+    client.flushall()
+    client.close()
+
+
+_db_counter = itertools.count(1)
+
+
+@pytest.fixture
+def make_database(mariadb):
+    """Factory for fresh, empty databases, dropped after the test."""
+    created: list[str] = []
+
+    def make(stem: str = "t") -> str:
+        name = f"{stem}_{next(_db_counter)}"
+        mariadb.create_database(name)
+        created.append(name)
+        return name
+
+    yield make
+    conn = mariadb.connect()
+    try:
+        for name in created:
+            conn.cursor().execute(f"DROP DATABASE IF EXISTS `{name}`")
+    finally:
+        conn.close()
