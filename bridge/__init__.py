@@ -1,0 +1,1 @@
+"""The Flask bridge: signed JSON API and admin fragments."""

@@ -1,0 +1,1 @@
+"""The sync cycle: importer, binder, mapper, exporter, synchronizer."""
