@@ -80,3 +80,54 @@ def make_database(mariadb):
             conn.cursor().execute(f"DROP DATABASE IF EXISTS `{name}`")
     finally:
         conn.close()
+
+
+class MagentoDb:
+    """A Magento-shaped database with a generated catalog (and, on demand, our tables)."""
+
+    def __init__(self, mariadb: MariaDB, name: str, shape: str, prefix: str, products: int):
+        from channel.db import make_engine
+        from channel.magento import fixture
+
+        self.mariadb = mariadb
+        self.name = name
+        self.prefix = prefix
+        raw = mariadb.connect(name)
+        try:
+            self.schema = fixture.build(raw, products, shape=shape, prefix=prefix)
+        finally:
+            raw.close()
+        self.url = mariadb.url(name)
+        self.engine = make_engine(self.url)
+
+    def raw(self):
+        """A MySQLdb connection (for set-based fixture writes)."""
+        return self.mariadb.connect(self.name)
+
+    def migrate(self) -> "MagentoDb":
+        from channel.migrations import upgrade
+
+        upgrade(self.engine)
+        return self
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+SHAPES = [("opensource", ""), ("commerce", "mg_")]
+
+
+@pytest.fixture(params=SHAPES, ids=[f"{s}{'-' + p if p else ''}" for s, p in SHAPES])
+def magento(request, mariadb, make_database):
+    """A small generated catalog (120 products), in both Magento shapes; the Commerce
+    variant also carries a table prefix."""
+    shape, prefix = request.param
+    db = MagentoDb(mariadb, make_database("mg"), shape, prefix, products=120)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def channel_db(magento):
+    """The ``magento`` database with the channel's migrations applied."""
+    return magento.migrate()

@@ -1,0 +1,234 @@
+"""CatalogReader: products of one website, read set-based and streamed in batches.
+
+Each batch costs a fixed number of queries whatever its size: the entity rows, one
+query per backend table for all wanted attributes, the categories, and the stock
+(legacy stock items, MSI source items and reservations). Values follow Magento's
+store semantics: a store-view row wins over the store 0 row even when its value is
+NULL ("Use Default Value" deletes the store row). Adobe Commerce value tables are read
+through the ``row_id`` of the staging version in force; ``entity_id`` is what leaves here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+
+from sqlalchemy import bindparam, text
+from sqlalchemy.engine import Connection
+
+from channel.errors import NotFound
+from channel.magento.schema import VALUE_TYPES, MagentoSchema
+from channel.magento.stock import StockReader
+
+logger = logging.getLogger(__name__)
+
+PRODUCT_ENTITY_CODE = "catalog_product"
+#: Attributes every read includes; rules and mappings add their own.
+BASE_ATTRIBUTES = (
+    "name", "status", "visibility", "price", "special_price", "special_from_date",
+    "special_to_date", "news_from_date", "news_to_date",
+)
+DEFAULT_BATCH_SIZE = 2000
+
+
+@dataclasses.dataclass(frozen=True)
+class Attribute:
+    attribute_id: int
+    code: str
+    backend_type: str
+    frontend_input: str | None
+
+
+@dataclasses.dataclass(frozen=True)
+class Website:
+    website_id: int
+    code: str
+    store_id: int
+    stock_id: int | None
+
+
+@dataclasses.dataclass(slots=True)
+class Product:
+    """One product as a website's default store view sees it."""
+
+    entity_id: int
+    sku: str
+    type_id: str
+    attribute_set_id: int
+    attributes: dict
+    categories: list[int]
+    qty: Decimal | None = None
+    is_in_stock: bool = False
+    manage_stock: bool = True
+    min_qty: Decimal = Decimal(0)
+    salable_qty: Decimal | None = None
+
+    def get(self, code: str, default=None):
+        if code == "sku":
+            return self.sku
+        if code == "type_id":
+            return self.type_id
+        if code == "attribute_set_id":
+            return self.attribute_set_id
+        return self.attributes.get(code, default)
+
+
+class CatalogReader:
+    """Reads Magento's catalog for the channel; the only reader of product tables."""
+
+    def __init__(self, conn: Connection, schema: MagentoSchema):
+        self.conn = conn
+        self.schema = schema
+        self._attributes = self._load_attributes()
+        self._options: dict[int, dict[int, str]] | None = None
+        self.stock = StockReader(conn, schema)
+
+    @classmethod
+    def connect(cls, conn: Connection, prefix: str = "") -> "CatalogReader":
+        return cls(conn, MagentoSchema.detect(conn, prefix))
+
+    def _load_attributes(self) -> dict[str, Attribute]:
+        s = self.schema
+        rows = self.conn.execute(text(
+            f"SELECT a.attribute_id, a.attribute_code, a.backend_type, a.frontend_input"
+            f" FROM {s.t('eav_attribute')} a JOIN {s.t('eav_entity_type')} t"
+            f" ON t.entity_type_id = a.entity_type_id AND t.entity_type_code = :code"
+        ), {"code": PRODUCT_ENTITY_CODE})
+        return {r.attribute_code: Attribute(r.attribute_id, r.attribute_code, r.backend_type, r.frontend_input)
+                for r in rows}
+
+    def attribute(self, code: str) -> Attribute:
+        try:
+            return self._attributes[code]
+        except KeyError:
+            raise NotFound(f"Magento has no product attribute '{code}'", {"attribute_code": code}) from None
+
+    def attribute_codes(self) -> list[str]:
+        return sorted(self._attributes)
+
+    def website(self, website_id: int) -> Website:
+        s = self.schema
+        row = self.conn.execute(text(
+            f"SELECT w.website_id, w.code, g.default_store_id, c.stock_id FROM {s.t('store_website')} w"
+            f" JOIN {s.t('store_group')} g ON g.group_id = w.default_group_id"
+            f" LEFT JOIN {s.t('inventory_stock_sales_channel')} c ON c.type = 'website' AND c.code = w.code"
+            f" WHERE w.website_id = :w"
+        ), {"w": website_id}).first()
+        if row is None or website_id == 0:
+            raise NotFound(f"Magento has no website {website_id}", {"website_id": website_id})
+        return Website(row.website_id, row.code, row.default_store_id, row.stock_id)
+
+    def iter_batches(
+        self, website_id: int, attributes: Iterable[str] = (), batch_size: int = DEFAULT_BATCH_SIZE,
+        entity_ids: Iterable[int] | None = None, skus: Iterable[str] | None = None,
+        in_website_only: bool = True,
+    ) -> Iterator[list[Product]]:
+        """Yield lists of at most ``batch_size`` products, ordered by entity id."""
+        if batch_size < 1:
+            raise ValueError("batch_size must be positive")
+        website = self.website(website_id)
+        wanted = [self.attribute(c) for c in dict.fromkeys([*BASE_ATTRIBUTES, *attributes])
+                  if c not in ("sku", "type_id", "attribute_set_id")]
+        filters = {"entity_ids": sorted(set(entity_ids)) if entity_ids is not None else None,
+                   "skus": sorted(set(skus)) if skus is not None else None}
+        last = 0
+        while True:
+            rows = self._entities(website, last, batch_size, in_website_only, **filters)
+            if not rows:
+                return
+            last = rows[-1].entity_id
+            yield self._hydrate(website, rows, wanted)
+            if len(rows) < batch_size:
+                return
+
+    def products(self, website_id: int, **kwargs) -> Iterator[Product]:
+        for batch in self.iter_batches(website_id, **kwargs):
+            yield from batch
+
+    def _entities(self, website: Website, after: int, limit: int, in_website_only: bool,
+                  entity_ids: list[int] | None, skus: list[str] | None):
+        s = self.schema
+        select_link = ", e.row_id AS link" if s.is_commerce else ", e.entity_id AS link"
+        sql = (f"SELECT e.entity_id, e.sku, e.type_id, e.attribute_set_id{select_link}"
+               f" FROM {s.t('catalog_product_entity')} e")
+        params: dict = {"after": after, "limit": limit, "w": website.website_id}
+        where = ["e.entity_id > :after"]
+        if in_website_only:
+            sql += (f" JOIN {s.t('catalog_product_website')} pw"
+                    f" ON pw.product_id = e.entity_id AND pw.website_id = :w")
+        if s.is_commerce:
+            where.append("e.created_in <= :v AND e.updated_in > :v")
+            params["v"] = s.current_version(self.conn)
+        stmt_params = []
+        if entity_ids is not None:
+            where.append("e.entity_id IN :ids")
+            params["ids"] = entity_ids or [-1]
+            stmt_params.append(bindparam("ids", expanding=True))
+        if skus is not None:
+            where.append("e.sku IN :skus")
+            params["skus"] = skus or [""]
+            stmt_params.append(bindparam("skus", expanding=True))
+        sql += " WHERE " + " AND ".join(where) + " ORDER BY e.entity_id LIMIT :limit"
+        stmt = text(sql).bindparams(*stmt_params) if stmt_params else text(sql)
+        return self.conn.execute(stmt, params).all()
+
+    def _hydrate(self, website: Website, rows, wanted: list[Attribute]) -> list[Product]:
+        s = self.schema
+        products = {r.entity_id: Product(r.entity_id, r.sku, r.type_id, r.attribute_set_id, {}, [])
+                    for r in rows}
+        by_link = {r.link: products[r.entity_id] for r in rows}
+        links = list(by_link)
+        for backend in VALUE_TYPES:
+            attrs = [a for a in wanted if a.backend_type == backend]
+            if not attrs:
+                continue
+            codes = {a.attribute_id: a.code for a in attrs}
+            stmt = text(
+                f"SELECT {s.link} AS link, attribute_id, store_id, value FROM {s.value_table(backend)}"
+                f" WHERE {s.link} IN :links AND attribute_id IN :attrs AND store_id IN (0, :store)"
+                f" ORDER BY store_id"
+            ).bindparams(bindparam("links", expanding=True), bindparam("attrs", expanding=True))
+            for r in self.conn.execute(stmt, {"links": links, "attrs": list(codes), "store": website.store_id}):
+                # Ordered by store: the store-view row, when present, overwrites store 0, NULL or not.
+                by_link[r.link].attributes[codes[r.attribute_id]] = r.value
+        self._resolve_options(products.values(), wanted, website.store_id)
+        stmt = text(f"SELECT product_id, category_id FROM {s.t('catalog_category_product')}"
+                    f" WHERE product_id IN :ids").bindparams(bindparam("ids", expanding=True))
+        for r in self.conn.execute(stmt, {"ids": list(products)}):
+            products[r.product_id].categories.append(r.category_id)
+        self.stock.fill(list(products.values()), website)
+        return list(products.values())
+
+    def _resolve_options(self, products, wanted: list[Attribute], store_id: int) -> None:
+        """Select attributes hold option ids; keep the id and add ``<code>_label``."""
+        selects = [a for a in wanted if a.frontend_input in ("select", "multiselect") and a.backend_type != "static"
+                   and a.code not in ("status", "visibility", "tax_class_id")]
+        if not selects:
+            return
+        labels = self._option_labels(store_id)
+        for p in products:
+            for a in selects:
+                raw = p.attributes.get(a.code)
+                if raw is None:
+                    continue
+                if a.frontend_input == "multiselect":
+                    ids = [int(x) for x in str(raw).split(",") if x.strip().isdigit()]
+                    p.attributes[a.code + "_label"] = [labels.get(i, str(i)) for i in ids]
+                elif str(raw).isdigit():
+                    p.attributes[a.code + "_label"] = labels.get(int(raw), str(raw))
+
+    def _option_labels(self, store_id: int) -> dict[int, str]:
+        if self._options is None:
+            self._options = {}
+        if store_id not in self._options:
+            s = self.schema
+            rows = self.conn.execute(text(
+                f"SELECT option_id, store_id, value FROM {s.t('eav_attribute_option_value')}"
+                f" WHERE store_id IN (0, :store) ORDER BY store_id"), {"store": store_id})
+            labels: dict[int, str] = {}
+            for r in rows:
+                labels[r.option_id] = r.value
+            self._options[store_id] = labels
+        return self._options[store_id]
