@@ -119,17 +119,17 @@ def test_commerce_reads_the_version_in_force(magento):
     if not magento.schema.is_commerce:
         pytest.skip("staging versions exist only in the Adobe Commerce shape")
     with magento.engine.connect() as conn:
-        p = read_all(conn, 2, prefix=magento.prefix, entity_ids=[50, 100])
-    assert p[100].get("name") == "Sample product 100"  # the future version is not in force
+        p = read_all(conn, 2, prefix=magento.prefix, entity_ids=[50])
+    assert p[50].get("name") == "Sample product 50"  # the future version is not in force
     with magento.raw() as raw:
         raw.cursor().execute(
             f"UPDATE `{magento.prefix}flag` SET flag_data = '{{\"current_version\": \"1950000000\"}}'"
             " WHERE flag_code = 'staging'")
         raw.commit()
     with magento.engine.connect() as conn:
-        p = read_all(conn, 2, prefix=magento.prefix, entity_ids=[100])
-    assert p[100].get("name") == "Sample product 100 (next season)"
-    assert p[100].entity_id == 100
+        p = read_all(conn, 2, prefix=magento.prefix, entity_ids=[50])
+    assert p[50].get("name") == "Sample product 50 (next season)"
+    assert p[50].entity_id == 50
 
 
 def test_select_attributes_carry_their_labels(magento):
