@@ -1,0 +1,177 @@
+"""The Binder: links Amazon listings to Magento products through the identifier mapping.
+
+Matching runs in bulk, in SQL: one INSERT ... SELECT per identifier kind fills a
+temporary candidate table, then the best priority with candidates decides each
+listing. Priority is explicit: seller SKU, then ASIN, then the barcodes (UPC, EAN,
+ISBN, GCID). Outcomes: ``matched``; ``multiple_matches`` (with the candidates);
+``has_variants`` (the product is a configurable parent); ``third_party`` (Amazon
+listing with no Magento product, kept so the merchant can assign one). Listings the
+merchant assigned by hand (``matched_by = 'manual'``) are never re-matched.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+from channel.errors import InvalidInput
+from channel.magento.catalog import CatalogReader
+
+logger = logging.getLogger(__name__)
+
+#: Identifier kinds in matching priority order.
+IDENTIFIERS = ("seller_sku", "asin", "upc", "ean", "isbn", "gcid")
+DEFAULT_MAPPING = {"seller_sku": "sku", "asin": None, "upc": None, "ean": None, "isbn": None, "gcid": None}
+VARIANT_PARENT_TYPES = ("configurable", "grouped", "bundle")
+LISTING = "channel_amazon_listing"
+
+
+def normalize_mapping(raw: dict | None, reader: CatalogReader | None = None) -> dict[str, str | None]:
+    """Validated identifier mapping: each kind -> a Magento attribute code or None."""
+    mapping = dict(DEFAULT_MAPPING)
+    for key, value in (raw or {}).items():
+        if key not in IDENTIFIERS:
+            raise InvalidInput(f"unknown identifier '{key}'", {"path": key, "allowed": list(IDENTIFIERS)})
+        if value in (None, ""):
+            mapping[key] = None
+            continue
+        if not isinstance(value, str):
+            raise InvalidInput(f"identifier '{key}' must name a Magento attribute code", {"path": key})
+        if reader is not None and value != "sku":
+            attr = reader.attribute(value)  # NotFound names the attribute
+            if attr.backend_type not in ("varchar", "text", "static", "int"):
+                raise InvalidInput(f"attribute '{value}' cannot hold an identifier", {"path": key})
+        mapping[key] = value
+    return mapping
+
+
+@dataclasses.dataclass
+class MatchStats:
+    considered: int = 0
+    matched: int = 0
+    multiple: int = 0
+    has_variants: int = 0
+    third_party: int = 0
+
+
+def match_account(conn: Connection, reader: CatalogReader, account) -> MatchStats:
+    """Match every unmatched listing of ``account`` to a product of its website."""
+    mapping = normalize_mapping(account.identifier_mapping, reader)
+    s = reader.schema
+    website = reader.website(account.website_id)
+    conn.execute(text("DROP TEMPORARY TABLE IF EXISTS tmp_channel_match"))
+    conn.execute(text(
+        "CREATE TEMPORARY TABLE tmp_channel_match (listing_id bigint UNSIGNED NOT NULL,"
+        " product_id int UNSIGNED NOT NULL, type_id varchar(32) NOT NULL, priority tinyint NOT NULL,"
+        " KEY (listing_id, priority)) ENGINE=MEMORY"))
+    version = ""
+    params = {"a": account.account_id, "w": website.website_id, "v": s.current_version(conn)}
+    if s.is_commerce:
+        version = " AND e.created_in <= :v AND e.updated_in > :v"
+    unmatched = (f"l.account_id = :a AND l.product_id IS NULL"
+                 f" AND (l.matched_by IS NULL OR l.matched_by <> 'manual')")
+    for priority, kind in enumerate(IDENTIFIERS, start=1):
+        code = mapping.get(kind)
+        if not code:
+            continue
+        listing_value = {"seller_sku": "l.seller_sku", "asin": "l.asin"}.get(kind, "l.external_id")
+        kind_filter = "" if kind in ("seller_sku", "asin") else f" AND l.external_id_type = '{kind}'"
+        website_join = (f" JOIN {s.t('catalog_product_website')} pw ON pw.product_id = e.entity_id"
+                        f" AND pw.website_id = :w")
+        if code == "sku":
+            sql = (f"INSERT INTO tmp_channel_match SELECT l.listing_id, e.entity_id, e.type_id, {priority}"
+                   f" FROM {LISTING} l JOIN {s.t('catalog_product_entity')} e ON e.sku = {listing_value}{version}"
+                   f"{website_join} WHERE {unmatched}{kind_filter}")
+        else:
+            attr = reader.attribute(code)
+            sql = (f"INSERT INTO tmp_channel_match SELECT l.listing_id, e.entity_id, e.type_id, {priority}"
+                   f" FROM {LISTING} l JOIN {s.value_table(attr.backend_type)} v"
+                   f" ON v.attribute_id = {int(attr.attribute_id)} AND v.store_id = 0 AND v.value = {listing_value}"
+                   f" JOIN {s.t('catalog_product_entity')} e ON e.{s.link} = v.{s.link}{version}"
+                   f"{website_join} WHERE {unmatched}{kind_filter}")
+        conn.execute(text(sql), params)
+    stats = MatchStats()
+    rows = conn.execute(text(
+        "SELECT m.listing_id, m.priority, GROUP_CONCAT(DISTINCT CONCAT(m.product_id, ':', m.type_id)"
+        " ORDER BY m.product_id) AS candidates FROM tmp_channel_match m"
+        " JOIN (SELECT listing_id, MIN(priority) AS best FROM tmp_channel_match GROUP BY listing_id) b"
+        " ON b.listing_id = m.listing_id AND b.best = m.priority GROUP BY m.listing_id, m.priority"))
+    results = []
+    for r in rows:
+        found = [c.split(":", 1) for c in r.candidates.split(",")]
+        kind = IDENTIFIERS[r.priority - 1]
+        if len(found) > 1:
+            results.append((r.listing_id, None, "multiple_matches", json.dumps([int(p) for p, _ in found]), kind))
+            stats.multiple += 1
+        elif found[0][1] in VARIANT_PARENT_TYPES:
+            results.append((r.listing_id, None, "has_variants", json.dumps([int(found[0][0])]), kind))
+            stats.has_variants += 1
+        else:
+            results.append((r.listing_id, int(found[0][0]), "matched", None, kind))
+            stats.matched += 1
+    conn.execute(text("DROP TEMPORARY TABLE IF EXISTS tmp_channel_result"))
+    conn.execute(text(
+        "CREATE TEMPORARY TABLE tmp_channel_result (listing_id bigint UNSIGNED NOT NULL PRIMARY KEY,"
+        " product_id int UNSIGNED NULL, match_status varchar(24) NOT NULL, candidates varchar(1024) NULL,"
+        " matched_by varchar(16) NULL) ENGINE=MEMORY"))
+    if results:
+        raw = conn.connection.dbapi_connection.cursor()
+        try:
+            for start in range(0, len(results), 5000):
+                raw.executemany(
+                    "INSERT INTO tmp_channel_result (listing_id, product_id, match_status, candidates, matched_by)"
+                    " VALUES (%s, %s, %s, %s, %s)", results[start:start + 5000])
+        finally:
+            raw.close()
+    conn.execute(text(
+        f"UPDATE {LISTING} l JOIN tmp_channel_result r ON r.listing_id = l.listing_id"
+        f" LEFT JOIN {s.t('catalog_product_entity')} e ON e.entity_id = r.product_id{version}"
+        f" SET l.product_id = r.product_id, l.magento_sku = e.sku, l.match_status = r.match_status,"
+        f" l.match_candidates = r.candidates, l.matched_by = r.matched_by"), params)
+    stats.third_party = conn.execute(text(
+        f"UPDATE {LISTING} l LEFT JOIN tmp_channel_result r ON r.listing_id = l.listing_id"
+        f" SET l.match_status = 'third_party', l.match_candidates = NULL, l.matched_by = NULL"
+        f" WHERE {unmatched} AND r.listing_id IS NULL"), params).rowcount
+    stats.considered = len(results) + stats.third_party
+    conn.execute(text("DROP TEMPORARY TABLE IF EXISTS tmp_channel_match"))
+    conn.execute(text("DROP TEMPORARY TABLE IF EXISTS tmp_channel_result"))
+    logger.info("Matched listings for account %s: %s", account.account_id, stats)
+    return stats
+
+
+def assign_product(conn: Connection, reader: CatalogReader, account, listing_id: int, product_id: int) -> None:
+    """The merchant links a listing to a product by hand; matching never undoes it."""
+    products = list(reader.products(account.website_id, entity_ids=[product_id]))
+    if not products:
+        raise InvalidInput(f"product {product_id} is not on the account's website", {"product_id": product_id})
+    done = conn.execute(text(
+        f"UPDATE {LISTING} SET product_id = :p, magento_sku = :sku, match_status = 'matched',"
+        f" match_candidates = NULL, matched_by = 'manual' WHERE listing_id = :l AND account_id = :a"),
+        {"p": product_id, "sku": products[0].sku, "l": listing_id, "a": account.account_id}).rowcount
+    if not done:
+        raise InvalidInput(f"listing {listing_id} does not belong to account {account.account_id}",
+                           {"listing_id": listing_id})
+
+
+def reset_matches(conn: Connection, account, listing_ids: list[int]) -> int:
+    """Re-attempt matching for these listings (manual links included).
+
+    Amazon listings go back to unmatched and are matched at the next run; Magento
+    products not yet on Amazon go back to ``unresolved`` so their ASIN is searched again.
+    """
+    if not listing_ids:
+        return 0
+    from sqlalchemy import bindparam
+
+    params = {"a": account.account_id, "ids": listing_ids}
+    amazon = text(f"UPDATE {LISTING} SET product_id = NULL, magento_sku = NULL, matched_by = NULL,"
+                  f" match_status = 'third_party' WHERE account_id = :a AND listing_id IN :ids"
+                  f" AND amazon_status IS NOT NULL").bindparams(bindparam("ids", expanding=True))
+    magento = text(f"UPDATE {LISTING} SET asin = NULL, matched_by = NULL, match_candidates = NULL,"
+                   f" match_status = 'unresolved' WHERE account_id = :a AND listing_id IN :ids"
+                   f" AND amazon_status IS NULL").bindparams(bindparam("ids", expanding=True))
+    return conn.execute(amazon, params).rowcount + conn.execute(magento, params).rowcount

@@ -1,0 +1,97 @@
+import json
+
+import pytest
+from sqlalchemy import text
+
+from channel.errors import InvalidInput, NotFound
+from channel.magento.catalog import CatalogReader
+from channel.matching import assign_product, match_account, normalize_mapping, reset_matches
+
+from .conftest import add_amazon_listing
+
+
+def listing(conn, listing_id):
+    return conn.execute(text("SELECT * FROM channel_amazon_listing WHERE listing_id = :l"),
+                        {"l": listing_id}).mappings().one()
+
+
+def test_each_identifier_matches_with_its_priority(channel_db, account):
+    with channel_db.engine.begin() as conn:
+        by_sku = add_amazon_listing(conn, account, "MG-0000001", asin="B0ZZZZZZZZ")
+        by_asin = add_amazon_listing(conn, account, "AMZ-ASIN", asin="B000000013")
+        by_upc = add_amazon_listing(conn, account, "AMZ-UPC", asin="B0UPC00001", external_id="700000000003",
+                                    external_id_type="upc")
+        by_ean = add_amazon_listing(conn, account, "AMZ-EAN", asin="B0EAN00001", external_id="4000000000004",
+                                    external_id_type="ean")
+        unknown = add_amazon_listing(conn, account, "SOMETHING-ELSE", asin="B0NOPE0001")
+        uk_only = add_amazon_listing(conn, account, "MG-0000005")  # product 5 is not on website 1
+        reader = CatalogReader.connect(conn, channel_db.prefix)
+        stats = match_account(conn, reader, account)
+        rows = {i: listing(conn, i) for i in (by_sku, by_asin, by_upc, by_ean, unknown, uk_only)}
+    assert (rows[by_sku]["product_id"], rows[by_sku]["matched_by"]) == (1, "seller_sku")
+    assert (rows[by_asin]["product_id"], rows[by_asin]["matched_by"]) == (13, "asin")
+    assert (rows[by_upc]["product_id"], rows[by_upc]["matched_by"]) == (3, "upc")
+    assert (rows[by_ean]["product_id"], rows[by_ean]["matched_by"]) == (4, "ean")
+    assert rows[by_upc]["magento_sku"] == "MG-0000003"
+    for i in (unknown, uk_only):
+        assert rows[i]["match_status"] == "third_party" and rows[i]["product_id"] is None
+    assert (stats.matched, stats.third_party) == (4, 2)
+
+
+def test_seller_sku_wins_over_barcode(channel_db, account):
+    with channel_db.engine.begin() as conn:
+        lid = add_amazon_listing(conn, account, "MG-0000002", external_id="700000000003", external_id_type="upc")
+        match_account(conn, CatalogReader.connect(conn, channel_db.prefix), account)
+        assert listing(conn, lid)["product_id"] == 2
+
+
+def test_multiple_matches_keep_their_candidates(channel_db, account):
+    with channel_db.raw() as raw:
+        raw.cursor().execute(
+            f"UPDATE `{channel_db.prefix}catalog_product_entity_varchar` SET value = '4000000000004'"
+            f" WHERE value = '4000000000006'")
+        raw.commit()
+    with channel_db.engine.begin() as conn:
+        lid = add_amazon_listing(conn, account, "AMZ-DUP", external_id="4000000000004", external_id_type="ean")
+        stats = match_account(conn, CatalogReader.connect(conn, channel_db.prefix), account)
+        row = listing(conn, lid)
+    assert row["match_status"] == "multiple_matches" and row["product_id"] is None
+    assert json.loads(row["match_candidates"]) == [4, 6]
+    assert stats.multiple == 1
+
+
+def test_configurable_parent_has_variants(channel_db, account):
+    with channel_db.raw() as raw:
+        raw.cursor().execute(
+            f"UPDATE `{channel_db.prefix}catalog_product_entity` SET type_id = 'configurable' WHERE entity_id = 7")
+        raw.commit()
+    with channel_db.engine.begin() as conn:
+        lid = add_amazon_listing(conn, account, "MG-0000007")
+        match_account(conn, CatalogReader.connect(conn, channel_db.prefix), account)
+        row = listing(conn, lid)
+    assert row["match_status"] == "has_variants" and json.loads(row["match_candidates"]) == [7]
+
+
+def test_manual_assignment_survives_matching_and_can_be_reset(channel_db, account):
+    with channel_db.engine.begin() as conn:
+        reader = CatalogReader.connect(conn, channel_db.prefix)
+        lid = add_amazon_listing(conn, account, "LEGACY-SKU", asin="B0LEGACY01")
+        match_account(conn, reader, account)
+        assign_product(conn, reader, account, lid, 8)
+        match_account(conn, reader, account)
+        assert (listing(conn, lid)["product_id"], listing(conn, lid)["matched_by"]) == (8, "manual")
+        with pytest.raises(InvalidInput):
+            assign_product(conn, reader, account, lid, 5)  # not on the account's website
+        assert reset_matches(conn, account, [lid]) == 1
+        match_account(conn, reader, account)
+        assert listing(conn, lid)["match_status"] == "third_party"
+
+
+def test_mapping_is_validated_against_magento_attributes(channel_db):
+    with channel_db.engine.connect() as conn:
+        reader = CatalogReader.connect(conn, channel_db.prefix)
+        assert normalize_mapping({"upc": "upc"}, reader)["seller_sku"] == "sku"
+        with pytest.raises(InvalidInput):
+            normalize_mapping({"barcode": "upc"}, reader)
+        with pytest.raises(NotFound):
+            normalize_mapping({"ean": "no_such_attribute"}, reader)
