@@ -1,0 +1,1 @@
+"""Benchmarks: figures, not pass/fail. ``make bench`` runs them and writes results.json."""
