@@ -1,0 +1,228 @@
+"""Per-account settings and the price and quantity a product gets on Amazon.
+
+Pure: given a product as the CatalogReader returns it and the account's settings,
+compute the offer price (price attribute, Magento's special price rule, adjustment,
+VAT, currency rate, rounding) and the quantity (salable quantity, out-of-stock
+threshold, maximum listed, quantity for products without managed stock).
+Settings are stored per account as JSON; ``from_json`` fills defaults and refuses
+bad values with ``InvalidInput`` naming the field.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import datetime, timedelta
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
+
+from channel.errors import InvalidInput
+
+ADJUSTMENTS = ("none", "fixed", "percent")
+ROUNDINGS = ("none", "cents", "whole", "x99")
+CONDITIONS = (
+    "new_new", "new_open_box", "new_oem", "refurbished_refurbished", "used_like_new", "used_very_good",
+    "used_good", "used_acceptable", "collectible_like_new", "collectible_very_good", "collectible_good",
+    "collectible_acceptable", "club_club",
+)
+#: Magento option labels merchants use, mapped to Amazon's condition_type values.
+CONDITION_LABELS = {
+    "new": "new_new", "used - like new": "used_like_new", "used like new": "used_like_new",
+    "used - very good": "used_very_good", "used - good": "used_good", "used good": "used_good",
+    "used - acceptable": "used_acceptable", "refurbished": "refurbished_refurbished",
+    "open box": "new_open_box", "oem": "new_oem",
+}
+CENT = Decimal("0.01")
+
+
+def _decimal(value, path: str, minimum: Decimal | None = None) -> Decimal:
+    try:
+        d = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise InvalidInput(f"settings: {path} must be a number", {"path": path}) from None
+    if not d.is_finite() or (minimum is not None and d < minimum):
+        raise InvalidInput(f"settings: {path} must be a number of at least {minimum}", {"path": path})
+    return d
+
+
+def _int(value, path: str, minimum: int = 0, optional: bool = False) -> int | None:
+    if optional and value in (None, ""):
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).lstrip("-").isdigit():
+        raise InvalidInput(f"settings: {path} must be a whole number", {"path": path})
+    if int(value) < minimum:
+        raise InvalidInput(f"settings: {path} must be at least {minimum}", {"path": path})
+    return int(value)
+
+
+def _choice(value, path: str, allowed: tuple) -> str:
+    if value not in allowed:
+        raise InvalidInput(f"settings: {path} must be one of {', '.join(allowed)}", {"path": path})
+    return value
+
+
+@dataclasses.dataclass(frozen=True)
+class PriceSettings:
+    attribute: str = "price"
+    use_special_price: bool = True
+    adjustment_type: str = "none"
+    adjustment: Decimal = Decimal(0)
+    vat_percent: Decimal = Decimal(0)
+    currency_rate: Decimal = Decimal(1)
+    rounding: str = "cents"
+
+
+@dataclasses.dataclass(frozen=True)
+class StockSettings:
+    out_of_stock_threshold: int = 0
+    max_quantity: int | None = None
+    unmanaged_quantity: int = 100
+
+
+@dataclasses.dataclass(frozen=True)
+class AccountSettings:
+    auto_publish: bool = False
+    price: PriceSettings = PriceSettings()
+    stock: StockSettings = StockSettings()
+    condition_default: str = "new_new"
+    condition_attribute: str | None = None
+    handling_time: int | None = None
+    fulfillment_channel: str = "DEFAULT"
+    #: Sections owned by other parts (orders, attribute import), kept as given.
+    extra: dict = dataclasses.field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, raw) -> "AccountSettings":
+        if raw in (None, ""):
+            raw = {}
+        if isinstance(raw, (str, bytes)):
+            try:
+                raw = json.loads(raw)
+            except ValueError:
+                raise InvalidInput("settings are not valid JSON", {"path": "$"}) from None
+        if not isinstance(raw, dict):
+            raise InvalidInput("settings must be an object", {"path": "$"})
+        p, s = raw.get("price") or {}, raw.get("stock") or {}
+        if not isinstance(p, dict) or not isinstance(s, dict):
+            raise InvalidInput("settings: price and stock must be objects", {"path": "price"})
+        price = PriceSettings(
+            attribute=str(p.get("attribute", "price")),
+            use_special_price=bool(p.get("use_special_price", True)),
+            adjustment_type=_choice(p.get("adjustment_type", "none"), "price.adjustment_type", ADJUSTMENTS),
+            adjustment=_decimal(p.get("adjustment", 0), "price.adjustment"),
+            vat_percent=_decimal(p.get("vat_percent", 0), "price.vat_percent", Decimal(0)),
+            currency_rate=_decimal(p.get("currency_rate", 1), "price.currency_rate", Decimal("0.000001")),
+            rounding=_choice(p.get("rounding", "cents"), "price.rounding", ROUNDINGS),
+        )
+        stock = StockSettings(
+            out_of_stock_threshold=_int(s.get("out_of_stock_threshold", 0), "stock.out_of_stock_threshold"),
+            max_quantity=_int(s.get("max_quantity"), "stock.max_quantity", 1, optional=True),
+            unmanaged_quantity=_int(s.get("unmanaged_quantity", 100), "stock.unmanaged_quantity"),
+        )
+        channel = str(raw.get("fulfillment_channel", "DEFAULT"))
+        if channel != "DEFAULT" and not channel.startswith("AMAZON_"):
+            raise InvalidInput("settings: fulfillment_channel must be DEFAULT or AMAZON_<region>",
+                               {"path": "fulfillment_channel"})
+        known = {"auto_publish", "price", "stock", "condition_default", "condition_attribute", "handling_time",
+                 "fulfillment_channel"}
+        return cls(
+            auto_publish=bool(raw.get("auto_publish", False)), price=price, stock=stock,
+            condition_default=_choice(raw.get("condition_default", "new_new"), "condition_default",
+                                      CONDITIONS + ("",)) or "",
+            condition_attribute=raw.get("condition_attribute") or None,
+            handling_time=_int(raw.get("handling_time"), "handling_time", 0, optional=True),
+            fulfillment_channel=channel,
+            extra={k: v for k, v in raw.items() if k not in known},
+        )
+
+    def to_json(self) -> dict:
+        data = dataclasses.asdict(self)
+        extra = data.pop("extra")
+        return json.loads(json.dumps({**extra, **data}, default=str))
+
+    def attribute_codes(self) -> list[str]:
+        codes = {self.price.attribute, "special_price", "special_from_date", "special_to_date", "status"}
+        if self.condition_attribute:
+            codes.add(self.condition_attribute)
+        return sorted(codes)
+
+    @property
+    def fulfilled_by_amazon(self) -> bool:
+        return self.fulfillment_channel.startswith("AMAZON_")
+
+
+def _as_datetime(value) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def special_price_applies(product, now: datetime) -> bool:
+    """Magento's rule: from <= now, and now within the 'to' day (inclusive: +86400 s)."""
+    start = _as_datetime(product.get("special_from_date"))
+    end = _as_datetime(product.get("special_to_date"))
+    if start is not None and now < start:
+        return False
+    if end is not None and now >= end + timedelta(days=1):
+        return False
+    return True
+
+
+def compute_price(product, settings: AccountSettings, now: datetime) -> Decimal | None:
+    """The offer price in the marketplace currency, or None when the product has none."""
+    p = settings.price
+    base = product.get(p.attribute)
+    if base is None:
+        return None
+    price = Decimal(str(base))
+    special = product.get("special_price")
+    if p.use_special_price and special is not None and special_price_applies(product, now):
+        price = min(price, Decimal(str(special)))
+    if p.adjustment_type == "fixed":
+        price += p.adjustment
+    elif p.adjustment_type == "percent":
+        price += price * p.adjustment / 100
+    price = price * (1 + p.vat_percent / 100) * p.currency_rate
+    if price <= 0:
+        return None
+    return round_price(price, p.rounding)
+
+
+def round_price(price: Decimal, rounding: str) -> Decimal:
+    if rounding == "whole":
+        return price.quantize(Decimal(1), ROUND_HALF_UP)
+    if rounding == "x99":
+        whole = price.quantize(Decimal(1), ROUND_DOWN)
+        return whole + Decimal("0.99") if price > whole else max(whole - Decimal("0.01"), CENT)
+    if rounding == "none":
+        return price.quantize(Decimal("0.0001"), ROUND_HALF_UP)
+    return price.quantize(CENT, ROUND_HALF_UP)
+
+
+def compute_qty(product, settings: AccountSettings) -> int:
+    """The quantity to list: 0 at or below the out-of-stock threshold, capped at the maximum."""
+    s = settings.stock
+    if product.get("status") not in (None, 1):
+        return 0
+    salable = product.salable_qty
+    qty = s.unmanaged_quantity if salable is None else int(Decimal(salable).to_integral_value(ROUND_DOWN))
+    if qty <= s.out_of_stock_threshold:
+        return 0
+    if s.max_quantity is not None:
+        qty = min(qty, s.max_quantity)
+    return max(qty, 0)
+
+
+def condition_of(product, settings: AccountSettings) -> str | None:
+    """Amazon condition_type from the condition attribute, else the account's default."""
+    if settings.condition_attribute:
+        label = product.get(settings.condition_attribute + "_label") or product.get(settings.condition_attribute)
+        if label:
+            text = str(label).strip().lower()
+            if text in CONDITIONS:
+                return text
+            if text in CONDITION_LABELS:
+                return CONDITION_LABELS[text]
+    return settings.condition_default or None

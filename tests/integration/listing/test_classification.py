@@ -1,0 +1,110 @@
+from datetime import datetime
+
+from sqlalchemy import text
+
+from channel.classification import classify_account
+from channel.magento.catalog import CatalogReader
+from channel.matching import match_account
+
+from .conftest import add_amazon_listing
+
+NOW = datetime(2026, 11, 24, 12, 0)
+
+
+def tabs_by_sku(conn, account):
+    rows = conn.execute(text("SELECT seller_sku, tab, reason, reason_detail, calc_qty, calc_price"
+                             " FROM channel_amazon_listing WHERE account_id = :a"), {"a": account.account_id})
+    return {r.seller_sku: r for r in rows}
+
+
+def run(conn, db, account):
+    reader = CatalogReader.connect(conn, db.prefix)
+    match_account(conn, reader, account)
+    return classify_account(conn, reader, account, NOW, batch_size=25)
+
+
+def test_generated_catalog_is_sorted_into_tabs_with_reasons(channel_db, account):
+    with channel_db.engine.begin() as conn:
+        add_amazon_listing(conn, account, "MG-0000001")  # on Amazon, buyable
+        add_amazon_listing(conn, account, "MG-0000017")  # on Amazon, but disabled in Magento
+        add_amazon_listing(conn, account, "MG-0000002", status="DISCOVERABLE")
+        conn.execute(text("UPDATE channel_amazon_listing SET amazon_issues = :i WHERE seller_sku = 'MG-0000002'"),
+                     {"i": '[{"code": "8541", "message": "Brand not approved", "severity": "ERROR"}]'})
+        add_amazon_listing(conn, account, "LEGACY-9", asin="B0LEGACY99")
+        stats = run(conn, channel_db, account)
+        rows = tabs_by_sku(conn, account)
+    assert (rows["MG-0000001"].tab, rows["MG-0000001"].reason) == ("active", "listed_buyable")
+    assert (rows["MG-0000017"].tab, rows["MG-0000017"].reason) == ("ineligible", "disabled_in_magento")
+    assert (rows["MG-0000002"].tab, rows["MG-0000002"].reason_detail) == ("inactive", "Brand not approved")
+    assert rows["LEGACY-9"].tab == "new_third_party"
+    assert (rows["MG-0000003"].tab, rows["MG-0000003"].reason) == ("ready_to_list", "ready")  # ASIN known
+    assert (rows["MG-0000004"].tab, rows["MG-0000004"].reason) == ("incomplete", "asin_lookup_pending")
+    assert (rows["MG-0000046"].tab, rows["MG-0000046"].reason) == ("incomplete", "missing_identifier")
+    # never listed and disabled (34) or out of stock (33): in no tab
+    assert "MG-0000034" not in rows and "MG-0000033" not in rows
+    # UK-only products are not part of the US account's website
+    assert "MG-0000005" not in rows
+    assert rows["MG-0000001"].calc_qty > 0 and rows["MG-0000001"].calc_price > 0
+    assert stats.products == sum(1 for i in range(1, 121) if i % 5)
+
+
+def test_a_second_run_writes_nothing_and_history_records_changes(channel_db, account):
+    with channel_db.engine.begin() as conn:
+        add_amazon_listing(conn, account, "MG-0000001")
+        run(conn, channel_db, account)
+    with channel_db.engine.begin() as conn:
+        again = run(conn, channel_db, account)
+    assert again.written == 0 and again.changed == 0
+    with channel_db.raw() as raw:
+        raw.cursor().execute(
+            f"UPDATE `{channel_db.prefix}cataloginventory_stock_item` SET qty = 0, is_in_stock = 0"
+            f" WHERE product_id = 1")
+        raw.cursor().execute(f"DELETE FROM `{channel_db.prefix}inventory_source_item` WHERE sku = 'MG-0000001'")
+        raw.commit()
+    with channel_db.engine.begin() as conn:
+        run(conn, channel_db, account)
+        row = tabs_by_sku(conn, account)["MG-0000001"]
+        history = conn.execute(text(
+            "SELECT from_tab, to_tab, to_reason FROM channel_amazon_listing_change c JOIN channel_amazon_listing l"
+            " ON l.listing_id = c.listing_id WHERE l.seller_sku = 'MG-0000001' ORDER BY change_id")).all()
+    assert (row.tab, row.reason, row.calc_qty) == ("ineligible", "below_stock_threshold", 0)
+    assert [tuple(h) for h in history] == [("new_third_party", "active", "listed_buyable"),
+                                          ("active", "ineligible", "below_stock_threshold")]
+
+
+def test_rule_change_makes_listed_products_ineligible_and_hides_unlisted(channel_db, account):
+    account.listing_rule = {"type": "combine", "aggregator": "all", "value": True, "conditions": [
+        {"type": "attribute", "attribute": "manufacturer", "operator": "!=", "value": "Globex"}]}
+    with channel_db.engine.begin() as conn:
+        add_amazon_listing(conn, account, "MG-0000001")  # manufacturer index 1 = Globex
+        run(conn, channel_db, account)
+        rows = tabs_by_sku(conn, account)
+    assert (rows["MG-0000001"].tab, rows["MG-0000001"].reason) == ("ineligible", "excluded_by_rule")
+    assert "MG-0000006" not in rows  # Globex too, never listed: no tab
+    assert rows["MG-0000003"].tab == "ready_to_list"
+
+
+def test_ended_listing_stays_ended_and_product_leaving_website_is_ineligible(channel_db, account):
+    with channel_db.engine.begin() as conn:
+        add_amazon_listing(conn, account, "MG-0000001")
+        add_amazon_listing(conn, account, "MG-0000002")
+        conn.execute(text("UPDATE channel_amazon_listing SET ended_by_merchant = 1, amazon_status = NULL"
+                          " WHERE seller_sku = 'MG-0000001'"))
+        run(conn, channel_db, account)
+        assert tabs_by_sku(conn, account)["MG-0000002"].tab == "active"
+    with channel_db.raw() as raw:
+        raw.cursor().execute(f"DELETE FROM `{channel_db.prefix}catalog_product_website` WHERE product_id = 2")
+        raw.commit()
+    with channel_db.engine.begin() as conn:
+        run(conn, channel_db, account)
+        rows = tabs_by_sku(conn, account)
+    assert (rows["MG-0000001"].tab, rows["MG-0000001"].reason) == ("ended", "ended_by_merchant")
+    # still on Amazon, its product left the website: quantity 0, not ended
+    assert (rows["MG-0000002"].tab, rows["MG-0000002"].reason) == ("ineligible", "not_in_website")
+
+
+def test_auto_publish_shows_list_in_progress(channel_db, account):
+    account.settings = {"auto_publish": True}
+    with channel_db.engine.begin() as conn:
+        run(conn, channel_db, account)
+        assert tabs_by_sku(conn, account)["MG-0000003"].tab == "list_in_progress"
