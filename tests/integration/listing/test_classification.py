@@ -108,3 +108,20 @@ def test_auto_publish_shows_list_in_progress(channel_db, account):
     with channel_db.engine.begin() as conn:
         run(conn, channel_db, account)
         assert tabs_by_sku(conn, account)["MG-0000003"].tab == "list_in_progress"
+
+
+def test_rule_preview_counts_buckets_before_saving(channel_db, account):
+    from channel.preview import preview_rule
+
+    draft = {"conditions": [{"type": "attribute", "attribute": "color", "operator": "==", "value": "White"}]}
+    with channel_db.engine.begin() as conn:
+        add_amazon_listing(conn, account, "MG-0000005")  # UK only: not part of the website
+        reader = CatalogReader.connect(conn, channel_db.prefix)
+        everything = preview_rule(conn, reader, account, None, "ineligible", limit=500)
+        white = preview_rule(conn, reader, account, draft, "eligible", limit=3)
+        assert account.listing_rule is None  # nothing saved
+    total = sum(1 for i in range(1, 121) if i % 5)
+    assert everything.counts["eligible"] + everything.counts["ineligible"] == total
+    assert all(r["reason"] in ("disabled_in_magento", "below_stock_threshold") for r in everything.rows)
+    assert white.counts["eligible"] < everything.counts["eligible"]
+    assert len(white.rows) == 3 and white.counts["new"] == white.counts["eligible"]
