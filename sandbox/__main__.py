@@ -1,0 +1,40 @@
+"""``python -m sandbox --host 127.0.0.1 --port PORT [--seed FILE] [--time-scale X]``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+
+from sandbox.app import create_app
+from sandbox.state import Clock, Marketplace
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="sandbox", description="A local SP-API marketplace.")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8800)
+    parser.add_argument("--seed", help="JSON file with sellers, catalog, listings and orders")
+    parser.add_argument("--time-scale", type=float, default=1.0,
+                        help="run the marketplace clock (and its rate limits) this many times faster")
+    parser.add_argument("--no-throttle", action="store_true", help="turn Amazon's rate limits off")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s sandbox %(levelname)s %(message)s")
+    market = Marketplace(Clock(args.time_scale), throttle=not args.no_throttle)
+    if args.seed:
+        with open(args.seed, encoding="utf-8") as f:
+            market.load(json.load(f))
+    from werkzeug.serving import make_server
+
+    server = make_server(args.host, args.port, create_app(market), threaded=True)
+    print(f"SP-API sandbox on http://{args.host}:{server.server_port} (time scale {args.time_scale})", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,189 @@
+"""The sandbox's HTTP face: Login with Amazon and the SP-API operations the worker uses.
+
+Requests are checked as Amazon checks them (access token, required parameters, rate
+limits per seller and operation) and answered in the shapes of Amazon's models;
+errors are ``{"errors": [{"code", "message", "details"}]}`` with Amazon's status codes
+and every response carries ``x-amzn-RequestId``. ``/_sandbox/...`` is the admin side:
+seed and inspect state, inject faults.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import uuid
+from datetime import datetime
+
+from flask import Flask, Response, g, jsonify, request
+
+from sandbox.state import PROCESSING_STEP, Marketplace
+
+REPORT_COLUMNS = (
+    "item-name", "item-description", "listing-id", "seller-sku", "price", "quantity", "open-date", "image-url",
+    "item-is-marketplace", "product-id-type", "zshop-shipping-fee", "item-note", "item-condition",
+    "zshop-category1", "zshop-browse-path", "zshop-storefront-feature", "asin1", "asin2", "asin3",
+    "will-ship-internationally", "expedited-shipping", "zshop-boldface", "product-id",
+    "bid-for-featured-placement", "add-delete", "pending-quantity", "fulfillment-channel",
+    "merchant-shipping-group", "status",
+)
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, details: str | None = None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.details = status, code, message, details
+
+
+def iso(dt: datetime) -> str:
+    return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def create_app(market: Marketplace | None = None) -> Flask:
+    app = Flask("sandbox")
+    app.config["MARKET"] = market = market or Marketplace()
+
+    @app.errorhandler(ApiError)
+    def api_error(err: ApiError):
+        body = {"code": err.code, "message": err.message}
+        if err.details:
+            body["details"] = err.details
+        return jsonify({"errors": [body]}), err.status
+
+    @app.errorhandler(404)
+    def not_found(_err):
+        return jsonify({"errors": [{"code": "NotFound", "message": "Resource not found."}]}), 404
+
+    @app.errorhandler(405)
+    def bad_method(_err):
+        return jsonify({"errors": [{"code": "InvalidInput", "message": "Method not allowed."}]}), 400
+
+    @app.after_request
+    def request_id(resp: Response):
+        resp.headers["x-amzn-RequestId"] = getattr(g, "request_id", None) or str(uuid.uuid4())
+        return resp
+
+    def guard(operation: str) -> str:
+        """Count the call, apply faults, check the token and the rate limit."""
+        g.request_id = str(uuid.uuid4())
+        with market.lock:
+            market.calls[operation] = market.calls.get(operation, 0) + 1
+        fault = market.take_fault(operation)
+        if fault:
+            if fault.get("kind") == "timeout":
+                import time
+
+                time.sleep(float(fault.get("seconds", 2)))
+            elif fault.get("kind") == "expire_token":
+                market.expire_tokens()
+            else:
+                status = int(fault.get("status", 500))
+                code = {429: "QuotaExceeded", 503: "ServiceUnavailable"}.get(status, "InternalFailure")
+                raise ApiError(status, code, "We encountered an internal error. Please try again."
+                               if status != 429 else "You exceeded your quota for the requested resource.")
+        seller_id, why = market.seller_for_token(request.headers.get("x-amz-access-token"))
+        if seller_id is None:
+            raise ApiError(403, "Unauthorized", "Access to requested resource is denied.", why)
+        with market.lock:
+            if not market.buckets.take(seller_id, operation):
+                raise ApiError(429, "QuotaExceeded", "You exceeded your quota for the requested resource.")
+        return seller_id
+
+    def marketplace_ids(seller_id: str, required: bool = True) -> list[str]:
+        raw = request.args.get("marketplaceIds") or request.args.get("MarketplaceIds")
+        if raw is None and request.is_json:
+            raw = (request.get_json(silent=True) or {}).get("marketplaceIds")
+        ids = raw.split(",") if isinstance(raw, str) else list(raw or [])
+        if required and not ids:
+            raise ApiError(400, "InvalidInput", "Missing required 'marketplaceIds'.")
+        unknown = [m for m in ids if m not in market.sellers[seller_id].marketplaces]
+        if unknown:
+            raise ApiError(400, "InvalidInput", f"Invalid 'marketplaceIds' provided: {','.join(unknown)}.")
+        return ids
+
+    def body() -> dict:
+        data = request.get_json(silent=True)
+        if not isinstance(data, dict):
+            raise ApiError(400, "InvalidInput", "Request body is missing or is not a JSON object.")
+        return data
+
+    # --- Login with Amazon ------------------------------------------------------------------
+    @app.post("/auth/o2/token")
+    def lwa_token():
+        form = request.form
+        if form.get("grant_type") != "refresh_token":
+            return jsonify({"error": "unsupported_grant_type", "error_description": "Use refresh_token."}), 400
+        for seller in market.sellers.values():
+            if form.get("refresh_token") == seller.refresh_token:
+                if (form.get("client_id"), form.get("client_secret")) != (seller.client_id, seller.client_secret):
+                    return jsonify({"error": "invalid_client",
+                                    "error_description": "Client authentication failed"}), 401
+                token, lifetime = market.issue_token(seller.seller_id)
+                return jsonify({"access_token": token, "token_type": "bearer", "expires_in": lifetime,
+                                "refresh_token": seller.refresh_token})
+        return jsonify({"error": "invalid_grant", "error_description": "The request has an invalid grant"}), 400
+
+    @app.get("/")
+    def index():
+        return jsonify({"sandbox": "SP-API", "sellers": sorted(market.sellers)})
+
+    # --- Sellers ------------------------------------------------------------------------------
+    @app.get("/sellers/v1/marketplaceParticipations")
+    def participations():
+        seller = market.sellers[guard("getMarketplaceParticipations")]
+        return jsonify({"payload": [{
+            "marketplace": {"id": m, "name": f"Amazon {m}", "countryCode": "US", "defaultCurrencyCode": "USD",
+                            "defaultLanguageCode": "en_US", "domainName": "www.amazon.com"},
+            "participation": {"isParticipating": True, "hasSuspendedListings": False}}
+            for m in seller.marketplaces]})
+
+    from sandbox import routes_admin, routes_catalog, routes_documents, routes_listings, routes_orders
+
+    ctx = {"app": app, "market": market, "guard": guard, "marketplace_ids": marketplace_ids, "body": body,
+           "ApiError": ApiError, "iso": iso}
+    for module in (routes_documents, routes_listings, routes_catalog, routes_orders, routes_admin):
+        module.register(**ctx)
+    return app
+
+
+def build_report(market: Marketplace, seller_id: str) -> bytes:
+    """GET_MERCHANT_LISTINGS_ALL_DATA as Amazon writes it: tab-separated, header first."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter="\t", lineterminator="\n")
+    writer.writerow(REPORT_COLUMNS)
+    seller = market.sellers[seller_id]
+    with market.lock:
+        for listing in seller.listings.values():
+            market.refresh_listing(listing)
+            status = {"BUYABLE": "Active"}.get(listing.status, "Inactive")
+            fba = listing.fulfillment_channel != "DEFAULT"
+            row = {
+                "item-name": listing.title or listing.sku, "listing-id": f"L{abs(hash(listing.sku)) % 10**10:010d}",
+                "seller-sku": listing.sku, "price": "" if listing.price is None else f"{listing.price:.2f}",
+                "quantity": "" if fba or listing.quantity is None else str(listing.quantity),
+                "open-date": listing.created.strftime("%Y-%m-%d %H:%M:%S PST"), "item-is-marketplace": "y",
+                "product-id-type": "1", "item-condition": "11", "asin1": listing.asin or "",
+                "product-id": listing.asin or "", "fulfillment-channel": listing.fulfillment_channel,
+                "status": status,
+            }
+            writer.writerow([row.get(c, "") for c in REPORT_COLUMNS])
+    encoding = market.report_options.get("encoding", "utf-8")
+    return out.getvalue().encode(encoding, errors="replace")
+
+
+def processing_status(created: datetime, now: datetime, fatal: bool = False) -> str:
+    elapsed = (now - created).total_seconds()
+    if elapsed < PROCESSING_STEP:
+        return "IN_QUEUE"
+    if elapsed < 2 * PROCESSING_STEP:
+        return "IN_PROGRESS"
+    return "FATAL" if fatal else "DONE"
+
+
+def store_document(market: Marketplace, content: bytes, content_type: str, gzip_it: bool = False) -> str:
+    doc_id = f"amzn1.tortuga.4.na.{uuid.uuid4()}"
+    if gzip_it:
+        content = gzip.compress(content)
+    market.documents[doc_id] = {"content": content, "content_type": content_type,
+                                "compression": "GZIP" if gzip_it else None}
+    return doc_id

@@ -1,0 +1,71 @@
+"""``/_sandbox/...``: seed and read state, inject faults, count calls (tests and the demo)."""
+
+from __future__ import annotations
+
+from flask import jsonify, request
+
+
+def register(app, market, guard, marketplace_ids, body, ApiError, iso):
+    @app.post("/_sandbox/seed")
+    def seed():
+        market.load(body())
+        return jsonify({"ok": True})
+
+    @app.post("/_sandbox/faults")
+    def faults():
+        """``{"operation": "getReport" | "*", "status": 500, "count": 3}``; kinds: status (default),
+        ``timeout`` (with ``seconds``), ``expire_token``; ``report_options`` for documents."""
+        data = body()
+        if "report_options" in data:
+            market.report_options.update(data["report_options"])
+            return jsonify({"ok": True})
+        market.faults.append({"operation": data.get("operation", "*"), "status": int(data.get("status", 500)),
+                              "count": int(data.get("count", 1)), "kind": data.get("kind", "status"),
+                              "seconds": data.get("seconds", 2)})
+        return jsonify({"ok": True})
+
+    @app.post("/_sandbox/throttle")
+    def throttle():
+        market.buckets.enabled = bool(body().get("enabled", True))
+        return jsonify({"enabled": market.buckets.enabled})
+
+    @app.get("/_sandbox/calls")
+    def calls():
+        return jsonify(market.calls)
+
+    @app.get("/_sandbox/sellers/<seller_id>/listings")
+    def listings(seller_id):
+        seller = market.sellers.get(seller_id)
+        if seller is None:
+            raise ApiError(404, "NotFound", "no such seller")
+        with market.lock:
+            for listing in seller.listings.values():
+                market.refresh_listing(listing)
+            return jsonify({sku: {"asin": li.asin, "price": li.price, "quantity": li.quantity,
+                                  "status": li.status, "issues": li.issues, "condition": li.condition}
+                            for sku, li in seller.listings.items()})
+
+    @app.post("/_sandbox/sellers/<seller_id>/orders")
+    def add_order(seller_id):
+        if seller_id not in market.sellers:
+            raise ApiError(404, "NotFound", "no such seller")
+        return jsonify(market.add_order(seller_id, body()))
+
+    @app.post("/_sandbox/sellers/<seller_id>/orders/<order_id>/status")
+    def order_status(seller_id, order_id):
+        try:
+            return jsonify(market.update_order(seller_id, order_id, body()["status"]))
+        except KeyError:
+            raise ApiError(404, "NotFound", "no such order") from None
+
+    @app.get("/_sandbox/sellers/<seller_id>/shipments")
+    def shipments(seller_id):
+        return jsonify(market.sellers[seller_id].shipments if seller_id in market.sellers else [])
+
+    @app.post("/_sandbox/clock")
+    def clock():
+        """Jump the clock forward by ``seconds`` (approvals, reports, feeds)."""
+        from datetime import timedelta
+
+        market.clock._t0 += timedelta(seconds=float(body().get("seconds", 0)))
+        return jsonify({"now": iso(market.clock.now())})

@@ -1,0 +1,132 @@
+"""Reports and feeds: create, poll through IN_QUEUE and IN_PROGRESS to DONE, documents."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Response, jsonify, request
+
+from sandbox.feeds import apply_feed
+
+
+def register(app, market, guard, marketplace_ids, body, ApiError, iso):
+    from sandbox.app import build_report, processing_status, store_document
+
+    @app.post("/reports/2021-06-30/reports")
+    def create_report():
+        seller_id = guard("createReport")
+        data = body()
+        if not data.get("reportType"):
+            raise ApiError(400, "InvalidInput", "Missing required 'reportType'.")
+        ids = marketplace_ids(seller_id)
+        report_id = market.next_id()
+        fatal = data["reportType"] != "GET_MERCHANT_LISTINGS_ALL_DATA" or market.report_options.get("fatal")
+        market.reports[report_id] = {"reportId": report_id, "reportType": data["reportType"],
+                                     "marketplaceIds": ids, "created": market.clock.now(), "seller": seller_id,
+                                     "fatal": bool(fatal), "document": None}
+        return jsonify({"reportId": report_id}), 202
+
+    @app.get("/reports/2021-06-30/reports/<report_id>")
+    def get_report(report_id):
+        seller_id = guard("getReport")
+        report = market.reports.get(report_id)
+        if not report or report["seller"] != seller_id:
+            raise ApiError(404, "NotFound", f"Report {report_id} not found.")
+        now = market.clock.now()
+        status = processing_status(report["created"], now, report["fatal"])
+        out = {"reportId": report_id, "reportType": report["reportType"], "marketplaceIds": report["marketplaceIds"],
+               "createdTime": iso(report["created"]), "processingStatus": status}
+        if status in ("IN_PROGRESS", "DONE", "FATAL"):
+            out["processingStartTime"] = iso(report["created"])
+        if status == "DONE":
+            if report["document"] is None:
+                opts = market.report_options
+                content = build_report(market, seller_id)
+                if opts.get("truncate"):
+                    content = content[: len(content) // 2]
+                report["document"] = store_document(market, content, "text/tab-separated-values; charset="
+                                                    + ("Cp1252" if opts.get("encoding") == "cp1252" else "UTF-8"),
+                                                    gzip_it=bool(opts.get("gzip")))
+            out["reportDocumentId"] = report["document"]
+            out["processingEndTime"] = iso(now)
+        return jsonify(out)
+
+    @app.get("/reports/2021-06-30/documents/<doc_id>")
+    def get_report_document(doc_id):
+        guard("getReportDocument")
+        return document_reference(doc_id, "reportDocumentId")
+
+    def document_reference(doc_id, key):
+        doc = market.documents.get(doc_id)
+        if doc is None:
+            raise ApiError(404, "NotFound", f"Document {doc_id} not found.")
+        out = {key: doc_id, "url": f"{request.host_url}_sandbox/documents/{doc_id}"}
+        if doc["compression"]:
+            out["compressionAlgorithm"] = doc["compression"]
+        return jsonify(out)
+
+    @app.post("/feeds/2021-06-30/documents")
+    def create_feed_document():
+        guard("createFeedDocument")
+        data = body()
+        if not data.get("contentType"):
+            raise ApiError(400, "InvalidInput", "Missing required 'contentType'.")
+        doc_id = store_document(market, b"", data["contentType"])
+        market.documents[doc_id]["upload"] = True
+        return jsonify({"feedDocumentId": doc_id, "url": f"{request.host_url}_sandbox/documents/{doc_id}"}), 201
+
+    @app.post("/feeds/2021-06-30/feeds")
+    def create_feed():
+        seller_id = guard("createFeed")
+        data = body()
+        if data.get("feedType") != "JSON_LISTINGS_FEED":
+            raise ApiError(400, "InvalidInput", "Unsupported 'feedType'; this marketplace takes JSON_LISTINGS_FEED.")
+        ids = marketplace_ids(seller_id)
+        doc = market.documents.get(data.get("inputFeedDocumentId") or "")
+        if doc is None:
+            raise ApiError(400, "InvalidInput", "Invalid 'inputFeedDocumentId'.")
+        feed_id = market.next_id()
+        market.feeds[feed_id] = {"feedId": feed_id, "feedType": data["feedType"], "marketplaceIds": ids,
+                                 "created": market.clock.now(), "seller": seller_id, "input": doc["content"],
+                                 "result": None, "fatal": False}
+        return jsonify({"feedId": feed_id}), 202
+
+    @app.get("/feeds/2021-06-30/feeds/<feed_id>")
+    def get_feed(feed_id):
+        seller_id = guard("getFeed")
+        feed = market.feeds.get(feed_id)
+        if not feed or feed["seller"] != seller_id:
+            raise ApiError(404, "NotFound", f"Feed {feed_id} not found.")
+        now = market.clock.now()
+        if feed["result"] is None and processing_status(feed["created"], now) == "DONE":
+            report, fatal = apply_feed(market, feed)
+            feed["fatal"] = fatal
+            feed["result"] = store_document(market, json.dumps(report).encode(), "application/json")
+        status = processing_status(feed["created"], now, feed["fatal"])
+        out = {"feedId": feed_id, "feedType": feed["feedType"], "marketplaceIds": feed["marketplaceIds"],
+               "createdTime": iso(feed["created"]), "processingStatus": status}
+        if status != "IN_QUEUE":
+            out["processingStartTime"] = iso(feed["created"])
+        if status in ("DONE", "FATAL"):
+            out["processingEndTime"] = iso(now)
+            out["resultFeedDocumentId"] = feed["result"]
+        return jsonify(out)
+
+    @app.get("/feeds/2021-06-30/documents/<doc_id>")
+    def get_feed_document(doc_id):
+        guard("getFeedDocument")
+        return document_reference(doc_id, "feedDocumentId")
+
+    @app.route("/_sandbox/documents/<doc_id>", methods=["GET", "PUT"])
+    def document(doc_id):
+        doc = market.documents.get(doc_id)
+        if doc is None:
+            return Response("NoSuchKey", status=404)
+        if request.method == "PUT":
+            if not doc.get("upload"):
+                return Response("AccessDenied", status=403)
+            if request.content_type != doc["content_type"]:
+                return Response("SignatureDoesNotMatch: Content-Type differs from createFeedDocument", status=403)
+            doc["content"] = request.get_data()
+            return Response(status=200)
+        return Response(doc["content"], content_type=doc["content_type"])

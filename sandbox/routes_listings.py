@@ -1,0 +1,91 @@
+"""Listings Items 2021-08-01: get, put, patch, delete one SKU of the seller."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import jsonify, request
+
+from sandbox.listing_attrs import apply_attributes, apply_patches
+
+
+def register(app, market, guard, marketplace_ids, body, ApiError, iso):
+    def seller_of(seller_id_in_path: str, operation: str):
+        seller_id = guard(operation)
+        if seller_id_in_path != seller_id:
+            raise ApiError(403, "Unauthorized", "Access to requested resource is denied.",
+                           "The seller id does not match the access token.")
+        marketplace_ids(seller_id)
+        return market.sellers[seller_id]
+
+    def item(seller, listing, included: set) -> dict:
+        market.refresh_listing(listing)
+        out = {"sku": listing.sku}
+        if "summaries" in included:
+            summary = {"marketplaceId": seller.marketplaces[0], "productType": listing.product_type,
+                       "conditionType": listing.condition, "status": [listing.status] if listing.status else [],
+                       "itemName": listing.title or listing.sku, "createdDate": iso(listing.created),
+                       "lastUpdatedDate": iso(listing.updated)}
+            if listing.status == "BUYABLE":
+                summary["status"] = ["BUYABLE", "DISCOVERABLE"]
+            if listing.asin:
+                summary["asin"] = listing.asin
+            out["summaries"] = [summary]
+        if "issues" in included:
+            out["issues"] = list(listing.issues)
+        if "offers" in included and listing.price is not None:
+            out["offers"] = [{"marketplaceId": seller.marketplaces[0], "offerType": "B2C",
+                              "price": {"currencyCode": "USD", "amount": f"{listing.price:.2f}"}}]
+        if "fulfillmentAvailability" in included:
+            avail = {"fulfillmentChannelCode": listing.fulfillment_channel}
+            if listing.quantity is not None and listing.fulfillment_channel == "DEFAULT":
+                avail["quantity"] = listing.quantity
+            out["fulfillmentAvailability"] = [avail]
+        return out
+
+    def submission(sku: str, problem: str | None):
+        if problem:
+            return jsonify({"sku": sku, "status": "INVALID", "submissionId": uuid.uuid4().hex,
+                            "issues": [{"code": "90000", "message": problem, "severity": "ERROR",
+                                        "categories": ["INVALID_ATTRIBUTE"]}]})
+        return jsonify({"sku": sku, "status": "ACCEPTED", "submissionId": uuid.uuid4().hex, "issues": []})
+
+    @app.get("/listings/2021-08-01/items/<seller_id>/<path:sku>")
+    def get_listing(seller_id, sku):
+        seller = seller_of(seller_id, "getListingsItem")
+        included = set((request.args.get("includedData") or "summaries").split(","))
+        with market.lock:
+            listing = seller.listings.get(sku)
+            if listing is None:
+                raise ApiError(404, "NOT_FOUND", f"SKU '{sku}' not found in marketplace "
+                                                 f"{seller.marketplaces[0]}.")
+            return jsonify(item(seller, listing, included))
+
+    @app.put("/listings/2021-08-01/items/<seller_id>/<path:sku>")
+    def put_listing(seller_id, sku):
+        seller = seller_of(seller_id, "putListingsItem")
+        data = body()
+        if not data.get("productType") or not isinstance(data.get("attributes"), dict):
+            raise ApiError(400, "InvalidInput", "'productType' and 'attributes' are required.")
+        with market.lock:
+            return submission(sku, apply_attributes(market, seller, sku, data["productType"], data["attributes"]))
+
+    @app.patch("/listings/2021-08-01/items/<seller_id>/<path:sku>")
+    def patch_listing(seller_id, sku):
+        seller = seller_of(seller_id, "patchListingsItem")
+        data = body()
+        if not data.get("productType") or not isinstance(data.get("patches"), list):
+            raise ApiError(400, "InvalidInput", "'productType' and 'patches' are required.")
+        with market.lock:
+            listing = seller.listings.get(sku)
+            if listing is None:
+                raise ApiError(404, "NOT_FOUND", f"SKU '{sku}' not found.")
+            return submission(sku, apply_patches(market, listing, data["patches"]))
+
+    @app.delete("/listings/2021-08-01/items/<seller_id>/<path:sku>")
+    def delete_listing(seller_id, sku):
+        seller = seller_of(seller_id, "deleteListingsItem")
+        with market.lock:
+            if seller.listings.pop(sku, None) is None:
+                raise ApiError(404, "NOT_FOUND", f"SKU '{sku}' not found.")
+        return submission(sku, None)

@@ -1,0 +1,244 @@
+"""The sandbox marketplace's state: sellers, catalog, listings, reports, feeds, orders.
+
+Everything lives in memory behind one lock. Time runs on a ``Clock`` that can be sped
+up (``--time-scale``) so approvals, report processing and order arrival that take
+minutes on Amazon take seconds in tests; token buckets run on the same clock, so
+rate limits scale with it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import threading
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+
+#: Amazon's default (rate per second, burst) per operation, from the models.
+RATES = {
+    "getMarketplaceParticipations": (0.016, 15), "createReport": (0.0167, 15), "getReport": (2, 15),
+    "getReportDocument": (0.0167, 15), "createFeedDocument": (0.5, 15), "createFeed": (0.0083, 15),
+    "getFeed": (2, 15), "getFeedDocument": (0.0222, 10), "getListingsItem": (5, 10),
+    "putListingsItem": (5, 10), "patchListingsItem": (5, 5), "deleteListingsItem": (5, 5),
+    "searchCatalogItems": (2, 2), "searchOrders": (0.0056, 20), "getOrder": (0.5, 30),
+    "confirmShipment": (2, 10),
+}
+#: Seconds (sandbox time) before a new offer becomes buyable, and report/feed steps.
+APPROVAL_DELAY = 120
+PROCESSING_STEP = 30
+
+
+class Clock:
+    def __init__(self, scale: float = 1.0, start: datetime | None = None):
+        if scale <= 0:
+            raise ValueError("time scale must be positive")
+        self.scale = scale
+        self._real0 = time.monotonic()
+        self._t0 = start or datetime.now(timezone.utc)
+
+    def now(self) -> datetime:
+        return self._t0 + timedelta(seconds=(time.monotonic() - self._real0) * self.scale)
+
+    def seconds(self) -> float:
+        return (time.monotonic() - self._real0) * self.scale
+
+
+class Buckets:
+    """Token buckets per (seller, operation) on the sandbox clock."""
+
+    def __init__(self, clock: Clock, enabled: bool = True):
+        self.clock = clock
+        self.enabled = enabled
+        self._state: dict[tuple, tuple[float, float]] = {}
+
+    def take(self, key: str, operation: str) -> bool:
+        if not self.enabled or operation not in RATES:
+            return True
+        rate, burst = RATES[operation]
+        now = self.clock.seconds()
+        tokens, last = self._state.get((key, operation), (float(burst), now))
+        tokens = min(float(burst), tokens + (now - last) * rate)
+        if tokens < 1:
+            self._state[(key, operation)] = (tokens, now)
+            return False
+        self._state[(key, operation)] = (tokens - 1, now)
+        return True
+
+
+@dataclasses.dataclass
+class Listing:
+    sku: str
+    asin: str | None
+    price: float | None = None
+    quantity: int | None = None
+    condition: str = "new_new"
+    product_type: str = "PRODUCT"
+    status: str = "BUYABLE"  # BUYABLE, DISCOVERABLE or "" (inactive)
+    fulfillment_channel: str = "DEFAULT"
+    title: str = ""
+    issues: list = dataclasses.field(default_factory=list)
+    created: datetime = dataclasses.field(default_factory=lambda: datetime.now(timezone.utc))
+    updated: datetime = dataclasses.field(default_factory=lambda: datetime.now(timezone.utc))
+    buyable_at: datetime | None = None  # pending approval until then
+    reject_with: dict | None = None  # an issue Amazon raises instead of approving
+
+
+@dataclasses.dataclass
+class Seller:
+    seller_id: str
+    marketplaces: list
+    client_id: str
+    client_secret: str
+    refresh_token: str
+    listings: dict = dataclasses.field(default_factory=dict)
+    orders: dict = dataclasses.field(default_factory=dict)
+    shipments: list = dataclasses.field(default_factory=list)
+
+
+class Marketplace:
+    """All sellers and what Amazon knows of them."""
+
+    def __init__(self, clock: Clock | None = None, throttle: bool = True):
+        self.lock = threading.RLock()
+        self.clock = clock or Clock()
+        self.buckets = Buckets(self.clock, throttle)
+        self.sellers: dict[str, Seller] = {}
+        self.catalog: dict[str, dict] = {}  # asin -> {"title", "identifiers": {"UPC": ...}, "parent": bool}
+        self.tokens: dict[str, tuple[str, datetime]] = {}  # access token -> (seller_id, expires)
+        self.reports: dict[str, dict] = {}
+        self.feeds: dict[str, dict] = {}
+        self.documents: dict[str, dict] = {}  # id -> {"content": bytes, "content_type", "compression"}
+        self.faults: list[dict] = []  # {"operation": name or "*", "status": int, "count": n, "kind": ...}
+        self.calls: dict[str, int] = {}
+        self.report_options = {"gzip": False, "encoding": "utf-8"}
+        self._ids = itertools.count(50000)
+
+    def next_id(self) -> str:
+        return str(next(self._ids))
+
+    # --- seeding -----------------------------------------------------------------------
+    def load(self, seed: dict) -> None:
+        with self.lock:
+            for item in seed.get("catalog", []):
+                self.catalog[item["asin"]] = item
+            for s in seed.get("sellers", []):
+                seller = Seller(s["seller_id"], list(s.get("marketplaces", ["ATVPDKIKX0DER"])), s["client_id"],
+                                s["client_secret"], s["refresh_token"])
+                self.sellers[seller.seller_id] = seller
+                for item in s.get("catalog", []):
+                    self.catalog[item["asin"]] = item
+                for li in s.get("listings", []):
+                    seller.listings[li["sku"]] = Listing(
+                        sku=li["sku"], asin=li.get("asin"), price=li.get("price"), quantity=li.get("quantity"),
+                        status=li.get("status", "BUYABLE"), title=li.get("title", ""),
+                        fulfillment_channel=li.get("fulfillment_channel", "DEFAULT"), issues=li.get("issues", []),
+                        created=self.clock.now(), updated=self.clock.now())
+                for o in s.get("orders", []):
+                    self.add_order(seller.seller_id, o)
+            if "report_options" in seed:
+                self.report_options.update(seed["report_options"])
+
+    def add_order(self, seller_id: str, order: dict) -> dict:
+        """Orders as Orders API 2026-01-01 returns them; missing fields get defaults."""
+        with self.lock:
+            now = self.clock.now()
+            stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+            seller = self.sellers[seller_id]
+            order_id = order.get("orderId") or f"{111 + len(seller.orders):03d}-{next(self._ids):07d}-0000001"
+            items = [{"orderItemId": it.get("orderItemId") or f"{order_id[-7:]}{n:04d}",
+                      "quantityOrdered": it.get("quantity", 1),
+                      "product": {"asin": it.get("asin", "B000000000"), "sellerSku": it["sku"],
+                                  "title": it.get("title", it["sku"]),
+                                  "price": {"unitPrice": {"amount": str(it.get("price", "10.00")),
+                                                          "currencyCode": order.get("currency", "USD")}}}}
+                     for n, it in enumerate(order.get("items", []), start=1)]
+            total = sum(float(i["product"]["price"]["unitPrice"]["amount"]) * i["quantityOrdered"] for i in items)
+            record = {
+                "orderId": order_id, "createdTime": stamp, "lastUpdatedTime": stamp,
+                "salesChannel": {"channelName": "AMAZON", "marketplaceId": seller.marketplaces[0],
+                                 "marketplaceName": "Amazon.com"},
+                "fulfillment": {"fulfillmentStatus": order.get("status", "UNSHIPPED"),
+                                "fulfilledBy": order.get("fulfilled_by", "MERCHANT")},
+                "buyer": {"buyerName": order.get("buyer_name", "Jane Buyer"),
+                          "buyerEmail": order.get("buyer_email", "buyer@marketplace.amazon.com")},
+                "recipient": {"deliveryAddress": order.get("address") or {
+                    "name": "Jane Buyer", "addressLine1": "1 Main Street", "city": "Seattle",
+                    "stateOrRegion": "WA", "postalCode": "98101", "countryCode": "US"}},
+                "proceeds": {"grandTotal": {"amount": f"{total:.2f}", "currencyCode": order.get("currency", "USD")}},
+                "orderItems": items,
+            }
+            seller.orders[order_id] = record
+            return record
+
+    def update_order(self, seller_id: str, order_id: str, status: str) -> dict:
+        with self.lock:
+            order = self.sellers[seller_id].orders[order_id]
+            order["fulfillment"]["fulfillmentStatus"] = status
+            order["lastUpdatedTime"] = self.clock.now().strftime("%Y-%m-%dT%H:%M:%SZ")
+            return order
+
+    # --- faults --------------------------------------------------------------------------
+    def take_fault(self, operation: str) -> dict | None:
+        with self.lock:
+            for fault in self.faults:
+                if fault["operation"] in (operation, "*") and fault["count"] > 0:
+                    fault["count"] -= 1
+                    return fault
+            return None
+
+    # --- auth ----------------------------------------------------------------------------
+    def issue_token(self, seller_id: str, lifetime: int = 3600) -> tuple[str, int]:
+        token = "Atza|" + uuid.uuid4().hex
+        self.tokens[token] = (seller_id, self.clock.now() + timedelta(seconds=lifetime))
+        return token, lifetime
+
+    def seller_for_token(self, token: str | None) -> tuple[str | None, str]:
+        """(seller_id, "") when valid, else (None, why)."""
+        if not token or token not in self.tokens:
+            return None, "The access token you provided is revoked, malformed or invalid."
+        seller_id, expires = self.tokens[token]
+        if self.clock.now() >= expires:
+            return None, "The access token you provided has expired."
+        return seller_id, ""
+
+    def expire_tokens(self) -> None:
+        with self.lock:
+            for token, (seller, _) in list(self.tokens.items()):
+                self.tokens[token] = (seller, self.clock.now() - timedelta(seconds=1))
+
+    # --- listings ------------------------------------------------------------------------
+    def refresh_listing(self, listing: Listing) -> None:
+        """Pending offers become buyable after the approval delay, or get Amazon's issue."""
+        if listing.buyable_at is not None and self.clock.now() >= listing.buyable_at:
+            listing.buyable_at = None
+            if listing.reject_with:
+                listing.status = ""
+                listing.issues = [listing.reject_with]
+            else:
+                listing.status = "BUYABLE"
+                listing.issues = []
+            listing.updated = self.clock.now()
+
+    def submit_offer(self, seller: Seller, sku: str, asin: str | None, price, quantity, condition: str,
+                     product_type: str = "PRODUCT") -> Listing:
+        """A new or relisted offer: not buyable at once. SKUs containing 'REJECT' or
+        ASINs unknown to the catalog are refused with an issue after the delay."""
+        existing = seller.listings.get(sku)
+        listing = existing or Listing(sku=sku, asin=asin, created=self.clock.now())
+        listing.asin = asin or listing.asin
+        listing.price = price if price is not None else listing.price
+        listing.quantity = quantity if quantity is not None else listing.quantity
+        listing.condition = condition or listing.condition
+        listing.product_type = product_type
+        if existing is None or existing.status != "BUYABLE":
+            listing.status = ""
+            listing.buyable_at = self.clock.now() + timedelta(seconds=APPROVAL_DELAY)
+            listing.reject_with = None
+            if "REJECT" in sku.upper() or (listing.asin and listing.asin not in self.catalog):
+                listing.reject_with = {
+                    "code": "8541", "severity": "ERROR", "categories": ["QUALIFICATION_REQUIRED"],
+                    "message": "You need approval to list in this brand; apply in Seller Central."}
+        listing.updated = self.clock.now()
+        seller.listings[sku] = listing
+        return listing
