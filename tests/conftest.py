@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from channel.localservices import MariaDB, Redis
+from sandbox_fixtures import *  # noqa: F401,F403
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 

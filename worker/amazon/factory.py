@@ -1,0 +1,20 @@
+"""Builds the SP-API client for one account from the settings: Amazon, Amazon's
+sandbox or our sandbox, the same code."""
+
+from __future__ import annotations
+
+from channel import marketplaces
+from channel.crypto import Vault
+from worker.amazon.auth import TokenProvider
+from worker.amazon.client import SpApiClient
+from worker.amazon.throttle import Throttle
+
+
+def client_for(account, settings, redis, on_failure=None, rate_scale: float = 1.0, **kwargs) -> SpApiClient:
+    vault = Vault(settings.encryption_key)
+    base = settings.spapi_endpoint or marketplaces.HOSTS[account.region]
+    lwa = settings.lwa_endpoint or marketplaces.LWA_ENDPOINT
+    tokens = TokenProvider(redis, lwa, account.lwa_client_id, account.client_secret(vault),
+                           account.refresh_token(vault))
+    return SpApiClient(base, account.seller_id, account.region, account.marketplace_id, tokens,
+                       Throttle(redis, scale=rate_scale), on_failure=on_failure, **kwargs)

@@ -1,0 +1,78 @@
+"""Listings Items 2021-08-01 and the offer attributes the channel writes."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from worker.amazon.errors import NotFound
+
+PRODUCT_TYPE = "PRODUCT"
+
+
+def offer_attributes(marketplace_id: str, currency: str, *, asin: str | None = None, price: Decimal | None = None,
+                     quantity: int | None = None, condition: str | None = None, handling_time: int | None = None,
+                     fulfillment_channel: str = "DEFAULT") -> dict:
+    attrs: dict = {}
+    if asin:
+        attrs["merchant_suggested_asin"] = [{"value": asin, "marketplace_id": marketplace_id}]
+    if condition:
+        attrs["condition_type"] = [{"value": condition, "marketplace_id": marketplace_id}]
+    if price is not None:
+        attrs["purchasable_offer"] = [{"currency": currency, "marketplace_id": marketplace_id,
+                                       "our_price": [{"schedule": [{"value_with_tax": float(price)}]}]}]
+    if quantity is not None and fulfillment_channel == "DEFAULT":
+        avail = {"fulfillment_channel_code": "DEFAULT", "quantity": int(quantity)}
+        if handling_time is not None:
+            avail["lead_time_to_ship_max_days"] = int(handling_time)
+        attrs["fulfillment_availability"] = [avail]
+    return attrs
+
+
+def patches_for(attrs: dict) -> list[dict]:
+    return [{"op": "replace", "path": f"/attributes/{name}", "value": value} for name, value in attrs.items()]
+
+
+def get_item(client, sku: str, included: str = "summaries,issues,offers,fulfillmentAvailability") -> dict | None:
+    try:
+        data, _ = client.call("getListingsItem", "GET",
+                              f"/listings/2021-08-01/items/{client.quote(client.seller_id)}/{client.quote(sku)}",
+                              params={"marketplaceIds": client.marketplace_id, "includedData": included})
+    except NotFound:
+        return None
+    return data
+
+
+def put_item(client, sku: str, attributes: dict, product_type: str = PRODUCT_TYPE) -> dict:
+    data, _ = client.call("putListingsItem", "PUT",
+                          f"/listings/2021-08-01/items/{client.quote(client.seller_id)}/{client.quote(sku)}",
+                          params={"marketplaceIds": client.marketplace_id},
+                          json={"productType": product_type, "requirements": "LISTING_OFFER_ONLY",
+                                "attributes": attributes})
+    return data
+
+
+def patch_item(client, sku: str, attributes: dict, product_type: str = PRODUCT_TYPE) -> dict:
+    data, _ = client.call("patchListingsItem", "PATCH",
+                          f"/listings/2021-08-01/items/{client.quote(client.seller_id)}/{client.quote(sku)}",
+                          params={"marketplaceIds": client.marketplace_id},
+                          json={"productType": product_type, "patches": patches_for(attributes)})
+    return data
+
+
+def delete_item(client, sku: str) -> dict | None:
+    try:
+        data, _ = client.call("deleteListingsItem", "DELETE",
+                              f"/listings/2021-08-01/items/{client.quote(client.seller_id)}/{client.quote(sku)}",
+                              params={"marketplaceIds": client.marketplace_id})
+    except NotFound:
+        return None
+    return data
+
+
+def status_of(item: dict) -> tuple[str | None, list]:
+    """(BUYABLE | DISCOVERABLE | None, issues) from a getListingsItem answer."""
+    statuses = set()
+    for summary in item.get("summaries", []):
+        statuses |= set(summary.get("status", []))
+    status = "BUYABLE" if "BUYABLE" in statuses else ("DISCOVERABLE" if "DISCOVERABLE" in statuses else None)
+    return status, item.get("issues", [])
