@@ -134,7 +134,8 @@ def create_app(market: Marketplace | None = None) -> Flask:
         return jsonify({"payload": [{
             "marketplace": {"id": m, "name": f"Amazon {m}", "countryCode": "US", "defaultCurrencyCode": "USD",
                             "defaultLanguageCode": "en_US", "domainName": "www.amazon.com"},
-            "participation": {"isParticipating": True, "hasSuspendedListings": False}}
+            "participation": {"isParticipating": True, "hasSuspendedListings": False},
+            "storeName": f"Store of {seller.seller_id}"}
             for m in seller.marketplaces]})
 
     from sandbox import routes_admin, routes_catalog, routes_documents, routes_listings, routes_orders

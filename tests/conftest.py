@@ -15,18 +15,8 @@ from pathlib import Path
 import pytest
 
 from channel.localservices import MariaDB, Redis
+from reference import shared_path  # noqa: F401
 from sandbox_fixtures import *  # noqa: F401,F403
-
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-
-
-def shared_path(*parts: str) -> Path:
-    """A path in ../shared, or a skip with a clear message when it is absent."""
-    path = SHARED.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"{path} is absent: this check needs the shared reference material")
-    return path
-
 
 @pytest.fixture(scope="session")
 def services():

@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from sqlalchemy import text
 
-from conftest import shared_path
+from reference import shared_path
 
 XSI = "{http://www.w3.org/2001/XMLSchema-instance}type"
 #: Columns Adobe Commerce's staging adds or changes (not in Open Source's XML).
