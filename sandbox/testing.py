@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 
 import requests
@@ -38,6 +39,7 @@ def running_sandbox(seed: dict | None = None, time_scale: float = 1.0, throttle:
     market = Marketplace(Clock(time_scale), throttle=throttle)
     if seed:
         market.load(seed)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = make_server("127.0.0.1", 0, create_app(market), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

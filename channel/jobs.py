@@ -1,0 +1,67 @@
+"""The bridge-to-worker contract: queue names, job ids and enqueue functions.
+
+Jobs are enqueued by name (``"worker.jobs.sync_account"``) so the bridge never imports
+``worker``; job arguments are ids only, never secrets. Progress lives in ``job.meta``
+as ``{"step", "done", "total"}``.
+"""
+
+from __future__ import annotations
+
+from rq import Queue
+from rq.job import Job
+from rq.exceptions import NoSuchJobError
+
+QUEUE = "channel"
+SYNC_JOB = "worker.jobs.sync_account"
+ACTION_JOB = "worker.jobs.listing_action"
+ACTIONS = ("publish", "end", "relist", "rematch", "sync")
+#: A cycle of a very large catalog may take long; RQ kills jobs past this.
+SYNC_TIMEOUT = 3600
+
+
+def queue(redis) -> Queue:
+    return Queue(QUEUE, connection=redis)
+
+
+def sync_job_id(account_id: int) -> str:
+    return f"sync-account-{int(account_id)}"
+
+
+def enqueue_sync(redis, account_id: int, reason: str = "schedule") -> str:
+    """Enqueue a sync cycle unless one is already queued or running for the account."""
+    job_id = sync_job_id(account_id)
+    try:
+        existing = Job.fetch(job_id, connection=redis)
+        if existing.get_status(refresh=True) in ("queued", "started", "deferred", "scheduled"):
+            return job_id
+    except NoSuchJobError:
+        pass
+    queue(redis).enqueue(SYNC_JOB, int(account_id), reason, job_id=job_id, job_timeout=SYNC_TIMEOUT,
+                         result_ttl=3600, failure_ttl=86400, meta={"step": "queued", "done": 0, "total": 0})
+    return job_id
+
+
+def enqueue_listing_action(redis, account_id: int, action: str, listing_ids: list[int]) -> str:
+    if action not in ACTIONS:
+        raise ValueError(f"unknown listing action {action!r}")
+    job = queue(redis).enqueue(ACTION_JOB, int(account_id), action, [int(i) for i in listing_ids],
+                               job_timeout=600, result_ttl=3600, failure_ttl=86400,
+                               meta={"step": "queued", "done": 0, "total": len(listing_ids)})
+    return job.id
+
+
+def progress(redis, job_id: str) -> dict | None:
+    """Status and progress of a job, for the admin's progress bar."""
+    try:
+        job = Job.fetch(job_id, connection=redis)
+    except NoSuchJobError:
+        return None
+    meta = job.get_meta(refresh=True) or {}
+    status = job.get_status(refresh=True)
+    out = {"job_id": job_id, "status": str(status.value if hasattr(status, "value") else status),
+           "step": meta.get("step"), "done": meta.get("done", 0), "total": meta.get("total", 0),
+           "enqueued_at": job.enqueued_at.isoformat() if job.enqueued_at else None,
+           "ended_at": job.ended_at.isoformat() if job.ended_at else None}
+    if out["status"] == "failed":
+        out["error"] = (meta.get("error") or "the job failed; see the communication log")[:500]
+    return out

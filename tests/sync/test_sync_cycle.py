@@ -1,0 +1,109 @@
+"""Sync cycles end to end: generated Magento catalog, the sandbox marketplace over HTTP."""
+
+from sqlalchemy import text
+
+from sandbox_fixtures import SELLER
+
+
+def tabs(channel_db):
+    with channel_db.engine.connect() as conn:
+        rows = conn.execute(text("SELECT seller_sku, tab, reason, reason_detail, asin FROM channel_amazon_listing"))
+        return {r.seller_sku: r for r in rows}
+
+
+def advance(market, seconds=600):
+    market.admin("POST", "/clock", json={"seconds": seconds})
+
+
+def test_cycles_take_new_products_through_approval_to_active(cycle, channel_db, market):
+    first = cycle()
+    t = tabs(channel_db)
+    assert (t["MG-0000001"].tab, t["MG-0000002"].tab) == ("active", "active")
+    assert t["LEGACY-1"].tab == "new_third_party"
+    # Product 13 has its ASIN in Magento: published at once (auto-publish), awaiting Amazon.
+    assert (t["MG-0000013"].tab, t["MG-0000013"].reason) == ("list_in_progress", "awaiting_amazon_approval")
+    # Product 4 has only barcodes: its ASIN is looked up, then it is published.
+    assert t["MG-0000004"].reason == "asin_lookup_pending"
+    assert first["published"] > 0
+    cycle()
+    t = tabs(channel_db)
+    assert t["MG-0000004"].asin == "B000000004" and t["MG-0000004"].tab == "list_in_progress"
+    advance(market)
+    cycle()
+    t = tabs(channel_db)
+    assert t["MG-0000013"].tab == "active" and t["MG-0000004"].tab == "active"
+    listed = market.listings(SELLER)
+    assert listed["MG-0000013"]["status"] == "BUYABLE"
+    # Amazon's catalog does not know product 3's ASIN: rejected, Inactive with Amazon's words.
+    assert t["MG-0000003"].tab == "inactive" and "approval" in t["MG-0000003"].reason_detail
+
+
+def test_price_and_quantity_changes_in_magento_reach_amazon_next_cycle(cycle, channel_db, market):
+    cycle()
+    with channel_db.raw() as raw:
+        cur = raw.cursor()
+        p = channel_db.prefix
+        cur.execute(f"UPDATE `{p}catalog_product_entity_decimal` SET value = 123.45 WHERE {channel_db.schema.link} ="
+                    f" (SELECT {channel_db.schema.link} FROM `{p}catalog_product_entity` WHERE sku = 'MG-0000001'"
+                    f" LIMIT 1) AND attribute_id = (SELECT attribute_id FROM `{p}eav_attribute`"
+                    f" WHERE attribute_code = 'price') AND store_id = 0")
+        cur.execute(f"UPDATE `{p}inventory_source_item` SET quantity = 42 WHERE sku = 'MG-0000001'"
+                    f" AND source_code = 'default'")
+        raw.commit()
+    cycle()
+    listed = market.listings(SELLER)
+    assert listed["MG-0000001"]["price"] == 123.45
+    assert listed["MG-0000001"]["quantity"] == 42
+    calls_before = dict(market.market.calls)
+    cycle()
+    # Nothing changed since: no price or stock push.
+    assert market.market.calls.get("patchListingsItem", 0) == calls_before.get("patchListingsItem", 0)
+
+
+def test_end_and_relist(cycle, channel_db, market):
+    cycle()
+    with channel_db.engine.begin() as conn:
+        conn.execute(text("UPDATE channel_amazon_listing SET pending_action = 'end' WHERE seller_sku = 'MG-0000001'"))
+    cycle()
+    assert tabs(channel_db)["MG-0000001"].tab == "ended"
+    assert "MG-0000001" not in market.listings(SELLER)
+    cycle()
+    assert tabs(channel_db)["MG-0000001"].tab == "ended"  # never relisted by itself
+    with channel_db.engine.begin() as conn:
+        conn.execute(text("UPDATE channel_amazon_listing SET pending_action = 'publish'"
+                          " WHERE seller_sku = 'MG-0000001'"))
+    cycle()
+    assert tabs(channel_db)["MG-0000001"].tab == "list_in_progress"
+    advance(market)
+    cycle()
+    assert tabs(channel_db)["MG-0000001"].tab == "active"
+
+
+def test_ineligible_listing_gets_quantity_zero_but_stays(cycle, channel_db, market):
+    cycle()
+    with channel_db.raw() as raw:
+        raw.cursor().execute(f"UPDATE `{channel_db.prefix}catalog_product_entity_int` SET value = 2"
+                             f" WHERE value = 1 AND store_id = 0 AND {channel_db.schema.link} IN"
+                             f" (SELECT {channel_db.schema.link} FROM `{channel_db.prefix}catalog_product_entity`"
+                             f" WHERE sku = 'MG-0000002') AND attribute_id = (SELECT attribute_id FROM"
+                             f" `{channel_db.prefix}eav_attribute` WHERE attribute_code = 'status')")
+        raw.commit()
+    cycle()
+    assert tabs(channel_db)["MG-0000002"].tab == "ineligible"
+    listed = market.listings(SELLER)
+    assert listed["MG-0000002"]["quantity"] == 0 and listed["MG-0000002"]["status"] == "BUYABLE"
+
+
+def test_throttling_and_faults_slow_the_cycle_without_losing_updates(cycle, channel_db, market):
+    market.fault(operation="getListingsItem", status=429, count=4)
+    market.fault(operation="patchListingsItem", status=503, count=2)
+    cycle()
+    with channel_db.engine.connect() as conn:
+        logged = conn.execute(text("SELECT operation, http_status FROM channel_amazon_log")).all()
+    assert ("getListingsItem", 429) in [tuple(r) for r in logged] or ("patchListingsItem", 503) in [
+        tuple(r) for r in logged]
+    listed = market.listings(SELLER)
+    with channel_db.engine.connect() as conn:
+        wanted = conn.execute(text("SELECT calc_qty FROM channel_amazon_listing WHERE seller_sku = 'MG-0000001'")
+                              ).scalar()
+    assert listed["MG-0000001"]["quantity"] == wanted

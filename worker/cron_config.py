@@ -1,0 +1,7 @@
+"""``rq cron`` configuration: the tick every minute (run exactly one rq cron)."""
+
+from rq import cron
+
+from channel.jobs import QUEUE
+
+cron.register("worker.schedule.tick", queue_name=QUEUE, interval=60)

@@ -1,0 +1,96 @@
+"""RQ entry points. Arguments are ids; everything else is read inside the job.
+
+``sync_account`` runs one cycle under the account's lock; a busy lock or a retryable
+Amazon error re-queues the job later instead of holding the worker. Progress is kept
+in ``job.meta`` (step, done, total) for the admin's progress bar.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from datetime import timedelta
+
+from rq import get_current_job
+from sqlalchemy import bindparam, text
+
+from channel import jobs as contract
+from worker import runtime
+from worker.amazon.errors import Retryable
+from worker.locks import LockBusy
+from worker.sync.cycle import CycleOptions, Synchronizer
+
+logger = logging.getLogger(__name__)
+
+#: Seconds before a re-queued cycle runs again.
+RETRY_DELAY = 120
+
+
+def _progress_writer():
+    job = get_current_job()
+
+    def write(step: str, done: int = 0, total: int = 0) -> None:
+        if job is None:
+            return
+        job.meta.update({"step": step, "done": done, "total": total})
+        job.save_meta()
+
+    return write
+
+
+def cycle_options() -> CycleOptions:
+    """Knobs for dry runs against the sandbox (CHANNEL_SANDBOX_TIME_SCALE speeds polling)."""
+    import os
+
+    scale = float(os.environ.get("CHANNEL_SANDBOX_TIME_SCALE", "1") or 1)
+    return CycleOptions(poll=15.0 / scale, rate_scale=scale, feed_wait=0.0)
+
+
+def sync_account(account_id: int, reason: str = "schedule") -> dict:
+    job = get_current_job()
+    redis = runtime.redis_conn()
+    sync = Synchronizer(runtime.engine(), redis, runtime.settings(), int(account_id), cycle_options(),
+                        progress=_progress_writer(), job_id=job.id if job else None)
+    try:
+        summary = sync.run()
+    except LockBusy:
+        logger.info("Account %s is already syncing; this request is dropped", account_id)
+        return {"skipped": "locked"}
+    except Retryable as exc:
+        delay = RETRY_DELAY + random.uniform(0, RETRY_DELAY)
+        logger.warning("Account %s cycle hit %s; retrying in %.0fs", account_id, exc, delay)
+        contract.queue(redis).enqueue_in(timedelta(seconds=delay), contract.SYNC_JOB, int(account_id), "retry")
+        return {"retry_in": delay, "error": str(exc)}
+    _progress_writer()("done", 1, 1)
+    return summary
+
+
+def listing_action(account_id: int, action: str, listing_ids: list[int]) -> dict:
+    """The merchant's bulk actions: queue them on the listings, then sync the account."""
+    progress = _progress_writer()
+    ids = [int(i) for i in listing_ids]
+    if action == "sync":
+        return {"job_id": contract.enqueue_sync(runtime.redis_conn(), account_id, "merchant")}
+    updates = {
+        "publish": "pending_action = 'publish'",
+        "relist": "pending_action = 'relist'",
+        "end": "pending_action = 'end'",
+        "rematch": None,
+    }
+    if action not in updates:
+        raise ValueError(f"unknown action {action!r}")
+    with runtime.engine().begin() as conn:
+        if action == "rematch":
+            from channel.matching import reset_matches
+            from channel.models import Account
+            from sqlalchemy.orm import Session
+
+            with Session(bind=conn) as session:
+                changed = reset_matches(conn, session.get(Account, account_id), ids)
+        else:
+            stmt = text(f"UPDATE channel_amazon_listing SET {updates[action]} WHERE account_id = :a"
+                        f" AND listing_id IN :ids").bindparams(bindparam("ids", expanding=True))
+            changed = conn.execute(stmt, {"a": account_id, "ids": ids}).rowcount if ids else 0
+    progress("queued", len(ids), len(ids))
+    sync_job = contract.enqueue_sync(runtime.redis_conn(), account_id, f"merchant:{action}")
+    return {"changed": changed, "sync_job": sync_job}

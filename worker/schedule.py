@@ -1,0 +1,52 @@
+"""The tick: enqueue every active account whose next cycle is due.
+
+Run once a minute by ``rq cron`` (``worker/cron_config.py``), exactly one instance.
+Sync jobs have one id per account, so a tick never queues an account twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlalchemy import text
+
+from channel import jobs as contract
+from worker import runtime
+
+logger = logging.getLogger(__name__)
+
+
+def due_accounts(conn, now: datetime) -> list[int]:
+    rows = conn.execute(text(
+        "SELECT account_id FROM channel_amazon_account WHERE status = 'active'"
+        " AND (next_sync_at IS NULL OR next_sync_at <= :now) ORDER BY next_sync_at"), {"now": now})
+    return [r[0] for r in rows]
+
+
+def tick(now: datetime | None = None) -> list[str]:
+    now = now or datetime.utcnow()
+    with runtime.engine().connect() as conn:
+        accounts = due_accounts(conn, now)
+    redis = runtime.redis_conn()
+    jobs = [contract.enqueue_sync(redis, account_id, "schedule") for account_id in accounts]
+    if jobs:
+        logger.info("Tick enqueued %d account cycle(s)", len(jobs))
+    return jobs
+
+
+def main() -> None:
+    """``python -m worker.schedule``: the tick loop without rq cron (demo, single host)."""
+    import time
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s cron %(levelname)s %(message)s")
+    while True:
+        try:
+            tick()
+        except Exception:  # noqa: BLE001 - the next tick tries again
+            logger.exception("tick failed")
+        time.sleep(60)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,151 @@
+"""The Synchronizer: one account's sync cycle, step by step, under the account's lock.
+
+Import Amazon's listings, match them to products, look up missing ASINs, classify
+the website's catalog, publish / end / track offers, push changed prices and
+quantities, import orders, record the day's snapshot. Every step is idempotent and
+commits its own work, so a worker killed at any point leaves a state the next cycle
+finishes. Every failed Amazon call is written to the communication log.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from channel.classification import classify_account
+from channel.magento.catalog import CatalogReader
+from channel.matching import match_account
+from channel.models import Account
+from channel.models.log import write_log
+from channel.pricing import AccountSettings
+from worker.amazon.factory import client_for
+from worker.locks import AccountLock
+from worker.sync.exporter import PriceStockExporter
+from worker.sync.importer import ListingsReportImporter
+from worker.sync.publisher import OfferPublisher
+from worker.sync.trends import prune_logs, record_snapshot
+
+logger = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass
+class CycleOptions:
+    """Knobs tests and the demo turn; production keeps the defaults."""
+
+    poll: float = 15.0
+    feed_wait: float = 0.0
+    rate_scale: float = 1.0
+    lock_ttl: int = 900
+    client_kwargs: dict = dataclasses.field(default_factory=dict)
+
+
+class Synchronizer:
+    def __init__(self, engine, redis, settings, account_id: int, options: CycleOptions | None = None,
+                 progress=None, job_id: str | None = None):
+        self.engine = engine
+        self.redis = redis
+        self.settings = settings
+        self.account_id = account_id
+        self.options = options or CycleOptions()
+        self._progress = progress or (lambda step, done, total: None)
+        self.job_id = job_id
+        self.summary: dict = {}
+        self.lock: AccountLock | None = None
+
+    def progress(self, step: str, done: int = 0, total: int = 0) -> None:
+        self._progress(step, done, total)
+        if self.lock is not None:
+            self.lock.extend()
+
+    def log_failure(self, failure) -> None:
+        """Each failed Amazon call: one communication log row, committed on its own."""
+        with self.engine.begin() as conn:
+            write_log(conn, account_id=self.account_id, operation=failure.operation, http_status=failure.status,
+                      error_code=failure.code, message=failure.message, request_id=failure.request_id,
+                      level="error" if failure.final else "warning", job_id=self.job_id)
+
+    def load_account(self) -> Account | None:
+        with Session(self.engine, expire_on_commit=False) as session:
+            return session.get(Account, self.account_id)
+
+    def run(self, now: datetime | None = None) -> dict:
+        self.lock = None
+        account = self.load_account()
+        if account is None or account.status != "active":
+            logger.info("Account %s is missing or paused; nothing to sync", self.account_id)
+            return {"skipped": True}
+        self.lock = AccountLock(self.redis, self.account_id, self.options.lock_ttl).acquire()
+        started = now or datetime.utcnow().replace(microsecond=0)
+        try:
+            self._run(account, started)
+            self._finish(account, started, "ok", "cycle finished")
+        except Exception as exc:
+            self._finish(account, started, "failed", f"{type(exc).__name__}: {exc}"[:1000])
+            raise
+        finally:
+            self.lock.release()
+        return self.summary
+
+    def _run(self, account: Account, started: datetime) -> None:
+        settings = AccountSettings.from_json(account.settings)
+        client = client_for(account, self.settings, self.redis, on_failure=self.log_failure,
+                            rate_scale=self.options.rate_scale, **self.options.client_kwargs)
+        with self.engine.connect() as conn:
+            reader = CatalogReader.connect(conn, self.settings.table_prefix)
+            self.progress("import")
+            stats = ListingsReportImporter(conn, client, account.account_id, self.options.poll,
+                                           progress=lambda n: self.progress("import", n, 0)).run(started)
+            conn.commit()
+            self.summary["imported"] = stats.rows
+            self.progress("match")
+            self.summary["matched"] = match_account(conn, reader, account).matched
+            conn.commit()
+            publisher = OfferPublisher(conn, client, account, settings, self.progress)
+            self.progress("asin_lookup")
+            publisher.lookup_asins(reader)
+            conn.commit()
+            self.progress("classify")
+            result = classify_account(conn, reader, account, started)
+            conn.commit()
+            self.summary["classified"] = result.products
+            self.progress("publish")
+            publisher.end()
+            publisher.publish()
+            publisher.track()
+            self.summary["published"] = publisher.stats.published
+            if publisher.stats.published or publisher.stats.became_active or publisher.stats.rejected \
+                    or publisher.stats.ended:
+                classify_account(conn, reader, account, started)
+                conn.commit()
+            self.progress("price_stock")
+            exporter = PriceStockExporter(conn, client, account, feed_wait=self.options.feed_wait,
+                                          poll=self.options.poll, progress=self.progress)
+            export = exporter.run()
+            self.summary["price_stock_changes"] = export.changed
+            self.progress("orders")
+            self._orders(conn, client, account, reader, started)
+            self.progress("record")
+            self.summary["tabs"] = record_snapshot(conn, account.account_id, started)
+            prune_logs(conn, self.settings.log_retention_days, started)
+            conn.commit()
+
+    def _orders(self, conn, client, account, reader, started) -> None:
+        try:
+            from worker.sync.orders import OrderImporter
+        except ImportError:
+            return
+        self.summary["orders"] = OrderImporter(conn, client, account, reader).run(started)
+        conn.commit()
+
+    def _finish(self, account: Account, started: datetime, status: str, message: str) -> None:
+        interval = account.sync_interval or self.settings.sync_interval
+        with self.engine.begin() as conn:
+            conn.execute(text(
+                "UPDATE channel_amazon_account SET last_sync_at = :s, last_sync_status = :st, last_sync_message = :m,"
+                " next_sync_at = :n WHERE account_id = :a"),
+                {"s": started, "st": status, "m": message, "n": started + timedelta(seconds=interval),
+                 "a": self.account_id})

@@ -1,0 +1,168 @@
+"""The Exporter of offers: publish, end and relist, and tracking until Amazon decides.
+
+Publishing creates an offer on an existing ASIN (putListingsItem, requirements
+LISTING_OFFER_ONLY). A submission is written before it is sent (``submitted_at``),
+so a worker killed mid-way never sends it twice: the next cycle tracks it instead.
+Tracking asks getListingsItem about submitted offers until Amazon reports them
+buyable (Active) or raises issues (Inactive with Amazon's text). Ending deletes the
+offer and marks the listing ended by the merchant; it is never relisted by itself.
+Read-only accounts send nothing: the actions stay queued.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+from datetime import datetime
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+from channel import marketplaces
+from channel.pricing import AccountSettings
+from worker.amazon import catalog, listings
+from worker.amazon.errors import AmazonError
+
+logger = logging.getLogger(__name__)
+
+LISTING = "channel_amazon_listing"
+#: Per cycle, so one cycle stays within minutes at Amazon's 5 requests/second.
+MAX_PUBLISH = 500
+MAX_TRACK = 300
+MAX_LOOKUPS = 400
+
+
+@dataclasses.dataclass
+class PublishStats:
+    published: int = 0
+    ended: int = 0
+    tracked: int = 0
+    became_active: int = 0
+    rejected: int = 0
+    asins_found: int = 0
+
+
+class OfferPublisher:
+    def __init__(self, conn: Connection, client, account, settings: AccountSettings, progress=None):
+        self.conn = conn
+        self.client = client
+        self.account = account
+        self.settings = settings
+        self.currency = marketplaces.get(account.marketplace_id).currency
+        self.progress = progress or (lambda step, done, total: None)
+        self.stats = PublishStats()
+
+    def _rows(self, where: str, limit: int, **params) -> list:
+        return self.conn.execute(text(
+            f"SELECT listing_id, seller_sku, asin, product_id, calc_price, calc_qty, pending_action, tab,"
+            f" fulfillment_channel FROM {LISTING} WHERE account_id = :a AND {where} ORDER BY listing_id LIMIT :n"),
+            {"a": self.account.account_id, "n": limit, **params}).mappings().all()
+
+    def lookup_asins(self, reader) -> None:
+        """Find ASINs for products waiting for one, by their mapped barcodes."""
+        mapping = self.account.identifier_mapping or {}
+        rows = self._rows("product_id IS NOT NULL AND asin IS NULL AND reason = 'asin_lookup_pending'",
+                          MAX_LOOKUPS)
+        if not rows:
+            return
+        by_product = {r["product_id"]: r for r in rows}
+        kinds = [k for k in ("upc", "ean", "isbn", "gcid") if mapping.get(k)]
+        products = {p.entity_id: p for p in reader.products(
+            self.account.website_id, entity_ids=list(by_product), attributes=[mapping[k] for k in kinds])}
+        outcome: dict[int, tuple] = {}
+        for kind in kinds:
+            wanted = {}
+            for pid, p in products.items():
+                value = p.get(mapping[kind])
+                if pid not in outcome and value:
+                    wanted.setdefault(str(value), []).append(pid)
+            if not wanted:
+                continue
+            found = catalog.search_by_identifiers(self.client, kind, list(wanted))
+            for value, items in found.items():
+                for pid in wanted[value]:
+                    if len(items) == 1 and not items[0]["parent"]:
+                        outcome[pid] = ("matched", items[0]["asin"], None)
+                    elif items and all(i["parent"] for i in items):
+                        outcome[pid] = ("has_variants", None, [i["asin"] for i in items])
+                    elif items:
+                        outcome[pid] = ("multiple_matches", None, [i["asin"] for i in items])
+        for pid, row in by_product.items():
+            status, asin, candidates = outcome.get(pid, ("no_match", None, None))
+            self.conn.execute(text(
+                f"UPDATE {LISTING} SET match_status = :s, asin = :asin, match_candidates = :c,"
+                f" matched_by = IF(:asin IS NULL, matched_by, 'catalog') WHERE listing_id = :id"),
+                {"s": status, "asin": asin, "c": json.dumps(candidates) if candidates else None,
+                 "id": row["listing_id"]})
+            self.stats.asins_found += asin is not None
+
+    def publish(self) -> None:
+        """Ready products (auto-publish or the merchant's Publish) and relists."""
+        if self.account.read_only:
+            return
+        rows = self._rows("asin IS NOT NULL AND submitted_at IS NULL AND ((tab = 'list_in_progress'"
+                          " AND reason = 'publish_queued') OR tab = 'relist_in_progress')", MAX_PUBLISH)
+        for n, row in enumerate(rows, start=1):
+            # Record the submission first: a killed worker then tracks it instead of resending.
+            self.conn.execute(text(f"UPDATE {LISTING} SET submitted_at = :now, pending_action = NULL,"
+                                   f" ended_by_merchant = 0, amazon_issues = NULL WHERE listing_id = :id"),
+                              {"now": datetime.utcnow(), "id": row["listing_id"]})
+            self.conn.commit()
+            attrs = listings.offer_attributes(
+                self.account.marketplace_id, self.currency, asin=row["asin"], price=row["calc_price"],
+                quantity=row["calc_qty"] or 0, condition=self.settings.condition_default or "new_new",
+                handling_time=self.settings.handling_time, fulfillment_channel=self.settings.fulfillment_channel)
+            try:
+                result = listings.put_item(self.client, row["seller_sku"], attrs)
+            except AmazonError as exc:
+                if exc.retryable:
+                    raise
+                result = {"status": "INVALID", "issues": exc.errors}
+            issues = [i for i in result.get("issues", []) if i.get("severity", "ERROR") == "ERROR"]
+            self.conn.execute(text(
+                f"UPDATE {LISTING} SET submission_ref = :ref, amazon_issues = :issues,"
+                f" amazon_status = IF(:bad, 'INACTIVE', amazon_status), pushed_price = :price, pushed_qty = :qty"
+                f" WHERE listing_id = :id"),
+                {"ref": result.get("submissionId"), "issues": json.dumps(issues) if issues else None,
+                 "bad": result.get("status") == "INVALID", "price": row["calc_price"], "qty": row["calc_qty"] or 0,
+                 "id": row["listing_id"]})
+            self.conn.commit()
+            self.stats.published += 1
+            self.progress("publish", n, len(rows))
+
+    def end(self) -> None:
+        if self.account.read_only:
+            return
+        rows = self._rows("pending_action = 'end'", MAX_PUBLISH)
+        for n, row in enumerate(rows, start=1):
+            if row["tab"] != "ended":
+                listings.delete_item(self.client, row["seller_sku"])
+            self.conn.execute(text(
+                f"UPDATE {LISTING} SET pending_action = NULL, ended_by_merchant = 1, amazon_status = NULL,"
+                f" submitted_at = NULL, amazon_issues = NULL WHERE listing_id = :id"), {"id": row["listing_id"]})
+            self.conn.commit()
+            self.stats.ended += 1
+            self.progress("end", n, len(rows))
+
+    def track(self) -> None:
+        """Ask Amazon about offers it has not decided on yet."""
+        rows = self._rows("submitted_at IS NOT NULL AND (amazon_status IS NULL OR amazon_status <> 'BUYABLE')",
+                          MAX_TRACK)
+        for n, row in enumerate(rows, start=1):
+            item = listings.get_item(self.client, row["seller_sku"])
+            self.stats.tracked += 1
+            if item is None:
+                continue
+            status, issues = listings.status_of(item)
+            errors = [i for i in issues if i.get("severity") == "ERROR"]
+            if status == "BUYABLE":
+                self.conn.execute(text(f"UPDATE {LISTING} SET amazon_status = 'BUYABLE', submitted_at = NULL,"
+                                       f" amazon_issues = NULL WHERE listing_id = :id"), {"id": row["listing_id"]})
+                self.stats.became_active += 1
+            elif errors:
+                self.conn.execute(text(f"UPDATE {LISTING} SET amazon_status = 'INACTIVE', amazon_issues = :i,"
+                                       f" submitted_at = NULL WHERE listing_id = :id"), {"i": json.dumps(errors), "id": row["listing_id"]})
+                self.stats.rejected += 1
+            self.progress("track", n, len(rows))
+        self.conn.commit()
