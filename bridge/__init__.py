@@ -1,1 +1,50 @@
-"""The Flask bridge: signed JSON API and admin fragments."""
+"""The Flask bridge: the signed JSON API and the admin fragments the Magento module embeds.
+
+``create_app(settings)`` binds the parts in ``init_app`` style: the database (Flask-
+SQLAlchemy over the shared ``channel.db.Base``), Redis, request authentication, the
+error handlers, the ``api`` blueprint (``/api/v1``) and the ``admin`` blueprint
+(``/fragments/<view>`` for the module, ``/ui/<view>`` standalone for the demo).
+"""
+
+from __future__ import annotations
+
+import redis
+from flask import Flask
+from flask_sqlalchemy import SQLAlchemy
+
+from channel.db import Base
+from channel.settings import Settings
+
+db = SQLAlchemy(model_class=Base)
+
+
+def create_app(settings: Settings | None = None, **config) -> Flask:
+    settings = settings or Settings.from_env()
+    app = Flask(__name__)
+    app.config.update(
+        SQLALCHEMY_DATABASE_URI=settings.database_url,
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True, "pool_recycle": 3600},
+        SECRET_KEY=str(settings.bridge_secret) or "standalone",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        JSON_SORT_KEYS=False,
+    )
+    app.config.update(config)
+    app.extensions["channel_settings"] = settings
+    app.extensions["channel_redis"] = redis.Redis.from_url(settings.redis_url)
+    db.init_app(app)
+
+    from bridge import auth, errors
+    from bridge.api import bp as api_bp
+    from bridge.views import bp as admin_bp
+
+    errors.init_app(app)
+    auth.init_app(app)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(admin_bp)
+    return app
+
+
+def settings_of(app: Flask) -> Settings:
+    return app.extensions["channel_settings"]

@@ -1,0 +1,31 @@
+"""The ``/api/v1`` blueprint: one module per resource."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from flask import Blueprint, g, jsonify
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+SPEC = Path(__file__).resolve().parents[1] / "openapi.yaml"
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(yaml.safe_load(SPEC.read_text()))
+
+
+@bp.get("/health")
+def health():
+    return jsonify({"status": "ok"})
+
+
+@bp.get("/whoami")
+def whoami():
+    return jsonify({"user": g.caller.user, "grants": sorted(g.caller.grants)})
+
+
+from bridge.api import accounts, activity, listings  # noqa: E402,F401
+
+

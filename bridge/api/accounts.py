@@ -1,0 +1,171 @@
+"""Accounts, identifier mapping, listing rules and settings."""
+
+from __future__ import annotations
+
+from flask import jsonify, request
+
+from bridge import db
+from bridge.api import bp
+from bridge.api.common import account, body, reader, redis, settings, vault
+from bridge.auth import requires
+from bridge.errors import BadRequest
+from channel import accounts as service
+from channel import jobs, marketplaces
+from channel.models import Account
+from channel.preview import preview_rule
+from channel.rules import dump_rule, parse_rule
+
+
+@bp.get("/marketplaces")
+@requires("view")
+def list_marketplaces():
+    return jsonify({"items": [{"marketplace_id": m.marketplace_id, "name": m.name, "country": m.country,
+                               "currency": m.currency, "region": m.region}
+                              for m in marketplaces.MARKETPLACES.values()]})
+
+
+@bp.get("/accounts")
+@requires("view")
+def list_accounts():
+    rows = db.session.query(Account).order_by(Account.account_id).all()
+    return jsonify({"items": [service.public(a) for a in rows], "total": len(rows)})
+
+
+@bp.post("/accounts")
+@requires("accounts")
+def create_account():
+    created = service.create(db.session, vault(), settings().table_prefix, body(), settings().magento_root)
+    db.session.commit()
+    return jsonify(service.public(created)), 201
+
+
+@bp.get("/accounts/<int:account_id>")
+@requires("view")
+def get_account(account_id):
+    return jsonify(service.public(account(account_id)))
+
+
+@bp.patch("/accounts/<int:account_id>")
+@requires("accounts")
+def update_account(account_id):
+    updated = service.update(db.session, settings().table_prefix, account(account_id), body())
+    db.session.commit()
+    return jsonify(service.public(updated))
+
+
+@bp.delete("/accounts/<int:account_id>")
+@requires("accounts")
+def delete_account(account_id):
+    db.session.delete(account(account_id))
+    db.session.commit()
+    return "", 204
+
+
+@bp.post("/accounts/<int:account_id>/pause")
+@requires("accounts")
+def pause_account(account_id):
+    acc = service.update(db.session, settings().table_prefix, account(account_id), {"status": "paused"})
+    db.session.commit()
+    return jsonify(service.public(acc))
+
+
+@bp.post("/accounts/<int:account_id>/resume")
+@requires("accounts")
+def resume_account(account_id):
+    acc = service.update(db.session, settings().table_prefix, account(account_id), {"status": "active"})
+    db.session.commit()
+    return jsonify(service.public(acc))
+
+
+@bp.post("/accounts/<int:account_id>/rotate-secret")
+@requires("accounts")
+def rotate_secret(account_id):
+    acc = service.rotate_secret(account(account_id), vault(), body().get("lwa_client_secret"))
+    db.session.commit()
+    return jsonify(service.public(acc))
+
+
+@bp.post("/accounts/<int:account_id>/check")
+@requires("accounts")
+def check_credentials(account_id):
+    account(account_id)
+    job_id = jobs.queue(redis()).enqueue("worker.jobs.check_credentials", account_id, job_timeout=120).id
+    return jsonify({"job_id": job_id}), 202
+
+
+@bp.post("/accounts/<int:account_id>/sync")
+@requires("act")
+def sync_now(account_id):
+    account(account_id)
+    return jsonify({"job_id": jobs.enqueue_sync(redis(), account_id, "merchant")}), 202
+
+
+@bp.get("/accounts/<int:account_id>/mapping")
+@requires("view")
+def get_mapping(account_id):
+    from channel.matching import normalize_mapping
+
+    return jsonify(normalize_mapping(account(account_id).identifier_mapping))
+
+
+@bp.put("/accounts/<int:account_id>/mapping")
+@requires("accounts")
+def put_mapping(account_id):
+    mapping = service.set_mapping(account(account_id), reader(), body())
+    db.session.commit()
+    return jsonify(mapping)
+
+
+@bp.get("/accounts/<int:account_id>/rule")
+@requires("view")
+def get_rule(account_id):
+    return jsonify(dump_rule(parse_rule(account(account_id).listing_rule)))
+
+
+@bp.put("/accounts/<int:account_id>/rule")
+@requires("accounts")
+def put_rule(account_id):
+    rule = service.set_rule(account(account_id), body())
+    db.session.commit()
+    return jsonify(rule)
+
+
+@bp.post("/accounts/<int:account_id>/rule/validate")
+@requires("view")
+def validate_rule(account_id):
+    account(account_id)
+    return jsonify({"valid": True, "rule": dump_rule(parse_rule(body()))})
+
+
+@bp.post("/accounts/<int:account_id>/rule/preview")
+@requires("view")
+def preview(account_id):
+    data = body()
+    bucket = request.args.get("bucket", "eligible")
+    try:
+        limit = int(request.args.get("limit", 50))
+        offset = int(request.args.get("offset", 0))
+    except ValueError:
+        raise BadRequest("limit and offset must be whole numbers", {"parameter": "limit"}) from None
+    if not 1 <= limit <= 200 or offset < 0:
+        raise BadRequest("limit must be 1 to 200 and offset 0 or more", {"parameter": "limit"})
+    result = preview_rule(db.session.connection(), reader(), account(account_id), data.get("rule", data),
+                          bucket, limit, offset)
+    return jsonify({"counts": result.counts, "bucket": result.bucket, "items": result.rows, "limit": limit,
+                    "offset": offset})
+
+
+@bp.get("/accounts/<int:account_id>/settings")
+@requires("view")
+def get_settings(account_id):
+    from channel.pricing import AccountSettings
+
+    return jsonify(AccountSettings.from_json(account(account_id).settings).to_json())
+
+
+@bp.put("/accounts/<int:account_id>/settings")
+@requires("accounts")
+def put_settings(account_id):
+    saved = service.set_settings(account(account_id), body())
+    db.session.commit()
+    return jsonify(saved)

@@ -1,0 +1,57 @@
+"""One error shape for the API, ``{"error": {"code", "message", "details"}}``, and a
+readable error fragment for the admin pages. Never a traceback."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from bridge.signing import SignatureError
+from channel.errors import ChannelError, Conflict, InvalidInput, NotFound
+
+logger = logging.getLogger(__name__)
+
+STATUS = {InvalidInput: 422, NotFound: 404, Conflict: 409}
+
+
+class Forbidden(ChannelError):
+    code = "forbidden"
+
+
+class BadRequest(ChannelError):
+    code = "bad_request"
+
+
+def _wants_html() -> bool:
+    return request.path.startswith(("/fragments/", "/ui/"))
+
+
+def render(status: int, code: str, message: str, details: dict | None = None):
+    if _wants_html():
+        return render_template("error.html", status=status, code=code, message=message), status
+    return jsonify({"error": {"code": code, "message": message, "details": details or {}}}), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(ChannelError)
+    def channel_error(err: ChannelError):
+        status = 403 if isinstance(err, Forbidden) else 400 if isinstance(err, BadRequest) else \
+            next((s for cls, s in STATUS.items() if isinstance(err, cls)), 400)
+        return render(status, err.code, err.message, err.details)
+
+    @app.errorhandler(SignatureError)
+    def signature_error(err: SignatureError):
+        return render(401, err.code, err.message)
+
+    @app.errorhandler(HTTPException)
+    def http_error(err: HTTPException):
+        code = {404: "not_found", 405: "method_not_allowed", 413: "too_large", 400: "bad_request"}.get(
+            err.code, "http_error")
+        return render(err.code or 500, code, err.description or err.name)
+
+    @app.errorhandler(Exception)
+    def unexpected(err: Exception):
+        logger.exception("Unexpected error on %s %s", request.method, request.path)
+        return render(500, "internal_error", "Something went wrong in the bridge; the details are in its log.")

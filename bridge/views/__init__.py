@@ -1,0 +1,76 @@
+"""The admin pages: HTML fragments for the Magento module, the same wrapped standalone.
+
+``/fragments/<view>`` returns the fragment the module embeds in Magento's admin layout;
+``/ui/<view>`` wraps the very same fragment in a page for the standalone demo. Links
+and API calls inside a fragment go through ``link()`` and ``api()``, which honour the
+module's ``X-Channel-Link-Base`` / ``X-Channel-Api-Base`` so they pass back through
+Magento's controllers with their URL keys.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urlencode
+
+from flask import Blueprint, abort, g, render_template, request
+
+bp = Blueprint("admin", __name__, template_folder="../templates", static_folder="../static",
+               static_url_path="/static")
+
+VIEWS = ("overview", "dashboard", "listings", "accounts", "onboarding", "orders", "log", "history")
+
+
+def link(view: str, **params) -> str:
+    params = {k: v for k, v in params.items() if v not in (None, "")}
+    target = f"/fragments/{view}" + (("?" + urlencode(params)) if params else "")
+    if g.get("standalone"):
+        return target.replace("/fragments/", "/ui/", 1)
+    base = request.headers.get("X-Channel-Link-Base")
+    return base.replace("__PATH__", quote(target, safe="")) if base and "__PATH__" in base else target
+
+
+def api_link(path: str, **params) -> str:
+    """A URL for a GET on the API (CSV export): direct standalone, through the module otherwise."""
+    params = {k: v for k, v in params.items() if v not in (None, "")}
+    target = path + (("?" + urlencode(params)) if params else "")
+    base = api_base()
+    return base.replace("__PATH__", quote(target, safe="")) if "__PATH__" in base else base + target
+
+
+def api_base() -> str:
+    if g.get("standalone"):
+        return ""
+    return request.headers.get("X-Channel-Api-Base", "")
+
+
+@bp.app_context_processor
+def helpers():
+    return {"link": link, "api_base": api_base, "api_link": api_link, "form_key": request.headers.get("X-Channel-Form-Key", "")}
+
+
+def _render(view: str, standalone: bool):
+    if view not in VIEWS:
+        abort(404)
+    from bridge.views import pages
+
+    context = getattr(pages, view)()
+    fragment = render_template(f"{view}.html", **context)
+    if standalone:
+        return render_template("standalone.html", fragment=fragment, view=view, **context)
+    return fragment
+
+
+@bp.get("/fragments/<view>")
+def fragment(view):
+    return _render(view, standalone=False)
+
+
+@bp.get("/ui/<view>")
+def standalone(view):
+    return _render(view, standalone=True)
+
+
+@bp.get("/")
+def root():
+    return render_template("error.html", status=200, code="bridge",
+                           message="This is the Amazon channel bridge. Open the admin from Magento, or the "
+                                   "one-time URL printed at start in standalone mode.")

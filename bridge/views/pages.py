@@ -1,0 +1,176 @@
+"""What each admin page shows: the data behind one fragment, read through the API's queries."""
+
+from __future__ import annotations
+
+from flask import g, request
+from sqlalchemy import text
+
+from bridge import db, grid
+from bridge.api.activity import overview_rows, trend_rows
+from bridge.auth import RESOURCES
+from bridge.charts import line_chart, stacked_area
+from bridge.errors import Forbidden
+from bridge.reasons import describe
+from channel import accounts as service
+from channel import jobs, marketplaces
+from channel.models import Account
+from channel.rules import dump_rule, parse_rule
+from channel.tabs import VISIBLE_TABS
+
+TAB_LABELS = {"active": "Active", "ready_to_list": "Ready to list", "inactive": "Inactive",
+              "ineligible": "Ineligible", "incomplete": "Incomplete", "ended": "Ended",
+              "new_third_party": "New third party"}
+
+
+def _need(what: str) -> None:
+    if not g.caller.allows(RESOURCES[what]):
+        raise Forbidden(f"your Magento role does not allow this page ({RESOURCES[what]})")
+
+
+def _account_id() -> int | None:
+    raw = request.args.get("account_id")
+    if raw is None:
+        first = db.session.query(Account.account_id).order_by(Account.account_id).first()
+        return first[0] if first else None
+    if not raw.isdigit():
+        from bridge.errors import BadRequest
+
+        raise BadRequest("account_id must be a number", {"parameter": "account_id"})
+    return int(raw)
+
+
+def _accounts():
+    return db.session.query(Account).order_by(Account.account_id).all()
+
+
+def overview():
+    _need("view")
+    return {"title": "Amazon accounts", "rows": overview_rows(), "tab_labels": TAB_LABELS}
+
+
+def dashboard():
+    _need("view")
+    account_id = _account_id()
+    if account_id is None:
+        return {"title": "Dashboard", "account": None, "accounts": []}
+    acc = service.get(db.session, account_id)
+    trends = trend_rows(account_id, 30)
+    conn = db.session.connection()
+    errors = conn.execute(text(
+        "SELECT SUM(http_status = 429), SUM(level = 'error') FROM channel_amazon_log WHERE account_id = :a"
+        " AND created_at >= NOW() - INTERVAL 1 DAY"), {"a": account_id}).first()
+    job = jobs.progress(db_redis(), jobs.sync_job_id(account_id))
+    sales7 = trends[-7:]
+    return {
+        "title": f"Dashboard: {acc.name}", "account": service.public(acc), "accounts": _accounts(),
+        "counts": grid.tab_counts(conn, account_id), "tab_labels": TAB_LABELS,
+        "throttled_24h": int(errors[0] or 0), "errors_24h": int(errors[1] or 0), "job": job,
+        "sales_chart_30": line_chart([t["day"][5:] for t in trends], [t["revenue"] for t in trends],
+                                     "Revenue per day, last 30 days"),
+        "orders_7": sum(t["orders"] for t in sales7), "revenue_7": sum(t["revenue"] for t in sales7),
+        "orders_30": sum(t["orders"] for t in trends), "revenue_30": sum(t["revenue"] for t in trends),
+        "states_chart": stacked_area([t["day"][5:] for t in trends],
+                                     {TAB_LABELS.get(k, k): [t["tab_counts"].get(k, 0) for t in trends]
+                                      for k in TAB_LABELS}, "Listings per tab over time"),
+        "recent_orders": recent_orders(account_id),
+    }
+
+
+def db_redis():
+    from flask import current_app
+
+    return current_app.extensions["channel_redis"]
+
+
+def recent_orders(account_id: int) -> list:
+    conn = db.session.connection()
+    exists = conn.execute(text("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE()"
+                               " AND table_name = 'channel_amazon_order'")).scalar()
+    if not exists:
+        return []
+    return conn.execute(text(
+        "SELECT amazon_order_id, amazon_status, purchase_date, order_total, currency, magento_status,"
+        " magento_increment_id FROM channel_amazon_order WHERE account_id = :a ORDER BY purchase_date DESC LIMIT 10"),
+        {"a": account_id}).mappings().all()
+
+
+def listings():
+    _need("view")
+    account_id = _account_id()
+    if account_id is None:
+        return {"title": "Listings", "account": None, "accounts": []}
+    acc = service.get(db.session, account_id)
+    args = request.args.copy()
+    args.pop("account_id", None)
+    args.setdefault("tab", "active")
+    result = grid.listings(db.session.connection(), args, account_id)
+    return {"title": f"Listings: {acc.name}", "account": service.public(acc), "accounts": _accounts(),
+            "tab": args["tab"], "tabs": [t.value for t in VISIBLE_TABS], "tab_labels": TAB_LABELS,
+            "counts": grid.tab_counts(db.session.connection(), account_id), "result": result,
+            "filters": {k: request.args.get(k, "") for k in ("sku", "name", "asin", "reason")},
+            "sort": request.args.get("sort", "sku"), "can_act": g.caller.allows(RESOURCES["act"]),
+            "per_page": result["per_page"]}
+
+
+def accounts():
+    _need("view")
+    return {"title": "Amazon accounts", "items": [service.public(a) for a in _accounts()],
+            "can_manage": g.caller.allows(RESOURCES["accounts"])}
+
+
+def onboarding():
+    _need("accounts")
+    account_id = request.args.get("account_id")
+    acc = service.get(db.session, int(account_id)) if account_id and account_id.isdigit() else None
+    websites = db.session.execute(text(
+        f"SELECT website_id, name FROM `{_prefix()}store_website` WHERE website_id > 0 ORDER BY website_id")).all()
+    from channel.matching import normalize_mapping
+    from channel.pricing import AccountSettings
+
+    return {"title": "Connect and set up an Amazon account", "account": service.public(acc) if acc else None,
+            "marketplaces": sorted(marketplaces.MARKETPLACES.values(), key=lambda m: m.name),
+            "websites": websites,
+            "mapping": normalize_mapping(acc.identifier_mapping) if acc else None,
+            "rule": dump_rule(parse_rule(acc.listing_rule)) if acc else None,
+            "settings": AccountSettings.from_json(acc.settings).to_json() if acc else None}
+
+
+def _prefix() -> str:
+    from flask import current_app
+
+    return current_app.extensions["channel_settings"].table_prefix
+
+
+def orders():
+    _need("orders")
+    conn = db.session.connection()
+    exists = conn.execute(text("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE()"
+                               " AND table_name = 'channel_amazon_order'")).scalar()
+    rows, total = [], 0
+    if exists:
+        from channel.orders import list_orders
+
+        page, per_page = grid.page_args(request.args)
+        status = request.args.get("status") or None
+        rows, total = list_orders(conn, account_id=None, status=status, limit=per_page, offset=(page - 1) * per_page)
+    return {"title": "Amazon orders", "rows": rows, "total": total}
+
+
+def log():
+    _need("logs")
+    account_id = _account_id()
+    rows = db.session.execute(text(
+        "SELECT created_at, level, operation, http_status, error_code, message, request_id FROM channel_amazon_log"
+        " WHERE account_id <=> :a ORDER BY log_id DESC LIMIT 200"), {"a": account_id}).mappings().all()
+    return {"title": "Communication log", "rows": rows, "accounts": _accounts(), "account_id": account_id}
+
+
+def history():
+    _need("logs")
+    account_id = _account_id()
+    rows = db.session.execute(text(
+        "SELECT c.created_at, l.seller_sku, l.product_name, c.from_tab, c.to_tab, c.to_reason, c.detail"
+        " FROM channel_amazon_listing_change c JOIN channel_amazon_listing l ON l.listing_id = c.listing_id"
+        " WHERE c.account_id <=> :a ORDER BY c.change_id DESC LIMIT 200"), {"a": account_id}).mappings().all()
+    return {"title": "Listing change history", "rows": rows, "accounts": _accounts(), "account_id": account_id,
+            "describe": describe, "tab_labels": TAB_LABELS}
