@@ -159,3 +159,12 @@ def test_unknown_ids_are_404(api):
 def test_openapi_document_is_served(app):
     spec = app.test_client().get("/api/v1/openapi.json").get_json()
     assert spec["openapi"].startswith("3.")
+
+
+def test_openapi_document_is_a_valid_openapi_3_document():
+    from pathlib import Path
+
+    import yaml
+    from openapi_spec_validator import validate
+
+    validate(yaml.safe_load((Path(__file__).resolve().parents[2] / "bridge" / "openapi.yaml").read_text()))
