@@ -3,5 +3,6 @@
 from rq import cron
 
 from channel.jobs import QUEUE
+from worker.schedule import tick
 
-cron.register("worker.schedule.tick", queue_name=QUEUE, interval=60)
+cron.register(tick, queue_name=QUEUE, interval=60)
