@@ -26,6 +26,6 @@ def whoami():
     return jsonify({"user": g.caller.user, "grants": sorted(g.caller.grants)})
 
 
-from bridge.api import accounts, activity, listings  # noqa: E402,F401
+from bridge.api import accounts, activity, listings, orders  # noqa: E402,F401
 
 

@@ -43,6 +43,7 @@ class Account(Base):
     last_sync_status: Mapped[str | None] = mapped_column(String(16))
     last_sync_message: Mapped[str | None] = mapped_column(String(1024))
     next_sync_at: Mapped[datetime | None] = mapped_column(DateTime)
+    order_cursor: Mapped[datetime | None] = mapped_column(DateTime)
     connected_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now(), onupdate=func.now())

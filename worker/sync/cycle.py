@@ -26,7 +26,9 @@ from worker.amazon.factory import client_for
 from worker.locks import AccountLock
 from worker.sync.exporter import PriceStockExporter
 from worker.sync.importer import ListingsReportImporter
+from worker.sync.orders import OrderImporter
 from worker.sync.publisher import OfferPublisher
+from worker.sync.shipments import ShipmentExporter
 from worker.sync.trends import prune_logs, record_snapshot
 
 logger = logging.getLogger(__name__)
@@ -134,11 +136,9 @@ class Synchronizer:
             conn.commit()
 
     def _orders(self, conn, client, account, reader, started) -> None:
-        try:
-            from worker.sync.orders import OrderImporter
-        except ImportError:
-            return
         self.summary["orders"] = OrderImporter(conn, client, account, reader).run(started)
+        conn.commit()
+        self.summary["shipments"] = ShipmentExporter(conn, client, account, reader.schema).run()
         conn.commit()
 
     def _finish(self, account: Account, started: datetime, status: str, message: str) -> None:

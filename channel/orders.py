@@ -1,0 +1,155 @@
+"""Amazon orders as the bridge and the Magento module see them.
+
+Which orders may become Magento orders (the anchors' matrix: merchant-fulfilled when
+Unshipped, Partially shipped or Shipped; Amazon-fulfilled when Shipped; never Pending
+or Cancelled), what the module is offered, how its result is recorded: a created order
+gives back our stock reservation (Magento holds its own now); a failure carries a
+reason the merchant can act on and is retried a bounded number of times, then waits
+for a manual retry.
+"""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+from channel.errors import InvalidInput, NotFound
+
+MAX_ATTEMPTS = 3
+REASONS = ("product_missing", "product_disabled", "out_of_stock", "address_invalid", "other")
+MERCHANT_READY = ("UNSHIPPED", "PARTIALLY_SHIPPED", "SHIPPED")
+DEFAULTS = {"import": True, "store_id": None, "customer": "guest", "number_source": "magento",
+            "reserve_pending": True, "status": "pending", "import_fba": True}
+ORDER_COLUMNS = ("order_id", "account_id", "amazon_order_id", "amazon_status", "fulfilled_by", "purchase_date",
+                 "last_update_date", "currency", "order_total", "magento_status", "magento_increment_id",
+                 "magento_failure_reason", "magento_failure_message", "magento_attempts", "shipment_status",
+                 "shipment_message")
+
+
+def order_settings(account) -> dict:
+    """The account's order settings with defaults, validated."""
+    raw = (account.settings or {}).get("orders") or {}
+    if not isinstance(raw, dict):
+        raise InvalidInput("order settings must be an object", {"path": "orders"})
+    out = {**DEFAULTS, **raw}
+    if out["customer"] not in ("guest", "customer"):
+        raise InvalidInput("orders.customer must be guest or customer", {"path": "orders.customer"})
+    if out["number_source"] not in ("magento", "amazon"):
+        raise InvalidInput("orders.number_source must be magento or amazon", {"path": "orders.number_source"})
+    return out
+
+
+def may_become_magento_order(status: str, fulfilled_by: str, import_fba: bool = True) -> bool:
+    if fulfilled_by == "AMAZON":
+        return import_fba and status == "SHIPPED"
+    return status in MERCHANT_READY
+
+
+def _plain(row) -> dict:
+    out = {}
+    for k, v in dict(row).items():
+        out[k] = v.isoformat() if hasattr(v, "isoformat") else float(v) if k in ("order_total", "price") and \
+            v is not None else v
+    return out
+
+
+def list_orders(conn: Connection, account_id: int | None = None, status: str | None = None, limit: int = 50,
+                offset: int = 0) -> tuple[list[dict], int]:
+    where, params = ["1 = 1"], {}
+    if account_id is not None:
+        where.append("account_id = :a")
+        params["a"] = account_id
+    if status:
+        where.append("magento_status = :s")
+        params["s"] = status
+    clause = " AND ".join(where)
+    total = conn.execute(text(f"SELECT COUNT(*) FROM channel_amazon_order WHERE {clause}"), params).scalar()
+    rows = conn.execute(text(f"SELECT {', '.join(ORDER_COLUMNS)} FROM channel_amazon_order WHERE {clause}"
+                             f" ORDER BY purchase_date DESC, order_id DESC LIMIT :l OFFSET :o"),
+                        {**params, "l": limit, "o": offset}).mappings().all()
+    return [_plain(r) for r in rows], int(total)
+
+
+def offered_orders(conn: Connection, limit: int = 50) -> list[dict]:
+    rows = conn.execute(text(
+        f"SELECT o.{', o.'.join(ORDER_COLUMNS)}, o.buyer_name, o.buyer_email, o.shipping_address, a.settings,"
+        f" a.website_id FROM channel_amazon_order o JOIN channel_amazon_account a ON a.account_id = o.account_id"
+        f" WHERE o.magento_status = 'offered' AND o.magento_attempts < :max ORDER BY o.purchase_date LIMIT :l"),
+        {"max": MAX_ATTEMPTS, "l": limit}).mappings().all()
+    offers = []
+    for r in rows:
+        item_rows = conn.execute(text(
+            "SELECT amazon_order_item_id, seller_sku, magento_sku, product_id, qty_ordered, price, title"
+            " FROM channel_amazon_order_item WHERE order_id = :o ORDER BY item_id"), {"o": r["order_id"]}).mappings()
+        settings = order_settings(type("A", (), {"settings": json.loads(r["settings"] or "{}")})())
+        offer = _plain({k: r[k] for k in ORDER_COLUMNS})
+        offer.update({
+            "buyer": {"name": r["buyer_name"] or "Amazon customer",
+                      "email": r["buyer_email"] or f"{r['amazon_order_id']}@marketplace.invalid"},
+            "shipping_address": json.loads(r["shipping_address"]) if r["shipping_address"] else None,
+            "items": [_plain(i) for i in item_rows], "website_id": r["website_id"],
+            "settings": {k: settings[k] for k in ("store_id", "customer", "number_source", "status")},
+            "increment_id": r["amazon_order_id"] if settings["number_source"] == "amazon" else None,
+        })
+        offers.append(offer)
+    return offers
+
+
+def _order(conn: Connection, order_id: int):
+    row = conn.execute(text("SELECT order_id, account_id, amazon_order_id, magento_status, magento_attempts"
+                            " FROM channel_amazon_order WHERE order_id = :o"), {"o": order_id}).mappings().first()
+    if row is None:
+        raise NotFound(f"order {order_id} does not exist", {"order_id": order_id})
+    return row
+
+
+def record_magento_result(conn: Connection, schema, order_id: int, ok: bool, increment_id: str | None = None,
+                          reason_code: str | None = None, message: str | None = None,
+                          magento_order_id: int | None = None) -> dict:
+    """The module's answer for one offered order."""
+    order = _order(conn, order_id)
+    if order["magento_status"] == "created":
+        return {"order_id": order_id, "magento_status": "created"}  # a repeated report changes nothing
+    if ok:
+        if not increment_id or not isinstance(increment_id, str) or len(increment_id) > 50:
+            raise InvalidInput("increment_id is required when ok is true", {"path": "increment_id"})
+        if magento_order_id is None:
+            magento_order_id = conn.execute(text(f"SELECT entity_id FROM {schema.t('sales_order')}"
+                                                 f" WHERE increment_id = :i"), {"i": increment_id}).scalar()
+        conn.execute(text("UPDATE channel_amazon_order SET magento_status = 'created', magento_increment_id = :i,"
+                          " magento_order_id = :m, magento_failure_reason = NULL, magento_failure_message = NULL"
+                          " WHERE order_id = :o"), {"i": increment_id, "m": magento_order_id, "o": order_id})
+        release_order_stock(conn, schema, order_id, "release_created")
+        return {"order_id": order_id, "magento_status": "created"}
+    if reason_code not in REASONS:
+        raise InvalidInput(f"reason_code must be one of {', '.join(REASONS)}", {"path": "reason_code"})
+    attempts = order["magento_attempts"] + 1
+    status = "failed" if attempts >= MAX_ATTEMPTS else "offered"
+    conn.execute(text("UPDATE channel_amazon_order SET magento_attempts = :n, magento_status = :s,"
+                      " magento_failure_reason = :r, magento_failure_message = :m WHERE order_id = :o"),
+                 {"n": attempts, "s": status, "r": reason_code, "m": (message or "")[:2000], "o": order_id})
+    return {"order_id": order_id, "magento_status": status, "attempts": attempts}
+
+
+def retry_order(conn: Connection, order_id: int) -> dict:
+    order = _order(conn, order_id)
+    if order["magento_status"] not in ("failed", "offered"):
+        raise InvalidInput(f"only failed orders can be retried (this one is {order['magento_status']})",
+                           {"path": "order_id"})
+    conn.execute(text("UPDATE channel_amazon_order SET magento_status = 'offered', magento_attempts = 0"
+                      " WHERE order_id = :o"), {"o": order_id})
+    return {"order_id": order_id, "magento_status": "offered"}
+
+
+def release_order_stock(conn: Connection, schema, order_id: int, kind: str) -> int:
+    from channel.magento.contracts import write_stock_event
+
+    items = conn.execute(text(
+        "SELECT i.item_id, i.magento_sku, i.qty_ordered, i.product_id, o.amazon_order_id FROM channel_amazon_order_item i"
+        " JOIN channel_amazon_order o ON o.order_id = i.order_id WHERE i.order_id = :o AND i.magento_sku IS NOT NULL"),
+        {"o": order_id}).all()
+    return sum(write_stock_event(conn, schema, item_id=i.item_id, kind=kind, sku=i.magento_sku, qty=i.qty_ordered,
+                                 amazon_order_id=i.amazon_order_id, msi_stock_id=None, product_id=i.product_id)
+               for i in items)
