@@ -33,6 +33,10 @@ def register(app, market, guard, marketplace_ids, body, ApiError, iso):
     def calls():
         return jsonify(market.calls)
 
+    @app.get("/_sandbox/submissions")
+    def submissions():
+        return jsonify(market.submissions)
+
     @app.get("/_sandbox/sellers/<seller_id>/listings")
     def listings(seller_id):
         seller = market.sellers.get(seller_id)

@@ -112,6 +112,7 @@ class Marketplace:
         self.faults: list[dict] = []  # {"operation": name or "*", "status": int, "count": n, "kind": ...}
         self.calls: dict[str, int] = {}
         self.report_options = {"gzip": False, "encoding": "utf-8"}
+        self.submissions: dict[str, int] = {}  # offers created or relisted, per SKU
         self._ids = itertools.count(50000)
 
     def next_id(self) -> str:
@@ -225,6 +226,7 @@ class Marketplace:
         """A new or relisted offer: not buyable at once. SKUs containing 'REJECT' or
         ASINs unknown to the catalog are refused with an issue after the delay."""
         existing = seller.listings.get(sku)
+        self.submissions[sku] = self.submissions.get(sku, 0) + 1
         listing = existing or Listing(sku=sku, asin=asin, created=self.clock.now())
         listing.asin = asin or listing.asin
         listing.price = price if price is not None else listing.price

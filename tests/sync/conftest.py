@@ -51,7 +51,7 @@ def sync_account(channel_db):
 @pytest.fixture
 def cycle(channel_db, redis_client, settings, sync_account):
     def run(**options):
-        opts = CycleOptions(poll=0.02, rate_scale=100, feed_wait=10,
+        opts = CycleOptions(poll=0.02, rate_scale=100, feed_wait=10, resubmit_after=0,
                             client_kwargs={"backoff_base": 0.01, "backoff_cap": 0.05})
         for k, v in options.items():
             setattr(opts, k, v)

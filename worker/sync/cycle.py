@@ -42,6 +42,7 @@ class CycleOptions:
     feed_wait: float = 0.0
     rate_scale: float = 1.0
     lock_ttl: int = 900
+    resubmit_after: float = 900.0
     client_kwargs: dict = dataclasses.field(default_factory=dict)
 
 
@@ -106,7 +107,7 @@ class Synchronizer:
             self.progress("match")
             self.summary["matched"] = match_account(conn, reader, account).matched
             conn.commit()
-            publisher = OfferPublisher(conn, client, account, settings, self.progress)
+            publisher = OfferPublisher(conn, client, account, settings, self.progress, self.options.resubmit_after)
             self.progress("asin_lookup")
             publisher.lookup_asins(reader)
             conn.commit()

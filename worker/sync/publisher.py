@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
@@ -44,7 +44,8 @@ class PublishStats:
 
 
 class OfferPublisher:
-    def __init__(self, conn: Connection, client, account, settings: AccountSettings, progress=None):
+    def __init__(self, conn: Connection, client, account, settings: AccountSettings, progress=None,
+                 resubmit_after: float = 900.0):
         self.conn = conn
         self.client = client
         self.account = account
@@ -52,6 +53,7 @@ class OfferPublisher:
         self.currency = marketplaces.get(account.marketplace_id).currency
         self.progress = progress or (lambda step, done, total: None)
         self.stats = PublishStats()
+        self.resubmit_after = resubmit_after
 
     def _rows(self, where: str, limit: int, **params) -> list:
         return self.conn.execute(text(
@@ -153,6 +155,12 @@ class OfferPublisher:
             item = listings.get_item(self.client, row["seller_sku"])
             self.stats.tracked += 1
             if item is None:
+                # Amazon never got it (a worker killed between recording and sending): send it again,
+                # once Amazon has had time to show a listing it did receive.
+                self.conn.execute(text(
+                    f"UPDATE {LISTING} SET submitted_at = NULL WHERE listing_id = :id AND submitted_at < :cutoff"
+                    f" AND amazon_status IS NULL"),
+                    {"id": row["listing_id"], "cutoff": datetime.utcnow() - timedelta(seconds=self.resubmit_after)})
                 continue
             status, issues = listings.status_of(item)
             errors = [i for i in issues if i.get("severity") == "ERROR"]
