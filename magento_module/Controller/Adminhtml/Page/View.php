@@ -1,0 +1,34 @@
+<?php
+
+declare(strict_types=1);
+
+namespace Channel\Amazon\Controller\Adminhtml\Page;
+
+use Channel\Amazon\Controller\Adminhtml\AbstractPage;
+
+/**
+ * Follows a link inside a fragment: /fragments/<view>?... back through Magento's admin.
+ */
+class View extends AbstractPage
+{
+    public const ADMIN_RESOURCE = 'Channel_Amazon::listings';
+    private const VIEWS = ['overview', 'dashboard', 'listings', 'accounts', 'onboarding', 'orders', 'log', 'history'];
+
+    private ?string $resolved = null;
+
+    protected function view(): string
+    {
+        if ($this->resolved === null) {
+            $path = (string) $this->getRequest()->getParam('path', '');
+            $parts = parse_url($path) ?: [];
+            $view = substr((string) ($parts['path'] ?? ''), strlen('/fragments/'));
+            $this->resolved = str_starts_with((string) ($parts['path'] ?? ''), '/fragments/')
+                && in_array($view, self::VIEWS, true) ? $view : 'overview';
+            parse_str((string) ($parts['query'] ?? ''), $query);
+            foreach ($query as $key => $value) {
+                $this->getRequest()->setParam((string) $key, $value);
+            }
+        }
+        return $this->resolved;
+    }
+}

@@ -1,0 +1,102 @@
+<?php
+
+declare(strict_types=1);
+
+namespace Channel\Amazon\Model\Bridge;
+
+use Channel\Amazon\Model\Config;
+
+/**
+ * Signed calls to the bridge: fragments for admin pages, JSON for actions and orders.
+ */
+class Client
+{
+    public function __construct(
+        private readonly Config $config,
+        private readonly Signer $signer,
+        private readonly TransportInterface $transport
+    ) {
+    }
+
+    /**
+     * @param array<string, scalar|null> $query
+     * @param string[] $grants
+     * @param array<string, string> $extraHeaders
+     * @throws BridgeException
+     */
+    public function request(
+        string $method,
+        string $path,
+        array $query,
+        ?array $json,
+        string $user,
+        array $grants,
+        array $extraHeaders = []
+    ): Response {
+        $base = $this->config->getBridgeUrl();
+        $secret = $this->config->getSecret();
+        if ($base === '' || $secret === '') {
+            throw new BridgeUnavailable(
+                'Set the bridge URL and shared secret in Stores > Configuration > Services > Amazon Channel.',
+                0,
+                'not_configured'
+            );
+        }
+        $pairs = [];
+        foreach ($query as $key => $value) {
+            if ($value !== null && $value !== '') {
+                $pairs[] = [(string) $key, (string) $value];
+            }
+        }
+        $body = $json === null ? '' : (string) json_encode($json, JSON_THROW_ON_ERROR | JSON_UNESCAPED_SLASHES);
+        $headers = $this->signer->headers($secret, $method, $path, $pairs, $body, $user, $grants) + $extraHeaders;
+        if ($json !== null) {
+            $headers['Content-Type'] = 'application/json';
+        }
+        $url = $base . $path . ($pairs ? '?' . $this->signer->canonicalQuery($pairs) : '');
+        $response = $this->transport->send(
+            $method,
+            $url,
+            $headers,
+            $body,
+            $this->config->getConnectTimeout(),
+            $this->config->getTimeout()
+        );
+        if ($response->status >= 500) {
+            throw new BridgeUnavailable(
+                sprintf('The Amazon channel bridge failed (HTTP %d); see its log.', $response->status),
+                $response->status,
+                'bridge_failed'
+            );
+        }
+        if ($response->status >= 400 && str_contains($response->contentType, 'json')) {
+            $error = $response->json()['error'] ?? [];
+            throw new BridgeException(
+                (string) ($error['message'] ?? 'The bridge refused the request.'),
+                $response->status,
+                (string) ($error['code'] ?? 'bridge_error')
+            );
+        }
+        return $response;
+    }
+
+    /**
+     * @param array<string, scalar|null> $query
+     * @param string[] $grants
+     * @return array<mixed>
+     */
+    public function getJson(string $path, array $query, string $user, array $grants): array
+    {
+        return $this->request('GET', $path, $query, null, $user, $grants)->json();
+    }
+
+    /**
+     * @param array<mixed> $json
+     * @param string[] $grants
+     * @return array<mixed>
+     */
+    public function postJson(string $path, array $json, string $user, array $grants): array
+    {
+        return $this->request('POST', $path, [], $json, $user, $grants)->json();
+    }
+}

@@ -1,0 +1,31 @@
+"""Serves the bridge on a free loopback port for the PHP module's tests.
+
+Starts a private Redis (replay protection needs it), prints ``PORT=<n>`` and serves
+until killed. No database is touched by the endpoints the PHP tests call.
+"""
+
+import sys
+import tempfile
+
+from werkzeug.serving import make_server
+
+from bridge import create_app
+from channel.localservices import Redis
+from channel.settings import Settings
+
+
+def main() -> None:
+    secret = sys.argv[1]
+    redis = Redis(tempfile.mkdtemp(prefix="chn-php-")).start()
+    try:
+        settings = Settings(database_url="mysql+mysqldb://unused@127.0.0.1:1/unused", redis_url=redis.url,
+                            bridge_secret=secret)
+        server = make_server("127.0.0.1", 0, create_app(settings), threaded=True)
+        print(f"PORT={server.server_port}", flush=True)
+        server.serve_forever()
+    finally:
+        redis.stop()
+
+
+if __name__ == "__main__":
+    main()
