@@ -32,6 +32,9 @@ DEMO_MARKETPLACE = "ATVPDKIKX0DER"
 DEMO_CLIENT_ID = "amzn1.application-oa2-client.demo"
 DEMO_CLIENT_SECRET = "amzn1.oa2-cs.v1.demo-secret"
 DEMO_REFRESH_TOKEN = "Atzr|demo-refresh-token"
+#: The sandbox's clock and rate limits run this much faster than Amazon's, so approvals,
+#: reports and feeds take seconds in the demo.
+TIME_SCALE = 30
 
 
 class Processes:
@@ -91,11 +94,37 @@ def seed_sandbox(path: Path, products: int) -> None:
     for n in range(1, 6):
         listings.append({"sku": f"LEGACY-{n:03d}", "asin": f"B0LEGACY{n:02d}", "price": 9.5, "quantity": 1,
                          "status": "BUYABLE"})
+    orders = [{"items": [{"sku": product_sku(eid), "quantity": 1 + eid % 3, "price": "19.99"}],
+               "status": "UNSHIPPED" if eid % 4 else "SHIPPED"} for eid in range(3, min(products, 60), 9) if eid % 5]
     path.write_text(json.dumps({
         "sellers": [{"seller_id": DEMO_SELLER, "marketplaces": [DEMO_MARKETPLACE],
                      "client_id": DEMO_CLIENT_ID, "client_secret": DEMO_CLIENT_SECRET,
-                     "refresh_token": DEMO_REFRESH_TOKEN, "catalog": asins, "listings": listings}],
+                     "refresh_token": DEMO_REFRESH_TOKEN, "catalog": asins, "listings": listings,
+                     "orders": orders}],
     }))
+
+
+def sample_history(engine, account_id: int, days: int = 30) -> None:
+    """Thirty days of sample snapshots before today, so the demo's charts have a past."""
+    import random
+    from datetime import date, timedelta
+
+    from sqlalchemy import text
+
+    rnd = random.Random(account_id)
+    rows = []
+    active = 200
+    for n in range(days, 0, -1):
+        active += rnd.randint(0, 25)
+        orders = rnd.randint(2, 14)
+        rows.append({"a": account_id, "d": date.today() - timedelta(days=n), "o": orders, "u": orders + rnd.randint(0, 6),
+                     "r": round(orders * rnd.uniform(18, 32), 2),
+                     "c": json.dumps({"active": active, "ready_to_list": rnd.randint(40, 90), "incomplete": 300 - n,
+                                      "inactive": rnd.randint(3, 12), "ineligible": rnd.randint(10, 30),
+                                      "new_third_party": 5})})
+    with engine.begin() as conn:
+        conn.execute(text("INSERT IGNORE INTO channel_amazon_trend (account_id, day, tab_counts, orders, units, revenue)"
+                          " VALUES (:a, :d, :c, :o, :u, :r)"), rows)
 
 
 def create_account(engine, settings) -> int:
@@ -150,15 +179,17 @@ def run_demo(products: int = 2000, keep: bool = False, wait: bool = True) -> int
         env = dict(os.environ, CHANNEL_DATABASE_URL=settings.database_url, CHANNEL_REDIS_URL=settings.redis_url,
                    CHANNEL_ENCRYPTION_KEY=str(settings.encryption_key), CHANNEL_BRIDGE_SECRET=DEMO_SECRET,
                    CHANNEL_BRIDGE_PORT=str(bridge_port), CHANNEL_STANDALONE="1",
-                   CHANNEL_SPAPI_ENDPOINT=settings.spapi_endpoint, CHANNEL_LWA_ENDPOINT=settings.lwa_endpoint)
+                   CHANNEL_SPAPI_ENDPOINT=settings.spapi_endpoint, CHANNEL_LWA_ENDPOINT=settings.lwa_endpoint,
+                   CHANNEL_SANDBOX_TIME_SCALE=str(TIME_SCALE))
         seed = base / "sandbox-seed.json"
         seed_sandbox(seed, products)
         py = sys.executable
         procs.start("sandbox", [py, "-m", "sandbox", "--host", "127.0.0.1", "--port", str(sandbox_port),
-                                "--seed", str(seed), "--time-scale", "30"], env)
+                                "--seed", str(seed), "--time-scale", str(TIME_SCALE)], env)
         wait_http(f"http://127.0.0.1:{sandbox_port}/")
         print(f"Sandbox  http://127.0.0.1:{sandbox_port} (SP-API marketplace, seller {DEMO_SELLER})")
         account_id = create_account(engine, settings)
+        sample_history(engine, account_id)
         for n in range(2):
             procs.start(f"worker-{n}", [py, "-m", "worker"], env)
         procs.start("cron", [py, "-m", "worker.schedule"], env)
@@ -201,6 +232,7 @@ def first_sync(settings, account_id: int, timeout: float = 300) -> None:
             print(f"Sync     {shown[0]} {shown[1] or 0}/{shown[2] or '?'}")
             last = shown
         status = job.get_status(refresh=True)
+        status = getattr(status, "value", status)
         if status in ("finished", "failed", "stopped", "canceled"):
             print(f"Sync     first cycle {status}")
             return

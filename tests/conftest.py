@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from channel.localservices import MariaDB, Redis
+from harness import MagentoDb
 from reference import shared_path  # noqa: F401
 from sandbox_fixtures import *  # noqa: F401,F403
 
@@ -71,38 +72,6 @@ def make_database(mariadb):
             conn.cursor().execute(f"DROP DATABASE IF EXISTS `{name}`")
     finally:
         conn.close()
-
-
-class MagentoDb:
-    """A Magento-shaped database with a generated catalog (and, on demand, our tables)."""
-
-    def __init__(self, mariadb: MariaDB, name: str, shape: str, prefix: str, products: int):
-        from channel.db import make_engine
-        from channel.magento import fixture
-
-        self.mariadb = mariadb
-        self.name = name
-        self.prefix = prefix
-        raw = mariadb.connect(name)
-        try:
-            self.schema = fixture.build(raw, products, shape=shape, prefix=prefix)
-        finally:
-            raw.close()
-        self.url = mariadb.url(name)
-        self.engine = make_engine(self.url)
-
-    def raw(self):
-        """A MySQLdb connection (for set-based fixture writes)."""
-        return self.mariadb.connect(self.name)
-
-    def migrate(self) -> "MagentoDb":
-        from channel.migrations import upgrade
-
-        upgrade(self.engine)
-        return self
-
-    def dispose(self) -> None:
-        self.engine.dispose()
 
 
 SHAPES = [("opensource", ""), ("commerce", "mg_")]

@@ -12,6 +12,7 @@ from __future__ import annotations
 from urllib.parse import quote, urlencode
 
 from flask import Blueprint, abort, g, render_template, request
+from markupsafe import Markup
 
 bp = Blueprint("admin", __name__, template_folder="../templates", static_folder="../static",
                static_url_path="/static")
@@ -53,7 +54,7 @@ def _render(view: str, standalone: bool):
     from bridge.views import pages
 
     context = getattr(pages, view)()
-    fragment = render_template(f"{view}.html", **context)
+    fragment = Markup(render_template(f"{view}.html", **context))  # rendered with autoescaping above
     if standalone:
         return render_template("standalone.html", fragment=fragment, view=view, **context)
     return fragment
