@@ -94,3 +94,36 @@ def listing_action(account_id: int, action: str, listing_ids: list[int]) -> dict
     progress("queued", len(ids), len(ids))
     sync_job = contract.enqueue_sync(runtime.redis_conn(), account_id, f"merchant:{action}")
     return {"changed": changed, "sync_job": sync_job}
+
+
+def check_credentials(account_id: int) -> dict:
+    """The credential check: getMarketplaceParticipations, outcome recorded on the account."""
+    from datetime import datetime
+
+    from sqlalchemy.orm import Session
+
+    from channel import accounts as account_service
+    from channel.models import Account
+    from worker.amazon import sellers
+    from worker.amazon.errors import AmazonError
+    from worker.amazon.factory import client_for
+
+    settings = runtime.settings()
+    with Session(runtime.engine()) as session:
+        account = session.get(Account, int(account_id))
+        if account is None:
+            return {"error": "no such account"}
+        try:
+            client = client_for(account, settings, runtime.redis_conn(), max_attempts=2)
+            marketplaces = [p["marketplace"]["id"] for p in sellers.marketplace_participations(client)]
+            ok = account.marketplace_id in marketplaces
+            message = ("Connected; the seller participates in this marketplace." if ok else
+                       f"Connected, but the seller does not sell on {account.marketplace_id}: {', '.join(marketplaces)}")
+        except AmazonError as exc:
+            ok, message = False, exc.message
+        account.credential_status = "ok" if ok else "failed"
+        account.credential_message = message[:1024]
+        account.credential_checked_at = datetime.utcnow()
+        account_service.check_install(session, account, settings.table_prefix, settings.magento_root)
+        session.commit()
+        return {"ok": ok, "message": message}

@@ -68,7 +68,11 @@
       if (!ids.length && action !== "sync") { status.textContent = "Select listings first."; return; }
       call(t, "POST", "/api/v1/accounts/" + frag.dataset.accountId + "/listings/actions",
            {action: action, listing_ids: ids})
-        .then(function (r) { watchJob(status, r.job_id); })
+        .then(function (r) {
+          watchJob(status, r.job_id, function (job) {
+            if (job.status === "finished") { setTimeout(function () { window.location.reload(); }, 1500); }
+          });
+        })
         .catch(function (err) { status.textContent = err.message; });
     }
     if (t.classList.contains("channel-sync-now")) {

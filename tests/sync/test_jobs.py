@@ -1,0 +1,60 @@
+"""RQ entry points run in a real SimpleWorker against the private Redis."""
+
+import pytest
+from rq import SimpleWorker
+from sqlalchemy import text
+
+from channel import jobs
+from worker import runtime
+
+
+@pytest.fixture
+def worker_env(monkeypatch, settings, channel_db):
+    for name, value in (("DATABASE_URL", channel_db.url), ("REDIS_URL", settings.redis_url),
+                        ("ENCRYPTION_KEY", str(settings.encryption_key)), ("SPAPI_ENDPOINT", settings.spapi_endpoint),
+                        ("LWA_ENDPOINT", settings.lwa_endpoint), ("TABLE_PREFIX", channel_db.prefix),
+                        ("SANDBOX_TIME_SCALE", "100")):
+        monkeypatch.setenv("CHANNEL_" + name, value)
+    runtime.reset()
+    yield
+    runtime.reset()
+
+
+def run_jobs(redis):
+    SimpleWorker([jobs.QUEUE], connection=redis).work(burst=True)
+
+
+def test_credential_check_records_its_outcome(worker_env, redis_client, sync_account, channel_db, market):
+    job_id = jobs.queue(redis_client).enqueue("worker.jobs.check_credentials", sync_account).id
+    run_jobs(redis_client)
+    assert jobs.progress(redis_client, job_id)["status"] == "finished"
+    with channel_db.engine.connect() as conn:
+        status, message = conn.execute(text("SELECT credential_status, credential_message FROM channel_amazon_account"
+                                            )).one()
+    assert status == "ok" and "participates" in message
+
+
+def test_tick_enqueues_due_accounts_once_and_sync_runs_with_progress(worker_env, redis_client, sync_account,
+                                                                     channel_db):
+    from worker.schedule import tick
+
+    assert tick() == [f"sync-account-{sync_account}"]
+    assert tick() == [f"sync-account-{sync_account}"]  # same job id: not queued twice
+    assert jobs.queue(redis_client).count == 1
+    run_jobs(redis_client)
+    progress = jobs.progress(redis_client, f"sync-account-{sync_account}")
+    assert progress["status"] == "finished" and progress["step"] == "done"
+    with channel_db.engine.connect() as conn:
+        next_sync = conn.execute(text("SELECT last_sync_status, next_sync_at > NOW() FROM channel_amazon_account")).one()
+    assert tuple(next_sync) == ("ok", 1)
+    assert tick() == []  # not due again until its interval passed
+
+
+def test_a_cycle_never_runs_twice_at_once(redis_client, sync_account, cycle):
+    from worker.locks import AccountLock, LockBusy
+
+    held = AccountLock(redis_client, sync_account, ttl=30).acquire()
+    with pytest.raises(LockBusy):
+        cycle()
+    held.release()
+    assert cycle()["classified"] > 0
