@@ -1,0 +1,86 @@
+"""``make bench``: runs the benchmarks, prints a table, writes bench/results.json.
+
+    python -m bench              the sizes of the issue (10k and 100k import, 1M rows for pages and deltas)
+    python -m bench --quick      small sizes, to check the benchmarks themselves
+    python -m bench --huge       adds the 1M-row import
+    python -m bench --only tab_page
+
+Figures, not pass/fail. Each scenario runs in a fresh interpreter with its own private
+MariaDB, Redis and sandbox, so its peak RSS is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import sys
+
+from bench.harness import machine, run_isolated, table, write_results
+
+PLANS = {
+    "full": [("catalog_generation", (100_000,)), ("import_match_classify", (10_000,)),
+             ("import_match_classify", (100_000,)), ("tab_page", (1_000_000,)), ("delta_detection", (1_000_000,)),
+             ("price_stock_export", (100,)), ("price_stock_export", (10_000,)), ("price_stock_export", (100_000,)),
+             ("orders_import", (10_000,))],
+    "quick": [("catalog_generation", (2_000,)), ("import_match_classify", (2_000,)), ("tab_page", (20_000, 20)),
+              ("delta_detection", (20_000, 100)), ("price_stock_export", (50,)), ("price_stock_export", (1_000,)),
+              ("orders_import", (300,))],
+}
+TARGETS = {
+    "import_match_classify": "100k in <= 20 s, peak RSS flat in N, <= 300 MB",
+    "tab_page": "p95 <= 50 ms single client, constant queries per request",
+    "delta_detection": "<= 2 s for 1,000 changed in 1M",
+    "price_stock_export": "calls <= ceil(K/25000) feeds + a few, ratio <= 1.2",
+    "orders_import": "10k orders <= 30 s",
+}
+
+
+def summary(name: str, r: dict) -> str:
+    if name == "import_match_classify":
+        return (f"N={r['n']:,}: {r['seconds']} s, {r['rows_per_second']:,} rows/s "
+                f"({r['ratio_to_raw_insert']}x raw insert), peak RSS {r['peak_rss_mb']} MB")
+    if name == "tab_page":
+        s, c = r["single_ms"], r["clients16_ms"]
+        return (f"{r['rows']:,} rows: 1 client p50/p95/p99 {s['p50']}/{s['p95']}/{s['p99']} ms; 16 clients "
+                f"{c['p50']}/{c['p95']}/{c['p99']} ms, {r['clients16_requests_per_second']} req/s; "
+                f"{r['queries_per_request']} queries/request")
+    if name == "delta_detection":
+        return f"{r['found']:,} changed of {r['rows']:,}: {r['seconds_median']} s (median)"
+    if name == "price_stock_export":
+        return (f"K={r['k']:,} by {r['mode']}: {r['sp_api_calls']} calls, {r['seconds_amazon_time']} s on Amazon's "
+                f"clock vs {r['least_seconds_rate_limits']} s least, ratio {r['ratio_to_least']}")
+    if name == "orders_import":
+        return f"{r['orders']:,} orders: {r['seconds']} s ({r['orders_per_second']}/s)"
+    if name == "catalog_generation":
+        return f"{r['products']:,} products: {r['seconds']} s"
+    return str(r)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bench")
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--huge", action="store_true", help="add the 1M-row import")
+    parser.add_argument("--only", default=None)
+    args = parser.parse_args(argv)
+    plan = list(PLANS["quick" if args.quick else "full"])
+    if args.huge:
+        plan.append(("import_match_classify", (1_000_000,)))
+    if args.only:
+        plan = [p for p in plan if p[0] == args.only]
+    results = {"machine": machine(), "run_at": datetime.datetime.now(datetime.timezone.utc).isoformat(),
+               "plan": "quick" if args.quick else "full", "targets": TARGETS, "results": []}
+    rows = [("benchmark", "target", "figure")]
+    for name, params in plan:
+        print(f"running {name}{params} ...", flush=True)
+        result = run_isolated("bench.scenarios", name, *params)
+        results["results"].append({"benchmark": name, "params": list(params), **result})
+        rows.append((name, TARGETS.get(name, ""), summary(name, result)))
+        write_results(results)
+    print()
+    print(f"machine: {results['machine']['cores']} cores, {results['machine']['memory_gib']} GiB")
+    print(table(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
