@@ -67,7 +67,7 @@ def match_account(conn: Connection, reader: CatalogReader, account) -> MatchStat
     conn.execute(text(
         "CREATE TEMPORARY TABLE tmp_channel_match (listing_id bigint UNSIGNED NOT NULL,"
         " product_id int UNSIGNED NOT NULL, type_id varchar(32) NOT NULL, priority tinyint NOT NULL,"
-        " KEY (listing_id, priority)) ENGINE=MEMORY"))
+        " KEY (listing_id, priority)) ENGINE=InnoDB"))
     version = ""
     params = {"a": account.account_id, "w": website.website_id, "v": s.current_version(conn)}
     if s.is_commerce:
@@ -117,7 +117,7 @@ def match_account(conn: Connection, reader: CatalogReader, account) -> MatchStat
     conn.execute(text(
         "CREATE TEMPORARY TABLE tmp_channel_result (listing_id bigint UNSIGNED NOT NULL PRIMARY KEY,"
         " product_id int UNSIGNED NULL, match_status varchar(24) NOT NULL, candidates varchar(1024) NULL,"
-        " matched_by varchar(16) NULL) ENGINE=MEMORY"))
+        " matched_by varchar(16) NULL) ENGINE=InnoDB"))
     if results:
         raw = conn.connection.dbapi_connection.cursor()
         try:
