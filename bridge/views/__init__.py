@@ -57,7 +57,14 @@ def _render(view: str, standalone: bool):
     fragment = Markup(render_template(f"{view}.html", **context))  # rendered with autoescaping above
     if standalone:
         return render_template("standalone.html", fragment=fragment, view=view, **context)
-    return fragment
+    # Inside Magento the script travels with the fragment: one copy, served by the bridge.
+    return fragment + Markup("<script>") + Markup(_script()) + Markup("</script>")
+
+
+def _script() -> str:
+    from pathlib import Path
+
+    return (Path(__file__).resolve().parents[1] / "static" / "channel.js").read_text()
 
 
 @bp.get("/fragments/<view>")

@@ -168,3 +168,14 @@ def test_openapi_document_is_a_valid_openapi_3_document():
     from openapi_spec_validator import validate
 
     validate(yaml.safe_load((Path(__file__).resolve().parents[2] / "bridge" / "openapi.yaml").read_text()))
+
+
+def test_fragments_for_the_module_route_links_through_magento(api, listed):
+    base = "https://shop.example.com/admin/channel_amazon/page/view/key/abc/?path=__PATH__"
+    resp = api.get(f"/fragments/listings?account_id={listed}&tab=active",
+                   headers={"X-Channel-Link-Base": base, "X-Channel-Form-Key": "FK1"})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "MG-0000001" in html
+    assert "path=%2Ffragments%2Flistings%3Faccount_id" in html  # links go back through the module
+    assert 'data-form-key="FK1"' in html and "<script>" in html
+    assert api.get("/fragments/listings", grants=["Channel_Amazon::orders"]).status_code == 403
