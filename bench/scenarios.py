@@ -256,7 +256,7 @@ def price_stock_export(k: int, scale: float = 200.0) -> dict:
     from worker.amazon import feeds
     from worker.amazon.factory import client_for
     from worker.amazon.throttle import RATES
-    from worker.sync.exporter import FEED_LATENCY, PriceStockExporter, use_feeds
+    from worker.sync.exporter import PriceStockExporter, use_feeds
 
     stack = Stack()
     try:

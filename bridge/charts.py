@@ -21,8 +21,8 @@ def _frame(title: str, labels: list[str], top: float, body: str, legend: str = "
     if labels:
         xs = _x(len(labels), len(labels))
         step = max(1, len(labels) // 6)
-        ticks = "".join(f'<text x="{x:.1f}" y="{HEIGHT - 8}" font-size="10" text-anchor="middle">{escape(l)}</text>'
-                        for i, (x, l) in enumerate(zip(xs, labels)) if i % step == 0)
+        ticks = "".join(f'<text x="{x:.1f}" y="{HEIGHT - 8}" font-size="10" text-anchor="middle">{escape(label)}</text>'
+                        for i, (x, label) in enumerate(zip(xs, labels)) if i % step == 0)
     return Markup(
         f'<svg class="channel-chart" role="img" aria-label="{escape(title)}" viewBox="0 0 {WIDTH} {HEIGHT + 20}"'
         f' width="100%" preserveAspectRatio="xMidYMid meet"><title>{escape(title)}</title>'

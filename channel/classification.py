@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-from collections.abc import Iterable
 from datetime import datetime, timezone
 from decimal import Decimal
 

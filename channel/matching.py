@@ -72,8 +72,8 @@ def match_account(conn: Connection, reader: CatalogReader, account) -> MatchStat
     params = {"a": account.account_id, "w": website.website_id, "v": s.current_version(conn)}
     if s.is_commerce:
         version = " AND e.created_in <= :v AND e.updated_in > :v"
-    unmatched = (f"l.account_id = :a AND l.product_id IS NULL"
-                 f" AND (l.matched_by IS NULL OR l.matched_by <> 'manual')")
+    unmatched = ("l.account_id = :a AND l.product_id IS NULL"
+                 " AND (l.matched_by IS NULL OR l.matched_by <> 'manual')")
     for priority, kind in enumerate(IDENTIFIERS, start=1):
         code = mapping.get(kind)
         if not code:

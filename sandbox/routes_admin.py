@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import jsonify
 
 
 def register(app, market, guard, marketplace_ids, body, ApiError, iso):

@@ -1,6 +1,5 @@
 """The worker's SP-API client against the sandbox marketplace, over HTTP."""
 
-import gzip
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 

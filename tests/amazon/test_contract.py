@@ -68,7 +68,9 @@ def test_requests_and_responses_validate_against_the_models(client, sandbox, rec
 
 
 def test_error_responses_validate_too(client, models, recorded):
-    with pytest.raises(Exception):
+    from worker.amazon.errors import InvalidInput
+
+    with pytest.raises(InvalidInput):
         client.call("createReport", "POST", "/reports/2021-06-30/reports", json={"marketplaceIds": ["ATVPDKIKX0DER"]})
     method, url, status, body, _ = recorded[-1]
     assert status == 400

@@ -15,7 +15,9 @@ def test_settings_from_environment_with_prefix():
 
 def test_settings_are_frozen_and_reject_bad_values():
     s = Settings.from_env({"CHANNEL_DATABASE_URL": "mysql+mysqldb://u@h/db"})
-    with pytest.raises(Exception):
+    import dataclasses
+
+    with pytest.raises(dataclasses.FrozenInstanceError):
         s.sync_interval = 5
     with pytest.raises(ConfigurationError):
         Settings.from_env({"CHANNEL_DATABASE_URL": "x", "CHANNEL_BRIDGE_PORT": "eighty"})

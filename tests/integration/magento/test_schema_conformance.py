@@ -7,7 +7,6 @@ type (with length, precision, unsigned) and nullability, in both shapes.
 
 import xml.etree.ElementTree as ET
 
-import pytest
 from sqlalchemy import text
 
 from reference import shared_path
