@@ -16,4 +16,5 @@ fi
 for f in docker/*Dockerfile* docker/*/Dockerfile*; do
   [ -f "$f" ] && "$VENV/bin/hadolint" --failure-threshold error "$f" >/dev/null
 done
+"$VENV/bin/ruff" check --quiet channel bridge worker sandbox bench tests
 echo "static checks: ok"
