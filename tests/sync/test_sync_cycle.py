@@ -107,3 +107,23 @@ def test_throttling_and_faults_slow_the_cycle_without_losing_updates(cycle, chan
         wanted = conn.execute(text("SELECT calc_qty FROM channel_amazon_listing WHERE seller_sku = 'MG-0000001'")
                               ).scalar()
     assert listed["MG-0000001"]["quantity"] == wanted
+
+
+def test_copied_database_switches_to_read_only_and_sends_nothing(cycle, channel_db, market):
+    cycle()  # records the install's fingerprint
+    with channel_db.raw() as raw:  # the database now runs behind another base URL: a staging copy
+        raw.cursor().execute(f"UPDATE `{channel_db.prefix}core_config_data` SET value = 'https://staging.example.com/'"
+                             f" WHERE path = 'web/secure/base_url'")
+        raw.commit()
+    with channel_db.engine.begin() as conn:
+        conn.execute(text("UPDATE channel_amazon_listing SET pending_action = 'end' WHERE seller_sku = 'MG-0000001'"))
+    calls = dict(market.market.calls)
+    cycle()
+    with channel_db.engine.connect() as conn:
+        read_only, reason = conn.execute(text("SELECT read_only, read_only_reason FROM channel_amazon_account")).one()
+        logged = conn.execute(text("SELECT COUNT(*) FROM channel_amazon_log WHERE operation = 'read_only_mode'"
+                                   )).scalar()
+    assert read_only == 1 and "copy" in reason and logged == 1
+    assert "MG-0000001" in market.listings(SELLER)  # the end stays queued
+    for op in ("deleteListingsItem", "putListingsItem", "patchListingsItem", "createFeed"):
+        assert market.market.calls.get(op, 0) == calls.get(op, 0)

@@ -93,7 +93,20 @@ class Synchronizer:
             self.lock.release()
         return self.summary
 
+    def _check_install(self, account: Account) -> Account:
+        """A database copied to another install (staging) must not talk to Amazon as production."""
+        from channel import accounts as account_service
+
+        with Session(self.engine, expire_on_commit=False) as session:
+            current = session.get(Account, account.account_id)
+            if account_service.check_install(session, current, self.settings.table_prefix, self.settings.magento_root):
+                write_log(session.connection(), account_id=current.account_id, operation="read_only_mode",
+                          level="warning", message=current.read_only_reason or "read-only mode switched on")
+            session.commit()
+            return current
+
     def _run(self, account: Account, started: datetime) -> None:
+        account = self._check_install(account)
         settings = AccountSettings.from_json(account.settings)
         client = client_for(account, self.settings, self.redis, on_failure=self.log_failure,
                             rate_scale=self.options.rate_scale, **self.options.client_kwargs)
