@@ -78,14 +78,13 @@ def register(app, market, guard, marketplace_ids, body, ApiError, iso):
             raise ApiError(400, "InvalidInput", "'productType' and 'patches' are required.")
         with market.lock:
             listing = seller.listings.get(sku)
-            if listing is None:
-                raise ApiError(404, "NOT_FOUND", f"SKU '{sku}' not found.")
+            if listing is None:  # the model documents no 404 here: Amazon answers INVALID
+                return submission(sku, f"SKU '{sku}' does not exist in this marketplace.")
             return submission(sku, apply_patches(market, listing, data["patches"]))
 
     @app.delete("/listings/2021-08-01/items/<seller_id>/<path:sku>")
     def delete_listing(seller_id, sku):
         seller = seller_of(seller_id, "deleteListingsItem")
         with market.lock:
-            if seller.listings.pop(sku, None) is None:
-                raise ApiError(404, "NOT_FOUND", f"SKU '{sku}' not found.")
+            seller.listings.pop(sku, None)  # deleting what is not there is accepted, as Amazon does
         return submission(sku, None)
