@@ -246,8 +246,14 @@ def delta_detection(rows: int, changed: int = 1000) -> dict:
         stack.stop()
 
 
-def price_stock_export(k: int, scale: float = 200.0) -> dict:
-    """K changed offers pushed through the exporter against the sandbox at Amazon's rates, time-scaled."""
+def price_stock_export(k: int, scale: float | None = None) -> dict:
+    """K changed offers pushed through the exporter against the sandbox at Amazon's rates, time-scaled.
+
+    Patches are paced by Amazon's 5 requests/second, so they run at a small scale (our own
+    loopback latency is multiplied by the scale too); feeds wait minutes and run faster."""
+    from worker.sync.exporter import use_feeds as _use_feeds
+
+    scale = scale or (200.0 if _use_feeds(k, feed_latency=60) else 5.0)
     import math
 
     import redis
@@ -275,7 +281,7 @@ def price_stock_export(k: int, scale: float = 200.0) -> dict:
                                 max_throttle_wait=3600)
             # The sandbox processes a feed in 2 x 30 s of its time; tell the exporter so it can choose.
             with stack.engine.connect() as conn:
-                exporter = PriceStockExporter(conn, client, account, feed_wait=3600, poll=0.05, feed_latency=60)
+                exporter = PriceStockExporter(conn, client, account, feed_wait=3600, poll=2.0 / scale, feed_latency=60)
                 start = time.perf_counter()
                 stats = exporter.run()
                 real = time.perf_counter() - start
@@ -289,7 +295,7 @@ def price_stock_export(k: int, scale: float = 200.0) -> dict:
             rate, burst = RATES["patchListingsItem"]
             least = max(0.0, (k - burst) / rate)
         api_calls = sum(v for op, v in calls.items())
-        return {"k": k, "mode": "feeds" if feeds_used else "patches", "sp_api_calls": api_calls, "calls": calls,
+        return {"k": k, "mode": "feeds" if feeds_used else "patches", "time_scale": scale, "sp_api_calls": api_calls, "calls": calls,
                 "acknowledged": stats.acknowledged + stats.patched, "seconds_real": round(real, 2),
                 "seconds_amazon_time": round(simulated, 1), "least_seconds_rate_limits": round(least, 1),
                 "ratio_to_least": round(simulated / least, 2) if least else None}

@@ -191,8 +191,21 @@ class PriceStockExporter:
             self.stats.rejected += len(rejected)
 
     def _acknowledge(self, items: list[tuple]) -> None:
+        """Record what Amazon accepted: one multi-row insert into a temporary table and one
+        joined UPDATE, whatever the number of listings (a feed carries up to 25,000)."""
         if not items:
             return
+        self.conn.execute(text("CREATE TEMPORARY TABLE IF NOT EXISTS tmp_channel_ack (listing_id bigint UNSIGNED"
+                               " NOT NULL PRIMARY KEY, price decimal(20,4) NULL, qty int NULL) ENGINE=InnoDB"))
+        self.conn.execute(text("DELETE FROM tmp_channel_ack"))
+        cur = self.conn.connection.dbapi_connection.cursor()
+        try:
+            for start in range(0, len(items), 5000):
+                cur.executemany("INSERT INTO tmp_channel_ack (listing_id, price, qty) VALUES (%s, %s, %s)",
+                                [(i, p, q) for i, p, q in items[start:start + 5000]])
+        finally:
+            cur.close()
         self.conn.execute(text(
-            f"UPDATE {LISTING} SET pushed_price = COALESCE(:p, pushed_price), pushed_qty = :q, pushed_at = NOW()"
-            f" WHERE listing_id = :id"), [{"id": i, "p": p, "q": q} for i, p, q in items])
+            f"UPDATE {LISTING} l JOIN tmp_channel_ack a ON a.listing_id = l.listing_id"
+            f" SET l.pushed_price = COALESCE(a.price, l.pushed_price), l.pushed_qty = a.qty, l.pushed_at = NOW()"))
+        self.conn.execute(text("DELETE FROM tmp_channel_ack"))

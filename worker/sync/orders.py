@@ -66,10 +66,12 @@ class OrderImporter:
             if not order.get("orderItems"):
                 order = api.get_order(self.client, order["orderId"])
             self.store(order)
-            self.conn.commit()
             updated = _time(order["lastUpdatedTime"])
             newest = max(newest or updated, updated)
             self.stats.seen += 1
+            if self.stats.seen % 100 == 0:
+                self.conn.commit()  # a page at a time: a crash repeats at most a page, idempotently
+        self.conn.commit()
         if newest is not None:
             self.conn.execute(text("UPDATE channel_amazon_account SET order_cursor = GREATEST(COALESCE(order_cursor,"
                                    " :n), :n) WHERE account_id = :a"), {"n": newest, "a": self.account.account_id})
