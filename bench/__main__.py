@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import sys
 
-from bench.harness import machine, run_isolated, table, write_results
+from bench.harness import RESULTS, machine, run_isolated, table, write_results
 
 PLANS = {
     "full": [("catalog_generation", (100_000,)), ("import_match_classify", (10_000,)),
@@ -69,6 +70,11 @@ def main(argv: list[str] | None = None) -> int:
         plan = [p for p in plan if p[0] == args.only]
     results = {"machine": machine(), "run_at": datetime.datetime.now(datetime.timezone.utc).isoformat(),
                "plan": "quick" if args.quick else "full", "targets": TARGETS, "results": []}
+    if args.only and RESULTS.exists():
+        # Re-running one benchmark keeps the others' latest figures.
+        previous = json.loads(RESULTS.read_text())
+        results["results"] = [r for r in previous.get("results", []) if r["benchmark"] != args.only]
+        results["plan"] = previous.get("plan", results["plan"])
     rows = [("benchmark", "target", "figure")]
     for name, params in plan:
         print(f"running {name}{params} ...", flush=True)
