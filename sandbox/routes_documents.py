@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
+from flask import Response, jsonify, request
+
+from sandbox.feeds import apply_feed
+
 #: Report types Amazon accepts (the ones sellers ask for most); others are refused with 400.
 #: Only the merchant listings report has content here; the others end FATAL.
 REPORT_TYPES = {
@@ -10,13 +16,6 @@ REPORT_TYPES = {
     "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL", "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE",
     "FEE_DISCOUNTS_REPORT", "GET_FBA_FULFILLMENT_CUSTOMER_TAXES_DATA", "GET_SALES_AND_TRAFFIC_REPORT",
 }
-
-
-import json
-
-from flask import Response, jsonify, request
-
-from sandbox.feeds import apply_feed
 
 
 def register(app, market, guard, marketplace_ids, body, ApiError, iso):

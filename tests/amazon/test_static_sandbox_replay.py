@@ -6,7 +6,6 @@ with 400 must be refused by ours too."""
 import json
 import re
 
-import pytest
 import requests
 
 from reference import shared_path
@@ -23,7 +22,7 @@ def examples():
     folder = shared_path("sp-api", "models")
     models = Models(folder)
     found = []
-    for method, _pattern, template, op, model in models.operations:
+    for method, _pattern, template, op, _model in models.operations:
         if op["operationId"] not in USED:
             continue
         params = {p["name"]: p for p in op.get("parameters", []) if "name" in p}
