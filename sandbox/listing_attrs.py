@@ -31,7 +31,9 @@ def apply_attributes(market, seller, sku: str, product_type: str, attrs: dict) -
         return "'purchasable_offer' price must be a positive number."
     if quantity is not None and (not isinstance(quantity, int) or quantity < 0):
         return "'fulfillment_availability' quantity must be a non-negative integer."
-    market.submit_offer(seller, sku, asin, price, quantity, condition or "new_new", product_type)
+    listing = market.submit_offer(seller, sku, asin, price, quantity, condition or "new_new", product_type)
+    listing.attributes.update({k: v for k, v in attrs.items() if k not in (
+        "merchant_suggested_asin", "purchasable_offer", "fulfillment_availability", "condition_type")})
     return None
 
 

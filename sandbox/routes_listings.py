@@ -33,6 +33,9 @@ def register(app, market, guard, marketplace_ids, body, ApiError, iso):
             out["summaries"] = [summary]
         if "issues" in included:
             out["issues"] = list(listing.issues)
+        if "attributes" in included:
+            out["attributes"] = {"item_name": [{"value": listing.title or listing.sku,
+                                                "marketplace_id": seller.marketplaces[0]}], **listing.attributes}
         if "offers" in included and listing.price is not None:
             out["offers"] = [{"marketplaceId": seller.marketplaces[0], "offerType": "B2C",
                               "price": {"currencyCode": "USD", "amount": f"{listing.price:.2f}"}}]

@@ -82,6 +82,7 @@ class Listing:
     updated: datetime = dataclasses.field(default_factory=lambda: datetime.now(timezone.utc))
     buyable_at: datetime | None = None  # pending approval until then
     reject_with: dict | None = None  # an issue Amazon raises instead of approving
+    attributes: dict = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass
@@ -134,6 +135,7 @@ class Marketplace:
                         sku=li["sku"], asin=li.get("asin"), price=li.get("price"), quantity=li.get("quantity"),
                         status=li.get("status", "BUYABLE"), title=li.get("title", ""),
                         fulfillment_channel=li.get("fulfillment_channel", "DEFAULT"), issues=li.get("issues", []),
+                        attributes=li.get("attributes", {}),
                         created=self.clock.now(), updated=self.clock.now())
                 for o in s.get("orders", []):
                     self.add_order(seller.seller_id, o)

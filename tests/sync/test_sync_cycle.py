@@ -1,5 +1,7 @@
 """Sync cycles end to end: generated Magento catalog, the sandbox marketplace over HTTP."""
 
+import json
+
 from sqlalchemy import text
 
 from sandbox_fixtures import SELLER
@@ -127,3 +129,29 @@ def test_copied_database_switches_to_read_only_and_sends_nothing(cycle, channel_
     assert "MG-0000001" in market.listings(SELLER)  # the end stays queued
     for op in ("deleteListingsItem", "putListingsItem", "patchListingsItem", "createFeed"):
         assert market.market.calls.get(op, 0) == calls.get(op, 0)
+
+
+def test_mapped_amazon_attributes_are_imported_into_magento(cycle, channel_db, market, sync_account):
+    from channel.magento.catalog import CatalogReader
+
+    seller = market.market.sellers[SELLER]
+    seller.listings["MG-0000001"].title = "Amazon's own title"
+    seller.listings["MG-0000001"].attributes = {"brand": [{"value": "Stark"}], "color": [{"value": "Blue"}],
+                                               "list_price": [{"value": "not a number"}]}
+    with channel_db.engine.begin() as conn:
+        conn.execute(text("UPDATE channel_amazon_account SET settings = :s"), {"s": json.dumps({
+            "auto_publish": True, "attribute_import": [
+                {"amazon": "item_name", "magento": "name", "overwrite": True},
+                {"amazon": "brand", "magento": "manufacturer", "overwrite": False},
+                {"amazon": "color", "magento": "color", "overwrite": True},
+                {"amazon": "list_price", "magento": "cost", "overwrite": True}]})})
+    cycle()
+    with channel_db.engine.connect() as conn:
+        p = next(CatalogReader.connect(conn, channel_db.prefix).products(
+            1, skus=["MG-0000001"], attributes=["manufacturer", "color", "cost"]))
+        logged = conn.execute(text("SELECT message FROM channel_amazon_log WHERE operation = 'attribute_import'")
+                              ).scalars().all()
+    assert p.get("name") == "Amazon's own title"  # overwrite on
+    assert p.get("manufacturer_label") == "Globex"  # a value exists and overwrite is off
+    assert p.get("color_label") == "Blue"  # a select takes the option with that label
+    assert any("not a number" in m for m in logged)  # what does not fit is logged, not written

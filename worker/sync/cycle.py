@@ -24,6 +24,7 @@ from channel.models.log import write_log
 from channel.pricing import AccountSettings
 from worker.amazon.factory import client_for
 from worker.locks import AccountLock
+from worker.sync.attributes import AttributeImporter
 from worker.sync.exporter import PriceStockExporter
 from worker.sync.importer import ListingsReportImporter
 from worker.sync.orders import OrderImporter
@@ -137,6 +138,9 @@ class Synchronizer:
                     or publisher.stats.ended:
                 classify_account(conn, reader, account, started)
                 conn.commit()
+            self.progress("attributes")
+            if not account.read_only:
+                self.summary["attributes"] = AttributeImporter(conn, client, account, settings, reader).run(started)
             self.progress("price_stock")
             exporter = PriceStockExporter(conn, client, account, feed_wait=self.options.feed_wait,
                                           poll=self.options.poll, progress=self.progress)
