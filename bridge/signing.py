@@ -2,7 +2,7 @@
 
 The Magento module signs, the bridge verifies; both follow this one definition and are
 tested against ``tests/fixtures/signing_vectors.json``. The string to sign joins with
-``\\n``: ``v1``, the request id, the Unix timestamp, the upper-case method, the path, the
+``\\n``: ``v1``, the request id, the Unix timestamp, the upper-case method, the path (percent-decoded), the
 canonical query (pairs sorted by key then value, RFC 3986 percent-encoded, ``k=v`` joined
 by ``&``), the admin user, the ACL header (comma-joined, sorted resource ids), and the
 lower-case hex SHA-256 of the raw body. Header ``X-Channel-Signature: v1,<base64 HMAC>``.

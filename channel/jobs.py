@@ -54,7 +54,7 @@ def progress(redis, job_id: str) -> dict | None:
     """Status and progress of a job, for the admin's progress bar."""
     try:
         job = Job.fetch(job_id, connection=redis)
-    except NoSuchJobError:
+    except (NoSuchJobError, ValueError):  # ValueError: not a valid job id at all
         return None
     meta = job.get_meta(refresh=True) or {}
     status = job.get_status(refresh=True)

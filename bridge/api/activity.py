@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, timedelta
 
 from flask import jsonify, request
@@ -18,6 +19,7 @@ from channel import jobs
 from channel.errors import NotFound
 from channel.models import Account
 
+JOB_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
 LOG_FILTERS = {"operation": "operation = :operation", "level": "level = :level", "status": "http_status = :status"}
 HISTORY_FILTERS = {"sku": "l.seller_sku LIKE :sku", "tab": "c.to_tab = :tab", "reason": "c.to_reason = :reason"}
 
@@ -25,8 +27,8 @@ HISTORY_FILTERS = {"sku": "l.seller_sku LIKE :sku", "tab": "c.to_tab = :tab", "r
 @bp.get("/jobs/<job_id>")
 @requires("view")
 def job(job_id):
-    if len(job_id) > 128:
-        raise BadRequest("job id is too long", {"parameter": "job_id"})
+    if not JOB_ID.fullmatch(job_id):
+        raise NotFound(f"job {job_id[:128]} does not exist", {"job_id": job_id[:128]})
     found = jobs.progress(redis(), job_id)
     if found is None:
         raise NotFound(f"job {job_id} does not exist or has expired", {"job_id": job_id})

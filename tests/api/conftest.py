@@ -1,5 +1,5 @@
 import json as jsonlib
-from urllib.parse import urlsplit, parse_qsl
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import pytest
 from sqlalchemy import text
@@ -36,7 +36,7 @@ class SignedClient:
     def open(self, method, url, json=None, headers=None, grants=None, **kw):
         parts = urlsplit(url)
         body = jsonlib.dumps(json).encode() if json is not None else b""
-        h = signed_headers(SECRET, method, parts.path, parse_qsl(parts.query, keep_blank_values=True), body,
+        h = signed_headers(SECRET, method, unquote(parts.path), parse_qsl(parts.query, keep_blank_values=True), body,
                            user=self.user, grants=self.grants if grants is None else grants)
         h.update(headers or {})
         if json is not None:

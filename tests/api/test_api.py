@@ -125,6 +125,7 @@ def test_bulk_actions_enqueue_jobs_with_progress(api, listed, redis_client):
     sync = api.post(f"/api/v1/accounts/{listed}/sync")
     assert sync.status_code == 202 and sync.get_json()["job_id"] == f"sync-account-{listed}"
     assert api.get("/api/v1/jobs/nope").status_code == 404
+    assert api.get("/api/v1/jobs/p7%5C45").status_code == 404  # not even a job id
 
 
 def test_assign_product_to_third_party_listing(api, listed):
