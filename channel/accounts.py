@@ -162,8 +162,12 @@ def set_rule(account: Account, rule) -> dict:
 
 
 def set_settings(account: Account, settings: dict) -> dict:
+    from channel.orders import order_settings
+
     merged = {**account.settings, **(settings or {})} if isinstance(settings, dict) else settings
-    account.settings = AccountSettings.from_json(merged).to_json()
+    validated = AccountSettings.from_json(merged).to_json()
+    order_settings(type("Draft", (), {"settings": validated})())  # refuses bad order settings with their path
+    account.settings = validated
     return account.settings
 
 

@@ -180,3 +180,13 @@ def test_fragments_for_the_module_route_links_through_magento(api, listed):
     assert "path=%2Ffragments%2Flistings%3Faccount_id" in html  # links go back through the module
     assert 'data-form-key="FK1"' in html and "<script>" in html
     assert api.get("/fragments/listings", grants=["Channel_Amazon::orders"]).status_code == 403
+
+
+def test_order_settings_are_saved_and_validated(api, account_id):
+    saved = api.put(f"/api/v1/accounts/{account_id}/settings",
+                    json={"orders": {"import": True, "customer": "guest", "number_source": "amazon"}})
+    assert saved.status_code == 200 and saved.get_json()["orders"]["number_source"] == "amazon"
+    bad = api.put(f"/api/v1/accounts/{account_id}/settings", json={"orders": {"customer": "robot"}})
+    assert bad.status_code == 422 and bad.get_json()["error"]["details"]["path"] == "orders.customer"
+    page = api.get(f"/fragments/onboarding?account_id={account_id}").get_data(as_text=True)
+    assert 'name="orders.number_source"' in page and 'value="amazon" selected' in page
