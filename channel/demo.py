@@ -157,12 +157,12 @@ def run_demo(products: int = 2000, keep: bool = False, wait: bool = True) -> int
         shutil.rmtree(base)
     (base / "logs").mkdir(parents=True, exist_ok=True)
     procs = Processes(base / "logs")
-    db = Redis_ = None
+    db = rds = None
     try:
         db = MariaDB(base / "mariadb").start()
-        Redis_ = Redis(base / "redis").start()
+        rds = Redis(base / "redis").start()
         print(f"MariaDB  {db.socket} (port {db.port})")
-        print(f"Redis    {Redis_.url}")
+        print(f"Redis    {rds.url}")
         db.create_database(DEMO_DB)
         conn = db.connect(DEMO_DB)
         started = time.monotonic()
@@ -171,7 +171,7 @@ def run_demo(products: int = 2000, keep: bool = False, wait: bool = True) -> int
         print(f"Magento  sample catalog of {products} products in {time.monotonic() - started:.1f}s")
         sandbox_port, bridge_port = free_port(), free_port()
         settings = Settings(
-            database_url=db.url(DEMO_DB), redis_url=Redis_.url, encryption_key=new_key(),
+            database_url=db.url(DEMO_DB), redis_url=rds.url, encryption_key=new_key(),
             bridge_secret=DEMO_SECRET, bridge_port=bridge_port, standalone=True,
             spapi_endpoint=f"http://127.0.0.1:{sandbox_port}", lwa_endpoint=f"http://127.0.0.1:{sandbox_port}/auth/o2/token")
         engine = make_engine(settings.database_url)
@@ -207,8 +207,8 @@ def run_demo(products: int = 2000, keep: bool = False, wait: bool = True) -> int
         return 0
     finally:
         procs.stop()
-        if Redis_:
-            Redis_.stop()
+        if rds:
+            rds.stop()
         if db:
             db.stop()
 
