@@ -52,37 +52,36 @@ def _filtered(filters: dict, allowed_extra: set) -> tuple[list[str], dict]:
     return where, params
 
 
+def _paged(account_id: int, filters: dict, account_column: str, columns: str, source: str, order: str):
+    """One filtered, paged read with its total: the log and the history share it."""
+    account(account_id)
+    page, per_page = grid.page_args(request.args)
+    where, params = _filtered(filters, {"page", "per_page"})
+    clause = " AND ".join([f"{account_column} = :a", *where])
+    params["a"] = account_id
+    total = db.session.execute(text(f"SELECT COUNT(*) FROM {source} WHERE {clause}"), params).scalar()
+    rows = db.session.execute(text(
+        f"SELECT {columns} FROM {source} WHERE {clause} ORDER BY {order} LIMIT :l OFFSET :o"),
+        {**params, "l": per_page, "o": (page - 1) * per_page}).mappings().all()
+    return jsonify({"items": [_plain(r) for r in rows], "total": total, "page": page, "per_page": per_page})
+
+
 @bp.get("/accounts/<int:account_id>/log")
 @requires("logs")
 def log(account_id):
-    account(account_id)
-    page, per_page = grid.page_args(request.args)
-    where, params = _filtered(LOG_FILTERS, {"page", "per_page"})
-    clause = " AND ".join(["account_id = :a", *where])
-    params["a"] = account_id
-    total = db.session.execute(text(f"SELECT COUNT(*) FROM channel_amazon_log WHERE {clause}"), params).scalar()
-    rows = db.session.execute(text(
-        f"SELECT log_id, level, operation, http_status, error_code, message, request_id, created_at"
-        f" FROM channel_amazon_log WHERE {clause} ORDER BY log_id DESC LIMIT :l OFFSET :o"),
-        {**params, "l": per_page, "o": (page - 1) * per_page}).mappings().all()
-    return jsonify({"items": [_plain(r) for r in rows], "total": total, "page": page, "per_page": per_page})
+    return _paged(account_id, LOG_FILTERS, "account_id",
+                  "log_id, level, operation, http_status, error_code, message, request_id, created_at",
+                  "channel_amazon_log", "log_id DESC")
 
 
 @bp.get("/accounts/<int:account_id>/history")
 @requires("logs")
 def history(account_id):
-    account(account_id)
-    page, per_page = grid.page_args(request.args)
-    where, params = _filtered(HISTORY_FILTERS, {"page", "per_page"})
-    clause = " AND ".join(["c.account_id = :a", *where])
-    params["a"] = account_id
-    base = "FROM channel_amazon_listing_change c JOIN channel_amazon_listing l ON l.listing_id = c.listing_id"
-    total = db.session.execute(text(f"SELECT COUNT(*) {base} WHERE {clause}"), params).scalar()
-    rows = db.session.execute(text(
-        f"SELECT c.change_id, c.listing_id, l.seller_sku, l.product_name, c.from_tab, c.to_tab, c.from_reason,"
-        f" c.to_reason, c.detail, c.created_at {base} WHERE {clause} ORDER BY c.change_id DESC LIMIT :l OFFSET :o"),
-        {**params, "l": per_page, "o": (page - 1) * per_page}).mappings().all()
-    return jsonify({"items": [_plain(r) for r in rows], "total": total, "page": page, "per_page": per_page})
+    return _paged(account_id, HISTORY_FILTERS, "c.account_id",
+                  "c.change_id, c.listing_id, l.seller_sku, l.product_name, c.from_tab, c.to_tab, c.from_reason,"
+                  " c.to_reason, c.detail, c.created_at",
+                  "channel_amazon_listing_change c JOIN channel_amazon_listing l ON l.listing_id = c.listing_id",
+                  "c.change_id DESC")
 
 
 @bp.get("/accounts/<int:account_id>/trends")
