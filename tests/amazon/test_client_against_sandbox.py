@@ -198,3 +198,13 @@ def test_seller_of_another_token_is_refused(client):
     with pytest.raises(Unauthorized):
         client.call("getListingsItem", "GET", "/listings/2021-08-01/items/OTHER/X",
                     params={"marketplaceIds": "ATVPDKIKX0DER"})
+
+
+def test_truncated_report_keeps_the_complete_rows_and_reports_the_cut_one(client, sandbox):
+    seed(sandbox, listings=[{"sku": f"T-{i:03d}", "asin": f"B0T{i:07d}", "price": 5.0, "quantity": i}
+                            for i in range(40)])
+    sandbox.fault(report_options={"truncate": True})
+    rows = list(reports.merchant_listings(client, **FAST))
+    good = [r for r in rows if type(r).__name__ == "ListingRow"]
+    assert 0 < len(good) < 40  # the document was cut, and what arrived intact is kept
+    assert all(r.seller_sku.startswith("T-") for r in good)
