@@ -1,10 +1,41 @@
-"""Catalog Items 2022-04-01 searchCatalogItems by identifiers (ASIN, UPC, EAN, ISBN)."""
+"""Catalog Items 2022-04-01 searchCatalogItems by identifiers, paginated as Amazon does.
+
+``pageSize`` defaults to 10 and may be at most 20; a page that is not the last one
+carries ``pagination.nextToken``, which comes back as ``pageToken`` with the same query
+(a token used with another query is refused). One identifier may match several ASINs,
+which can then sit on different pages. Catalog entries may give one identifier type a
+list of values.
+"""
 
 from __future__ import annotations
+
+import base64
+import hashlib
+import json
 
 from flask import jsonify, request
 
 TYPES = ("ASIN", "EAN", "GTIN", "ISBN", "JAN", "MINSAN", "SKU", "UPC")
+DEFAULT_PAGE_SIZE = 10
+MAX_PAGE_SIZE = 20
+#: Amazon pages through at most 1,000 items per search.
+MAX_RESULTS = 1000
+
+
+def _query_key(args) -> str:
+    kept = sorted((k, v) for k, v in args.items(multi=True) if k not in ("pageToken", "pageSize"))
+    return hashlib.sha256(json.dumps(kept).encode()).hexdigest()[:16]
+
+
+def _token(offset: int, key: str) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"o": offset, "q": key}).encode()).decode()
+
+
+def _values(asin: str, entry: dict) -> dict[str, list[str]]:
+    out = {"ASIN": [asin]}
+    for kind, value in (entry.get("identifiers") or {}).items():
+        out[kind.upper()] = list(value) if isinstance(value, (list, tuple)) else [value]
+    return out
 
 
 def register(app, market, guard, marketplace_ids, body, ApiError, iso):
@@ -21,14 +52,42 @@ def register(app, market, guard, marketplace_ids, body, ApiError, iso):
         wanted = [v.strip() for v in raw.split(",") if v.strip()]
         if len(wanted) > 20:
             raise ApiError(400, "InvalidInput", "At most 20 identifiers are allowed.")
+        try:
+            page_size = int(request.args.get("pageSize", DEFAULT_PAGE_SIZE))
+        except ValueError:
+            raise ApiError(400, "InvalidInput", "'pageSize' must be an integer.") from None
+        if not 1 <= page_size <= MAX_PAGE_SIZE:
+            raise ApiError(400, "InvalidInput", f"'pageSize' must be between 1 and {MAX_PAGE_SIZE}.")
+        key = _query_key(request.args)
+        offset = 0
+        if request.args.get("pageToken"):
+            try:
+                token = json.loads(base64.urlsafe_b64decode(request.args["pageToken"].encode()))
+                offset, token_key = int(token["o"]), token["q"]
+            except (ValueError, KeyError, TypeError):
+                raise ApiError(400, "InvalidInput", "Invalid 'pageToken'.") from None
+            if token_key != key:
+                raise ApiError(400, "InvalidInput", "'pageToken' does not belong to this query.")
         items = []
-        for asin, entry in market.catalog.items():
-            values = {"ASIN": asin, **{k.upper(): v for k, v in (entry.get("identifiers") or {}).items()}}
-            if values.get(kind) in wanted:
-                idents = [{"identifierType": k, "identifier": v} for k, v in values.items() if k != "ASIN"]
+        with market.lock:
+            catalog = list(market.catalog.items())
+        for asin, entry in catalog:
+            values = _values(asin, entry)
+            if any(v in wanted for v in values.get(kind, [])):
+                idents = [{"identifierType": k, "identifier": v} for k, vs in values.items() if k != "ASIN"
+                          for v in vs]
                 items.append({"asin": asin,
                               "summaries": [{"marketplaceId": ids[0], "itemName": entry.get("title", asin),
                                              "itemClassification": "VARIATION_PARENT" if entry.get("parent")
                                              else "BASE_PRODUCT"}],
                               "identifiers": [{"marketplaceId": ids[0], "identifiers": idents}]})
-        return jsonify({"numberOfResults": len(items), "items": items})
+        items = items[:MAX_RESULTS]
+        out = {"numberOfResults": len(items), "items": items[offset:offset + page_size]}
+        pagination = {}
+        if offset + page_size < len(items):
+            pagination["nextToken"] = _token(offset + page_size, key)
+        if offset > 0:
+            pagination["previousToken"] = _token(max(0, offset - page_size), key)
+        if pagination:
+            out["pagination"] = pagination
+        return jsonify(out)

@@ -69,7 +69,8 @@ class OfferPublisher:
         if not rows:
             return
         by_product = {r["product_id"]: r for r in rows}
-        kinds = [k for k in ("upc", "ean", "isbn", "gcid") if mapping.get(k)]
+        # GCID is mapped by some merchants but searchCatalogItems has no such identifiersType.
+        kinds = [k for k in ("upc", "ean", "isbn", "jan") if mapping.get(k) and catalog.searchable(k)]
         products = {p.entity_id: p for p in reader.products(
             self.account.website_id, entity_ids=list(by_product), attributes=[mapping[k] for k in kinds])}
         outcome: dict[int, tuple] = {}
