@@ -15,10 +15,10 @@ import json
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from channel.errors import InvalidInput, NotFound
+from channel.errors import Conflict, InvalidInput, NotFound
 
 MAX_ATTEMPTS = 3
-REASONS = ("product_missing", "product_disabled", "out_of_stock", "address_invalid", "other")
+REASONS = ("product_missing", "product_disabled", "out_of_stock", "address_invalid", "store_invalid", "other")
 MERCHANT_READY = ("UNSHIPPED", "PARTIALLY_SHIPPED", "SHIPPED")
 DEFAULTS = {"import": True, "store_id": None, "customer": "guest", "number_source": "magento",
             "reserve_pending": True, "status": "pending", "import_fba": True}
@@ -76,7 +76,8 @@ def offered_orders(conn: Connection, limit: int = 50) -> list[dict]:
     rows = conn.execute(text(
         f"SELECT o.{', o.'.join(ORDER_COLUMNS)}, o.buyer_name, o.buyer_email, o.shipping_address, a.settings,"
         f" a.website_id FROM channel_amazon_order o JOIN channel_amazon_account a ON a.account_id = o.account_id"
-        f" WHERE o.magento_status = 'offered' AND o.magento_attempts < :max ORDER BY o.purchase_date LIMIT :l"),
+        f" WHERE o.magento_status IN ('offered', 'creating') AND o.magento_attempts < :max"
+        f" ORDER BY o.purchase_date LIMIT :l"),
         {"max": MAX_ATTEMPTS, "l": limit}).mappings().all()
     offers = []
     for r in rows:
@@ -90,7 +91,7 @@ def offered_orders(conn: Connection, limit: int = 50) -> list[dict]:
                       "email": r["buyer_email"] or f"{r['amazon_order_id']}@marketplace.invalid"},
             "shipping_address": json.loads(r["shipping_address"]) if r["shipping_address"] else None,
             "items": [_plain(i) for i in item_rows], "website_id": r["website_id"],
-            "settings": {k: settings[k] for k in ("store_id", "customer", "number_source", "status")},
+            "settings": {k: settings[k] for k in ("store_id", "customer", "number_source", "status", "import_fba")},
             "increment_id": r["amazon_order_id"] if settings["number_source"] == "amazon" else None,
         })
         offers.append(offer)
@@ -105,9 +106,69 @@ def _order(conn: Connection, order_id: int):
     return row
 
 
+def claim_order(conn: Connection, schema, order_id: int) -> dict:
+    """The module is about to place the Magento order: give our reservation back first.
+
+    Magento checks the salable quantity again when it places the order and appends its own
+    reservation, so ours must be gone by then or the last units could not be ordered and
+    stock would be held twice. Releasing and marking the order ``creating`` happen in the
+    caller's one transaction; a repeated claim releases nothing more (the ledger says so),
+    and a failure reported afterwards reserves the stock again."""
+    order = conn.execute(text("SELECT order_id, magento_status FROM channel_amazon_order WHERE order_id = :o"
+                              " FOR UPDATE"), {"o": order_id}).mappings().first()
+    if order is None:
+        raise NotFound(f"order {order_id} does not exist", {"order_id": order_id})
+    if order["magento_status"] not in ("offered", "creating"):
+        raise Conflict(f"only offered orders can be claimed (this one is {order['magento_status']})",
+                       {"order_id": order_id, "magento_status": order["magento_status"]})
+    released = release_order_stock(conn, schema, order_id, "release_created")
+    conn.execute(text("UPDATE channel_amazon_order SET magento_status = 'creating' WHERE order_id = :o"),
+                 {"o": order_id})
+    return {"order_id": order_id, "magento_status": "creating", "released": released}
+
+
+def reserve_again(conn: Connection, schema, order_id: int) -> int:
+    """Undo a claim: hold the stock of the order's items again, once.
+
+    The ledger keeps one row per (item, kind); a claimed item has ``reserve`` and
+    ``release_created``. Both go and a fresh ``reserve`` is written through the contract,
+    so the item is held exactly once and a later cancellation releases it as usual."""
+    from channel.magento.contracts import write_stock_event
+
+    rows = conn.execute(text(
+        "SELECT i.item_id, i.magento_sku, i.qty_ordered, i.product_id, o.amazon_order_id, r.stock_model, r.stock_id"
+        " FROM channel_amazon_order_item i JOIN channel_amazon_order o ON o.order_id = i.order_id"
+        " JOIN channel_amazon_reservation r ON r.item_id = i.item_id AND r.kind = 'reserve'"
+        " WHERE i.order_id = :o AND i.magento_sku IS NOT NULL AND EXISTS (SELECT 1 FROM channel_amazon_reservation c"
+        " WHERE c.item_id = i.item_id AND c.kind = 'release_created')"), {"o": order_id}).all()
+    written = 0
+    for r in rows:
+        conn.execute(text("DELETE FROM channel_amazon_reservation WHERE item_id = :i"
+                          " AND kind IN ('reserve', 'release_created')"), {"i": r.item_id})
+        written += write_stock_event(conn, schema, item_id=r.item_id, kind="reserve", sku=r.magento_sku,
+                                     qty=r.qty_ordered, amazon_order_id=r.amazon_order_id,
+                                     msi_stock_id=r.stock_id if r.stock_model == "msi" else None,
+                                     product_id=r.product_id)
+    return written
+
+
+def _magento_order_id(conn: Connection, schema, order_id: int, increment_id: str, store_id: int | None):
+    """``sales_order.entity_id`` by increment id within its store (increment ids are unique per store only)."""
+    if store_id is None:
+        raw = conn.execute(text("SELECT a.settings FROM channel_amazon_account a JOIN channel_amazon_order o"
+                                " ON o.account_id = a.account_id WHERE o.order_id = :o"), {"o": order_id}).scalar()
+        store_id = order_settings(type("A", (), {"settings": json.loads(raw or "{}")})())["store_id"]
+    if store_id is None:
+        ids = conn.execute(text(f"SELECT entity_id FROM {schema.t('sales_order')} WHERE increment_id = :i LIMIT 2"),
+                           {"i": increment_id}).scalars().all()
+        return ids[0] if len(ids) == 1 else None  # the same number in two stores: do not guess
+    return conn.execute(text(f"SELECT entity_id FROM {schema.t('sales_order')}"
+                             f" WHERE increment_id = :i AND store_id = :s"), {"i": increment_id, "s": store_id}).scalar()
+
+
 def record_magento_result(conn: Connection, schema, order_id: int, ok: bool, increment_id: str | None = None,
                           reason_code: str | None = None, message: str | None = None,
-                          magento_order_id: int | None = None) -> dict:
+                          magento_order_id: int | None = None, store_id: int | None = None) -> dict:
     """The module's answer for one offered order."""
     order = _order(conn, order_id)
     if order["magento_status"] == "created":
@@ -116,8 +177,7 @@ def record_magento_result(conn: Connection, schema, order_id: int, ok: bool, inc
         if not increment_id or not isinstance(increment_id, str) or len(increment_id) > 50:
             raise InvalidInput("increment_id is required when ok is true", {"path": "increment_id"})
         if magento_order_id is None:
-            magento_order_id = conn.execute(text(f"SELECT entity_id FROM {schema.t('sales_order')}"
-                                                 f" WHERE increment_id = :i"), {"i": increment_id}).scalar()
+            magento_order_id = _magento_order_id(conn, schema, order_id, increment_id, store_id)
         conn.execute(text("UPDATE channel_amazon_order SET magento_status = 'created', magento_increment_id = :i,"
                           " magento_order_id = :m, magento_failure_reason = NULL, magento_failure_message = NULL"
                           " WHERE order_id = :o"), {"i": increment_id, "m": magento_order_id, "o": order_id})
@@ -125,6 +185,8 @@ def record_magento_result(conn: Connection, schema, order_id: int, ok: bool, inc
         return {"order_id": order_id, "magento_status": "created"}
     if reason_code not in REASONS:
         raise InvalidInput(f"reason_code must be one of {', '.join(REASONS)}", {"path": "reason_code"})
+    if order["magento_status"] == "creating":
+        reserve_again(conn, schema, order_id)
     attempts = order["magento_attempts"] + 1
     status = "failed" if attempts >= MAX_ATTEMPTS else "offered"
     conn.execute(text("UPDATE channel_amazon_order SET magento_attempts = :n, magento_status = :s,"

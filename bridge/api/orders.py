@@ -22,7 +22,7 @@ def _schema():
 def list_orders():
     page, per_page = grid.page_args(request.args)
     status = request.args.get("status")
-    if status and status not in ("pending", "offered", "created", "failed", "skipped"):
+    if status and status not in ("pending", "offered", "creating", "created", "failed", "skipped"):
         raise BadRequest("unknown status", {"parameter": "status"})
     account_id = request.args.get("account_id")
     if account_id is not None and not account_id.isdigit():
@@ -47,9 +47,21 @@ def magento_result(order_id):
     magento_order_id = data.get("magento_order_id")
     if magento_order_id is not None and (not isinstance(magento_order_id, int) or isinstance(magento_order_id, bool)):
         raise BadRequest("magento_order_id must be a number", {"parameter": "magento_order_id"})
+    store_id = data.get("store_id")
+    if store_id is not None and (not isinstance(store_id, int) or isinstance(store_id, bool) or store_id < 0):
+        raise BadRequest("store_id must be a number", {"parameter": "store_id"})
     result = service.record_magento_result(db.session.connection(), _schema(), order_id, data["ok"],
                                            data.get("increment_id"), data.get("reason_code"), data.get("message"),
-                                           magento_order_id)
+                                           magento_order_id, store_id)
+    db.session.commit()
+    return jsonify(result)
+
+
+@bp.post("/orders/<int:order_id>/claim")
+@requires("orders")
+def claim(order_id):
+    """Before the module places the Magento order: our reservation released, the order marked creating."""
+    result = service.claim_order(db.session.connection(), _schema(), order_id)
     db.session.commit()
     return jsonify(result)
 
