@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from channel.errors import InvalidInput
 
@@ -159,13 +160,31 @@ def _as_datetime(value) -> datetime | None:
         return None
 
 
+def store_time(product, now: datetime) -> datetime:
+    """``now`` (UTC, naive or aware) as the wall-clock time of the product's store view.
+
+    Magento stores date attributes without a time zone and compares them with the
+    store's local time (``Timezone::isScopeDateInInterval``); a product without a known
+    time zone is compared in UTC."""
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=timezone.utc)
+    name = getattr(product, "timezone", None) or "UTC"
+    try:
+        zone = ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = timezone.utc
+    return now.astimezone(zone).replace(tzinfo=None)
+
+
 def special_price_applies(product, now: datetime) -> bool:
-    """Magento's rule: from <= now, and now within the 'to' day (inclusive: +86400 s)."""
+    """Magento's rule in the store's time zone: from <= local now, and local now within
+    the 'to' day (inclusive: +86400 s)."""
     start = _as_datetime(product.get("special_from_date"))
     end = _as_datetime(product.get("special_to_date"))
-    if start is not None and now < start:
+    local = store_time(product, now)
+    if start is not None and local < start:
         return False
-    if end is not None and now >= end + timedelta(days=1):
+    if end is not None and local >= end + timedelta(days=1):
         return False
     return True
 

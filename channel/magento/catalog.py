@@ -6,6 +6,12 @@ query per backend table for all wanted attributes, the categories, and the stock
 store semantics: a store-view row wins over the store 0 row even when its value is
 NULL ("Use Default Value" deletes the store row). Adobe Commerce value tables are read
 through the ``row_id`` of the staging version in force; ``entity_id`` is what leaves here.
+
+Attributes Magento cannot work without (``REQUIRED_ATTRIBUTES``) must exist; the others
+the reader asks for on its own (``OPTIONAL_ATTRIBUTES``: special price and its dates,
+the "new" window) may have been removed from an install and then read as NULL. Each
+website carries the time zone of its default store view (``general/locale/timezone``,
+store over website over default), which Magento uses for date attributes.
 """
 
 from __future__ import annotations
@@ -14,23 +20,30 @@ import dataclasses
 import logging
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 
 from channel.errors import NotFound
 from channel.magento.schema import VALUE_TYPES, MagentoSchema
-from channel.magento.stock import StockReader
+from channel.magento.stock import AUTO, StockReader
 
 logger = logging.getLogger(__name__)
 
 PRODUCT_ENTITY_CODE = "catalog_product"
-#: Attributes every read includes; rules and mappings add their own.
-BASE_ATTRIBUTES = (
-    "name", "status", "visibility", "price", "special_price", "special_from_date",
-    "special_to_date", "news_from_date", "news_to_date",
+#: System attributes of Magento_Catalog every read needs; a missing one is an error.
+REQUIRED_ATTRIBUTES = ("name", "status", "visibility", "price")
+#: Attributes every read includes when the install has them; absent ones read as NULL.
+OPTIONAL_ATTRIBUTES = (
+    "special_price", "special_from_date", "special_to_date", "news_from_date", "news_to_date",
 )
+#: Attributes every read includes; rules and mappings add their own.
+BASE_ATTRIBUTES = REQUIRED_ATTRIBUTES + OPTIONAL_ATTRIBUTES
 DEFAULT_BATCH_SIZE = 2000
+TIMEZONE_PATH = "general/locale/timezone"
+#: When no scope configures a time zone (Magento's installer always writes one).
+DEFAULT_TIMEZONE = "UTC"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,11 +60,21 @@ class Website:
     code: str
     store_id: int
     stock_id: int | None
+    #: IANA name of the default store view's time zone (``general/locale/timezone``).
+    timezone: str = DEFAULT_TIMEZONE
 
 
 @dataclasses.dataclass(slots=True)
 class Product:
-    """One product as a website's default store view sees it."""
+    """One product as a website's default store view sees it.
+
+    ``salable_qty`` is what stock can sell now, backorders left out (None: stock not
+    managed, no limit). ``backorders`` is Magento's setting (0 no, 1 allow, 2 allow and
+    notify) and ``backorder_qty`` what Magento would still accept on backorder beyond
+    ``salable_qty``: 0 without backorders, the rest of a negative out-of-stock threshold,
+    or None when backorders have no limit (threshold 0 or more). ``timezone`` is the
+    store view's, for date attributes such as the special price dates.
+    """
 
     entity_id: int
     sku: str
@@ -64,6 +87,13 @@ class Product:
     manage_stock: bool = True
     min_qty: Decimal = Decimal(0)
     salable_qty: Decimal | None = None
+    backorders: int = 0
+    backorder_qty: Decimal | None = Decimal(0)
+    timezone: str | None = None
+
+    @property
+    def backorders_allowed(self) -> bool:
+        return self.manage_stock and self.backorders != 0
 
     def get(self, code: str, default=None):
         if code == "sku":
@@ -78,16 +108,25 @@ class Product:
 class CatalogReader:
     """Reads Magento's catalog for the channel; the only reader of product tables."""
 
-    def __init__(self, conn: Connection, schema: MagentoSchema):
+    def __init__(self, conn: Connection, schema: MagentoSchema, magento_root: str | None = None,
+                 stock_model: str = AUTO):
         self.conn = conn
         self.schema = schema
         self._attributes = self._load_attributes()
         self._options: dict[int, dict[int, str]] | None = None
-        self.stock = StockReader(conn, schema)
+        self._missing_logged: set[str] = set()
+        self.stock = StockReader(conn, schema, stock_model=stock_model, magento_root=magento_root)
 
     @classmethod
-    def connect(cls, conn: Connection, prefix: str = "") -> "CatalogReader":
-        return cls(conn, MagentoSchema.detect(conn, prefix))
+    def connect(cls, conn: Connection, prefix: str = "", magento_root: str | None = None,
+                stock_model: str = AUTO) -> "CatalogReader":
+        return cls(conn, MagentoSchema.detect(conn, prefix), magento_root=magento_root, stock_model=stock_model)
+
+    @classmethod
+    def from_settings(cls, conn: Connection, settings) -> "CatalogReader":
+        """The reader for ``channel.settings.Settings``: prefix, Magento root and stock model."""
+        return cls.connect(conn, settings.table_prefix, magento_root=getattr(settings, "magento_root", None),
+                           stock_model=getattr(settings, "stock_model", AUTO) or AUTO)
 
     def _load_attributes(self) -> dict[str, Attribute]:
         s = self.schema
@@ -105,8 +144,29 @@ class CatalogReader:
         except KeyError:
             raise NotFound(f"Magento has no product attribute '{code}'", {"attribute_code": code}) from None
 
+    def has_attribute(self, code: str) -> bool:
+        return code in self._attributes
+
     def attribute_codes(self) -> list[str]:
         return sorted(self._attributes)
+
+    def _wanted(self, attributes: Iterable[str], optional: Iterable[str]) -> list[Attribute]:
+        """The attributes to read: asked-for and required ones must exist, optional ones may not."""
+        optional = set(OPTIONAL_ATTRIBUTES) | set(optional)
+        wanted = []
+        for code in dict.fromkeys([*BASE_ATTRIBUTES, *attributes]):
+            if code in ("sku", "type_id", "attribute_set_id"):
+                continue
+            if code in self._attributes:
+                wanted.append(self._attributes[code])
+            elif code in optional and code not in REQUIRED_ATTRIBUTES:
+                if code not in self._missing_logged:
+                    self._missing_logged.add(code)
+                    logger.warning("Magento has no product attribute '%s'; it reads as empty", code)
+            else:
+                kind = "required " if code in REQUIRED_ATTRIBUTES else ""
+                raise NotFound(f"Magento has no {kind}product attribute '{code}'", {"attribute_code": code})
+        return wanted
 
     def website(self, website_id: int) -> Website:
         s = self.schema
@@ -118,19 +178,41 @@ class CatalogReader:
         ), {"w": website_id}).first()
         if row is None or website_id == 0:
             raise NotFound(f"Magento has no website {website_id}", {"website_id": website_id})
-        return Website(row.website_id, row.code, row.default_store_id, row.stock_id)
+        timezone = self.config_value(TIMEZONE_PATH, row.website_id, row.default_store_id) or DEFAULT_TIMEZONE
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            logger.warning("Website %s: unknown time zone %r in %s; using %s",
+                           website_id, timezone, TIMEZONE_PATH, DEFAULT_TIMEZONE)
+            timezone = DEFAULT_TIMEZONE
+        return Website(row.website_id, row.code, row.default_store_id, row.stock_id, timezone)
+
+    def config_value(self, path: str, website_id: int, store_id: int) -> str | None:
+        """``core_config_data`` as Magento resolves it for a store view: store, else website, else default."""
+        rows = self.conn.execute(text(
+            f"SELECT scope, value FROM {self.schema.t('core_config_data')} WHERE path = :p"
+            f" AND ((scope = 'default' AND scope_id = 0) OR (scope = 'websites' AND scope_id = :w)"
+            f" OR (scope = 'stores' AND scope_id = :s))"), {"p": path, "w": website_id, "s": store_id})
+        by_scope = {r.scope: r.value for r in rows}
+        for scope in ("stores", "websites", "default"):
+            if scope in by_scope:
+                return by_scope[scope]
+        return None
 
     def iter_batches(
         self, website_id: int, attributes: Iterable[str] = (), batch_size: int = DEFAULT_BATCH_SIZE,
         entity_ids: Iterable[int] | None = None, skus: Iterable[str] | None = None,
-        in_website_only: bool = True,
+        in_website_only: bool = True, optional: Iterable[str] = (),
     ) -> Iterator[list[Product]]:
-        """Yield lists of at most ``batch_size`` products, ordered by entity id."""
+        """Yield lists of at most ``batch_size`` products, ordered by entity id.
+
+        Every code in ``attributes`` must exist (``NotFound`` names the one that does
+        not); codes also in ``optional``, and ``OPTIONAL_ATTRIBUTES``, read as NULL when
+        the install lacks them."""
         if batch_size < 1:
             raise ValueError("batch_size must be positive")
         website = self.website(website_id)
-        wanted = [self.attribute(c) for c in dict.fromkeys([*BASE_ATTRIBUTES, *attributes])
-                  if c not in ("sku", "type_id", "attribute_set_id")]
+        wanted = self._wanted(attributes, optional)
         filters = {"entity_ids": sorted(set(entity_ids)) if entity_ids is not None else None,
                    "skus": sorted(set(skus)) if skus is not None else None}
         last = 0
@@ -176,8 +258,8 @@ class CatalogReader:
 
     def _hydrate(self, website: Website, rows, wanted: list[Attribute]) -> list[Product]:
         s = self.schema
-        products = {r.entity_id: Product(r.entity_id, r.sku, r.type_id, r.attribute_set_id, {}, [])
-                    for r in rows}
+        products = {r.entity_id: Product(r.entity_id, r.sku, r.type_id, r.attribute_set_id, {}, [],
+                                         timezone=website.timezone) for r in rows}
         by_link = {r.link: products[r.entity_id] for r in rows}
         links = list(by_link)
         for backend in VALUE_TYPES:

@@ -325,3 +325,30 @@ def build(conn, count: int, shape: str = OPEN_SOURCE, prefix: str = "", seed: in
     if count:
         generate_catalog(conn, schema, count, seed=seed)
     return schema
+
+
+def set_attribute_value(conn, schema: MagentoSchema, code: str, entity_id: int, value, store_id: int = 0) -> None:
+    """Write (or replace) one attribute value of a product in a store, in either shape.
+
+    In the Adobe Commerce shape every staging row of the product gets the value."""
+    backend = ATTRIBUTES[code][0]
+    table = schema.t(f"catalog_product_entity_{backend}")
+    cur = conn.cursor()
+    cur.execute(
+        f"INSERT INTO {table} (attribute_id, store_id, {schema.link}, value)"
+        f" SELECT %s, %s, e.{schema.link}, %s FROM {schema.t('catalog_product_entity')} e WHERE e.entity_id = %s"
+        f" ON DUPLICATE KEY UPDATE value = VALUES(value)",
+        (attribute_ids()[code], store_id, value, entity_id))
+    conn.commit()
+
+
+def set_config(conn, schema: MagentoSchema, path: str, value: str | None, scope: str = "default",
+               scope_id: int = 0) -> None:
+    """Set a ``core_config_data`` value at a scope; None removes it."""
+    cur = conn.cursor()
+    cur.execute(f"DELETE FROM {schema.t('core_config_data')} WHERE scope = %s AND scope_id = %s AND path = %s",
+                (scope, scope_id, path))
+    if value is not None:
+        cur.execute(f"INSERT INTO {schema.t('core_config_data')} (scope, scope_id, path, value)"
+                    f" VALUES (%s, %s, %s, %s)", (scope, scope_id, path, value))
+    conn.commit()

@@ -6,35 +6,96 @@ reservations of that stock (negative for open orders), minus ``min_qty``, as Mag
 ``GetProductSalableQty`` computes it. ``use_config_*`` flags take the value from
 ``core_config_data`` (``cataloginventory/item_options/*``). A product whose stock is not
 managed has no limit: ``salable_qty`` is None.
+
+Backorders live on the legacy stock item in both models (MSI's source items have none).
+``salable_qty`` never counts them: it is what stock holds for sale now. What Magento
+would sell beyond it on backorder is ``backorder_qty``: the rest of a negative
+out-of-stock threshold, or no limit (None) when the threshold is 0 or more, as MSI's
+``BackOrderCondition`` decides. Without backorders a negative threshold counts as 0.
+
+Which model is in use: ``stock_model`` says ``msi`` or ``legacy`` outright; ``auto``
+reads the module list of ``app/etc/config.php`` when the Magento root is known (MSI
+only when its modules are enabled there), else infers MSI from ``setup_module``
+listing ``Magento_Inventory`` and ``inventory_source_item`` holding rows.
 """
 
 from __future__ import annotations
 
+import logging
 from decimal import Decimal
+from pathlib import Path
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 
+from channel.errors import ChannelError, InvalidInput
 from channel.magento.schema import MagentoSchema
 
+logger = logging.getLogger(__name__)
+
 LEGACY_STOCK_ID = 1
+AUTO, MSI, LEGACY = "auto", "msi", "legacy"
+STOCK_MODELS = (AUTO, MSI, LEGACY)
+#: MSI computes salable quantities only when all of these are enabled.
+MSI_MODULES = ("Magento_Inventory", "Magento_InventoryCatalog", "Magento_InventorySales")
+#: ``cataloginventory_stock_item.backorders``: ``Stock::BACKORDERS_NO``.
+BACKORDERS_NO = 0
+
+
+def enabled_modules(magento_root: str | Path) -> dict[str, bool] | None:
+    """Module enablement from ``app/etc/config.php`` (``'modules' => [name => 0|1]``),
+    or None when the file cannot be read or holds no module list."""
+    from channel.magento.env import parse_php_array
+
+    path = Path(magento_root) / "app" / "etc" / "config.php"
+    try:
+        data = parse_php_array(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        logger.warning("Cannot read %s (%s); stock model inferred from the database", path, exc.strerror)
+        return None
+    except ChannelError as exc:
+        logger.warning("Cannot parse %s (%s); stock model inferred from the database", path, exc)
+        return None
+    modules = data.get("modules")
+    if not isinstance(modules, dict):
+        logger.warning("%s has no module list; stock model inferred from the database", path)
+        return None
+    return {str(name): bool(flag) and flag not in ("0", "false") for name, flag in modules.items()}
 
 
 class StockReader:
-    def __init__(self, conn: Connection, schema: MagentoSchema, msi: bool | None = None):
+    def __init__(self, conn: Connection, schema: MagentoSchema, msi: bool | None = None,
+                 stock_model: str = AUTO, magento_root: str | Path | None = None):
+        if stock_model not in STOCK_MODELS:
+            raise InvalidInput(f"stock model must be one of {', '.join(STOCK_MODELS)}",
+                               {"path": "stock_model", "allowed": list(STOCK_MODELS)})
         self.conn = conn
         self.schema = schema
-        self._msi = msi
+        self.stock_model = stock_model
+        self.magento_root = magento_root
+        self._msi = msi if msi is not None else {MSI: True, LEGACY: False}.get(stock_model)
         self._config: dict[str, str] | None = None
 
     @property
     def msi(self) -> bool:
-        """MSI in use: explicit, else inferred from source items existing."""
+        """MSI in use: explicit, else from config.php, else inferred from the database."""
         if self._msi is None:
-            s = self.schema
-            self._msi = bool(self.conn.execute(
-                text(f"SELECT 1 FROM {s.t('inventory_source_item')} LIMIT 1")).first())
+            self._msi = self._detect_msi()
         return self._msi
+
+    def _detect_msi(self) -> bool:
+        if self.magento_root:
+            modules = enabled_modules(self.magento_root)
+            if modules is not None:
+                return all(modules.get(name, False) for name in MSI_MODULES)
+        s = self.schema
+        has_setup_module = self.conn.execute(text(
+            "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = :t"),
+            {"t": f"{s.prefix}setup_module"}).scalar()
+        if has_setup_module and not self.conn.execute(text(
+                f"SELECT 1 FROM {s.t('setup_module')} WHERE module = 'Magento_Inventory'")).first():
+            return False  # MSI was never installed: its tables, if any, are leftovers
+        return bool(self.conn.execute(text(f"SELECT 1 FROM {s.t('inventory_source_item')} LIMIT 1")).first())
 
     def config(self, path: str, default: str) -> str:
         if self._config is None:
@@ -42,19 +103,23 @@ class StockReader:
                 f"SELECT path, value FROM {self.schema.t('core_config_data')}"
                 f" WHERE scope = 'default' AND path LIKE 'cataloginventory/item_options/%'"))
             self._config = {r.path: r.value for r in rows}
-        return self._config.get("cataloginventory/item_options/" + path, default)
+        value = self._config.get("cataloginventory/item_options/" + path)
+        return default if value is None or value == "" else value
 
     def fill(self, products: list, website) -> None:
-        """Set qty, is_in_stock, manage_stock, min_qty and salable_qty on each product."""
+        """Set qty, is_in_stock, manage_stock, min_qty, backorders, salable_qty and backorder_qty."""
         if not products:
             return
         s = self.schema
         by_id = {p.entity_id: p for p in products}
         default_manage = self.config("manage_stock", "1") == "1"
-        default_min = Decimal(self.config("min_qty", "0") or 0)
+        default_min = Decimal(self.config("min_qty", "0"))
+        default_backorders = int(self.config("backorders", "0"))
+        for p in products:
+            p.manage_stock, p.min_qty, p.backorders = default_manage, default_min, default_backorders
         stmt = text(
             f"SELECT product_id, qty, is_in_stock, manage_stock, use_config_manage_stock, min_qty,"
-            f" use_config_min_qty FROM {s.t('cataloginventory_stock_item')}"
+            f" use_config_min_qty, backorders, use_config_backorders FROM {s.t('cataloginventory_stock_item')}"
             f" WHERE product_id IN :ids AND stock_id = :stock"
         ).bindparams(bindparam("ids", expanding=True))
         for r in self.conn.execute(stmt, {"ids": list(by_id), "stock": LEGACY_STOCK_ID}):
@@ -63,16 +128,12 @@ class StockReader:
             p.is_in_stock = bool(r.is_in_stock)
             p.manage_stock = default_manage if r.use_config_manage_stock else bool(r.manage_stock)
             p.min_qty = default_min if r.use_config_min_qty else Decimal(r.min_qty or 0)
+            p.backorders = default_backorders if r.use_config_backorders else int(r.backorders or 0)
         if self.msi and website.stock_id:
             self._fill_msi(products, website.stock_id)
         else:
             for p in products:
-                if not p.manage_stock:
-                    p.salable_qty = None
-                elif not p.is_in_stock or p.qty is None:
-                    p.salable_qty = Decimal(0)
-                else:
-                    p.salable_qty = max(Decimal(0), p.qty - p.min_qty)
+                _settle(p, p.qty, p.is_in_stock and p.qty is not None)
 
     def _fill_msi(self, products: list, stock_id: int) -> None:
         s = self.schema
@@ -94,11 +155,22 @@ class StockReader:
         reserved = {r.sku.lower(): Decimal(r.reserved or 0)
                     for r in self.conn.execute(stmt, {"stock": stock_id, "skus": skus})}
         for key, p in by_sku.items():
-            if not p.manage_stock:
-                p.salable_qty = None
-                continue
-            qty, salable = on_hand.get(key, (Decimal(0), False))
-            if not salable:
-                p.salable_qty = Decimal(0)
-                continue
-            p.salable_qty = max(Decimal(0), qty + reserved.get(key, Decimal(0)) - p.min_qty)
+            qty, in_stock = on_hand.get(key, (Decimal(0), False))
+            _settle(p, qty + reserved.get(key, Decimal(0)), in_stock)
+
+
+def _settle(p, available: Decimal | None, in_stock: bool) -> None:
+    """``salable_qty`` and ``backorder_qty`` from what stock holds (reservations included)."""
+    if not p.manage_stock:
+        p.salable_qty, p.backorder_qty = None, Decimal(0)
+        return
+    if not in_stock or available is None:
+        p.salable_qty, p.backorder_qty = Decimal(0), Decimal(0)
+        return
+    p.salable_qty = max(Decimal(0), available - max(p.min_qty, Decimal(0)))
+    if p.backorders == BACKORDERS_NO:
+        p.backorder_qty = Decimal(0)
+    elif p.min_qty >= 0:
+        p.backorder_qty = None  # Magento takes any quantity on backorder
+    else:
+        p.backorder_qty = max(Decimal(0), available - p.min_qty) - p.salable_qty
