@@ -3,7 +3,9 @@
 Matching runs in bulk, in SQL: one INSERT ... SELECT per identifier kind fills a
 temporary candidate table, then the best priority with candidates decides each
 listing. Priority is explicit: seller SKU, then ASIN, then the barcodes (UPC, EAN,
-ISBN, GCID). Outcomes: ``matched``; ``multiple_matches`` (with the candidates);
+ISBN, GCID). Identifier attributes are compared as the website's default store view
+sees them: its store-view value over the store 0 default, as the CatalogReader reads
+them. Outcomes: ``matched``; ``multiple_matches`` (with the candidates);
 ``has_variants`` (the product is a configurable parent); ``third_party`` (Amazon
 listing with no Magento product, kept so the merchant can assign one). Listings the
 merchant assigned by hand (``matched_by = 'manual'``) are never re-matched.
@@ -69,7 +71,8 @@ def match_account(conn: Connection, reader: CatalogReader, account) -> MatchStat
         " product_id int UNSIGNED NOT NULL, type_id varchar(32) NOT NULL, priority tinyint NOT NULL,"
         " KEY (listing_id, priority)) ENGINE=InnoDB"))
     version = ""
-    params = {"a": account.account_id, "w": website.website_id, "v": s.current_version(conn)}
+    params = {"a": account.account_id, "w": website.website_id, "v": s.current_version(conn),
+              "store": website.store_id}
     if s.is_commerce:
         version = " AND e.created_in <= :v AND e.updated_in > :v"
     unmatched = ("l.account_id = :a AND l.product_id IS NULL"
@@ -88,11 +91,16 @@ def match_account(conn: Connection, reader: CatalogReader, account) -> MatchStat
                    f"{website_join} WHERE {unmatched}{kind_filter}")
         else:
             attr = reader.attribute(code)
+            table, attr_id = s.value_table(attr.backend_type), int(attr.attribute_id)
+            # The value the website's store view sees: its own row, else the store 0 row
+            # (a store row wins even when NULL), as the CatalogReader reads it.
             sql = (f"INSERT INTO tmp_channel_match SELECT l.listing_id, e.entity_id, e.type_id, {priority}"
-                   f" FROM {LISTING} l JOIN {s.value_table(attr.backend_type)} v"
-                   f" ON v.attribute_id = {int(attr.attribute_id)} AND v.store_id = 0 AND v.value = {listing_value}"
+                   f" FROM {LISTING} l JOIN {table} v"
+                   f" ON v.attribute_id = {attr_id} AND v.store_id IN (0, :store) AND v.value = {listing_value}"
+                   f" LEFT JOIN {table} o ON o.{s.link} = v.{s.link} AND o.attribute_id = {attr_id}"
+                   f" AND o.store_id = :store AND v.store_id = 0 AND :store <> 0"
                    f" JOIN {s.t('catalog_product_entity')} e ON e.{s.link} = v.{s.link}{version}"
-                   f"{website_join} WHERE {unmatched}{kind_filter}")
+                   f"{website_join} WHERE {unmatched}{kind_filter} AND o.value_id IS NULL")
         conn.execute(text(sql), params)
     stats = MatchStats()
     rows = conn.execute(text(

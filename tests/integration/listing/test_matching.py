@@ -5,6 +5,7 @@ from sqlalchemy import text
 
 from channel.errors import InvalidInput, NotFound
 from channel.magento.catalog import CatalogReader
+from channel.magento.fixture import set_attribute_value
 from channel.matching import assign_product, match_account, normalize_mapping, reset_matches
 
 from .conftest import add_amazon_listing
@@ -95,3 +96,37 @@ def test_mapping_is_validated_against_magento_attributes(channel_db):
             normalize_mapping({"barcode": "upc"}, reader)
         with pytest.raises(NotFound):
             normalize_mapping({"ean": "no_such_attribute"}, reader)
+
+
+def test_identifiers_at_store_view_scope_override_store_zero(channel_db, account):
+    # Website 1's store view (store 1) has its own UPC for product 3, a NULL EAN for
+    # product 4 ("no EAN here") and an ASIN for product 8 that store 0 lacks.
+    with channel_db.raw() as raw:
+        set_attribute_value(raw, channel_db.schema, "upc", 3, "700000000903", store_id=1)
+        set_attribute_value(raw, channel_db.schema, "ean", 4, None, store_id=1)
+        set_attribute_value(raw, channel_db.schema, "amazon_asin", 8, "B0STORE008", store_id=1)
+        set_attribute_value(raw, channel_db.schema, "upc", 6, "700000000906", store_id=2)  # UK store only
+    with channel_db.engine.begin() as conn:
+        store_upc = add_amazon_listing(conn, account, "AMZ-UPC-S", external_id="700000000903", external_id_type="upc")
+        default_upc = add_amazon_listing(conn, account, "AMZ-UPC-0", external_id="700000000003",
+                                         external_id_type="upc")
+        null_ean = add_amazon_listing(conn, account, "AMZ-EAN-0", external_id="4000000000004",
+                                      external_id_type="ean")
+        store_asin = add_amazon_listing(conn, account, "AMZ-ASIN-S", asin="B0STORE008")
+        other_store = add_amazon_listing(conn, account, "AMZ-UPC-UK", external_id="700000000906",
+                                         external_id_type="upc")
+        plain = add_amazon_listing(conn, account, "AMZ-UPC-6", external_id="700000000006", external_id_type="upc")
+        reader = CatalogReader.connect(conn, channel_db.prefix)
+        match_account(conn, reader, account)
+        rows = {i: listing(conn, i) for i in (store_upc, default_upc, null_ean, store_asin, other_store, plain)}
+        # The reader sees the same values the matcher used.
+        seen = {p.entity_id: p for p in reader.products(1, entity_ids=[3, 4, 6, 8], attributes=["upc", "ean",
+                                                                                            "amazon_asin"])}
+    assert (rows[store_upc]["product_id"], rows[store_upc]["matched_by"]) == (3, "upc")
+    assert rows[default_upc]["match_status"] == "third_party"  # store 0's UPC is not what store 1 shows
+    assert rows[null_ean]["match_status"] == "third_party"  # a NULL store row wins over store 0
+    assert (rows[store_asin]["product_id"], rows[store_asin]["matched_by"]) == (8, "asin")
+    assert rows[other_store]["match_status"] == "third_party"  # another website's store view
+    assert (rows[plain]["product_id"], rows[plain]["matched_by"]) == (6, "upc")
+    assert (seen[3].get("upc"), seen[4].get("ean"), seen[8].get("amazon_asin"), seen[6].get("upc")) == \
+        ("700000000903", None, "B0STORE008", "700000000006")
