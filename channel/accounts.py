@@ -22,7 +22,7 @@ from channel.errors import InvalidInput, NotFound
 from channel.matching import normalize_mapping
 from channel.models import Account
 from channel.pricing import AccountSettings
-from channel.rules import dump_rule, parse_rule
+from channel.rules import dump_rule, parse_for_catalog
 
 EDITABLE = ("name", "website_id", "sync_interval", "lwa_client_id")
 
@@ -155,8 +155,9 @@ def set_mapping(account: Account, reader, mapping: dict) -> dict:
     return account.identifier_mapping
 
 
-def set_rule(account: Account, rule) -> dict:
-    parsed = parse_rule(rule)
+def set_rule(account: Account, rule, reader) -> dict:
+    """Save the listing rule only if this Magento can evaluate it (same check as preview and sync)."""
+    parsed = parse_for_catalog(rule, reader)
     account.listing_rule = dump_rule(parsed) if parsed else None
     return dump_rule(parsed)
 

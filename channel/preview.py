@@ -37,7 +37,7 @@ def preview_rule(conn: Connection, reader: CatalogReader, account, draft, bucket
 
         raise InvalidInput(f"bucket must be one of {', '.join(BUCKETS)}", {"path": "bucket"})
     now = now or datetime.now(timezone.utc).replace(tzinfo=None)
-    rule = rules.parse_rule(draft)
+    rule = rules.parse_for_catalog(draft, reader)
     settings = pricing.AccountSettings.from_json(account.settings)
     wanted = sorted(set(rules.attribute_codes(rule)) | set(settings.attribute_codes()) | {"visibility"})
     counts = {b: 0 for b in BUCKETS}

@@ -35,23 +35,25 @@ CONDITION_LABELS = {
 CENT = Decimal("0.01")
 
 
-def _decimal(value, path: str, minimum: Decimal | None = None) -> Decimal:
+def _decimal(value, path: str, minimum: Decimal | None = None, maximum: Decimal | None = None) -> Decimal:
     try:
         d = Decimal(str(value))
     except (InvalidOperation, ValueError):
         raise InvalidInput(f"settings: {path} must be a number", {"path": path}) from None
     if not d.is_finite() or (minimum is not None and d < minimum):
         raise InvalidInput(f"settings: {path} must be a number of at least {minimum}", {"path": path})
+    if maximum is not None and d > maximum:
+        raise InvalidInput(f"settings: {path} must be at most {maximum}", {"path": path})
     return d
 
 
-def _int(value, path: str, minimum: int = 0, optional: bool = False) -> int | None:
+def _int(value, path: str, minimum: int = 0, optional: bool = False, maximum: int = 10_000_000) -> int | None:
     if optional and value in (None, ""):
         return None
     if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).lstrip("-").isdigit():
         raise InvalidInput(f"settings: {path} must be a whole number", {"path": path})
-    if int(value) < minimum:
-        raise InvalidInput(f"settings: {path} must be at least {minimum}", {"path": path})
+    if not minimum <= int(value) <= maximum:
+        raise InvalidInput(f"settings: {path} must be from {minimum} to {maximum}", {"path": path})
     return int(value)
 
 
@@ -88,6 +90,9 @@ class AccountSettings:
     condition_attribute: str | None = None
     handling_time: int | None = None
     fulfillment_channel: str = "DEFAULT"
+    #: A listings report with this many percent fewer rows than the listings live on
+    #: Amazon is held for the merchant instead of marking the missing ones gone.
+    report_hold_threshold: int = 20
     #: Sections owned by other parts (orders, attribute import), kept as given.
     extra: dict = dataclasses.field(default_factory=dict)
 
@@ -109,9 +114,10 @@ class AccountSettings:
             attribute=str(p.get("attribute", "price")),
             use_special_price=bool(p.get("use_special_price", True)),
             adjustment_type=_choice(p.get("adjustment_type", "none"), "price.adjustment_type", ADJUSTMENTS),
-            adjustment=_decimal(p.get("adjustment", 0), "price.adjustment"),
-            vat_percent=_decimal(p.get("vat_percent", 0), "price.vat_percent", Decimal(0)),
-            currency_rate=_decimal(p.get("currency_rate", 1), "price.currency_rate", Decimal("0.000001")),
+            adjustment=_decimal(p.get("adjustment", 0), "price.adjustment", Decimal(-1_000_000), Decimal(1_000_000)),
+            vat_percent=_decimal(p.get("vat_percent", 0), "price.vat_percent", Decimal(0), Decimal(100)),
+            currency_rate=_decimal(p.get("currency_rate", 1), "price.currency_rate", Decimal("0.000001"),
+                                   Decimal(1_000_000)),
             rounding=_choice(p.get("rounding", "cents"), "price.rounding", ROUNDINGS),
         )
         stock = StockSettings(
@@ -124,13 +130,15 @@ class AccountSettings:
             raise InvalidInput("settings: fulfillment_channel must be DEFAULT or AMAZON_<region>",
                                {"path": "fulfillment_channel"})
         known = {"auto_publish", "price", "stock", "condition_default", "condition_attribute", "handling_time",
-                 "fulfillment_channel"}
+                 "fulfillment_channel", "report_hold_threshold"}
         return cls(
             auto_publish=bool(raw.get("auto_publish", False)), price=price, stock=stock,
             condition_default=_choice(raw.get("condition_default", "new_new"), "condition_default",
                                       CONDITIONS + ("",)) or "",
             condition_attribute=raw.get("condition_attribute") or None,
-            handling_time=_int(raw.get("handling_time"), "handling_time", 0, optional=True),
+            handling_time=_int(raw.get("handling_time"), "handling_time", 0, optional=True, maximum=30),
+            report_hold_threshold=_int(raw.get("report_hold_threshold", 20), "report_hold_threshold", 0,
+                                       maximum=100),
             fulfillment_channel=channel,
             extra={k: v for k, v in raw.items() if k not in known},
         )

@@ -58,8 +58,12 @@ class Group:
 Rule = Group
 
 
+class InvalidRule(InvalidInput):
+    """A listing rule that cannot be evaluated; ``details["path"]`` names the node."""
+
+
 def _bad(path: str, message: str) -> InvalidInput:
-    return InvalidInput(f"listing rule: {message} at {path or 'the root'}", {"path": path or "$"})
+    return InvalidRule(f"listing rule: {message} at {path or 'the root'}", {"path": path or "$"})
 
 
 def parse_rule(raw) -> Group | None:
@@ -297,3 +301,59 @@ def _as_datetime(value) -> datetime | None:
         return datetime.fromisoformat(str(value))
     except ValueError:
         return None
+
+
+#: Operators that compare order, so they need a number or a date.
+ORDERED = (">=", "<=", ">", "<")
+#: Magento backend types whose values order.
+ORDERED_TYPES = ("decimal", "int", "datetime")
+
+
+def walk_paths(rule: Group | None, path: str = "") -> Iterator[tuple[str, Leaf]]:
+    """Each leaf with its node path, as ``parse_rule`` names them in its errors."""
+    if rule is None:
+        return
+    for i, c in enumerate(rule.conditions):
+        child = f"{path}.conditions[{i}]".lstrip(".")
+        if isinstance(c, Group):
+            yield from walk_paths(c, child)
+        else:
+            yield child, c
+
+
+def check_against_catalog(rule: Group | None, attributes) -> None:
+    """Refuse a parsed rule that this Magento cannot evaluate.
+
+    ``attributes`` maps attribute codes to objects with ``backend_type`` and
+    ``frontend_input`` (the catalog reader's). Raises ``InvalidInput`` with the node
+    path of the first leaf naming an unknown attribute or using an operator its type
+    does not have. Saving, preview and the sync all call this, so a rule that saves is
+    a rule that runs."""
+    for path, leaf in walk_paths(rule):
+        if leaf.type == "sell_dates":
+            for code in ("news_from_date", "news_to_date"):
+                if code not in attributes:
+                    raise _bad(path, f"Magento has no product attribute '{code}' for the sell dates condition")
+            continue
+        if leaf.type != "attribute":
+            continue
+        meta = attributes.get(leaf.attribute)
+        if meta is None:
+            raise _bad(f"{path}.attribute", f"Magento has no product attribute '{leaf.attribute}'")
+        if leaf.operator in ORDERED and meta.backend_type not in ORDERED_TYPES:
+            raise _bad(f"{path}.operator", f"operator {leaf.operator} compares numbers or dates, but "
+                                            f"'{leaf.attribute}' holds {meta.backend_type} values")
+        if leaf.operator in ORDERED and _number(leaf.value) is None and meta.backend_type != "datetime":
+            raise _bad(f"{path}.value", f"'{leaf.attribute}' is a number; {leaf.value!r} is not")
+
+
+def catalog_attributes(reader) -> dict:
+    """Attribute metadata by code from a catalog reader, for ``check_against_catalog``."""
+    return {code: reader.attribute(code) for code in reader.attribute_codes()}
+
+
+def parse_for_catalog(raw, reader) -> Group | None:
+    """``parse_rule`` and ``check_against_catalog`` in one: the one validation every door uses."""
+    rule = parse_rule(raw)
+    check_against_catalog(rule, catalog_attributes(reader))
+    return rule

@@ -14,10 +14,27 @@ def register(app, market, guard, marketplace_ids, body, ApiError, iso):
     @app.post("/_sandbox/faults")
     def faults():
         """``{"operation": "getReport" | "*", "status": 500, "count": 3}``; kinds: status (default),
-        ``timeout`` (with ``seconds``), ``expire_token``; ``report_options`` for documents."""
+        ``timeout`` (with ``seconds``), ``expire_token``. Also ``report_options`` for listings
+        reports (``None`` clears them), ``feed_report`` (``"empty"``, ``"malformed"``,
+        ``"missing_messages"`` or ``None``), ``reject_skus`` (SKUs whose every put/patch is
+        INVALID) and ``revoke_refresh_tokens`` (LWA answers invalid_grant)."""
         data = body()
         if "report_options" in data:
-            market.report_options.update(data["report_options"])
+            if data["report_options"] is None:
+                market.report_options.clear()
+            else:
+                market.report_options.update(data["report_options"])
+            return jsonify({"ok": True})
+        if "feed_report" in data:
+            market.feed_report = data["feed_report"]
+            return jsonify({"ok": True})
+        if "reject_skus" in data:
+            market.reject_skus = set(data["reject_skus"] or ())
+            return jsonify({"ok": True})
+        if "revoke_refresh_tokens" in data:
+            market.revoked = bool(data["revoke_refresh_tokens"])
+            if market.revoked:
+                market.expire_tokens()
             return jsonify({"ok": True})
         market.faults.append({"operation": data.get("operation", "*"), "status": int(data.get("status", 500)),
                               "count": int(data.get("count", 1)), "kind": data.get("kind", "status"),

@@ -18,6 +18,51 @@ REPORT_TYPES = {
 }
 
 
+def shape_report(content: bytes, opts: dict) -> bytes:
+    """The listings report as the fault options damage it: ``truncate`` (True or
+    ``"mid_row"``: cut inside a row; ``"line"``: cut after a complete row), ``empty``,
+    ``drop_fraction`` (that share of the rows missing), ``no_status`` (no status column)."""
+    lines = content.split(b"\n")
+    if opts.get("no_status"):
+        header = lines[0].split(b"\t")
+        if b"status" in header:
+            col = header.index(b"status")
+            lines = [b"\t".join(f for i, f in enumerate(line.split(b"\t")) if i != col) if line else line
+                     for line in lines]
+    if opts.get("drop_fraction"):
+        body = [line for line in lines[1:] if line]
+        keep = len(body) - int(len(body) * float(opts["drop_fraction"]))
+        lines = [lines[0], *body[:keep], b""]
+    content = b"\n".join(lines)
+    if opts.get("empty"):
+        return b""
+    cut = opts.get("truncate")
+    if cut == "line":
+        content = content[: content.rfind(b"\n", 0, len(content) // 2) + 1]
+    elif cut:
+        half = len(content) // 2
+        while half > 0 and content[half - 1:half] in (b"\n", b"\t"):
+            half -= 1
+        content = content[:half]
+    return content
+
+
+def damage_feed_report(report: dict, fault: str | None) -> bytes:
+    """The processing report as the ``feed_report`` fault leaves it: ``empty`` (no bytes),
+    ``malformed`` (not JSON) or ``missing_messages`` (accounts for half the messages)."""
+    if fault == "empty":
+        return b""
+    if fault == "malformed":
+        return json.dumps(report).encode()[:40]
+    if fault == "missing_messages":
+        summary = dict(report.get("summary") or {})
+        processed = int(summary.get("messagesProcessed", 0))
+        summary["messagesProcessed"] = processed // 2
+        summary["messagesAccepted"] = max(0, processed // 2 - int(summary.get("messagesInvalid", 0)))
+        report = {**report, "summary": summary}
+    return json.dumps(report).encode()
+
+
 def register(app, market, guard, marketplace_ids, body, ApiError, iso):
     from sandbox.app import build_report, processing_status, store_document
 
@@ -34,7 +79,8 @@ def register(app, market, guard, marketplace_ids, body, ApiError, iso):
         fatal = data["reportType"] != "GET_MERCHANT_LISTINGS_ALL_DATA" or market.report_options.get("fatal")
         market.reports[report_id] = {"reportId": report_id, "reportType": data["reportType"],
                                      "marketplaceIds": ids, "created": market.clock.now(), "seller": seller_id,
-                                     "fatal": bool(fatal), "document": None}
+                                     "fatal": bool(fatal), "document": None,
+                                     "cancelled": bool(market.report_options.get("cancelled"))}
         return jsonify({"reportId": report_id}), 202
 
     @app.get("/reports/2021-06-30/reports/<report_id>")
@@ -45,16 +91,18 @@ def register(app, market, guard, marketplace_ids, body, ApiError, iso):
             raise ApiError(404, "NotFound", f"Report {report_id} not found.")
         now = market.clock.now()
         status = processing_status(report["created"], now, report["fatal"])
+        if status == "DONE" and report.get("cancelled"):
+            status = "CANCELLED"
         out = {"reportId": report_id, "reportType": report["reportType"], "marketplaceIds": report["marketplaceIds"],
                "createdTime": iso(report["created"]), "processingStatus": status}
-        if status in ("IN_PROGRESS", "DONE", "FATAL"):
+        if status in ("IN_PROGRESS", "DONE", "FATAL", "CANCELLED"):
             out["processingStartTime"] = iso(report["created"])
+        if status == "CANCELLED":
+            out["processingEndTime"] = iso(now)
         if status == "DONE":
             if report["document"] is None:
                 opts = market.report_options
-                content = build_report(market, seller_id)
-                if opts.get("truncate"):
-                    content = content[: len(content) // 2]
+                content = shape_report(build_report(market, seller_id), opts)
                 report["document"] = store_document(market, content, "text/tab-separated-values; charset="
                                                     + ("Cp1252" if opts.get("encoding") == "cp1252" else "UTF-8"),
                                                     gzip_it=bool(opts.get("gzip")))
@@ -112,7 +160,8 @@ def register(app, market, guard, marketplace_ids, body, ApiError, iso):
         if feed["result"] is None and processing_status(feed["created"], now) == "DONE":
             report, fatal = apply_feed(market, feed)
             feed["fatal"] = fatal
-            feed["result"] = store_document(market, json.dumps(report).encode(), "application/json")
+            feed["result"] = store_document(market, damage_feed_report(report, market.feed_report),
+                                            "application/json")
         status = processing_status(feed["created"], now, feed["fatal"])
         out = {"feedId": feed_id, "feedType": feed["feedType"], "marketplaceIds": feed["marketplaceIds"],
                "createdTime": iso(feed["created"]), "processingStatus": status}

@@ -13,7 +13,7 @@ from channel import accounts as service
 from channel import jobs, marketplaces
 from channel.models import Account
 from channel.preview import preview_rule
-from channel.rules import dump_rule, parse_rule
+from channel.rules import dump_rule, parse_for_catalog, parse_rule
 
 
 @bp.get("/marketplaces")
@@ -125,7 +125,7 @@ def get_rule(account_id):
 @bp.put("/accounts/<int:account_id>/rule")
 @requires("accounts")
 def put_rule(account_id):
-    rule = service.set_rule(account(account_id), body())
+    rule = service.set_rule(account(account_id), body(), reader())
     db.session.commit()
     return jsonify(rule)
 
@@ -134,7 +134,7 @@ def put_rule(account_id):
 @requires("view")
 def validate_rule(account_id):
     account(account_id)
-    return jsonify({"valid": True, "rule": dump_rule(parse_rule(body()))})
+    return jsonify({"valid": True, "rule": dump_rule(parse_for_catalog(body(), reader()))})
 
 
 @bp.post("/accounts/<int:account_id>/rule/preview")

@@ -59,9 +59,32 @@ def processing_report(client, feed: dict) -> dict:
                                operation="getFeed")
     text = document_text(client, doc_id, "getFeedDocument", "/feeds/2021-06-30/documents/").read()
     try:
-        return json.loads(text)
+        report = json.loads(text)
     except ValueError:
-        raise ProcessingFailed("processing report is not JSON", operation="getFeedDocument") from None
+        raise ProcessingFailed("the processing report is empty" if not text.strip() else
+                               "the processing report is not JSON", operation="getFeedDocument") from None
+    if not isinstance(report, dict):
+        raise ProcessingFailed("the processing report is not a JSON object", operation="getFeedDocument")
+    return report
+
+
+def account_for(report: dict, sent: set[int]) -> tuple[set[int], set[int]]:
+    """(rejected, unaccounted) message ids of a processing report for the ``sent`` ones.
+
+    A report accounts for every message when its summary says all were processed and
+    each invalid one is named by an ERROR issue with its ``messageId``. An ERROR issue
+    without a ``messageId`` is about the whole feed. Otherwise the messages without an
+    ERROR of their own are unaccounted: applied or not, the report does not say."""
+    if not isinstance(report, dict) or not report:
+        return set(), set(sent)
+    rejected = rejected_message_ids(report) & sent
+    summary = report.get("summary") if isinstance(report.get("summary"), dict) else {}
+    feed_level = any(i.get("severity") == "ERROR" and "messageId" not in i for i in report.get("issues") or []
+                     if isinstance(i, dict))
+    processed = summary.get("messagesProcessed")
+    invalid = summary.get("messagesInvalid")
+    complete = (processed == len(sent) and (invalid is None or invalid == len(rejected)) and not feed_level)
+    return rejected, set() if complete else sent - rejected
 
 
 def rejected_message_ids(report: dict) -> set[int]:

@@ -31,13 +31,17 @@ def create_report(client, report_type: str = LISTINGS_REPORT) -> str:
     return data["reportId"]
 
 
-def wait_report(client, report_id: str, poll: float = 15.0, timeout: float = 1800.0, sleep=time.sleep) -> dict:
-    """Poll until DONE; FATAL and CANCELLED raise ProcessingFailed."""
+def wait_report(client, report_id: str, poll: float = 15.0, timeout: float = 1800.0, sleep=time.sleep,
+                allow_cancelled: bool = False) -> dict:
+    """Poll until DONE; FATAL raises ProcessingFailed, and so does CANCELLED unless
+    ``allow_cancelled`` (Amazon cancels a report that has no data to return)."""
     deadline = time.monotonic() + timeout
     while True:
         report, _ = client.call("getReport", "GET", f"/reports/2021-06-30/reports/{client.quote(report_id)}")
         status = report.get("processingStatus")
         if status == "DONE":
+            return report
+        if status == "CANCELLED" and allow_cancelled:
             return report
         if status in ("FATAL", "CANCELLED"):
             raise ProcessingFailed(f"report {report_id} ended {status}", operation="getReport")
@@ -92,39 +96,116 @@ class ListingRow:
 class BadRow:
     line: int
     reason: str
+    #: The row's SKU when it could be read: the listing is in the report, its values are not.
+    seller_sku: str | None = None
 
 
-def parse_listings(stream: io.TextIOBase) -> Iterator[ListingRow | BadRow]:
-    """Rows of GET_MERCHANT_LISTINGS_ALL_DATA by header name; bad rows as BadRow."""
-    reader = csv.DictReader(stream, delimiter="\t", quoting=csv.QUOTE_NONE)
-    if not reader.fieldnames or "seller-sku" not in reader.fieldnames:
+#: Listing statuses the merchant listings report uses (English headers).
+KNOWN_STATUSES = ("active", "inactive", "incomplete")
+
+
+@dataclasses.dataclass
+class ReportSummary:
+    """What a parse saw of the document as a whole, for judging it before use."""
+
+    columns: int = 0
+    rows: int = 0
+    bad_rows: int = 0
+    short_rows: int = 0
+    #: The document ends inside a row (no line end and the row is incomplete or unreadable).
+    truncated: bool = False
+    has_status: bool = True
+
+
+class _Lines:
+    """Lines of a text stream; remembers whether the line just read had no line end
+    (only the last line of a document can lack one)."""
+
+    def __init__(self, stream: io.TextIOBase):
+        self.stream = stream
+        self.unterminated = False
+
+    def __iter__(self) -> "_Lines":
+        return self
+
+    def __next__(self) -> str:
+        line = self.stream.readline()
+        if not line:
+            raise StopIteration
+        self.unterminated = not line.endswith(("\n", "\r"))
+        return line
+
+
+def parse_listings(stream: io.TextIOBase, summary: ReportSummary | None = None) -> Iterator[ListingRow | BadRow]:
+    """Rows of GET_MERCHANT_LISTINGS_ALL_DATA by header name; bad rows as BadRow.
+
+    A row with fewer fields than the header is never read with shifted or missing
+    values: it is a BadRow, counted in ``summary.short_rows``; when it is the last,
+    unterminated line, the document was cut (``summary.truncated``). An empty
+    document yields nothing and leaves ``summary.columns`` at 0."""
+    summary = summary if summary is not None else ReportSummary()
+    lines = _Lines(stream)
+    reader = csv.reader(lines, delimiter="\t", quoting=csv.QUOTE_NONE)
+    header = next(reader, None)
+    if header is None:
+        return
+    header = [h.strip() for h in header]
+    if "seller-sku" not in header:
         raise DocumentError("listings report has no 'seller-sku' column", operation="getReportDocument")
-    for row in reader:
+    summary.columns = len(header)
+    summary.has_status = "status" in header
+    for fields in reader:
         line = reader.line_num
-        sku = (row.get("seller-sku") or "").strip()
-        if not sku or None in row and row[None]:
-            yield BadRow(line, "missing seller-sku" if not sku else "more fields than the header")
+        if not any(f.strip() for f in fields):
             continue
-        qty_raw = (row.get("quantity") or "").strip()
-        if qty_raw and not qty_raw.lstrip("-").isdigit():
-            yield BadRow(line, f"quantity {qty_raw!r} is not a number")
+        row = dict(zip(header, fields))
+        sku = (row.get("seller-sku") or "").strip() or None
+        bad = _check_row(row, len(fields), len(header), summary.has_status)
+        if bad:
+            summary.bad_rows += 1
+            if len(fields) < len(header) and not lines.unterminated:
+                summary.short_rows += 1
+            if lines.unterminated:
+                summary.truncated = True
+                bad = "the document ends inside this row"
+                sku = None
+            yield BadRow(line, bad, sku[:255] if sku else None)
             continue
+        summary.rows += 1
         price = (row.get("price") or "").strip() or None
-        if price is not None:
-            try:
-                float(price)
-            except ValueError:
-                yield BadRow(line, f"price {price!r} is not a number")
-                continue
-        asin = (row.get("asin1") or "").strip() or None
-        pid = (row.get("product-id") or "").strip() or None
+        qty_raw = (row.get("quantity") or "").strip()
         yield ListingRow(
-            seller_sku=sku[:255], asin=asin, product_id=pid,
+            seller_sku=(sku or "")[:255], asin=(row.get("asin1") or "").strip() or None,
+            product_id=(row.get("product-id") or "").strip() or None,
             product_id_type=PRODUCT_ID_TYPES.get((row.get("product-id-type") or "").strip()),
             item_name=(row.get("item-name") or "").strip(), price=price,
-            quantity=int(qty_raw) if qty_raw else None, status=(row.get("status") or "").strip() or "Active",
+            quantity=int(qty_raw) if qty_raw else None,
+            status=(row.get("status") or "").strip() if summary.has_status else "",
             fulfillment_channel=(row.get("fulfillment-channel") or "DEFAULT").strip() or "DEFAULT",
             open_date=(row.get("open-date") or "").strip() or None)
+
+
+def _check_row(row: dict, fields: int, columns: int, has_status: bool) -> str | None:
+    """Why the row cannot be imported, or None."""
+    if fields < columns:
+        return f"{fields} fields where the header has {columns}"
+    if fields > columns:
+        return "more fields than the header"
+    if not (row.get("seller-sku") or "").strip():
+        return "missing seller-sku"
+    qty_raw = (row.get("quantity") or "").strip()
+    if qty_raw and not qty_raw.lstrip("-").isdigit():
+        return f"quantity {qty_raw!r} is not a number"
+    price = (row.get("price") or "").strip()
+    if price:
+        try:
+            float(price)
+        except ValueError:
+            return f"price {price!r} is not a number"
+    status = (row.get("status") or "").strip()
+    if has_status and status.lower() not in KNOWN_STATUSES:
+        return f"status {status!r} is not one Amazon reports"
+    return None
 
 
 def merchant_listings(client, poll: float = 15.0, timeout: float = 1800.0, sleep=time.sleep):

@@ -1,10 +1,12 @@
-"""The Synchronizer: one account's sync cycle, step by step, under the account's lock.
+"""The Synchronizer: one account's listing cycle, step by step, under the account's lock.
 
 Import Amazon's listings, match them to products, look up missing ASINs, classify
 the website's catalog, publish / end / track offers, push changed prices and
-quantities, import orders, record the day's snapshot. Every step is idempotent and
-commits its own work, so a worker killed at any point leaves a state the next cycle
-finishes. Every failed Amazon call is written to the communication log.
+quantities, record the day's snapshot. Every step is idempotent, commits its own
+work and has its own outcome (``worker.sync.steps``): a step runs when the steps it
+needs succeeded this time or before, so a failed report import never stops the
+price and stock push of listings already live. Orders are a job of their own.
+Every failed Amazon call is written to the communication log.
 """
 
 from __future__ import annotations
@@ -30,9 +32,13 @@ from worker.sync.importer import ListingsReportImporter
 from worker.sync.orders import OrderImporter
 from worker.sync.publisher import OfferPublisher
 from worker.sync.shipments import ShipmentExporter
+from worker.sync.steps import ReportHeld, StepRunner
 from worker.sync.trends import prune_logs, record_snapshot
 
 logger = logging.getLogger(__name__)
+
+#: Seconds before the next cycle when a step hit throttling or an Amazon outage.
+RETRY_SOON = 120
 
 
 @dataclasses.dataclass
@@ -45,6 +51,8 @@ class CycleOptions:
     lock_ttl: int = 900
     resubmit_after: float = 900.0
     client_kwargs: dict = dataclasses.field(default_factory=dict)
+    #: Orders run as their own job; the listing cycle includes them only when asked.
+    include_orders: bool = True
 
 
 class Synchronizer:
@@ -86,7 +94,16 @@ class Synchronizer:
         started = now or datetime.utcnow().replace(microsecond=0)
         try:
             self._run(account, started)
-            self._finish(account, started, "ok", "cycle finished")
+            failed = {k: v for k, v in self.summary.get("steps", {}).items() if v["status"] in ("failed", "retry")}
+            held = [k for k, v in self.summary.get("steps", {}).items() if v["status"] == "held"]
+            if failed:
+                status, message = "failed", "; ".join(f"{k}: {v['message']}" for k, v in failed.items())
+            elif held:
+                status, message = "held", "held for the merchant: " + ", ".join(held)
+            else:
+                status, message = "ok", "cycle finished"
+            retry_soon = any(v["status"] == "retry" for v in failed.values())
+            self._finish(account, started, status, message[:1000], retry_soon)
         except Exception as exc:
             self._finish(account, started, "failed", f"{type(exc).__name__}: {exc}"[:1000])
             raise
@@ -113,45 +130,67 @@ class Synchronizer:
                             rate_scale=self.options.rate_scale, **self.options.client_kwargs)
         with self.engine.connect() as conn:
             reader = CatalogReader.connect(conn, self.settings.table_prefix)
-            self.progress("import")
-            stats = ListingsReportImporter(conn, client, account.account_id, self.options.poll,
-                                           progress=lambda n: self.progress("import", n, 0)).run(started)
-            conn.commit()
-            self.summary["imported"] = stats.rows
-            self.progress("match")
-            self.summary["matched"] = match_account(conn, reader, account).matched
-            conn.commit()
+            steps = StepRunner(conn, account.account_id, started, self.progress)
+            self.summary["steps"] = steps.outcomes
             publisher = OfferPublisher(conn, client, account, settings, self.progress, self.options.resubmit_after)
-            self.progress("asin_lookup")
-            publisher.lookup_asins(reader)
-            conn.commit()
-            self.progress("classify")
-            result = classify_account(conn, reader, account, started)
-            conn.commit()
-            self.summary["classified"] = result.products
-            self.progress("publish")
-            publisher.end()
-            publisher.publish()
-            publisher.track()
-            self.summary["published"] = publisher.stats.published
-            if publisher.stats.published or publisher.stats.became_active or publisher.stats.rejected \
-                    or publisher.stats.ended:
-                classify_account(conn, reader, account, started)
-                conn.commit()
-            self.progress("attributes")
-            if not account.read_only:
-                self.summary["attributes"] = AttributeImporter(conn, client, account, settings, reader).run(started)
-            self.progress("price_stock")
-            exporter = PriceStockExporter(conn, client, account, feed_wait=self.options.feed_wait,
-                                          poll=self.options.poll, progress=self.progress)
-            export = exporter.run()
-            self.summary["price_stock_changes"] = export.changed
-            self.progress("orders")
-            self._orders(conn, client, account, reader, started)
-            self.progress("record")
-            self.summary["tabs"] = record_snapshot(conn, account.account_id, started)
-            prune_logs(conn, self.settings.log_retention_days, started)
-            conn.commit()
+
+            def do_import():
+                stats = ListingsReportImporter(conn, client, account.account_id, self.options.poll,
+                                               progress=lambda n: self.progress("import", n, 0),
+                                               hold_threshold=settings.report_hold_threshold).run(started)
+                self.summary["imported"] = stats.rows
+                if stats.held:
+                    raise ReportHeld(stats.held)
+                return f"{stats.rows} listings, {stats.bad_rows} bad rows skipped, {stats.gone} gone"
+
+            def do_match():
+                self.summary["matched"] = match_account(conn, reader, account).matched
+                return f"{self.summary['matched']} matched"
+
+            def do_asin_lookup():
+                publisher.lookup_asins(reader)
+
+            def do_classify():
+                result = classify_account(conn, reader, account, started)
+                self.summary["classified"] = result.products
+                return f"{result.products} products classified"
+
+            def do_publish():
+                publisher.end()
+                publisher.publish()
+                publisher.track()
+                self.summary["published"] = publisher.stats.published
+                if publisher.stats.published or publisher.stats.became_active or publisher.stats.rejected \
+                        or publisher.stats.ended:
+                    conn.commit()
+                    classify_account(conn, reader, account, started)
+                return f"{publisher.stats.published} published, {publisher.stats.ended} ended"
+
+            def do_attributes():
+                if not account.read_only:
+                    self.summary["attributes"] = AttributeImporter(conn, client, account, settings, reader).run(started)
+
+            def do_price_stock():
+                exporter = PriceStockExporter(conn, client, account, feed_wait=self.options.feed_wait,
+                                              poll=self.options.poll, progress=self.progress)
+                export = exporter.run()
+                self.summary["price_stock_changes"] = export.changed
+                return f"{export.changed} changed, {export.patched} patched, {export.feeds} feeds"
+
+            def do_record():
+                self.summary["tabs"] = record_snapshot(conn, account.account_id, started)
+                prune_logs(conn, self.settings.log_retention_days, started)
+
+            steps.run("import", do_import)
+            steps.run("match", do_match, needs=("import",))
+            steps.run("asin_lookup", do_asin_lookup, needs=("match",))
+            steps.run("classify", do_classify, needs=("match",))
+            steps.run("publish", do_publish, needs=("classify",))
+            steps.run("attributes", do_attributes, needs=("import",))
+            steps.run("price_stock", do_price_stock, needs=("classify",))
+            if self.options.include_orders:
+                steps.run("orders", lambda: self._orders(conn, client, account, reader, started))
+            steps.run("record", do_record)
 
     def _orders(self, conn, client, account, reader, started) -> None:
         self.summary["orders"] = OrderImporter(conn, client, account, reader).run(started)
@@ -159,8 +198,11 @@ class Synchronizer:
         self.summary["shipments"] = ShipmentExporter(conn, client, account, reader.schema).run()
         conn.commit()
 
-    def _finish(self, account: Account, started: datetime, status: str, message: str) -> None:
+    def _finish(self, account: Account, started: datetime, status: str, message: str,
+                retry_soon: bool = False) -> None:
         interval = account.sync_interval or self.settings.sync_interval
+        if retry_soon:
+            interval = min(interval, RETRY_SOON)
         with self.engine.begin() as conn:
             conn.execute(text(
                 "UPDATE channel_amazon_account SET last_sync_at = :s, last_sync_status = :st, last_sync_message = :m,"

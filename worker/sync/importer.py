@@ -1,9 +1,20 @@
 """ListingsReportImporter: Amazon's view of the seller's listings into our table.
 
-Streams the merchant listings report and upserts it in chunks (constant memory,
-one multi-row statement per chunk). A bad row is written to the communication log
-and skipped; the rest goes in. Listings that were on Amazon and are no longer in the
-report are marked gone, except the ones submitted after the report was requested.
+The merchant listings report is judged before it changes anything. It is streamed
+into a staging table (constant memory, parameterised batches), and only when the
+document looks whole is it applied, in a few set-based statements: upsert from
+staging, then the listings that were on Amazon and are not in the report are marked
+gone (except the ones submitted after the report was requested).
+
+A document is held instead when it ends inside a row, has rows with fewer fields
+than its header, is empty or holds markedly fewer rows than the listings we know to
+be live (``report_hold_threshold`` percent fewer, per account). A held report
+changes nothing: no listing is marked gone and so no offer is re-published. The
+merchant sees an alert and may accept the report; the next cycle then applies that
+same document. A later report that passes the checks makes a held one moot.
+
+A CANCELLED report has no data (Amazon cancels a report with nothing to return):
+it is judged as an empty document. A FATAL one fails the step.
 """
 
 from __future__ import annotations
@@ -15,16 +26,21 @@ from datetime import datetime
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from channel import alerts
 from channel.models.log import write_log
 from worker.amazon import reports
-from worker.amazon.reports import BadRow
+from worker.amazon.reports import BadRow, ReportSummary
 
 logger = logging.getLogger(__name__)
 
 CHUNK = 2000
 LISTING = "channel_amazon_listing"
+HELD = "channel_amazon_held_report"
+STAGE = "tmp_channel_report"
 #: Report status -> what classify() reads as Amazon's status.
 STATUSES = {"active": "BUYABLE", "inactive": "INACTIVE", "incomplete": "INCOMPLETE"}
+#: Bad rows written to the communication log one by one; the rest are counted.
+LOGGED_BAD_ROWS = 50
 
 
 @dataclasses.dataclass
@@ -32,69 +48,192 @@ class ImportStats:
     rows: int = 0
     bad_rows: int = 0
     gone: int = 0
+    #: Why the report was held, in words; empty when it was applied.
+    held: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Document:
+    report_id: str
+    document_id: str | None
+    accepted_hold: int | None = None  # held_report_id the merchant accepted
 
 
 class ListingsReportImporter:
-    def __init__(self, conn: Connection, client, account_id: int, poll: float = 15.0, progress=None):
+    def __init__(self, conn: Connection, client, account_id: int, poll: float = 15.0, progress=None,
+                 hold_threshold: int = 20):
+        if not 0 <= hold_threshold <= 100:
+            raise ValueError("hold_threshold is a percentage from 0 to 100")
         self.conn = conn
         self.client = client
         self.account_id = account_id
         self.poll = poll
         self.progress = progress or (lambda done: None)
+        self.hold_threshold = hold_threshold
+
+    # --- the document -------------------------------------------------------------------
+    def _document(self) -> Document:
+        accepted = self.conn.execute(text(
+            f"SELECT held_report_id, report_id, document_id FROM {HELD} WHERE account_id = :a"
+            f" AND accepted_at IS NOT NULL AND applied_at IS NULL AND superseded_at IS NULL"
+            f" ORDER BY held_report_id DESC LIMIT 1"), {"a": self.account_id}).first()
+        if accepted is not None:
+            return Document(accepted.report_id, accepted.document_id or None, accepted.held_report_id)
+        report_id = reports.create_report(self.client)
+        report = reports.wait_report(self.client, report_id, self.poll, allow_cancelled=True)
+        if report.get("processingStatus") == "CANCELLED":
+            return Document(report_id, None)
+        return Document(report_id, report["reportDocumentId"])
 
     def run(self, started: datetime) -> ImportStats:
         stats = ImportStats()
-        rows = reports.merchant_listings(self.client, poll=self.poll)
-        self.import_rows(rows, started, stats)
+        doc = self._document()
+        summary = ReportSummary()
+        self._stage_reset()
+        if doc.document_id:
+            rows = reports.parse_listings(reports.document_text(self.client, doc.document_id), summary)
+            self._stage(rows, stats)
+        stats.rows = summary.rows
+        held = None if doc.accepted_hold else self._judge(summary)
+        if held is not None:
+            reason, message = held
+            stats.held = message
+            self._hold(doc, reason, message, summary)
+            self.conn.commit()
+            logger.warning("Listings report %s of account %s held: %s", doc.report_id, self.account_id, message)
+            return stats
+        self._apply(started, summary.has_status)
         stats.gone = self.conn.execute(text(
             f"UPDATE {LISTING} SET amazon_status = NULL, amazon_issues = NULL WHERE account_id = :a"
             f" AND amazon_status IS NOT NULL AND (seen_in_report_at IS NULL OR seen_in_report_at < :t)"
             f" AND (submitted_at IS NULL OR submitted_at < :t)"),
             {"a": self.account_id, "t": started}).rowcount
+        self._settle_held(doc)
         logger.info("Imported %d listings for account %s (%d bad rows, %d gone)", stats.rows,
                     self.account_id, stats.bad_rows, stats.gone)
         return stats
 
-    def import_rows(self, rows, seen_at: datetime, stats: ImportStats) -> None:
+    def live_listings(self) -> int:
+        return self.conn.execute(text(
+            f"SELECT COUNT(*) FROM {LISTING} WHERE account_id = :a AND amazon_status IS NOT NULL"),
+            {"a": self.account_id}).scalar() or 0
+
+    def _judge(self, summary: ReportSummary) -> tuple[str, str] | None:
+        """(reason, message) when the document must be held, None when it may be applied."""
+        if summary.truncated:
+            return "truncated", (f"The listings report ends in the middle of a row after {summary.rows} rows;"
+                                 " it was cut off on its way.")
+        if summary.short_rows:
+            return "short_row", (f"{summary.short_rows} rows of the listings report have fewer fields than its"
+                                 " header; their values cannot be trusted.")
+        live = self.live_listings()
+        found = summary.rows + summary.bad_rows
+        if live and found == 0:
+            return "empty", f"The listings report is empty, while {live} listings are live on Amazon."
+        if live and found < live * (100 - self.hold_threshold) / 100:
+            return "too_few_rows", (f"The listings report holds {found} rows, while {live} listings are live on"
+                                    f" Amazon ({self.hold_threshold} % fewer is the most this account accepts).")
+        return None
+
+    def _hold(self, doc: Document, reason: str, message: str, summary: ReportSummary) -> None:
+        self.conn.execute(text(
+            f"UPDATE {HELD} SET superseded_at = NOW() WHERE account_id = :a AND accepted_at IS NULL"
+            f" AND superseded_at IS NULL"), {"a": self.account_id})
+        self.conn.execute(text(
+            f"INSERT INTO {HELD} (account_id, report_id, document_id, reason, message, rows_read, rows_expected,"
+            f" held_at) VALUES (:a, :r, :d, :why, :m, :n, :live, UTC_TIMESTAMP())"),
+            {"a": self.account_id, "r": doc.report_id, "d": doc.document_id or "", "why": reason, "m": message,
+             "n": summary.rows, "live": self.live_listings()})
+        held_id = self.conn.execute(text("SELECT LAST_INSERT_ID()")).scalar()
+        alerts.raise_alert(self.conn, self.account_id, "report_held",
+                           message + " Nothing was changed: no listing was marked gone or published again.",
+                           details={"held_report_id": held_id, "report_id": doc.report_id, "reason": reason,
+                                    "rows": summary.rows})
+
+    def _settle_held(self, doc: Document) -> None:
+        if doc.accepted_hold:
+            self.conn.execute(text(f"UPDATE {HELD} SET applied_at = NOW() WHERE held_report_id = :h"),
+                              {"h": doc.accepted_hold})
+        self.conn.execute(text(
+            f"UPDATE {HELD} SET superseded_at = NOW() WHERE account_id = :a AND applied_at IS NULL"
+            f" AND superseded_at IS NULL"), {"a": self.account_id})
+        alerts.clear_alert(self.conn, self.account_id, "report_held")
+
+    # --- staging ------------------------------------------------------------------------
+    def _stage_reset(self) -> None:
+        self.conn.execute(text(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {STAGE} (seller_sku varchar(255) NOT NULL PRIMARY KEY,"
+            f" asin varchar(16) NULL, external_id varchar(64) NULL, external_id_type varchar(16) NULL,"
+            f" product_name varchar(500) NULL, amazon_status varchar(32) NULL, amazon_price decimal(20,4) NULL,"
+            f" amazon_qty int NULL, fulfillment_channel varchar(16) NULL, bad tinyint NOT NULL DEFAULT 0)"
+            f" ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"))
+        self.conn.execute(text(f"DELETE FROM {STAGE}"))
+
+    def _stage(self, rows, stats: ImportStats) -> None:
         chunk: list[tuple] = []
         for row in rows:
             if isinstance(row, BadRow):
                 stats.bad_rows += 1
-                write_log(self.conn, account_id=self.account_id, operation="listings_report", level="warning",
-                          message=f"Report line {row.line} skipped: {row.reason}")
-                continue
-            status = STATUSES.get(row.status.lower(), "INACTIVE")
-            kind = row.product_id_type if row.product_id and row.product_id_type != "asin" else None
-            chunk.append((self.account_id, row.seller_sku, row.asin, row.product_id if kind else None, kind,
-                          row.item_name[:500] or None, status, row.price, row.quantity,
-                          row.fulfillment_channel[:16], seen_at))
+                if stats.bad_rows <= LOGGED_BAD_ROWS:
+                    write_log(self.conn, account_id=self.account_id, operation="listings_report", level="warning",
+                              message=f"Report line {row.line} skipped: {row.reason}")
+                if row.seller_sku:  # in the report, values unknown: seen, not updated
+                    chunk.append((row.seller_sku, None, None, None, None, None, None, None, None, 1))
+            else:
+                status = STATUSES.get(row.status.lower()) if row.status else None
+                kind = row.product_id_type if row.product_id and row.product_id_type != "asin" else None
+                chunk.append((row.seller_sku, row.asin and row.asin[:16], row.product_id[:64] if kind else None, kind,
+                              row.item_name[:500] or None, status, row.price, row.quantity,
+                              row.fulfillment_channel[:16], 0))
             if len(chunk) >= CHUNK:
-                self._upsert(chunk)
-                stats.rows += len(chunk)
-                self.progress(stats.rows)
+                self._stage_chunk(chunk)
+                self.progress(stats.rows + len(chunk))
                 chunk = []
         if chunk:
-            self._upsert(chunk)
-            stats.rows += len(chunk)
-            self.progress(stats.rows)
+            self._stage_chunk(chunk)
+        if stats.bad_rows > LOGGED_BAD_ROWS:
+            write_log(self.conn, account_id=self.account_id, operation="listings_report", level="warning",
+                      message=f"{stats.bad_rows - LOGGED_BAD_ROWS} more report lines skipped")
 
-    def _upsert(self, chunk: list[tuple]) -> None:
+    def _stage_chunk(self, chunk: list[tuple]) -> None:
         cur = self.conn.connection.dbapi_connection.cursor()
         try:
             cur.executemany(
-                f"INSERT INTO {LISTING} (account_id, seller_sku, asin, external_id, external_id_type, product_name,"
-                f" amazon_status, amazon_price, amazon_qty, fulfillment_channel, seen_in_report_at, match_status,"
-                f" tab, reason) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'third_party',"
-                f" 'new_third_party', 'third_party_unmatched')"
-                f" ON DUPLICATE KEY UPDATE asin = COALESCE(VALUES(asin), asin),"
-                f" external_id = VALUES(external_id), external_id_type = VALUES(external_id_type),"
-                f" product_name = IF(product_id IS NULL, VALUES(product_name), product_name),"
-                f" amazon_status = IF(submitted_at IS NOT NULL AND VALUES(amazon_status) <> 'BUYABLE',"
-                f" amazon_status, VALUES(amazon_status)),"
-                f" submitted_at = IF(VALUES(amazon_status) = 'BUYABLE', NULL, submitted_at),"
-                f" amazon_issues = IF(VALUES(amazon_status) = 'BUYABLE', NULL, amazon_issues),"
-                f" amazon_price = VALUES(amazon_price), amazon_qty = VALUES(amazon_qty),"
-                f" fulfillment_channel = VALUES(fulfillment_channel), seen_in_report_at = VALUES(seen_in_report_at)",
-                chunk)
+                f"INSERT INTO {STAGE} (seller_sku, asin, external_id, external_id_type, product_name, amazon_status,"
+                f" amazon_price, amazon_qty, fulfillment_channel, bad) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+                f" ON DUPLICATE KEY UPDATE bad = bad", chunk)
         finally:
             cur.close()
+
+    def _apply(self, seen_at: datetime, has_status: bool) -> None:
+        """Upsert the staged rows: new SKUs come in as third-party listings until matched;
+        known ones take Amazon's values. A report without a status column keeps the
+        statuses we know; a bad row only marks its listing as seen."""
+        params = {"a": self.account_id, "t": seen_at}
+        self.conn.execute(text(
+            f"UPDATE {LISTING} l JOIN {STAGE} s ON l.account_id = :a AND l.seller_sku = s.seller_sku"
+            f" SET l.seen_in_report_at = :t WHERE s.bad = 1"), params)
+        if has_status:
+            status_set = (
+                "l.amazon_status = IF(l.submitted_at IS NOT NULL AND s.amazon_status <> 'BUYABLE', l.amazon_status,"
+                " s.amazon_status), l.amazon_issues = IF(s.amazon_status = 'BUYABLE', NULL, l.amazon_issues),"
+                " l.submitted_at = IF(s.amazon_status = 'BUYABLE', NULL, l.submitted_at),")
+        else:  # Amazon's status is unknown: keep ours, pending submissions and issue texts included
+            status_set = "l.amazon_status = IF(l.submitted_at IS NULL, COALESCE(l.amazon_status, 'BUYABLE'), l.amazon_status),"
+        self.conn.execute(text(
+            f"INSERT INTO {LISTING} (account_id, seller_sku, asin, external_id, external_id_type, product_name,"
+            f" amazon_status, amazon_price, amazon_qty, fulfillment_channel, seen_in_report_at, match_status,"
+            f" tab, reason)"
+            f" SELECT :a, s.seller_sku, s.asin, s.external_id, s.external_id_type, s.product_name,"
+            f" COALESCE(s.amazon_status, 'BUYABLE'), s.amazon_price, s.amazon_qty, s.fulfillment_channel, :t,"
+            f" 'third_party', 'new_third_party', 'third_party_unmatched' FROM {STAGE} s"
+            f" LEFT JOIN {LISTING} l ON l.account_id = :a AND l.seller_sku = s.seller_sku"
+            f" WHERE s.bad = 0 AND l.listing_id IS NULL"), params)
+        self.conn.execute(text(
+            f"UPDATE {LISTING} l JOIN {STAGE} s ON l.account_id = :a AND l.seller_sku = s.seller_sku"
+            f" SET l.asin = COALESCE(s.asin, l.asin), l.external_id = s.external_id,"
+            f" l.external_id_type = s.external_id_type,"
+            f" l.product_name = IF(l.product_id IS NULL, s.product_name, l.product_name), {status_set}"
+            f" l.amazon_price = s.amazon_price, l.amazon_qty = s.amazon_qty,"
+            f" l.fulfillment_channel = s.fulfillment_channel, l.seen_in_report_at = :t"
+            f" WHERE s.bad = 0"), params)
