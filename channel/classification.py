@@ -55,7 +55,8 @@ class AccountContext:
         return cls(
             account_id=account.account_id, website_id=account.website_id,
             settings=pricing.AccountSettings.from_json(account.settings),
-            rule=rules.parse_rule(account.listing_rule) if account.listing_rule else None,
+            rule=(None if not account.listing_rule else rules.parse_for_catalog(account.listing_rule, reader)
+                  if reader is not None else rules.parse_rule(account.listing_rule)),
             mapping=normalize_mapping(account.identifier_mapping, reader),
         )
 
