@@ -14,6 +14,9 @@ from rq.exceptions import NoSuchJobError
 QUEUE = "channel"
 SYNC_JOB = "worker.jobs.sync_account"
 ACTION_JOB = "worker.jobs.listing_action"
+ORDERS_JOB = "worker.jobs.sync_orders"
+#: An orders run (import, shipments) is short; RQ kills it past this.
+ORDERS_TIMEOUT = 900
 ACTIONS = ("publish", "end", "relist", "rematch", "sync")
 #: A cycle of a very large catalog may take long; RQ kills jobs past this.
 SYNC_TIMEOUT = 3600
@@ -41,6 +44,24 @@ def enqueue_sync(redis, account_id: int, reason: str = "schedule") -> str:
     return job_id
 
 
+def orders_job_id(account_id: int) -> str:
+    return f"sync-orders-{int(account_id)}"
+
+
+def enqueue_orders(redis, account_id: int, reason: str = "schedule") -> str:
+    """Enqueue an account's orders run unless one is already queued or running for it."""
+    job_id = orders_job_id(account_id)
+    try:
+        existing = Job.fetch(job_id, connection=redis)
+        if existing.get_status(refresh=True) in ("queued", "started", "deferred", "scheduled"):
+            return job_id
+    except NoSuchJobError:
+        pass
+    queue(redis).enqueue(ORDERS_JOB, int(account_id), reason, job_id=job_id, job_timeout=ORDERS_TIMEOUT,
+                         result_ttl=3600, failure_ttl=86400, meta={"step": "queued", "done": 0, "total": 0})
+    return job_id
+
+
 def enqueue_listing_action(redis, account_id: int, action: str, listing_ids: list[int]) -> str:
     if action not in ACTIONS:
         raise ValueError(f"unknown listing action {action!r}")
@@ -62,6 +83,12 @@ def progress(redis, job_id: str) -> dict | None:
            "step": meta.get("step"), "done": meta.get("done", 0), "total": meta.get("total", 0),
            "enqueued_at": job.enqueued_at.isoformat() if job.enqueued_at else None,
            "ended_at": job.ended_at.isoformat() if job.ended_at else None}
+    if out["status"] == "finished":
+        try:
+            result = job.return_value()
+        except Exception:  # noqa: BLE001 - a result that cannot be read is not shown
+            result = None
+        out["result"] = result if isinstance(result, dict) else None
     if out["status"] == "failed":
         out["error"] = (meta.get("error") or "the job failed; see the communication log")[:500]
     return out

@@ -61,11 +61,16 @@ def create_app(market: Marketplace | None = None) -> Flask:
     @app.after_request
     def request_id(resp: Response):
         resp.headers["x-amzn-RequestId"] = getattr(g, "request_id", None) or str(uuid.uuid4())
+        # Amazon reports the applied rate on 2xx, 400 and 404 only (never on 429, 401, 403, 5xx).
+        plan = market.buckets.plan(getattr(g, "operation", None) or "")
+        if plan and (resp.status_code < 300 or resp.status_code in (400, 404)):
+            resp.headers["x-amzn-RateLimit-Limit"] = f"{plan[0]:g}"
         return resp
 
     def guard(operation: str) -> str:
         """Count the call, apply faults, check the token and the rate limit."""
         g.request_id = str(uuid.uuid4())
+        g.operation = operation
         with market.lock:
             market.calls[operation] = market.calls.get(operation, 0) + 1
         fault = market.take_fault(operation)
@@ -87,6 +92,10 @@ def create_app(market: Marketplace | None = None) -> Flask:
         with market.lock:
             if not market.buckets.take(seller_id, operation):
                 raise ApiError(429, "QuotaExceeded", "You exceeded your quota for the requested resource.")
+        if operation == "createFeed" and (request.get_json(silent=True) or {}).get("feedType") == "JSON_LISTINGS_FEED" \
+                and not market.take_listings_feed(seller_id):
+            raise ApiError(429, "QuotaExceeded", "You exceeded your quota for the requested resource.",
+                           "JSON_LISTINGS_FEED accepts 5 feeds per 5 minutes.")
         return seller_id
 
     def marketplace_ids(seller_id: str, required: bool = True) -> list[str]:
@@ -113,6 +122,17 @@ def create_app(market: Marketplace | None = None) -> Flask:
         form = request.form
         if form.get("grant_type") != "refresh_token":
             return jsonify({"error": "unsupported_grant_type", "error_description": "Use refresh_token."}), 400
+        with market.lock:
+            market.calls["lwa_token"] = market.calls.get("lwa_token", 0) + 1
+        fault = market.take_fault("lwa_token") if any(f["operation"] == "lwa_token" and f["count"] > 0
+                                                      for f in market.faults) else None
+        if fault and fault.get("kind") == "timeout":
+            import time
+
+            time.sleep(float(fault.get("seconds", 2)))
+        elif fault:
+            return jsonify({"error": "rate_exceeded" if int(fault.get("status", 500)) == 429 else "server_error",
+                            "error_description": "Rate exceeded"}), int(fault.get("status", 500))
         for seller in market.sellers.values():
             if form.get("refresh_token") == seller.refresh_token:
                 if (form.get("client_id"), form.get("client_secret")) != (seller.client_id, seller.client_secret):

@@ -27,6 +27,10 @@ RATES = {
 #: Seconds (sandbox time) before a new offer becomes buyable, and report/feed steps.
 APPROVAL_DELAY = 120
 PROCESSING_STEP = 30
+#: Seconds (sandbox time) a new SKU stays unreadable (404) after an accepted put.
+VISIBILITY_DELAY = 60
+#: JSON_LISTINGS_FEED submissions allowed per window (seconds) per seller and region.
+LISTINGS_FEED_LIMIT = (5, 300)
 
 
 class Clock:
@@ -51,11 +55,16 @@ class Buckets:
         self.clock = clock
         self.enabled = enabled
         self._state: dict[tuple, tuple[float, float]] = {}
+        self.overrides: dict[str, tuple[float, int]] = {}  # usage plans raised or lowered for this seller
+
+    def plan(self, operation: str) -> tuple[float, int] | None:
+        """(rate, burst) applied to the operation, as ``x-amzn-RateLimit-Limit`` reports the rate."""
+        return self.overrides.get(operation) or RATES.get(operation)
 
     def take(self, key: str, operation: str) -> bool:
-        if not self.enabled or operation not in RATES:
+        if not self.enabled or self.plan(operation) is None:
             return True
-        rate, burst = RATES[operation]
+        rate, burst = self.plan(operation)
         now = self.clock.seconds()
         tokens, last = self._state.get((key, operation), (float(burst), now))
         tokens = min(float(burst), tokens + (now - last) * rate)
@@ -83,6 +92,7 @@ class Listing:
     buyable_at: datetime | None = None  # pending approval until then
     reject_with: dict | None = None  # an issue Amazon raises instead of approving
     attributes: dict = dataclasses.field(default_factory=dict)
+    visible_at: datetime | None = None  # getListingsItem answers 404 until then
 
 
 @dataclasses.dataclass
@@ -120,6 +130,9 @@ class Marketplace:
         return str(next(self._ids))
 
     # --- seeding -----------------------------------------------------------------------
+        self.visibility_delay = VISIBILITY_DELAY
+        self.stranded: dict[str, int] = {}  # FBA units left at Amazon without a listing, per SKU
+        self.listings_feeds: dict[str, list] = {}  # seller -> times of JSON_LISTINGS_FEED submissions
     def load(self, seed: dict) -> None:
         with self.lock:
             for item in seed.get("catalog", []):
@@ -246,3 +259,22 @@ class Marketplace:
         listing.updated = self.clock.now()
         seller.listings[sku] = listing
         return listing
+        if existing is None:
+            listing.visible_at = self.clock.now() + timedelta(seconds=self.visibility_delay)
+
+    def strand(self, seller: Seller, listing: Listing) -> None:
+        """A deleted FBA listing leaves its units in Amazon's warehouse with no offer."""
+        if listing.fulfillment_channel != "DEFAULT" and (listing.quantity or 0) > 0:
+            self.stranded[listing.sku] = self.stranded.get(listing.sku, 0) + int(listing.quantity or 0)
+
+    def take_listings_feed(self, seller_id: str) -> bool:
+        """JSON_LISTINGS_FEED's own limit: 5 submissions per 5 minutes per seller and region."""
+        count, window = LISTINGS_FEED_LIMIT
+        now = self.clock.now().timestamp()
+        with self.lock:
+            recent = [t for t in self.listings_feeds.get(seller_id, []) if now - t < window]
+            if self.buckets.enabled and len(recent) >= count:
+                self.listings_feeds[seller_id] = recent
+                return False
+            self.listings_feeds[seller_id] = recent + [now]
+            return True

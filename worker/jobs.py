@@ -93,7 +93,7 @@ def listing_action(account_id: int, action: str, listing_ids: list[int]) -> dict
             changed = conn.execute(stmt, {"a": account_id, "ids": ids}).rowcount if ids else 0
     progress("queued", len(ids), len(ids))
     sync_job = contract.enqueue_sync(runtime.redis_conn(), account_id, f"merchant:{action}")
-    return {"changed": changed, "sync_job": sync_job}
+    return {"action": action, "queued": changed, "sync_job": sync_job}
 
 
 def check_credentials(account_id: int) -> dict:
@@ -127,3 +127,24 @@ def check_credentials(account_id: int) -> dict:
         account_service.check_install(session, account, settings.table_prefix, settings.magento_root)
         session.commit()
         return {"ok": ok, "message": message}
+
+
+def sync_orders(account_id: int, reason: str = "schedule") -> dict:
+    """One account's orders run (import, Magento hand-off, shipments, cancellations),
+    under its own lock and apart from the listing cycle; its outcome is on the account."""
+    from worker.sync.orders_job import OrdersOptions, OrdersSynchronizer
+
+    job = get_current_job()
+    options = OrdersOptions(rate_scale=cycle_options().rate_scale)
+    sync = OrdersSynchronizer(runtime.engine(), runtime.redis_conn(), runtime.settings(), int(account_id), options,
+                              job_id=job.id if job else None)
+    try:
+        summary = sync.run()
+    except LockBusy:
+        logger.info("Orders of account %s are already running; this request is dropped", account_id)
+        return {"skipped": "locked"}
+    except Retryable as exc:
+        logger.warning("Orders of account %s hit %s; the tick runs them again later", account_id, exc)
+        return {"retry": True, "error": str(exc)}
+    _progress_writer()("done", 1, 1)
+    return summary

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 from pathlib import Path
 
 import yaml
@@ -9,6 +10,10 @@ from flask import Blueprint, g, jsonify
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 SPEC = Path(__file__).resolve().parents[1] / "openapi.yaml"
+try:
+    VERSION = importlib.metadata.version("channel-amazon")
+except importlib.metadata.PackageNotFoundError:  # running from a checkout that was not installed
+    VERSION = "0.0.0"
 
 
 @bp.get("/openapi.json")
@@ -18,7 +23,7 @@ def openapi():
 
 @bp.get("/health")
 def health():
-    return jsonify({"status": "ok"})
+    return jsonify({"status": "ok", "version": VERSION})
 
 
 @bp.get("/whoami")
@@ -26,6 +31,6 @@ def whoami():
     return jsonify({"user": g.caller.user, "grants": sorted(g.caller.grants)})
 
 
-from bridge.api import accounts, activity, listings, orders  # noqa: E402,F401
+from bridge.api import accounts, activity, alerts, listings, orders  # noqa: E402,F401
 
 

@@ -122,10 +122,18 @@ def overview_rows() -> list[dict]:
         attention = dict(conn.execute(text(
             "SELECT account_id, COUNT(*) FROM channel_amazon_order WHERE magento_status = 'failed'"
             " GROUP BY account_id")).all())
+    from bridge.api.alerts import current_alerts
+    from channel.alerts import health
+
+    open_alerts = current_alerts(conn)
     for acc in db.session.query(Account).order_by(Account.account_id):
         item = service.public(acc)
         item["counts"] = grid.tab_counts(conn, acc.account_id)
         item["orders_needing_attention"] = int(attention.get(acc.account_id, 0))
+        mine = [a for a in open_alerts if a["account_id"] in (acc.account_id, None)
+                or acc.account_id in (a.get("details") or {}).get("accounts", [])]
+        item["alerts"] = len(mine)
+        item["health"] = health(mine)
         rows.append(item)
     return rows
 

@@ -12,11 +12,16 @@
   }
 
   function call(el, method, path, body) {
-    var headers = {"Content-Type": "application/json", "Accept": "application/json"};
+    var headers = {"Content-Type": "application/json", "Accept": "application/json",
+                   "X-Requested-With": "XMLHttpRequest"};
+    var url = apiUrl(el, path);
     var formKey = root(el) && root(el).dataset.formKey;
-    if (formKey) { headers["X-Form-Key"] = formKey; }
-    return fetch(apiUrl(el, path), {method: method, headers: headers, credentials: "same-origin",
-                                    body: body === undefined ? undefined : JSON.stringify(body)})
+    // Magento's admin reads the form key from the request parameter form_key only, for every method.
+    if (formKey && url.indexOf("form_key=") < 0) {
+      url += (url.indexOf("?") >= 0 ? "&" : "?") + "form_key=" + encodeURIComponent(formKey) + "&isAjax=true";
+    }
+    return fetch(url, {method: method, headers: headers, credentials: "same-origin",
+                       body: body === undefined ? undefined : JSON.stringify(body)})
       .then(function (resp) {
         return resp.text().then(function (text) {
           var data = text ? JSON.parse(text) : {};
@@ -31,7 +36,26 @@
     el.className = el.className.replace(/ ?channel-(ok|bad)/g, "") + (bad ? " channel-bad" : " channel-ok");
   }
 
-  function watchJob(el, jobId, done) {
+  function failedSteps(result) {
+    var steps = (result && result.steps) || {};
+    return Object.keys(steps).filter(function (k) { return steps[k].status !== "ok"; });
+  }
+
+  /* What a finished sync did, in counts; "Done" only when every step succeeded. */
+  function outcome(result, action) {
+    if (!result) { return "Done."; }
+    if (result.skipped) { return "Not run: the account is paused or another sync is running."; }
+    var bad = failedSteps(result);
+    var counts = (result.published || 0) + " published, " + (result.price_stock_changes || 0) +
+                 " price/stock changes sent";
+    if (action && action.queued !== undefined) { counts = action.queued + " queued; " + counts; }
+    if (!bad.length) { return "Done: " + counts + "."; }
+    return "Finished with problems: " + counts + "; " + bad.map(function (k) {
+      return k + " " + result.steps[k].status + " (" + result.steps[k].message + ")";
+    }).join("; ") + ". See the communication log.";
+  }
+
+  function watchJob(el, jobId, done, action) {
     var box = el.querySelector ? el : document;
     var bar = document.createElement("progress");
     var label = document.createElement("span");
@@ -42,9 +66,16 @@
       call(box, "GET", "/api/v1/jobs/" + encodeURIComponent(jobId)).then(function (job) {
         bar.max = job.total || 1; bar.value = job.done || 0;
         label.textContent = " " + (job.step || job.status) + (job.total ? " " + job.done + "/" + job.total : "");
+        if (job.status === "finished" && job.result && job.result.sync_job) {
+          label.textContent = " Queued: " + job.result.queued + " products; sending to Amazon...";
+          el.dataset.queued = job.result.queued;
+          setTimeout(function () { watchJob(el, job.result.sync_job, done, job.result); }, 700);
+          return;
+        }
         if (job.status === "finished" || job.status === "failed") {
-          label.textContent = job.status === "finished" ? " Done." : " Failed: " + (job.error || "see the log");
-          el.dataset.finished = job.status;
+          label.textContent = job.status === "finished" ? " " + outcome(job.result, action) :
+            " Failed: " + (job.error || "see the communication log");
+          el.dataset.finished = job.result && failedSteps(job.result).length ? "failed" : job.status;
           if (done) { done(job); }
           return;
         }

@@ -45,7 +45,10 @@ def _accounts():
 
 def overview():
     _need("view")
-    return {"title": "Amazon accounts", "rows": overview_rows(), "tab_labels": TAB_LABELS}
+    from bridge.api.alerts import current_alerts
+
+    return {"title": "Amazon accounts", "rows": overview_rows(), "tab_labels": TAB_LABELS,
+            "alerts": current_alerts(db.session.connection())}
 
 
 def dashboard():
@@ -61,6 +64,10 @@ def dashboard():
         " AND created_at >= NOW() - INTERVAL 1 DAY"), {"a": account_id}).first()
     job = jobs.progress(db_redis(), jobs.sync_job_id(account_id))
     sales7 = trends[-7:]
+    from bridge.api.alerts import current_alerts
+    from channel.alerts import health
+
+    account_alerts = current_alerts(conn, account_id)
     return {
         "title": f"Dashboard: {acc.name}", "account": service.public(acc), "accounts": _accounts(),
         "counts": grid.tab_counts(conn, account_id), "tab_labels": TAB_LABELS,
@@ -73,6 +80,11 @@ def dashboard():
                                      {TAB_LABELS.get(k, k): [t["tab_counts"].get(k, 0) for t in trends]
                                       for k in TAB_LABELS}, "Listings per tab over time"),
         "recent_orders": recent_orders(account_id),
+        "alerts": account_alerts, "health": health(account_alerts),
+        "steps": conn.execute(text(
+            "SELECT step, status, message, finished_at, last_ok_at, failures FROM channel_amazon_sync_step"
+            " WHERE account_id = :a ORDER BY FIELD(step, 'import', 'match', 'asin_lookup', 'classify', 'publish',"
+            " 'attributes', 'price_stock', 'orders', 'record')"), {"a": account_id}).mappings().all(),
     }
 
 
@@ -162,7 +174,10 @@ def log():
     rows = db.session.execute(text(
         "SELECT created_at, level, operation, http_status, error_code, message, request_id FROM channel_amazon_log"
         " WHERE account_id <=> :a ORDER BY log_id DESC LIMIT 200"), {"a": account_id}).mappings().all()
-    return {"title": "Communication log", "rows": rows, "accounts": _accounts(), "account_id": account_id}
+    from bridge.api.alerts import current_alerts
+
+    return {"title": "Communication log", "rows": rows, "accounts": _accounts(), "account_id": account_id,
+            "alerts": current_alerts(db.session.connection(), account_id)}
 
 
 def history():
