@@ -27,8 +27,13 @@ def apply_feed(market, feed) -> tuple[dict, bool]:
             problem = _apply(market, seller, msg)
             if problem:
                 invalid += 1
-                issues.append({"messageId": msg.get("messageId", 0), "sku": str(msg.get("sku", "")),
-                               "code": "90000", "severity": "ERROR", "message": problem})
+                issue = problem if isinstance(problem, dict) else {"code": "90000", "message": problem}
+                issues.append({"messageId": msg.get("messageId", 0) if isinstance(msg, dict) else 0,
+                               "sku": str(msg.get("sku", "")) if isinstance(msg, dict) else "",
+                               "code": str(issue.get("code", "90000")), "severity": "ERROR",
+                               "message": issue.get("message", ""),
+                               **({"attributeName": issue["attributeNames"][0]} if issue.get("attributeNames")
+                                  else {})})
             else:
                 accepted += 1
     return {"header": {"sellerId": seller.seller_id, "version": "2.0", "feedId": feed["feedId"]},
@@ -37,23 +42,31 @@ def apply_feed(market, feed) -> tuple[dict, bool]:
                         "messagesAccepted": accepted, "messagesInvalid": invalid}}, False
 
 
-def _apply(market, seller, msg) -> str | None:
+def _apply(market, seller, msg) -> str | dict | None:
     if not isinstance(msg, dict) or not isinstance(msg.get("messageId"), int) or not msg.get("sku"):
         return "Each message needs an integer messageId and a sku."
     sku, op = msg["sku"], msg.get("operationType")
     if op == "DELETE":
         if sku not in seller.listings:
             return f"SKU '{sku}' does not exist."
-        del seller.listings[sku]
+        market.strand(seller, seller.listings.pop(sku))
         return None
     if op == "PATCH":
         listing = seller.listings.get(sku)
         if listing is None:
             return f"SKU '{sku}' does not exist; use UPDATE to create it."
-        return apply_patches(market, listing, msg.get("patches") or [])
+        return apply_patches(market, listing, msg.get("patches") or [], seller, msg.get("productType") or "PRODUCT")
     if op in ("UPDATE", "PARTIAL_UPDATE"):
         attrs = msg.get("attributes")
         if not isinstance(attrs, dict):
-            return "'attributes' is required for UPDATE."
-        return apply_attributes(market, seller, sku, msg.get("productType") or "PRODUCT", attrs)
+            return f"'attributes' is required for {op}."
+        if op == "PARTIAL_UPDATE":  # PATCH with "replace" for each attribute given, as Amazon documents
+            listing = seller.listings.get(sku)
+            if listing is None:
+                return f"SKU '{sku}' does not exist; use UPDATE to create it."
+            return apply_patches(market, listing, [{"op": "replace", "path": f"/attributes/{name}", "value": value}
+                                                   for name, value in attrs.items()], seller,
+                                 msg.get("productType") or "PRODUCT")
+        return apply_attributes(market, seller, sku, msg.get("productType") or "PRODUCT", attrs,
+                                msg.get("requirements") or "LISTING")
     return f"Unsupported operationType {op!r}."

@@ -186,7 +186,7 @@ def test_orders_are_paginated_and_shipments_confirmed(client, sandbox):
     found = list(orders.search_orders(client, since, page_size=3))
     assert len(found) == 7 and len({o["orderId"] for o in found}) == 7
     one = orders.get_order(client, found[0]["orderId"])
-    orders.confirm_shipment(client, one["orderId"], "PKG-1", "UPS", "1Z999", [
+    orders.confirm_shipment(client, one["orderId"], "1", "UPS", "1Z999", [
         {"orderItemId": one["orderItems"][0]["orderItemId"], "quantity": 1}], datetime.now(timezone.utc))
     shipped = sandbox.admin("GET", f"/sellers/{SELLER}/shipments")
     assert shipped[0]["packageDetail"]["trackingNumber"] == "1Z999"

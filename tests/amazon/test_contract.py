@@ -50,7 +50,7 @@ def exercise(client, sandbox):
     catalog.search_by_identifiers(client, "upc", ["700000000001"])
     found = list(orders.search_orders(client, datetime.now(timezone.utc) - timedelta(days=1)))
     order = orders.get_order(client, found[0]["orderId"])
-    orders.confirm_shipment(client, order["orderId"], "P1", "UPS", "1Z1", [
+    orders.confirm_shipment(client, order["orderId"], "1", "UPS", "1Z1", [
         {"orderItemId": order["orderItems"][0]["orderItemId"], "quantity": 2}], datetime.now(timezone.utc))
     listings.delete_item(client, "C-1")
     listings.get_item(client, "C-1")  # 404, an answer the model documents too

@@ -1,4 +1,12 @@
-"""Listings Items 2021-08-01 and the offer attributes the channel writes."""
+"""Listings Items 2021-08-01 and the offer attributes the channel writes.
+
+Price and stock changes never erase what the merchant set in Seller Central: they are
+``merge`` patches (Amazon's JSON patch extension) on the instance picked by the
+attribute's selectors - ``audience``, ``currency`` and ``marketplace_id`` for
+``purchasable_offer``, ``fulfillment_channel_code`` for ``fulfillment_availability`` -
+so the business (B2B) offer, sale price, minimum/maximum prices and the handling time
+(``lead_time_to_ship_max_days``) stay as they are. A ``replace`` would drop them.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +15,11 @@ from decimal import Decimal
 from worker.amazon.errors import NotFound
 
 PRODUCT_TYPE = "PRODUCT"
+#: The standard offer's audience (Amazon's default; B2B is the business offer).
+AUDIENCE = "ALL"
+#: Attributes whose instances are picked by selectors, so they can be merged.
+SELECTORS = {"purchasable_offer": ("audience", "currency", "marketplace_id"),
+             "fulfillment_availability": ("fulfillment_channel_code",)}
 
 
 def offer_attributes(marketplace_id: str, currency: str, *, asin: str | None = None, price: Decimal | None = None,
@@ -18,7 +31,7 @@ def offer_attributes(marketplace_id: str, currency: str, *, asin: str | None = N
     if condition:
         attrs["condition_type"] = [{"value": condition, "marketplace_id": marketplace_id}]
     if price is not None:
-        attrs["purchasable_offer"] = [{"currency": currency, "marketplace_id": marketplace_id,
+        attrs["purchasable_offer"] = [{"audience": AUDIENCE, "currency": currency, "marketplace_id": marketplace_id,
                                        "our_price": [{"schedule": [{"value_with_tax": float(price)}]}]}]
     if quantity is not None and fulfillment_channel == "DEFAULT":
         avail = {"fulfillment_channel_code": "DEFAULT", "quantity": int(quantity)}
@@ -29,7 +42,9 @@ def offer_attributes(marketplace_id: str, currency: str, *, asin: str | None = N
 
 
 def patches_for(attrs: dict) -> list[dict]:
-    return [{"op": "replace", "path": f"/attributes/{name}", "value": value} for name, value in attrs.items()]
+    """``merge`` where Amazon keys instances by selectors, ``replace`` elsewhere."""
+    return [{"op": "merge" if name in SELECTORS else "replace", "path": f"/attributes/{name}", "value": value}
+            for name, value in attrs.items()]
 
 
 def get_item(client, sku: str, included: str = "summaries,issues,offers,fulfillmentAvailability") -> dict | None:
@@ -69,8 +84,10 @@ def delete_item(client, sku: str) -> dict | None:
     return data
 
 
-def status_of(item: dict) -> tuple[str | None, list]:
-    """(BUYABLE | DISCOVERABLE | None, issues) from a getListingsItem answer."""
+def status_of(item: dict | None) -> tuple[str | None, list]:
+    """(BUYABLE | DISCOVERABLE | None, issues) from a getListingsItem answer (None: not readable)."""
+    if item is None:
+        return None, []
     statuses = set()
     for summary in item.get("summaries", []):
         statuses |= set(summary.get("status", []))
