@@ -11,7 +11,8 @@ Attributes Magento cannot work without (``REQUIRED_ATTRIBUTES``) must exist; the
 the reader asks for on its own (``OPTIONAL_ATTRIBUTES``: special price and its dates,
 the "new" window) may have been removed from an install and then read as NULL. Each
 website carries the time zone of its default store view (``general/locale/timezone``,
-store over website over default), which Magento uses for date attributes.
+store over website over default, values pinned in app/etc first), which Magento uses
+for date attributes.
 """
 
 from __future__ import annotations
@@ -42,8 +43,8 @@ OPTIONAL_ATTRIBUTES = (
 BASE_ATTRIBUTES = REQUIRED_ATTRIBUTES + OPTIONAL_ATTRIBUTES
 DEFAULT_BATCH_SIZE = 2000
 TIMEZONE_PATH = "general/locale/timezone"
-#: When no scope configures a time zone (Magento's installer always writes one).
-DEFAULT_TIMEZONE = "UTC"
+#: When no scope configures a time zone: Magento_Directory's ``etc/config.xml`` default.
+DEFAULT_TIMEZONE = "America/Los_Angeles"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -171,14 +172,17 @@ class CatalogReader:
     def website(self, website_id: int) -> Website:
         s = self.schema
         row = self.conn.execute(text(
-            f"SELECT w.website_id, w.code, g.default_store_id, c.stock_id FROM {s.t('store_website')} w"
+            f"SELECT w.website_id, w.code, g.default_store_id, st.code AS store_code, c.stock_id"
+            f" FROM {s.t('store_website')} w"
             f" JOIN {s.t('store_group')} g ON g.group_id = w.default_group_id"
+            f" LEFT JOIN {s.t('store')} st ON st.store_id = g.default_store_id"
             f" LEFT JOIN {s.t('inventory_stock_sales_channel')} c ON c.type = 'website' AND c.code = w.code"
             f" WHERE w.website_id = :w"
         ), {"w": website_id}).first()
         if row is None or website_id == 0:
             raise NotFound(f"Magento has no website {website_id}", {"website_id": website_id})
-        timezone = self.config_value(TIMEZONE_PATH, row.website_id, row.default_store_id) or DEFAULT_TIMEZONE
+        timezone = self.config_value(TIMEZONE_PATH, row.website_id, row.default_store_id,
+                                     row.code, row.store_code) or DEFAULT_TIMEZONE
         try:
             ZoneInfo(timezone)
         except (ZoneInfoNotFoundError, ValueError):
@@ -187,14 +191,21 @@ class CatalogReader:
             timezone = DEFAULT_TIMEZONE
         return Website(row.website_id, row.code, row.default_store_id, row.stock_id, timezone)
 
-    def config_value(self, path: str, website_id: int, store_id: int) -> str | None:
-        """``core_config_data`` as Magento resolves it for a store view: store, else website, else default."""
+    def config_value(self, path: str, website_id: int, store_id: int, website_code: str | None = None,
+                     store_code: str | None = None) -> str | None:
+        """A configuration value as Magento resolves it for a store view: store, else website,
+        else default; at each scope a value pinned in app/etc (when the Magento root is
+        known) wins over ``core_config_data``."""
         rows = self.conn.execute(text(
             f"SELECT scope, value FROM {self.schema.t('core_config_data')} WHERE path = :p"
             f" AND ((scope = 'default' AND scope_id = 0) OR (scope = 'websites' AND scope_id = :w)"
             f" OR (scope = 'stores' AND scope_id = :s))"), {"p": path, "w": website_id, "s": store_id})
         by_scope = {r.scope: r.value for r in rows}
-        for scope in ("stores", "websites", "default"):
+        system = self.stock.system
+        for scope, code in (("stores", store_code), ("websites", website_code), ("default", None)):
+            pinned = system.value(path, scope, code) if (code or scope == "default") else None
+            if pinned is not None:
+                return pinned
             if scope in by_scope:
                 return by_scope[scope]
         return None

@@ -42,25 +42,56 @@ MSI_MODULES = ("Magento_Inventory", "Magento_InventoryCatalog", "Magento_Invento
 BACKORDERS_NO = 0
 
 
+def read_app_etc(magento_root: str | Path, name: str) -> dict | None:
+    """``app/etc/<name>`` of a Magento root as a dict, or None when it cannot be read."""
+    from channel.magento.env import parse_php_array
+
+    path = Path(magento_root) / "app" / "etc" / name
+    try:
+        return parse_php_array(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        logger.warning("Cannot read %s (%s)", path, exc.strerror)
+    except ChannelError as exc:
+        logger.warning("Cannot parse %s (%s)", path, exc)
+    return None
+
+
 def enabled_modules(magento_root: str | Path) -> dict[str, bool] | None:
     """Module enablement from ``app/etc/config.php`` (``'modules' => [name => 0|1]``),
     or None when the file cannot be read or holds no module list."""
-    from channel.magento.env import parse_php_array
-
-    path = Path(magento_root) / "app" / "etc" / "config.php"
-    try:
-        data = parse_php_array(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        logger.warning("Cannot read %s (%s); stock model inferred from the database", path, exc.strerror)
-        return None
-    except ChannelError as exc:
-        logger.warning("Cannot parse %s (%s); stock model inferred from the database", path, exc)
-        return None
-    modules = data.get("modules")
+    data = read_app_etc(magento_root, "config.php")
+    modules = data.get("modules") if data else None
     if not isinstance(modules, dict):
-        logger.warning("%s has no module list; stock model inferred from the database", path)
+        logger.warning("No module list in %s/app/etc/config.php; stock model inferred from the database",
+                       magento_root)
         return None
     return {str(name): bool(flag) and flag not in ("0", "false") for name, flag in modules.items()}
+
+
+class SystemConfig:
+    """Configuration values pinned in ``app/etc`` files (``bin/magento config:set --lock-env``
+    or ``--lock-config``): the ``system`` section of env.php, then of config.php. They win
+    over ``core_config_data`` at the same scope: ``default``, ``websites`` -> website code,
+    ``stores`` -> store code."""
+
+    def __init__(self, magento_root: str | Path | None):
+        self._sections: list[dict] = []
+        if magento_root:
+            for name in ("env.php", "config.php"):
+                data = read_app_etc(magento_root, name)
+                if data and isinstance(data.get("system"), dict):
+                    self._sections.append(data["system"])
+
+    def value(self, path: str, scope: str = "default", code: str | None = None):
+        for section in self._sections:
+            node = section.get(scope)
+            if scope != "default":
+                node = node.get(code) if isinstance(node, dict) else None
+            for part in path.split("/"):
+                node = node.get(part) if isinstance(node, dict) else None
+            if node is not None and not isinstance(node, dict):
+                return str(node)
+        return None
 
 
 class StockReader:
@@ -75,6 +106,7 @@ class StockReader:
         self.magento_root = magento_root
         self._msi = msi if msi is not None else {MSI: True, LEGACY: False}.get(stock_model)
         self._config: dict[str, str] | None = None
+        self.system = SystemConfig(magento_root)
 
     @property
     def msi(self) -> bool:
@@ -103,7 +135,10 @@ class StockReader:
                 f"SELECT path, value FROM {self.schema.t('core_config_data')}"
                 f" WHERE scope = 'default' AND path LIKE 'cataloginventory/item_options/%'"))
             self._config = {r.path: r.value for r in rows}
-        value = self._config.get("cataloginventory/item_options/" + path)
+        full = "cataloginventory/item_options/" + path
+        value = self.system.value(full)
+        if value is None:
+            value = self._config.get(full)
         return default if value is None or value == "" else value
 
     def fill(self, products: list, website) -> None:

@@ -135,3 +135,18 @@ def test_msi_reservations_count_against_stock_before_backorders(magento):
     p, _ = read(magento, [1], stock_model="msi")
     # 4 on hand, 6 reserved: nothing in stock, 8 of the 10 backorder units left.
     assert (p[1].salable_qty, p[1].backorder_qty) == (0, Decimal(8))
+
+
+def test_stock_options_pinned_in_app_etc_win_over_the_database(magento, tmp_path):
+    etc = tmp_path / "app" / "etc"
+    etc.mkdir(parents=True)
+    etc.joinpath("env.php").write_text(
+        "<?php\nreturn ['system' => ['default' => ['cataloginventory' => ['item_options' => ["
+        "'backorders' => '1', 'min_qty' => '2']]]]];\n")
+    with magento.raw() as raw:
+        set_config(raw, magento.schema, "cataloginventory/item_options/backorders", "0")
+    set_stock(magento, 3, legacy_qty=5, source_qty=5, is_in_stock=1, use_config_backorders=1, use_config_min_qty=1)
+    p, _ = read(magento, [3], magento_root=str(tmp_path), stock_model="legacy")
+    assert (p[3].backorders, p[3].min_qty, p[3].salable_qty, p[3].backorder_qty) == (1, 2, 3, None)
+    p, _ = read(magento, [3], stock_model="legacy")
+    assert (p[3].backorders, p[3].salable_qty, p[3].backorder_qty) == (0, 5, 0)

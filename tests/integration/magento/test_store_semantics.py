@@ -102,7 +102,41 @@ def test_store_view_time_zone_wins_over_the_website(magento):
     assert prices(products, EARLY_UTC.replace(tzinfo=timezone.utc)) == local
 
 
-def test_unknown_time_zone_falls_back_to_utc(magento):
+def test_without_a_time_zone_setting_magento_s_default_applies(magento):
+    with magento.raw() as raw:
+        set_config(raw, magento.schema, "general/locale/timezone", None)
+    # Magento_Directory's config.xml default.
+    assert read(magento, entity_ids=[1])[1].timezone == "America/Los_Angeles"
     with magento.raw() as raw:
         set_config(raw, magento.schema, "general/locale/timezone", "Mars/Olympus_Mons", "websites", 1)
-    assert read(magento, entity_ids=[1])[1].timezone == "UTC"
+    assert read(magento, entity_ids=[1])[1].timezone == "America/Los_Angeles"
+
+
+def test_time_zone_pinned_in_app_etc_wins_at_its_scope(magento, tmp_path):
+    etc = tmp_path / "app" / "etc"
+    etc.mkdir(parents=True)
+    etc.joinpath("config.php").write_text(
+        "<?php\nreturn [\n  'modules' => ['Magento_Store' => 1],\n  'system' => [\n"
+        "    'default' => ['general' => ['locale' => ['timezone' => 'Europe/Paris']]],\n"
+        "    'websites' => ['base' => ['general' => ['locale' => ['timezone' => 'Pacific/Kiritimati']]]],\n"
+        "  ],\n];\n")
+    etc.joinpath("env.php").write_text(
+        "<?php\nreturn ['system' => ['stores' => ['uk_en' => ['general' => ['locale' => ["
+        "'timezone' => 'Europe/London']]]]]];\n")
+    with magento.raw() as raw:
+        set_config(raw, magento.schema, "general/locale/timezone", "Pacific/Pago_Pago", "websites", 1)
+        set_config(raw, magento.schema, "general/locale/timezone", "Asia/Tokyo", "stores", 1)
+    with magento.engine.connect() as conn:
+        reader = CatalogReader.connect(conn, prefix=magento.prefix, magento_root=str(tmp_path))
+        # Store 1's own database row beats the website value pinned in config.php.
+        assert reader.website(1).timezone == "Asia/Tokyo"
+        # UK: env.php pins its store view; without it config.php's default beats the database's.
+        assert reader.website(2).timezone == "Europe/London"
+    with magento.raw() as raw:
+        set_config(raw, magento.schema, "general/locale/timezone", None, "stores", 1)
+    with magento.engine.connect() as conn:
+        reader = CatalogReader.connect(conn, prefix=magento.prefix, magento_root=str(tmp_path))
+        assert reader.website(1).timezone == "Pacific/Kiritimati"  # pinned website value over the database's
+        etc.joinpath("env.php").write_text("<?php\nreturn [];\n")
+        reader = CatalogReader.connect(conn, prefix=magento.prefix, magento_root=str(tmp_path))
+        assert reader.website(2).timezone == "Europe/Paris"
