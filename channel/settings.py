@@ -19,6 +19,8 @@ PREFIX = "CHANNEL_"
 
 #: Seconds between two sync cycles of one account, unless the account says otherwise.
 DEFAULT_SYNC_INTERVAL = 300
+#: Seconds between two runs of one account's orders job (import, shipments), apart from the cycle.
+DEFAULT_ORDERS_INTERVAL = 120
 #: Days the communication log and the change history are kept.
 DEFAULT_LOG_RETENTION_DAYS = 30
 #: Bridge listens on loopback unless told otherwise.
@@ -51,6 +53,7 @@ class Settings:
     bridge_port: int = DEFAULT_BRIDGE_PORT
     signature_tolerance: int = DEFAULT_SIGNATURE_TOLERANCE
     sync_interval: int = DEFAULT_SYNC_INTERVAL
+    orders_interval: int = DEFAULT_ORDERS_INTERVAL
     log_retention_days: int = DEFAULT_LOG_RETENTION_DAYS
     #: Overrides of Amazon's endpoints: our sandbox, Amazon's sandbox or production.
     spapi_endpoint: str | None = None
@@ -63,6 +66,8 @@ class Settings:
             raise ConfigurationError("CHANNEL_DATABASE_URL or CHANNEL_MAGENTO_ROOT is required")
         if self.sync_interval < 60:
             raise ConfigurationError("sync interval must be at least 60 seconds")
+        if self.orders_interval < 30:
+            raise ConfigurationError("orders interval must be at least 30 seconds")
         for name in ("encryption_key", "bridge_secret"):
             value = getattr(self, name)
             if not isinstance(value, Secret):
@@ -96,6 +101,7 @@ class Settings:
             ("BRIDGE_PORT", int),
             ("SIGNATURE_TOLERANCE", int),
             ("SYNC_INTERVAL", int),
+            ("ORDERS_INTERVAL", int),
             ("LOG_RETENTION_DAYS", int),
             ("SPAPI_ENDPOINT", str),
             ("LWA_ENDPOINT", str),

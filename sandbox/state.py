@@ -105,6 +105,9 @@ class Seller:
     listings: dict = dataclasses.field(default_factory=dict)
     orders: dict = dataclasses.field(default_factory=dict)
     shipments: list = dataclasses.field(default_factory=list)
+    #: The app holds the restricted roles (Direct-to-Consumer Delivery, Tax Invoicing):
+    #: without them getOrder/searchOrders return no buyer and no street address.
+    restricted_roles: bool = True
 
 
 class Marketplace:
@@ -156,20 +159,27 @@ class Marketplace:
                 self.report_options.update(seed["report_options"])
 
     def add_order(self, seller_id: str, order: dict) -> dict:
-        """Orders as Orders API 2026-01-01 returns them; missing fields get defaults."""
+        """Orders as Orders API 2026-01-01 holds them, every dataset filled; what a caller
+        sees of them (``includedData``, restricted data, prices while Pending) is decided
+        by ``sandbox.routes_orders.order_view``. Missing fields get defaults."""
         with self.lock:
             now = self.clock.now()
             stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ")
             seller = self.sellers[seller_id]
             order_id = order.get("orderId") or f"{111 + len(seller.orders):03d}-{next(self._ids):07d}-0000001"
+            currency = order.get("currency", "USD")
             items = [{"orderItemId": it.get("orderItemId") or f"{order_id[-7:]}{n:04d}",
                       "quantityOrdered": it.get("quantity", 1),
                       "product": {"asin": it.get("asin", "B000000000"), "sellerSku": it["sku"],
                                   "title": it.get("title", it["sku"]),
                                   "price": {"unitPrice": {"amount": str(it.get("price", "10.00")),
-                                                          "currencyCode": order.get("currency", "USD")}}}}
+                                                          "currencyCode": currency}}},
+                      "fulfillment": {"quantityFulfilled": 0, "quantityUnfulfilled": it.get("quantity", 1)}}
                      for n, it in enumerate(order.get("items", []), start=1)]
             total = sum(float(i["product"]["price"]["unitPrice"]["amount"]) * i["quantityOrdered"] for i in items)
+            for item in items:
+                amount = float(item["product"]["price"]["unitPrice"]["amount"]) * item["quantityOrdered"]
+                item["proceeds"] = {"proceedsTotal": {"amount": f"{amount:.2f}", "currencyCode": currency}}
             record = {
                 "orderId": order_id, "createdTime": stamp, "lastUpdatedTime": stamp,
                 "salesChannel": {"channelName": "AMAZON", "marketplaceId": seller.marketplaces[0],
@@ -181,8 +191,9 @@ class Marketplace:
                 "recipient": {"deliveryAddress": order.get("address") or {
                     "name": "Jane Buyer", "addressLine1": "1 Main Street", "city": "Seattle",
                     "stateOrRegion": "WA", "postalCode": "98101", "countryCode": "US"}},
-                "proceeds": {"grandTotal": {"amount": f"{total:.2f}", "currencyCode": order.get("currency", "USD")}},
+                "proceeds": {"grandTotal": {"amount": f"{total:.2f}", "currencyCode": currency}},
                 "orderItems": items,
+                "packages": [],
             }
             seller.orders[order_id] = record
             return record
@@ -193,6 +204,29 @@ class Marketplace:
             order["fulfillment"]["fulfillmentStatus"] = status
             order["lastUpdatedTime"] = self.clock.now().strftime("%Y-%m-%dT%H:%M:%SZ")
             return order
+
+    def ship_package(self, seller_id: str, order_id: str, package: dict) -> dict:
+        """A confirmed package: item quantities move from unshipped to shipped, the
+        order becomes Partially shipped or Shipped, the package shows in ``packages``."""
+        with self.lock:
+            order = self.sellers[seller_id].orders[order_id]
+            by_id = {i["orderItemId"]: i for i in order["orderItems"]}
+            for line in package["orderItems"]:
+                done = by_id[line["orderItemId"]].setdefault(
+                    "fulfillment", {"quantityFulfilled": 0, "quantityUnfulfilled": 0})
+                done["quantityFulfilled"] += int(line["quantity"])
+                done["quantityUnfulfilled"] -= int(line["quantity"])
+            stamp = self.clock.now().strftime("%Y-%m-%dT%H:%M:%SZ")
+            order.setdefault("packages", []).append({
+                "packageReferenceId": package["packageReferenceId"], "createdTime": stamp,
+                "packageStatus": {"status": "SHIPPED"},
+                "carrier": package.get("carrierName") or package["carrierCode"],
+                "shipTime": package["shipDate"], "trackingNumber": package["trackingNumber"],
+                **({"shippingService": package["shippingMethod"]} if package.get("shippingMethod") else {}),
+                "packageItems": [{"orderItemId": i["orderItemId"], "quantity": int(i["quantity"])}
+                                 for i in package["orderItems"]]})
+            left = sum(i["fulfillment"]["quantityUnfulfilled"] for i in order["orderItems"])
+            return self.update_order(seller_id, order_id, "SHIPPED" if left <= 0 else "PARTIALLY_SHIPPED")
 
     # --- faults --------------------------------------------------------------------------
     def take_fault(self, operation: str) -> dict | None:

@@ -1,8 +1,12 @@
-"""``rq cron`` configuration: the tick every minute (run exactly one rq cron)."""
+"""``rq cron`` configuration: the ticks every minute (run exactly one rq cron).
+
+``tick`` queues listing cycles, ``orders_tick`` orders runs; each job is due on its
+own interval, so the two are registered apart and neither holds the other back."""
 
 from rq import cron
 
 from channel.jobs import QUEUE
-from worker.schedule import tick
+from worker.schedule import orders_tick, tick
 
 cron.register(tick, queue_name=QUEUE, interval=60)
+cron.register(orders_tick, queue_name=QUEUE, interval=60)

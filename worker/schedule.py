@@ -1,7 +1,9 @@
-"""The tick: enqueue every active account whose next cycle is due.
+"""The tick: enqueue every active account whose next cycle or orders run is due.
 
-Run once a minute by ``rq cron`` (``worker/cron_config.py``), exactly one instance.
-Sync jobs have one id per account, so a tick never queues an account twice.
+``tick`` and ``orders_tick`` run once a minute by ``rq cron`` (``worker/cron_config.py``),
+exactly one instance. The listing cycle and the orders job are due on their own intervals
+(``Settings.sync_interval``, ``Settings.orders_interval``) and have one job id each per
+account, so a tick never queues either twice, and one never waits for the other.
 """
 
 from __future__ import annotations
@@ -24,6 +26,13 @@ def due_accounts(conn, now: datetime) -> list[int]:
     return [r[0] for r in rows]
 
 
+def due_orders(conn, now: datetime) -> list[int]:
+    rows = conn.execute(text(
+        "SELECT account_id FROM channel_amazon_account WHERE status = 'active'"
+        " AND (orders_next_run_at IS NULL OR orders_next_run_at <= :now) ORDER BY orders_next_run_at"), {"now": now})
+    return [r[0] for r in rows]
+
+
 def tick(now: datetime | None = None) -> list[str]:
     now = now or datetime.utcnow()
     with runtime.engine().connect() as conn:
@@ -35,16 +44,29 @@ def tick(now: datetime | None = None) -> list[str]:
     return jobs
 
 
+def orders_tick(now: datetime | None = None) -> list[str]:
+    """Enqueue the orders job of every active account whose orders run is due."""
+    now = now or datetime.utcnow()
+    with runtime.engine().connect() as conn:
+        accounts = due_orders(conn, now)
+    redis = runtime.redis_conn()
+    jobs = [contract.enqueue_orders(redis, account_id, "schedule") for account_id in accounts]
+    if jobs:
+        logger.info("Tick enqueued %d orders run(s)", len(jobs))
+    return jobs
+
+
 def main() -> None:
     """``python -m worker.schedule``: the tick loop without rq cron (demo, single host)."""
     import time
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s cron %(levelname)s %(message)s")
     while True:
-        try:
-            tick()
-        except Exception:  # noqa: BLE001 - the next tick tries again
-            logger.exception("tick failed")
+        for run in (tick, orders_tick):  # one failing never holds the other back
+            try:
+                run()
+            except Exception:  # noqa: BLE001 - the next tick tries again
+                logger.exception("%s failed", run.__name__)
         time.sleep(60)
 
 

@@ -1,0 +1,152 @@
+"""The orders job: its own RQ job, lock, schedule and outcome; never held back by listings;
+a backlog cleared page by page within searchOrders' rate limit."""
+
+import time
+
+import pytest
+from rq import SimpleWorker
+from sqlalchemy import text
+
+from channel import jobs
+from sandbox.testing import running_sandbox
+from sandbox_fixtures import SELLER, seller_seed
+from worker import runtime
+from worker.amazon.errors import Retryable
+from worker.locks import AccountLock, LockBusy
+from worker.sync.orders_job import RETRY_DELAY, OrdersLock, OrdersOptions, OrdersSynchronizer
+
+FAST = {"backoff_base": 0.01, "backoff_cap": 0.05}
+
+
+@pytest.fixture
+def run_orders(channel_db, redis_client, settings, sync_account):
+    def run(scale=100, settings=settings, **options):
+        opts = OrdersOptions(rate_scale=scale, client_kwargs=dict(FAST), **options)
+        return OrdersSynchronizer(channel_db.engine, redis_client, settings, sync_account, opts).run()
+    return run
+
+
+def place(market, sku="MG-0000001", qty=1, **kw):
+    return market.admin("POST", f"/sellers/{SELLER}/orders", json={"items": [{"sku": sku, "quantity": qty,
+                                                                              "price": "19.99"}], **kw})
+
+
+def outcome(channel_db):
+    with channel_db.engine.connect() as conn:
+        return conn.execute(text("SELECT orders_status, orders_message, orders_last_run_at, orders_next_run_at,"
+                                 " last_sync_status FROM channel_amazon_account")).mappings().one()
+
+
+def stored(channel_db):
+    with channel_db.engine.connect() as conn:
+        return [r[0] for r in conn.execute(text("SELECT amazon_order_id FROM channel_amazon_order ORDER BY order_id"))]
+
+
+def test_orders_are_imported_every_run_while_the_listings_report_fails(cycle, run_orders, channel_db, market):
+    market.fault(report_options={"fatal": True})  # the listings report ends FATAL, every time
+    first = place(market)
+    cycle(include_orders=False)
+    summary = run_orders()
+    assert stored(channel_db) == [first["orderId"]]
+    assert summary["orders"]["new"] == 1
+    second = place(market, sku="MG-0000002")
+    cycle(include_orders=False)
+    summary = run_orders()
+    assert stored(channel_db) == [first["orderId"], second["orderId"]]
+    assert summary["orders"]["new"] == 1  # the first order is seen again (overlap), not counted again
+    assert summary["orders"]["updated"] >= 1
+    result = outcome(channel_db)
+    assert result["orders_status"] == "ok" and result["orders_message"].startswith("1 new")
+    assert result["last_sync_status"] != "ok"  # the listing side failed both times
+    assert result["orders_next_run_at"] > result["orders_last_run_at"]
+
+
+def test_a_stored_order_is_not_counted_as_new_again(run_orders, market):
+    place(market)
+    assert run_orders()["orders"]["new"] == 1
+    again = run_orders()["orders"]
+    assert again["new"] == 0 and again["updated"] == 1
+
+
+def test_orders_have_their_own_lock_apart_from_the_listing_cycle(run_orders, redis_client, sync_account, market):
+    place(market)
+    listing_lock = AccountLock(redis_client, sync_account, ttl=30).acquire()
+    try:
+        assert run_orders()["orders"]["new"] == 1  # a running listing cycle does not hold orders back
+    finally:
+        listing_lock.release()
+    orders_lock = OrdersLock(redis_client, sync_account, ttl=30).acquire()
+    try:
+        assert orders_lock.key != listing_lock.key
+        with pytest.raises(LockBusy):
+            run_orders()  # never two orders runs at once for one account
+    finally:
+        orders_lock.release()
+
+
+@pytest.fixture
+def worker_env(monkeypatch, settings, channel_db):
+    for name, value in (("DATABASE_URL", channel_db.url), ("REDIS_URL", settings.redis_url),
+                        ("ENCRYPTION_KEY", str(settings.encryption_key)), ("SPAPI_ENDPOINT", settings.spapi_endpoint),
+                        ("LWA_ENDPOINT", settings.lwa_endpoint), ("TABLE_PREFIX", channel_db.prefix),
+                        ("SANDBOX_TIME_SCALE", "100")):
+        monkeypatch.setenv("CHANNEL_" + name, value)
+    runtime.reset()
+    yield
+    runtime.reset()
+
+
+def test_orders_tick_queues_the_orders_job_once_on_its_own_interval(worker_env, redis_client, sync_account,
+                                                                    channel_db, market):
+    from worker.schedule import orders_tick, tick
+
+    order = place(market)
+    assert orders_tick() == [f"sync-orders-{sync_account}"]
+    assert orders_tick() == [f"sync-orders-{sync_account}"]  # same job id: not queued twice
+    assert tick() == [f"sync-account-{sync_account}"]  # the listing cycle is a job of its own
+    assert jobs.queue(redis_client).count == 2
+    SimpleWorker([jobs.QUEUE], connection=redis_client).work(burst=True)
+    assert jobs.progress(redis_client, f"sync-orders-{sync_account}")["status"] == "finished"
+    assert stored(channel_db) == [order["orderId"]]
+    result = outcome(channel_db)
+    assert result["orders_status"] == "ok"
+    gap = (result["orders_next_run_at"] - result["orders_last_run_at"]).total_seconds()
+    assert gap == runtime.settings().orders_interval == 120
+    assert orders_tick() == []  # not due again until its interval passed
+
+
+def test_a_backlog_of_2050_orders_clears_within_searchOrders_rate_limit(channel_db, redis_client, settings,
+                                                                        sync_account):
+    """searchOrders allows a burst of 20 pages, then one page per ~180 s. The run that
+    hits the limit keeps the pages it read; the next run (the tick, RETRY_DELAY later)
+    goes on from the saved page token instead of starting over."""
+    scale = 10  # sandbox clock and client throttle 10x faster than Amazon
+    with running_sandbox(seller_seed(), time_scale=scale) as sandbox:
+        sandbox.admin("POST", f"/sellers/{SELLER}/orders/bulk",
+                      json={"count": 2050, "order": {"items": [{"sku": "BACKLOG-1", "quantity": 1}]}})
+        local = settings.replace(spapi_endpoint=sandbox.url, lwa_endpoint=sandbox.lwa_url)
+        opts = OrdersOptions(rate_scale=scale, client_kwargs={**FAST, "max_throttle_wait": 60 / scale})
+        runs, retries = 0, 0
+        while runs < 12:
+            runs += 1
+            sync = OrdersSynchronizer(channel_db.engine, redis_client, local, sync_account, opts)
+            try:
+                sync.run()
+                break
+            except Retryable:
+                retries += 1
+                time.sleep(RETRY_DELAY / scale)  # the tick runs the job again after the retry delay
+        calls = sandbox.admin("GET", "/calls")
+    with channel_db.engine.connect() as conn:
+        count, distinct = conn.execute(text("SELECT COUNT(*), COUNT(DISTINCT amazon_order_id)"
+                                            " FROM channel_amazon_order")).one()
+        throttled = conn.execute(text("SELECT COUNT(*) FROM channel_amazon_log WHERE operation = 'searchOrders'"
+                                      " AND http_status = 429")).scalar()
+        token = conn.execute(text("SELECT order_search_token FROM channel_amazon_account")).scalar()
+    assert count == distinct == 2050
+    assert runs <= 6, f"the backlog took {runs} runs"
+    # 21 pages of 100, none read twice; the client keeps to the limit on its own clock, so
+    # Amazon refuses at most a page at the edge of the bucket (retried, not lost)
+    assert throttled <= 2
+    assert calls["searchOrders"] <= 21 + throttled
+    assert token is None  # the search was read to its end; the cursor moved
