@@ -145,9 +145,6 @@ class CatalogReader:
         except KeyError:
             raise NotFound(f"Magento has no product attribute '{code}'", {"attribute_code": code}) from None
 
-    def has_attribute(self, code: str) -> bool:
-        return code in self._attributes
-
     def attribute_codes(self) -> list[str]:
         return sorted(self._attributes)
 
