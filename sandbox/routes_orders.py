@@ -246,3 +246,12 @@ def register(app, market, guard, marketplace_ids, body, ApiError, iso):
         made = [market.add_order(seller_id, dict(data.get("order") or {}))["orderId"]
                 for _ in range(int(data.get("count", 1)))]
         return jsonify({"orderIds": made})
+
+    @app.get("/_sandbox/sellers/<seller_id>/orders/<order_id>")
+    def read_order(seller_id, order_id):
+        """The whole order as the sandbox holds it (every dataset, shipped quantities, packages)."""
+        with market.lock:
+            order = market.sellers[seller_id].orders.get(order_id) if seller_id in market.sellers else None
+            if order is None:
+                raise ApiError(404, "NotFound", "no such order")
+            return jsonify(order)
