@@ -119,6 +119,10 @@ def check_credentials(account_id: int) -> dict:
             ok = account.marketplace_id in marketplaces
             message = ("Connected; the seller participates in this marketplace." if ok else
                        f"Connected, but the seller does not sell on {account.marketplace_id}: {', '.join(marketplaces)}")
+            if ok:  # the roles: does Amazon show this app orders, buyers and addresses?
+                from worker.sync.orders_job import order_access_message
+
+                message = f"{message} {order_access_message(client)}"
         except AmazonError as exc:
             ok, message = False, exc.message
         account.credential_status = "ok" if ok else "failed"

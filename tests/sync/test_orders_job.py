@@ -150,3 +150,24 @@ def test_a_backlog_of_2050_orders_clears_within_searchOrders_rate_limit(channel_
     assert throttled <= 2
     assert calls["searchOrders"] <= 21 + throttled
     assert token is None  # the search was read to its end; the cursor moved
+
+
+def credential_message(redis_client, sync_account, channel_db):
+    jobs.queue(redis_client).enqueue("worker.jobs.check_credentials", sync_account)
+    SimpleWorker([jobs.QUEUE], connection=redis_client).work(burst=True)
+    with channel_db.engine.connect() as conn:
+        return conn.execute(text("SELECT credential_status, credential_message FROM channel_amazon_account")).one()
+
+
+def test_credential_check_says_which_order_roles_are_missing(worker_env, redis_client, sync_account, channel_db,
+                                                              market):
+    status, message = credential_message(redis_client, sync_account, channel_db)
+    assert status == "ok" and "no recent merchant-fulfilled order" in message
+    order = place(market)
+    status, message = credential_message(redis_client, sync_account, channel_db)
+    assert status == "ok" and "buyer and address data are readable" in message and order["orderId"] in message
+    market.admin("POST", f"/sellers/{SELLER}/roles", json={"restricted": False})
+    status, message = credential_message(redis_client, sync_account, channel_db)
+    assert status == "ok"
+    assert "cannot read street addresses (role Direct-to-Consumer Delivery)" in message
+    assert "buyer names" in message

@@ -17,7 +17,7 @@ import copy
 import dataclasses
 import re
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from worker.amazon.errors import AmazonUnavailable, Throttled
 
@@ -130,3 +130,22 @@ def confirm_shipment(client, order_id: str, package_reference: str, carrier_code
             raise ConfirmationUnknown(f"confirmShipment for {order_id} package {package_reference}: {exc.message}",
                                       operation="confirmShipment", status=exc.status, errors=exc.errors,
                                       request_id=exc.request_id) from None
+
+
+def restricted_data_access(client, now: datetime | None = None, days: int = 30) -> dict | None:
+    """Whether the app reads restricted data, judged on one recent merchant-fulfilled order
+    that Amazon would show it for: ``{"order_id", "buyer", "address"}``, or None when the
+    seller has no such order. Amazon returns buyer and street only to apps holding the
+    restricted roles (Direct-to-Consumer Delivery, Tax Invoicing)."""
+    now = now or datetime.now(timezone.utc)
+    params = {"createdAfter": iso(now - timedelta(days=days)), "marketplaceIds": client.marketplace_id,
+              "fulfilledBy": "MERCHANT", "fulfillmentStatuses": "UNSHIPPED,PARTIALLY_SHIPPED,SHIPPED",
+              "maxResultsPerPage": 1, "includedData": "BUYER,RECIPIENT"}
+    data, _ = client.call("searchOrders", "GET", "/orders/2026-01-01/orders", params=params)
+    found = data.get("orders") or []
+    if not found:
+        return None
+    order = found[0]
+    address = (order.get("recipient") or {}).get("deliveryAddress") or {}
+    return {"order_id": order["orderId"], "buyer": bool((order.get("buyer") or {}).get("buyerName")),
+            "address": bool(address.get("addressLine1"))}

@@ -16,10 +16,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from channel import alerts
 from channel.magento.catalog import CatalogReader
 from channel.models import Account
 from channel.models.log import write_log
-from worker.amazon.errors import Retryable
+from worker.amazon.errors import AmazonError, Retryable, Unauthorized
 from worker.amazon.factory import client_for
 from worker.locks import AccountLock
 from worker.sync.orders import OrderImporter
@@ -82,6 +83,7 @@ class OrdersSynchronizer:
             raise
         except Exception as exc:
             self._finish(account, started, "failed", f"{type(exc).__name__}: {exc}"[:1000])
+            self._alert(exc)
             raise
         finally:
             lock.release()
@@ -90,7 +92,20 @@ class OrdersSynchronizer:
                    f"{orders.get('new', 0)} new, {orders.get('updated', 0)} updated order(s) in"
                    f" {orders.get('pages', 0)} page(s); {shipped} package(s) confirmed")
         self._finish(account, started, "ok", message)
+        with self.engine.begin() as conn:
+            alerts.clear_alert(conn, self.account_id, "orders_failing")
+            alerts.clear_alert(conn, self.account_id, "credentials_rejected")
         return self.summary
+
+    def _alert(self, exc: Exception) -> None:
+        """A final failure needs the merchant: refused credentials, or orders that stopped coming."""
+        message = exc.message if isinstance(exc, AmazonError) else f"{type(exc).__name__}: {exc}"
+        with self.engine.begin() as conn:
+            if isinstance(exc, Unauthorized):
+                alerts.raise_alert(conn, self.account_id, "credentials_rejected",
+                                   f"Amazon refused this account's credentials: {message}")
+            alerts.raise_alert(conn, self.account_id, "orders_failing",
+                               f"Amazon orders could not be imported: {message}")
 
     def _run(self, account: Account, started: datetime) -> None:
         client = client_for(account, self.settings, self.redis, on_failure=self.log_failure,
@@ -112,3 +127,26 @@ class OrdersSynchronizer:
                 " orders_message = :m, orders_next_run_at = :n WHERE account_id = :a"),
                 {"s": started, "st": status, "m": message[:1024], "n": started + timedelta(seconds=interval),
                  "a": self.account_id})
+
+
+def order_access_message(client) -> str:
+    """For the credential check: can the app read orders, buyers and addresses?"""
+    from worker.amazon import orders as api
+    from worker.amazon.errors import AmazonError, Unauthorized
+
+    try:
+        access = api.restricted_data_access(client)
+    except Unauthorized:
+        return ("Orders: Amazon refuses to show this seller's orders; the app needs the role Inventory and"
+                " Order Tracking.")
+    except AmazonError as exc:
+        return f"Orders: not checked ({exc.message})."
+    if access is None:
+        return "Orders: no recent merchant-fulfilled order to check buyer and address access with."
+    missing = [what for what, ok in (("street addresses (role Direct-to-Consumer Delivery)", access["address"]),
+                                     ("buyer names (role Tax Invoicing or Direct-to-Consumer Delivery)",
+                                      access["buyer"])) if not ok]
+    if not missing:
+        return f"Orders: buyer and address data are readable (checked on order {access['order_id']})."
+    return (f"Orders: the app cannot read {' or '.join(missing)} (checked on order {access['order_id']});"
+            f" merchant-fulfilled orders wait for an address instead of reaching Magento.")
