@@ -3,6 +3,7 @@ shipment with its items and quantities, a numeric package id, Amazon's carrier c
 Other with the carrier's name), an ISO 8601 ship date; a timeout is checked, not resent."""
 
 import time
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import text
@@ -122,6 +123,22 @@ def test_a_confirmation_that_timed_out_is_checked_on_amazon_not_sent_again(run_o
         failed = conn.execute(text("SELECT COUNT(*) FROM channel_amazon_order WHERE shipment_status = 'failed'"
                                    )).scalar()
     assert failed == 0
+
+
+def test_a_confirmation_amazon_never_shows_is_sent_again_after_a_while(run_orders, channel_db, market,
+                                                                      magento_order, monkeypatch):
+    from worker.sync import shipments
+
+    ship(channel_db, 7, [("MG-0000001", 2)], "1Z999AA10123456784", "ups", "UPS")
+    market.fault(operation="confirmShipment", status=503, count=1)  # refused before Amazon processed it
+    run_orders()
+    assert [(p["status"], p["attempts"]) for p in packages(channel_db)] == [("unknown", 1)]
+    run_orders()  # not shown, but not long enough ago: wait
+    assert [(p["status"], p["attempts"]) for p in packages(channel_db)] == [("unknown", 1)]
+    monkeypatch.setattr(shipments, "RESEND_AFTER", timedelta(0))
+    run_orders()  # still not shown after RESEND_AFTER: sent again, once
+    assert [(p["status"], p["attempts"]) for p in packages(channel_db)] == [("confirmed", 2)]
+    assert len(market.admin("GET", f"/sellers/{SELLER}/shipments")) == 1
 
 
 @pytest.mark.parametrize("code, title, expected", [
