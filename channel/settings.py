@@ -45,6 +45,8 @@ class Settings:
     redis_url: str = DEFAULT_REDIS_URL
     table_prefix: str = ""
     magento_root: str | None = None
+    #: Which stock Magento runs: ``auto`` (app/etc/config.php, else the database), ``msi`` or ``legacy``.
+    stock_model: str = "auto"
     #: Key for encryption at rest of credentials (Fernet, urlsafe base64 of 32 bytes).
     encryption_key: Secret = Secret("")
     #: Shared secret between the Magento module and the bridge (HMAC-SHA256).
@@ -66,6 +68,8 @@ class Settings:
             raise ConfigurationError("CHANNEL_DATABASE_URL or CHANNEL_MAGENTO_ROOT is required")
         if self.sync_interval < 60:
             raise ConfigurationError("sync interval must be at least 60 seconds")
+        if self.stock_model not in ("auto", "msi", "legacy"):
+            raise ConfigurationError("stock model must be auto, msi or legacy")
         if self.orders_interval < 30:
             raise ConfigurationError("orders interval must be at least 30 seconds")
         for name in ("encryption_key", "bridge_secret"):
@@ -105,6 +109,7 @@ class Settings:
             ("LOG_RETENTION_DAYS", int),
             ("SPAPI_ENDPOINT", str),
             ("LWA_ENDPOINT", str),
+            ("STOCK_MODEL", str),
         ):
             raw = get(key)
             if raw is not None and raw != "":

@@ -36,4 +36,4 @@ def account(account_id: int):
 def reader():
     from channel.magento.catalog import CatalogReader
 
-    return CatalogReader.connect(db.session.connection(), settings().table_prefix)
+    return CatalogReader.from_settings(db.session.connection(), settings())

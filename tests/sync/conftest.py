@@ -7,6 +7,9 @@ from channel.settings import Settings
 from sandbox.testing import running_sandbox
 from sandbox_fixtures import CLIENT_ID, CLIENT_SECRET, MARKETPLACE, REFRESH_TOKEN, SELLER, seller_seed
 from worker.sync.cycle import CycleOptions, Synchronizer
+from worker.amazon.errors import AmazonError
+from worker.locks import LockBusy
+from worker.sync.orders_job import OrdersOptions, OrdersSynchronizer
 
 KEY = new_key()
 
@@ -55,5 +58,12 @@ def cycle(channel_db, redis_client, settings, sync_account):
                             client_kwargs={"backoff_base": 0.01, "backoff_cap": 0.05})
         for k, v in options.items():
             setattr(opts, k, v)
-        return Synchronizer(channel_db.engine, redis_client, settings, sync_account, opts).run()
+        summary = Synchronizer(channel_db.engine, redis_client, settings, sync_account, opts).run()
+        # The tick runs the orders job beside the listing cycle; a round of both, as scheduled.
+        try:
+            orders = OrdersSynchronizer(channel_db.engine, redis_client, settings, sync_account, OrdersOptions(
+                rate_scale=opts.rate_scale, client_kwargs=opts.client_kwargs)).run()
+        except (AmazonError, LockBusy) as exc:  # recorded on the account; a failed job in RQ
+            orders = {"error": str(exc)}
+        return {**summary, "orders_job": orders}
     return run

@@ -52,7 +52,7 @@ class CycleOptions:
     resubmit_after: float = 900.0
     client_kwargs: dict = dataclasses.field(default_factory=dict)
     #: Orders run as their own job; the listing cycle includes them only when asked.
-    include_orders: bool = True
+    include_orders: bool = False
 
 
 class Synchronizer:
@@ -129,7 +129,7 @@ class Synchronizer:
         client = client_for(account, self.settings, self.redis, on_failure=self.log_failure,
                             rate_scale=self.options.rate_scale, **self.options.client_kwargs)
         with self.engine.connect() as conn:
-            reader = CatalogReader.connect(conn, self.settings.table_prefix)
+            reader = CatalogReader.from_settings(conn, self.settings)
             steps = StepRunner(conn, account.account_id, started, self.progress)
             self.summary["steps"] = steps.outcomes
             publisher = OfferPublisher(conn, client, account, settings, self.progress, self.options.resubmit_after)

@@ -111,7 +111,7 @@ class OrdersSynchronizer:
         client = client_for(account, self.settings, self.redis, on_failure=self.log_failure,
                             rate_scale=self.options.rate_scale, **self.options.client_kwargs)
         with self.engine.connect() as conn:
-            reader = CatalogReader.connect(conn, self.settings.table_prefix)
+            reader = CatalogReader.from_settings(conn, self.settings)
             importer = OrderImporter(conn, client, account, reader, page_size=self.options.page_size)
             self.summary["orders"] = importer.run(started)
             conn.commit()
