@@ -158,11 +158,11 @@ def create_app(market: Marketplace | None = None) -> Flask:
             "storeName": f"Store of {seller.seller_id}"}
             for m in seller.marketplaces]})
 
-    from sandbox import routes_admin, routes_catalog, routes_documents, routes_listings, routes_orders
+    from sandbox import routes_admin, routes_catalog, routes_documents, routes_feeds, routes_listings, routes_orders
 
     ctx = {"app": app, "market": market, "guard": guard, "marketplace_ids": marketplace_ids, "body": body,
            "ApiError": ApiError, "iso": iso}
-    for module in (routes_documents, routes_listings, routes_catalog, routes_orders, routes_admin):
+    for module in (routes_documents, routes_feeds, routes_listings, routes_catalog, routes_orders, routes_admin):
         module.register(**ctx)
     return app
 

@@ -23,14 +23,14 @@ RATES = {
     "putListingsItem": (5, 10), "patchListingsItem": (5, 5), "deleteListingsItem": (5, 5),
     "searchCatalogItems": (2, 2), "searchOrders": (0.0056, 20), "getOrder": (0.5, 30),
     "confirmShipment": (2, 10),
+    # Not an operation: JSON_LISTINGS_FEED's own limit, 5 submissions per 5 minutes per region.
+    "JSON_LISTINGS_FEED": (5 / 300, 5),
 }
 #: Seconds (sandbox time) before a new offer becomes buyable, and report/feed steps.
 APPROVAL_DELAY = 120
 PROCESSING_STEP = 30
 #: Seconds (sandbox time) a new SKU stays unreadable (404) after an accepted put.
 VISIBILITY_DELAY = 60
-#: JSON_LISTINGS_FEED submissions allowed per window (seconds) per seller and region.
-LISTINGS_FEED_LIMIT = (5, 300)
 
 
 class Clock:
@@ -135,7 +135,6 @@ class Marketplace:
     # --- seeding -----------------------------------------------------------------------
         self.visibility_delay = VISIBILITY_DELAY
         self.stranded: dict[str, int] = {}  # FBA units left at Amazon without a listing, per SKU
-        self.listings_feeds: dict[str, list] = {}  # seller -> times of JSON_LISTINGS_FEED submissions
     def load(self, seed: dict) -> None:
         with self.lock:
             for item in seed.get("catalog", []):
@@ -302,13 +301,7 @@ class Marketplace:
             self.stranded[listing.sku] = self.stranded.get(listing.sku, 0) + int(listing.quantity or 0)
 
     def take_listings_feed(self, seller_id: str) -> bool:
-        """JSON_LISTINGS_FEED's own limit: 5 submissions per 5 minutes per seller and region."""
-        count, window = LISTINGS_FEED_LIMIT
-        now = self.clock.now().timestamp()
+        """JSON_LISTINGS_FEED's own limit, on top of createFeed's: a bucket of 5, one more
+        every minute (5 per 5 minutes), per seller and region."""
         with self.lock:
-            recent = [t for t in self.listings_feeds.get(seller_id, []) if now - t < window]
-            if self.buckets.enabled and len(recent) >= count:
-                self.listings_feeds[seller_id] = recent
-                return False
-            self.listings_feeds[seller_id] = recent + [now]
-            return True
+            return self.buckets.take(seller_id, "JSON_LISTINGS_FEED")

@@ -14,7 +14,7 @@ from sandbox_fixtures import CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN
 from .contract import Models
 
 USED = {"getMarketplaceParticipations", "createReport", "getReport", "getReportDocument", "createFeedDocument",
-        "createFeed", "getFeed", "getFeedDocument", "getListingsItem", "putListingsItem", "patchListingsItem",
+        "createFeed", "getFeed", "getFeeds", "getFeedDocument", "getListingsItem", "putListingsItem", "patchListingsItem",
         "deleteListingsItem", "searchCatalogItems", "searchOrders", "getOrder", "confirmShipment"}
 
 

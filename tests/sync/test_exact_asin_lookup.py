@@ -21,7 +21,8 @@ def market():
 
 
 def test_barcode_with_a_second_asin_on_a_later_page_is_multiple_matches(cycle, channel_db, market):
-    cycle()
+    cycle()  # classified: ASIN look-up pending
+    cycle()  # looked up
     with channel_db.engine.connect() as conn:
         rows = {r.seller_sku: r for r in conn.execute(text(
             "SELECT seller_sku, asin, match_status, match_candidates FROM channel_amazon_listing"))}

@@ -1,45 +1,116 @@
-"""Login with Amazon: refresh-token grant, access token cached in Redis for all workers."""
+"""Login with Amazon: refresh-token grant, access token cached in Redis for all workers.
+
+One refresh at a time per (client id, refresh token): the worker that takes the Redis
+refresh lock asks Login with Amazon, the others wait for the token it caches (single
+flight), so a hundred workers starting together make one LWA call, not a hundred.
+LWA answering 429 is throttling (retry later), not refused credentials; 5xx and network
+failures are retryable too. Only a 4xx that is not 429 means the credentials are wrong.
+
+Amazon makes every application's LWA client secret expire 180 days after it was set;
+``secret_expiry_warning`` says so from 30 days before, for the alerts.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import time
+import uuid
+from datetime import datetime, timedelta
 
 import requests
 
-from worker.amazon.errors import AmazonUnavailable, LoginFailed
+from worker.amazon.errors import AmazonUnavailable, LoginFailed, Throttled
 
 logger = logging.getLogger(__name__)
 
 #: Refresh this many seconds before Amazon's expiry, so no call goes out with a dying token.
 EXPIRY_MARGIN = 300
+#: How long one worker may hold the refresh lock (longer than an LWA call may take).
+REFRESH_LOCK_TTL = 30
+#: Amazon expires LWA client secrets this long after they were set.
+SECRET_LIFETIME = timedelta(days=180)
+#: Warn this long before the client secret expires.
+SECRET_WARNING = timedelta(days=30)
+
+_RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end"
+
+
+def secret_expiry_warning(account, now: datetime | None = None) -> str | None:
+    """A sentence for the merchant when the account's LWA client secret expires within 30
+    days (or has expired), else None. The secret's age counts from ``secret_rotated_at``,
+    or from when the account was connected if it was never rotated."""
+    now = now or datetime.utcnow()
+    since = getattr(account, "secret_rotated_at", None) or getattr(account, "connected_at", None)
+    if since is None:
+        return None
+    expires = since + SECRET_LIFETIME
+    if now < expires - SECRET_WARNING:
+        return None
+    if now >= expires:
+        return (f"The Login with Amazon client secret expired on {expires:%Y-%m-%d}: Amazon refuses this account's"
+                f" calls until a new secret is generated in Seller Central and saved here.")
+    days = max(0, (expires - now).days)
+    return (f"The Login with Amazon client secret expires on {expires:%Y-%m-%d} (in {days} days): generate a new"
+            f" one in Seller Central (Develop Apps) and save it here before then.")
 
 
 class TokenProvider:
     """Access tokens per (client id, refresh token), shared through Redis."""
 
     def __init__(self, redis, endpoint: str, client_id: str, client_secret: str, refresh_token: str,
-                 timeout: float = 15):
+                 timeout: float = 15, sleep=time.sleep):
         self.redis = redis
         self.endpoint = endpoint
         self.client_id = client_id
         self._secret = client_secret
         self._refresh = refresh_token
         self.timeout = timeout
+        self.sleep = sleep
         digest = hashlib.sha256(f"{client_id}:{refresh_token}".encode()).hexdigest()[:32]
         self.key = f"channel:lwa:{digest}"
+        self.lock_key = f"channel:lwa-refresh:{digest}"
 
     def __repr__(self) -> str:
         return f"TokenProvider(client_id={self.client_id!r})"
 
-    def token(self) -> str:
+    def _cached(self) -> str | None:
         cached = self.redis.get(self.key)
         if cached:
             return cached.decode() if isinstance(cached, bytes) else cached
-        return self.refresh()
+        return None
 
-    def invalidate(self) -> None:
-        self.redis.delete(self.key)
+    def token(self) -> str:
+        """The cached token, or one fetched by exactly one worker while the others wait."""
+        cached = self._cached()
+        if cached:
+            return cached
+        deadline = time.monotonic() + self.timeout + REFRESH_LOCK_TTL
+        pause = 0.02
+        while True:
+            holder = uuid.uuid4().hex
+            if self.redis.set(self.lock_key, holder, nx=True, ex=REFRESH_LOCK_TTL):
+                try:
+                    cached = self._cached()  # refreshed between our read and our lock
+                    return cached or self.refresh()
+                finally:
+                    self.redis.eval(_RELEASE, 1, self.lock_key, holder)
+            self.sleep(pause)
+            pause = min(pause * 2, 0.5)
+            cached = self._cached()
+            if cached:
+                return cached
+            if time.monotonic() > deadline:
+                raise AmazonUnavailable("Login with Amazon: another worker's token refresh did not finish",
+                                        operation="lwa_token")
+
+    def invalidate(self, token: str | None = None) -> None:
+        """Forget the cached token; given the token Amazon refused, only if it is still the
+        cached one (another worker may already have put a fresh one there)."""
+        if token is None:
+            self.redis.delete(self.key)
+        else:
+            self.redis.eval(_RELEASE, 1, self.key, token)
 
     def refresh(self) -> str:
         try:
@@ -49,6 +120,9 @@ class TokenProvider:
         except requests.RequestException as exc:
             raise AmazonUnavailable(f"Login with Amazon unreachable: {type(exc).__name__}",
                                     operation="lwa_token") from None
+        if resp.status_code == 429:
+            raise Throttled("Login with Amazon is throttling token requests; retrying later",
+                            operation="lwa_token", status=429)
         if resp.status_code >= 500:
             raise AmazonUnavailable(f"Login with Amazon answered {resp.status_code}", operation="lwa_token",
                                     status=resp.status_code)

@@ -5,6 +5,14 @@ jitter up to ``max_attempts``, then raises a ``Retryable`` error so the job is
 re-queued later. 400/404 and refused credentials are never retried; a 403 for an
 expired token refreshes the token once. Every failed attempt is reported to
 ``on_failure`` (the communication log); tokens and secrets never reach a log.
+
+Operations that create something (``NON_IDEMPOTENT``: createFeed, createReport) are
+retried only when Amazon certainly did not act on them: a 429, or a connection that
+was never made. A timeout, a dropped connection or a 5xx after the request went out
+raises ``OutcomeUnknown`` at once, so a feed is never submitted twice by a blind retry.
+
+Every answer's ``x-amzn-RateLimit-Limit`` is recorded in the shared token bucket, and a
+429 empties it for all workers.
 """
 
 from __future__ import annotations
@@ -19,12 +27,14 @@ from urllib.parse import quote
 import requests
 
 from worker.amazon.auth import TokenProvider
-from worker.amazon.errors import AmazonUnavailable, Unauthorized, for_status
+from worker.amazon.errors import AmazonUnavailable, OutcomeUnknown, Unauthorized, for_status
 from worker.amazon.throttle import Throttle
 
 logger = logging.getLogger(__name__)
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
+#: POSTs that create a resource: a retry after an unanswered attempt could create it twice.
+NON_IDEMPOTENT = frozenset({"createFeed", "createReport"})
 USER_AGENT = "channel-amazon/0.1 (Language=Python)"
 
 
@@ -76,20 +86,32 @@ class SpApiClient:
         return random.uniform(0, min(self.backoff_cap, self.backoff_base * 2 ** attempt))
 
     def call(self, operation: str, method: str, path: str, *, params: dict | None = None,
-             json: dict | None = None) -> tuple[dict, requests.Response]:
+             json: dict | None = None, quotas: tuple[str, ...] = (),
+             expected: tuple[int, ...] = ()) -> tuple[dict, requests.Response]:
+        """One operation. ``quotas`` names extra buckets the call must also pay a token
+        from (``JSON_LISTINGS_FEED`` for a listings feed's createFeed). ``expected``:
+        error statuses that are an answer, not a failure (404 while tracking a new SKU),
+        raised as usual but not written to the communication log."""
         refreshed = False
         attempt = 0
+        once = operation in NON_IDEMPOTENT
         while True:
             attempt += 1
+            for quota in quotas:
+                self.throttle.acquire(self.seller_id, self.region, quota, self.max_throttle_wait)
             self.throttle.acquire(self.seller_id, self.region, operation, self.max_throttle_wait)
-            headers = {"x-amz-access-token": self.tokens.token(), "user-agent": USER_AGENT,
-                       "accept": "application/json"}
+            token = self.tokens.token()
+            headers = {"x-amz-access-token": token, "user-agent": USER_AGENT, "accept": "application/json"}
             self.calls[operation] = self.calls.get(operation, 0) + 1
             try:
                 resp = self.session.request(method, self.base_url + path, params=params, json=json,
                                             headers=headers, timeout=self.timeout)
             except requests.RequestException as exc:
                 message = f"{type(exc).__name__} calling {operation}"
+                if once and not isinstance(exc, requests.ConnectTimeout):
+                    message += "; it may have been applied, so it is not sent again"
+                    self._report(operation, None, None, message, None, final=True)
+                    raise OutcomeUnknown(message, operation=operation) from None
                 if attempt >= self.max_attempts:
                     self._report(operation, None, None, message, None, final=True)
                     raise AmazonUnavailable(message, operation=operation) from None
@@ -97,6 +119,10 @@ class SpApiClient:
                 self.sleep(self.backoff(attempt))
                 continue
             request_id = resp.headers.get("x-amzn-RequestId")
+            self.throttle.observe(self.seller_id, self.region, operation, resp.headers.get("x-amzn-RateLimit-Limit"))
+            if resp.status_code == 429:
+                for bucket in (operation, *quotas):
+                    self.throttle.drain(self.seller_id, self.region, bucket)
             if resp.status_code < 300:
                 return (resp.json() if resp.content else {}), resp
             errors = _errors(resp)
@@ -104,14 +130,20 @@ class SpApiClient:
             details = " ".join(str(e.get("details", "")) for e in errors)
             if resp.status_code == 403 and "expired" in (message + details).lower() and not refreshed:
                 refreshed = True
-                self.tokens.invalidate()
+                self.tokens.invalidate(token)
                 self._report(operation, 403, "Unauthorized", "access token expired; refreshed", request_id, False)
                 continue
+            if once and resp.status_code >= 500:
+                self._report(operation, resp.status_code, _code(errors), message, request_id, final=True)
+                raise OutcomeUnknown(f"{operation} answered {resp.status_code}: {message}; it may have been"
+                                     f" applied, so it is not sent again", operation=operation,
+                                     status=resp.status_code, errors=errors, request_id=request_id)
             if resp.status_code in RETRY_STATUSES and attempt < self.max_attempts:
                 self._report(operation, resp.status_code, _code(errors), message, request_id, final=False)
                 self.sleep(self.backoff(attempt))
                 continue
-            self._report(operation, resp.status_code, _code(errors), message, request_id, final=True)
+            if resp.status_code not in expected:
+                self._report(operation, resp.status_code, _code(errors), message, request_id, final=True)
             cls = for_status(resp.status_code)
             raise cls(f"{operation} failed: {message}", operation=operation, status=resp.status_code,
                       errors=errors, request_id=request_id)

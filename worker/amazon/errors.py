@@ -36,6 +36,12 @@ class AmazonUnavailable(Retryable):
     """500/503 or a network failure or timeout after the bounded retries."""
 
 
+class OutcomeUnknown(AmazonUnavailable):
+    """A call that creates something (createFeed, createReport) got no answer: it may or may
+    not have been applied, so it is not sent again blindly. The caller looks for what it
+    may have created, or gives the step up and lets the next cycle decide."""
+
+
 class Unauthorized(AmazonError):
     """403/401: wrong credentials, missing role, or a token that stays refused."""
 

@@ -1,15 +1,36 @@
-"""Feeds: JSON_LISTINGS_FEED up to 25,000 messages, upload, submit, poll, result report."""
+"""Feeds: JSON_LISTINGS_FEED up to 25,000 messages, upload, submit, poll, result report.
+
+A feed holds at most 25,000 messages (the schema's ``maxItems``) and at most
+``MAX_BYTES``: Amazon advises documents of no more than 10 MB, and 25,000 price and
+stock messages can weigh more, so ``batches`` cuts by both. Amazon accepts 5 listings
+feeds per 5 minutes per region: createFeed pays a token from that bucket too.
+
+createFeed is not sent twice blindly: when it times out or fails after leaving, the
+feeds created since the attempt began (getFeeds) are looked at, and a new one that is
+not known already is taken as ours; when there is none the step gives up
+(``OutcomeUnknown``) and the next cycle sends the changes again.
+"""
 
 from __future__ import annotations
 
 import json
+import logging
 import time
+from datetime import datetime, timedelta, timezone
 
-from worker.amazon.errors import InvalidInput, ProcessingFailed
+from worker.amazon.errors import InvalidInput, OutcomeUnknown, ProcessingFailed
 from worker.amazon.reports import document_text
 
+logger = logging.getLogger(__name__)
+
 MAX_MESSAGES = 25000
+#: Amazon's advice for a feed document's size (10 MB).
+MAX_BYTES = 10_000_000
 CONTENT_TYPE = "application/json; charset=UTF-8"
+#: The header and framing of a feed document around its messages, generously.
+ENVELOPE_BYTES = 1024
+#: Clock difference allowed between us and Amazon when looking for a feed we may have created.
+CLOCK_SKEW = timedelta(minutes=2)
 
 
 def listings_feed(seller_id: str, messages: list[dict]) -> dict:
@@ -19,8 +40,45 @@ def listings_feed(seller_id: str, messages: list[dict]) -> dict:
     return {"header": {"sellerId": seller_id, "version": "2.0", "issueLocale": "en_US"}, "messages": messages}
 
 
-def submit_feed(client, messages: list[dict]) -> str:
-    """Create the document, upload it with the declared Content-Type, create the feed."""
+def message_bytes(message: dict) -> int:
+    """Bytes a message takes in the document (with its separator)."""
+    return len(json.dumps(message).encode("utf-8")) + 2
+
+
+def batches(items: list, size_of) -> list[list]:
+    """``items`` cut into feeds of at most MAX_MESSAGES messages and MAX_BYTES bytes;
+    ``size_of(item)`` gives an item's message size in bytes."""
+    out: list[list] = []
+    batch: list = []
+    total = ENVELOPE_BYTES
+    for item in items:
+        size = size_of(item)
+        if size + ENVELOPE_BYTES > MAX_BYTES:
+            raise InvalidInput(f"one feed message weighs {size} bytes, more than a feed may", operation="createFeed")
+        if batch and (len(batch) >= MAX_MESSAGES or total + size > MAX_BYTES):
+            out.append(batch)
+            batch, total = [], ENVELOPE_BYTES
+        batch.append(item)
+        total += size
+    if batch:
+        out.append(batch)
+    return out
+
+
+def recent_feeds(client, since: datetime) -> list[dict]:
+    """JSON_LISTINGS_FEED feeds of this seller and marketplace created since ``since``."""
+    data, _ = client.call("getFeeds", "GET", "/feeds/2021-06-30/feeds", params={
+        "feedTypes": "JSON_LISTINGS_FEED", "marketplaceIds": client.marketplace_id, "pageSize": 100,
+        "createdSince": since.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")})
+    return data.get("feeds") or []
+
+
+def submit_feed(client, messages: list[dict], known: set[str] | None = None, recover_wait: float = 30.0) -> str:
+    """Create the document, upload it with the declared Content-Type, create the feed.
+
+    ``known``: ids of feeds already recorded for this account, which a createFeed that
+    got no answer cannot have created. ``recover_wait``: after no answer, how long to
+    give Amazon before looking a second time for the feed it may have created."""
     doc, _ = client.call("createFeedDocument", "POST", "/feeds/2021-06-30/documents",
                          json={"contentType": CONTENT_TYPE})
     body = json.dumps(listings_feed(client.seller_id, messages)).encode("utf-8")
@@ -28,9 +86,23 @@ def submit_feed(client, messages: list[dict]) -> str:
     if resp.status_code >= 300:
         raise ProcessingFailed(f"feed upload refused with {resp.status_code}", operation="createFeedDocument",
                                status=resp.status_code)
-    feed, _ = client.call("createFeed", "POST", "/feeds/2021-06-30/feeds", json={
-        "feedType": "JSON_LISTINGS_FEED", "marketplaceIds": [client.marketplace_id],
-        "inputFeedDocumentId": doc["feedDocumentId"]})
+    started = datetime.now(timezone.utc)
+    try:
+        feed, _ = client.call("createFeed", "POST", "/feeds/2021-06-30/feeds", json={
+            "feedType": "JSON_LISTINGS_FEED", "marketplaceIds": [client.marketplace_id],
+            "inputFeedDocumentId": doc["feedDocumentId"]}, quotas=("JSON_LISTINGS_FEED",))
+    except OutcomeUnknown:
+        for look in range(2):
+            if look:
+                client.sleep(recover_wait)
+            created = [f for f in recent_feeds(client, started - CLOCK_SKEW) if f.get("feedId") not in (known or ())]
+            if len(created) == 1:
+                logger.warning("createFeed got no answer; feed %s created meanwhile is taken as ours",
+                               created[0]["feedId"])
+                return created[0]["feedId"]
+            if created:
+                break  # more than one candidate: not ours to guess
+        raise
     return feed["feedId"]
 
 

@@ -51,7 +51,8 @@ def get_item(client, sku: str, included: str = "summaries,issues,offers,fulfillm
     try:
         data, _ = client.call("getListingsItem", "GET",
                               f"/listings/2021-08-01/items/{client.quote(client.seller_id)}/{client.quote(sku)}",
-                              params={"marketplaceIds": client.marketplace_id, "includedData": included})
+                              params={"marketplaceIds": client.marketplace_id, "includedData": included},
+                              expected=(404,))
     except NotFound:
         return None
     return data
@@ -71,6 +72,18 @@ def patch_item(client, sku: str, attributes: dict, product_type: str = PRODUCT_T
                           f"/listings/2021-08-01/items/{client.quote(client.seller_id)}/{client.quote(sku)}",
                           params={"marketplaceIds": client.marketplace_id},
                           json={"productType": product_type, "patches": patches_for(attributes)})
+    return data
+
+
+def end_fba_offer(client, sku: str, currency: str, product_type: str = PRODUCT_TYPE) -> dict:
+    """Withdraw the standard offer of an FBA listing, keeping the SKU and its stock: a
+    ``delete`` patch of the ``purchasable_offer`` instance picked by its selectors."""
+    offer = {"audience": AUDIENCE, "currency": currency, "marketplace_id": client.marketplace_id}
+    data, _ = client.call("patchListingsItem", "PATCH",
+                          f"/listings/2021-08-01/items/{client.quote(client.seller_id)}/{client.quote(sku)}",
+                          params={"marketplaceIds": client.marketplace_id},
+                          json={"productType": product_type, "patches": [
+                              {"op": "delete", "path": "/attributes/purchasable_offer", "value": [offer]}]})
     return data
 
 

@@ -1,8 +1,15 @@
 """Token buckets per (seller, region, operation), shared by every worker through Redis.
 
-Primed with each operation's documented rate and burst. ``acquire`` waits (bounded)
-for a token; when the wait would be longer than the caller allows it raises
-``Throttled`` so the job is re-queued instead of holding a worker.
+Primed with each operation's documented rate and burst, then kept to the rate Amazon
+says it applied: ``x-amzn-RateLimit-Limit`` on 2xx, 400 and 404 answers is recorded in
+the bucket (``observe``), so a seller whose usage plan differs is paced by it. A 429
+empties the bucket for every worker (``drain``): nobody calls again before a token has
+been earned back. ``acquire`` waits (bounded) for a token; when the wait would be longer
+than the caller allows it raises ``Throttled`` so the job is re-queued instead of holding
+a worker.
+
+Besides the operations, ``JSON_LISTINGS_FEED`` has a bucket of its own: Amazon accepts 5
+such feeds per 5 minutes per seller and region, whatever createFeed's own rate says.
 """
 
 from __future__ import annotations
@@ -14,33 +21,51 @@ from worker.amazon.errors import Throttled
 #: Amazon's default (rate per second, burst) per operation.
 RATES = {
     "getMarketplaceParticipations": (0.016, 15), "createReport": (0.0167, 15), "getReport": (2.0, 15),
-    "getReportDocument": (0.0167, 15), "createFeedDocument": (0.5, 15), "createFeed": (0.0083, 15),
-    "getFeed": (2.0, 15), "getFeedDocument": (0.0222, 10), "getListingsItem": (5.0, 10),
-    "putListingsItem": (5.0, 10), "patchListingsItem": (5.0, 5), "deleteListingsItem": (5.0, 5),
-    "searchCatalogItems": (2.0, 2), "searchOrders": (0.0056, 20), "getOrder": (0.5, 30),
-    "confirmShipment": (2.0, 10),
+    "getReports": (0.0222, 10), "getReportDocument": (0.0167, 15), "createFeedDocument": (0.5, 15),
+    "createFeed": (0.0083, 15), "getFeed": (2.0, 15), "getFeeds": (0.0222, 10), "getFeedDocument": (0.0222, 10),
+    "getListingsItem": (5.0, 10), "putListingsItem": (5.0, 10), "patchListingsItem": (5.0, 5),
+    "deleteListingsItem": (5.0, 5), "searchCatalogItems": (2.0, 2), "searchOrders": (0.0056, 20),
+    "getOrder": (0.5, 30), "confirmShipment": (2.0, 10),
+    # Not an operation: the JSON_LISTINGS_FEED submission limit (5 per 300 s, per region).
+    "JSON_LISTINGS_FEED": (5 / 300, 5),
 }
 
+#: Bucket state: t = tokens (may go into debt), s = stamp, r = the rate Amazon reported.
 _LUA = """
 local tokens = tonumber(redis.call('HGET', KEYS[1], 't'))
 local stamp = tonumber(redis.call('HGET', KEYS[1], 's'))
-local rate, burst, now = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local reported = tonumber(redis.call('HGET', KEYS[1], 'r'))
+local rate, burst, now, scale = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+if reported ~= nil and reported > 0 then rate = reported * scale end
 if tokens == nil then tokens = burst; stamp = now end
 tokens = math.min(burst, tokens + math.max(0, now - stamp) * rate) - 1
 redis.call('HSET', KEYS[1], 't', tostring(tokens), 's', tostring(math.max(now, stamp)))
-redis.call('EXPIRE', KEYS[1], math.ceil(burst / rate) + 60)
+redis.call('EXPIRE', KEYS[1], math.ceil(burst / rate) + 3600)
 if tokens >= 0 then return '0' end
 return tostring(-tokens / rate)
 """
 
+#: After a 429 the bucket holds no token; refilled tokens are counted from now.
+_DRAIN = """
+local tokens = tonumber(redis.call('HGET', KEYS[1], 't'))
+if tokens == nil or tokens > 0 then tokens = 0 end
+redis.call('HSET', KEYS[1], 't', tostring(tokens), 's', ARGV[1])
+redis.call('EXPIRE', KEYS[1], 3600)
+return 1
+"""
+
 
 class Throttle:
-    def __init__(self, redis, scale: float = 1.0, rates: dict | None = None):
+    def __init__(self, redis, scale: float = 1.0, rates: dict | None = None, sleep=time.sleep):
         """``scale`` multiplies every rate (the sandbox's time scale in tests)."""
+        if scale <= 0:
+            raise ValueError("scale must be positive")
         self.redis = redis
         self.scale = scale
         self.rates = rates or RATES
+        self.sleep = sleep
         self._script = redis.register_script(_LUA)
+        self._drain = redis.register_script(_DRAIN)
 
     def key(self, seller_id: str, region: str, operation: str) -> str:
         return f"channel:bucket:{seller_id}:{region}:{operation}"
@@ -54,10 +79,35 @@ class Throttle:
             return 0.0
         rate, burst = self.rates[operation]
         key = self.key(seller_id, region, operation)
-        wait = float(self._script(keys=[key], args=[rate * self.scale, burst, time.time()]))
+        wait = float(self._script(keys=[key], args=[rate * self.scale, burst, time.time(), self.scale]))
         if wait > max_wait:
             self.redis.hincrbyfloat(key, "t", 1)
             raise Throttled(f"{operation} is rate-limited for {wait:.0f}s more", operation=operation, status=429)
         if wait > 0:
-            time.sleep(wait)
+            self.sleep(wait)
         return wait
+
+    def observe(self, seller_id: str, region: str, operation: str, header: str | None) -> float | None:
+        """Record the rate Amazon applied (``x-amzn-RateLimit-Limit``); returns it, or None."""
+        if operation not in self.rates or not header:
+            return None
+        try:
+            rate = float(header)
+        except ValueError:
+            return None
+        if rate <= 0:
+            return None
+        key = self.key(seller_id, region, operation)
+        current = self.redis.hget(key, "r")
+        if current is None or float(current) != rate:
+            self.redis.hset(key, "r", repr(rate))
+        return rate
+
+    def reported_rate(self, seller_id: str, region: str, operation: str) -> float | None:
+        value = self.redis.hget(self.key(seller_id, region, operation), "r")
+        return None if value is None else float(value)
+
+    def drain(self, seller_id: str, region: str, operation: str) -> None:
+        """Amazon answered 429: the shared bucket is empty for every worker."""
+        if operation in self.rates:
+            self._drain(keys=[self.key(seller_id, region, operation)], args=[time.time()])

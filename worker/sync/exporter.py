@@ -60,6 +60,11 @@ WANTED = (
     "CASE WHEN fulfillment_channel <> 'DEFAULT' THEN NULL WHEN tab IN ('ineligible', 'ending_in_progress') THEN 0"
     " ELSE COALESCE(calc_qty, 0) END"
 )
+#: A digest of the values a push sends (price, quantity). A push Amazon answers INVALID
+#: leaves ``submission_ref = 'rejected:<digest>'``: the same values are not sent again,
+#: changed values are.
+WANT_DIGEST = f"MD5(CONCAT_WS('|', IFNULL(calc_price, '-'), IFNULL({WANTED}, '-')))"
+REJECTED = "rejected:"
 
 
 class PriceStockExporter:
@@ -78,10 +83,12 @@ class PriceStockExporter:
     def changed(self) -> list:
         """Listings on Amazon whose wanted price or quantity Amazon has not acknowledged."""
         return self.conn.execute(text(
-            f"SELECT listing_id, seller_sku, calc_price, {WANTED} AS want_qty FROM {LISTING}"
+            f"SELECT listing_id, seller_sku, calc_price, {WANTED} AS want_qty, {WANT_DIGEST} AS want_digest"
+            f" FROM {LISTING}"
             f" WHERE account_id = :a AND amazon_status IS NOT NULL AND ended_by_merchant = 0"
             f" AND product_id IS NOT NULL AND tab IN ('active', 'inactive', 'ineligible')"
             f" AND submitted_at IS NULL AND pending_action IS NULL AND (submission_ref IS NULL OR submission_ref NOT LIKE 'feed:%')"
+            f" AND NOT (submission_ref <=> CONCAT('{REJECTED}', {WANT_DIGEST}))"
             f" AND ((calc_price IS NOT NULL AND tab <> 'ineligible'"
             f"       AND NOT (calc_price <=> COALESCE(pushed_price, amazon_price)))"
             f"   OR NOT ({WANTED} <=> COALESCE(pushed_qty, amazon_qty)) AND {WANTED} IS NOT NULL)"
@@ -96,8 +103,9 @@ class PriceStockExporter:
         if not rows:
             return self.stats
         if use_feeds(len(rows), feed_latency=self.feed_latency):
-            for start in range(0, len(rows), feeds.MAX_MESSAGES):
-                self.send_feed(rows[start:start + feeds.MAX_MESSAGES])
+            # At most 25,000 messages and 10 MB per feed (a full feed of price and stock is ~10.5 MB).
+            for batch in feeds.batches(rows, lambda row: feeds.message_bytes(self._message(feeds.MAX_MESSAGES, row))):
+                self.send_feed(batch)
             if self.feed_wait:
                 self.apply_pending_feeds(wait=self.feed_wait)
         else:
@@ -115,12 +123,16 @@ class PriceStockExporter:
             except AmazonError as exc:
                 if exc.retryable:
                     raise
+                self._remember_rejected(row)
                 self.stats.rejected += 1
                 continue
             if result.get("status") == "ACCEPTED":
                 self._acknowledge([(row["listing_id"], row["calc_price"], row["want_qty"])])
+                self.conn.execute(text(f"UPDATE {LISTING} SET submission_ref = NULL WHERE listing_id = :id"
+                                       f" AND submission_ref LIKE '{REJECTED}%'"), {"id": row["listing_id"]})
                 self.stats.patched += 1
             else:
+                self._remember_rejected(row)
                 self.stats.rejected += 1
                 write_log(self.conn, account_id=self.account.account_id, operation="patchListingsItem",
                           message=f"{row['seller_sku']}: " + "; ".join(i.get("message", "") for i in
@@ -128,15 +140,25 @@ class PriceStockExporter:
             self.progress("price_stock", n, len(rows))
         self.conn.commit()
 
+    def _remember_rejected(self, row) -> None:
+        """Amazon refused these values: not sent again until they change."""
+        self.conn.execute(text(f"UPDATE {LISTING} SET submission_ref = :ref WHERE listing_id = :id"),
+                          {"ref": REJECTED + row["want_digest"], "id": row["listing_id"]})
+
+    def _message(self, message_id: int, row) -> dict:
+        return {"messageId": message_id, "sku": row["seller_sku"], "operationType": "PATCH",
+                "productType": listings.PRODUCT_TYPE, "patches": listings.patches_for(self._attributes(row))}
+
     def send_feed(self, rows) -> str:
         messages, index = [], {}
         for n, row in enumerate(rows, start=1):
-            messages.append({"messageId": n, "sku": row["seller_sku"], "operationType": "PATCH",
-                             "productType": listings.PRODUCT_TYPE,
-                             "patches": listings.patches_for(self._attributes(row))})
+            messages.append(self._message(n, row))
             index[n] = [row["listing_id"], None if row["calc_price"] is None else str(row["calc_price"]),
                         row["want_qty"]]
-        feed_id = feeds.submit_feed(self.client, messages)
+        known = {f for (f,) in self.conn.execute(text(
+            "SELECT feed_id FROM channel_amazon_feed WHERE account_id = :a AND created_at > NOW() - INTERVAL 1 DAY"),
+            {"a": self.account.account_id})}
+        feed_id = feeds.submit_feed(self.client, messages, known=known)
         self.conn.execute(text(
             "INSERT INTO channel_amazon_feed (feed_id, account_id, kind, messages, message_count)"
             " VALUES (:f, :a, 'price_stock', :m, :c)"),

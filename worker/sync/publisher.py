@@ -1,12 +1,17 @@
 """The Exporter of offers: publish, end and relist, and tracking until Amazon decides.
 
 Publishing creates an offer on an existing ASIN (putListingsItem, requirements
-LISTING_OFFER_ONLY). A submission is written before it is sent (``submitted_at``),
+LISTING_OFFER_ONLY). Relisting a SKU Amazon still holds is a merge patch of the offer,
+never a put: a put replaces every attribute, and with them what the merchant set in
+Seller Central. A submission is written before it is sent (``submitted_at``),
 so a worker killed mid-way never sends it twice: the next cycle tracks it instead.
 Tracking asks getListingsItem about submitted offers until Amazon reports them
-buyable (Active) or raises issues (Inactive with Amazon's text). Ending deletes the
-offer and marks the listing ended by the merchant; it is never relisted by itself.
-Read-only accounts send nothing: the actions stay queued.
+buyable (Active), raises issues (Inactive with Amazon's text), or shows the offer
+DISCOVERABLE (live but not buyable, e.g. out of stock: from then on it gets stock
+pushes like any live listing). Right after an accepted put Amazon may answer 404 for
+minutes; that is not "gone". Ending marks the listing ended by the merchant; it is
+never relisted by itself (see ``end`` for what Amazon is told). Read-only accounts
+send nothing: the actions stay queued.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from sqlalchemy.engine import Connection
 from channel import marketplaces
 from channel.pricing import AccountSettings
 from worker.amazon import catalog, listings
+from channel.models.log import write_log
 from worker.amazon.errors import AmazonError
 
 logger = logging.getLogger(__name__)
@@ -31,6 +37,8 @@ LISTING = "channel_amazon_listing"
 MAX_PUBLISH = 500
 MAX_TRACK = 300
 MAX_LOOKUPS = 400
+#: How long an accepted submission may stay unreadable (404) before it is sent again.
+VISIBILITY_WAIT = timedelta(hours=1)
 
 
 @dataclasses.dataclass
@@ -58,7 +66,8 @@ class OfferPublisher:
     def _rows(self, where: str, limit: int, **params) -> list:
         return self.conn.execute(text(
             f"SELECT listing_id, seller_sku, asin, product_id, calc_price, calc_qty, pending_action, tab,"
-            f" fulfillment_channel FROM {LISTING} WHERE account_id = :a AND {where} ORDER BY listing_id LIMIT :n"),
+            f" fulfillment_channel, amazon_status, submission_ref, submitted_at FROM {LISTING}"
+            f" WHERE account_id = :a AND {where} ORDER BY listing_id LIMIT :n"),
             {"a": self.account.account_id, "n": limit, **params}).mappings().all()
 
     def lookup_asins(self, reader) -> None:
@@ -117,7 +126,12 @@ class OfferPublisher:
                 quantity=row["calc_qty"] or 0, condition=self.settings.condition_default or "new_new",
                 handling_time=self.settings.handling_time, fulfillment_channel=self.settings.fulfillment_channel)
             try:
-                result = listings.put_item(self.client, row["seller_sku"], attrs)
+                if self._on_amazon(row):
+                    # Relist what Amazon still holds by patch: a put would replace every attribute.
+                    relist = {k: v for k, v in attrs.items() if k in listings.SELECTORS}
+                    result = listings.patch_item(self.client, row["seller_sku"], relist)
+                else:
+                    result = listings.put_item(self.client, row["seller_sku"], attrs)
             except AmazonError as exc:
                 if exc.retryable:
                     raise
@@ -134,12 +148,37 @@ class OfferPublisher:
             self.stats.published += 1
             self.progress("publish", n, len(rows))
 
+    def _on_amazon(self, row) -> bool:
+        """Does Amazon hold this SKU (a relist, or an offer ended without deleting it)?"""
+        if row["tab"] != "relist_in_progress" and row["amazon_status"] is None \
+                and row["fulfillment_channel"] == "DEFAULT":
+            return False
+        return listings.get_item(self.client, row["seller_sku"], included="summaries") is not None
+
     def end(self) -> None:
+        """Stop selling, as Amazon documents it per fulfillment channel.
+
+        Merchant-fulfilled (DEFAULT): deleteListingsItem. The merchant holds the stock, so
+        nothing is left behind, and Amazon stops showing the offer at once.
+
+        Fulfilled by Amazon: the SKU is never deleted. Its units sit in Amazon's warehouse
+        and belong to the SKU; deleting it strands them (inventory without a listing, that
+        only a removal order or a new listing can recover). Quantity cannot be set for an
+        FBA offer either - Amazon counts it. So the offer itself is removed: a ``delete``
+        patch of ``purchasable_offer`` picked by its selectors (audience ALL, currency,
+        marketplace), which makes the listing not buyable while the SKU, its FBA stock and
+        the rest of its attributes stay. Relisting patches the offer back. The units stay
+        at Amazon until the merchant sells or removes them."""
         if self.account.read_only:
             return
         rows = self._rows("pending_action = 'end'", MAX_PUBLISH)
         for n, row in enumerate(rows, start=1):
-            if row["tab"] != "ended":
+            if row["tab"] != "ended" and row["fulfillment_channel"] not in (None, "DEFAULT"):
+                listings.end_fba_offer(self.client, row["seller_sku"], self.currency)
+                write_log(self.conn, account_id=self.account.account_id, operation="deleteListingsItem",
+                          level="warning", message=f"{row['seller_sku']}: fulfilled by Amazon, so the offer was"
+                          " withdrawn and the SKU kept; its units stay in Amazon's warehouse until sold or removed")
+            elif row["tab"] != "ended":
                 listings.delete_item(self.client, row["seller_sku"])
             self.conn.execute(text(
                 f"UPDATE {LISTING} SET pending_action = NULL, ended_by_merchant = 1, amazon_status = NULL,"
@@ -155,6 +194,14 @@ class OfferPublisher:
         for n, row in enumerate(rows, start=1):
             item = listings.get_item(self.client, row["seller_sku"])
             self.stats.tracked += 1
+            if item is None and row["submission_ref"]:
+                # Amazon accepted it (it gave a submission id) but does not show it yet: eventual
+                # consistency, for minutes. Sent again only if it stays unreadable far longer.
+                if row["submitted_at"] is not None and row["submitted_at"] < datetime.utcnow() - VISIBILITY_WAIT:
+                    self.conn.execute(text(f"UPDATE {LISTING} SET submitted_at = NULL, submission_ref = NULL"
+                                           f" WHERE listing_id = :id AND amazon_status IS NULL"),
+                                      {"id": row["listing_id"]})
+                continue
             if item is None:
                 # Amazon never got it (a worker killed between recording and sending): send it again,
                 # once Amazon has had time to show a listing it did receive.
@@ -173,5 +220,9 @@ class OfferPublisher:
                 self.conn.execute(text(f"UPDATE {LISTING} SET amazon_status = 'INACTIVE', amazon_issues = :i,"
                                        f" submitted_at = NULL WHERE listing_id = :id"), {"i": json.dumps(errors), "id": row["listing_id"]})
                 self.stats.rejected += 1
+            elif status == "DISCOVERABLE" and (item.get("offers") or item.get("fulfillmentAvailability")):
+                # Live, not buyable (no stock): tracked no longer, so stock pushes reach it.
+                self.conn.execute(text(f"UPDATE {LISTING} SET amazon_status = 'DISCOVERABLE', submitted_at = NULL,"
+                                       f" amazon_issues = NULL WHERE listing_id = :id"), {"id": row["listing_id"]})
             self.progress("track", n, len(rows))
         self.conn.commit()
