@@ -5,10 +5,12 @@ declare(strict_types=1);
 namespace Channel\Amazon\Model;
 
 use Magento\Framework\App\Config\ScopeConfigInterface;
-use Magento\Framework\Encryption\EncryptorInterface;
 
 /**
  * Typed access to the module's system configuration.
+ *
+ * The shared secret is declared in etc/config.xml with the Encrypted backend model, so
+ * Magento's config metadata processing decrypts it on read: getValue() returns plain text.
  */
 class Config
 {
@@ -18,10 +20,8 @@ class Config
     public const PATH_TIMEOUT = 'channel_amazon/bridge/timeout';
     public const PATH_CREATE_ORDERS = 'channel_amazon/orders/create_enabled';
 
-    public function __construct(
-        private readonly ScopeConfigInterface $scopeConfig,
-        private readonly EncryptorInterface $encryptor
-    ) {
+    public function __construct(private readonly ScopeConfigInterface $scopeConfig)
+    {
     }
 
     public function getBridgeUrl(): string
@@ -31,8 +31,13 @@ class Config
 
     public function getSecret(): string
     {
-        $stored = (string) $this->scopeConfig->getValue(self::PATH_SECRET);
-        return $stored === '' ? '' : $this->encryptor->decrypt($stored);
+        return (string) $this->scopeConfig->getValue(self::PATH_SECRET);
+    }
+
+    /** Both the bridge URL and the shared secret are set. */
+    public function isConfigured(): bool
+    {
+        return $this->getBridgeUrl() !== '' && $this->getSecret() !== '';
     }
 
     public function getConnectTimeout(): float

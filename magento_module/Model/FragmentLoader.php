@@ -10,6 +10,11 @@ use Magento\Backend\Model\UrlInterface;
 /**
  * Fetches one admin fragment from the bridge, with links and calls routed back through
  * the module's controllers (admin URL keys and form key intact).
+ *
+ * The page's script is the module's RequireJS module (view/adminhtml/web/js/channel.js),
+ * so the inline copy the bridge appends for other hosts is removed: a restrictive admin
+ * Content Security Policy would block it. GET forms keep their page: a browser replaces an
+ * action's query string with the form's fields, so its parameters become hidden fields.
  */
 class FragmentLoader
 {
@@ -37,7 +42,10 @@ class FragmentLoader
         }
         $headers = [
             'X-Channel-Link-Base' => $this->url->getUrl('channel_amazon/page/view', ['_query' => ['path' => '__PATH__']]),
-            'X-Channel-Api-Base' => $this->url->getUrl('channel_amazon/action/post', ['_query' => ['path' => '__PATH__']]),
+            'X-Channel-Api-Base' => $this->url->getUrl(
+                'channel_amazon/action/post',
+                ['_query' => ['path' => '__PATH__', 'isAjax' => 'true', 'form_key' => $formKey]]
+            ),
             'X-Channel-Form-Key' => $formKey,
         ];
         $response = $this->client->request(
@@ -49,6 +57,42 @@ class FragmentLoader
             $this->grants->granted(),
             $headers
         );
-        return $response->body;
+        return self::keepGetFormsOnTheirPage(self::withoutInlineScript($response->body));
+    }
+
+    public static function withoutInlineScript(string $html): string
+    {
+        return (string) preg_replace('#<script\b(?![^>]*\bsrc=)[^>]*>.*?</script>#is', '', $html);
+    }
+
+    public static function keepGetFormsOnTheirPage(string $html): string
+    {
+        return (string) preg_replace_callback(
+            '#<form\b[^>]*>#i',
+            static function (array $match): string {
+                $tag = $match[0];
+                if (!preg_match('#\bmethod\s*=\s*"get"#i', $tag) || !preg_match('#\baction\s*=\s*"([^"]*)"#i', $tag, $a)) {
+                    return $tag;
+                }
+                $action = html_entity_decode($a[1], ENT_QUOTES | ENT_HTML5);
+                $queryString = (string) parse_url($action, PHP_URL_QUERY);
+                if ($queryString === '') {
+                    return $tag;
+                }
+                parse_str($queryString, $fields);
+                $hidden = '';
+                foreach ($fields as $name => $value) {
+                    if (is_scalar($value)) {
+                        $hidden .= sprintf(
+                            '<input type="hidden" name="%s" value="%s">',
+                            htmlspecialchars((string) $name, ENT_QUOTES | ENT_HTML5),
+                            htmlspecialchars((string) $value, ENT_QUOTES | ENT_HTML5)
+                        );
+                    }
+                }
+                return $tag . $hidden;
+            },
+            $html
+        );
     }
 }

@@ -2,7 +2,7 @@
 // phpcs:ignoreFile
 declare(strict_types=1);
 
-/** PHPUnit bootstrap: a PSR-4 autoloader for the module and the Magento stand-ins. */
+/** PHPUnit bootstrap: a PSR-4 autoloader for the module and, without Magento, its stand-ins. */
 spl_autoload_register(static function (string $class): void {
     $prefix = 'Channel\\Amazon\\';
     if (str_starts_with($class, $prefix)) {
@@ -13,5 +13,7 @@ spl_autoload_register(static function (string $class): void {
     }
 });
 if (!interface_exists(\Magento\Framework\App\Config\ScopeConfigInterface::class)) {
-    require __DIR__ . '/Stubs/magento.php';
+    require __DIR__ . '/Stubs/framework.php';
+    require __DIR__ . '/Stubs/config.php';
+    require __DIR__ . '/Stubs/commerce.php';
 }

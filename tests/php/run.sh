@@ -17,6 +17,13 @@ if [ -f "$XSD_ROOT/catalog.xml" ]; then
     urn=$(sed -n 's/.*noNamespaceSchemaLocation="\([^"]*\)".*/\1/p' "$xml" | head -1)
     xsd=$(echo "$urn" | sed -e "s#^urn:magento:framework:#$XSD_ROOT/framework/#" \
                             -e "s#^urn:magento:module:\(Magento_[A-Za-z]*\):#$XSD_ROOT/module/\1/#")
+    # Schemas the shared folder lacks are kept in tests/php/xsd (same layout).
+    [ -f "$xsd" ] || xsd=${xsd/#$XSD_ROOT/tests/php/xsd}
+    if [ ! -f "$xsd" ]; then
+      echo "module XML: no schema here for $urn; $xml checked for well-formedness only"
+      xmllint --noout "$xml"
+      continue
+    fi
     XML_CATALOG_FILES="$XSD_ROOT/catalog.xml" xmllint --noout --schema "$xsd" "$xml" 2>&1 | grep -v ' validates$' || true
     XML_CATALOG_FILES="$XSD_ROOT/catalog.xml" xmllint --noout --schema "$xsd" "$xml" >/dev/null 2>&1 \
       || { echo "XSD validation failed: $xml"; exit 1; }

@@ -11,6 +11,7 @@ use Magento\Backend\App\Action\Context;
 use Magento\Framework\App\Action\HttpGetActionInterface;
 use Magento\Framework\Controller\ResultFactory;
 use Magento\Framework\Controller\ResultInterface;
+use Magento\Framework\Data\Form\FormKey;
 
 /**
  * An admin page that embeds one bridge fragment inside Magento's layout.
@@ -21,8 +22,11 @@ abstract class AbstractPage extends Action implements HttpGetActionInterface
     protected const TITLE = 'Amazon';
     protected const MENU = 'Channel_Amazon::amazon_overview';
 
-    public function __construct(Context $context, private readonly FragmentLoader $loader)
-    {
+    public function __construct(
+        Context $context,
+        private readonly FragmentLoader $loader,
+        private readonly FormKey $formKey
+    ) {
         parent::__construct($context);
     }
 
@@ -33,7 +37,11 @@ abstract class AbstractPage extends Action implements HttpGetActionInterface
         $page->getConfig()->getTitle()->prepend(__(static::TITLE));
         $html = '';
         try {
-            $html = $this->loader->load($this->view(), $this->getRequest()->getParams(), $this->formKey());
+            $html = $this->loader->load(
+                $this->view(),
+                $this->getRequest()->getParams(),
+                (string) $this->formKey->getFormKey()
+            );
         } catch (BridgeException $e) {
             $this->messageManager->addErrorMessage(__('Amazon channel: %1', $e->getMessage()));
         }
@@ -47,10 +55,5 @@ abstract class AbstractPage extends Action implements HttpGetActionInterface
     protected function view(): string
     {
         return static::VIEW;
-    }
-
-    protected function formKey(): string
-    {
-        return (string) $this->_formKeyValidator->getFormKey();
     }
 }

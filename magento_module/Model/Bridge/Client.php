@@ -33,24 +33,51 @@ class Client
         array $grants,
         array $extraHeaders = []
     ): Response {
-        $base = $this->config->getBridgeUrl();
-        $secret = $this->config->getSecret();
-        if ($base === '' || $secret === '') {
+        $body = null;
+        if ($json !== null) {
+            // An empty PHP array is a JSON object here: the bridge's bodies are objects.
+            $body = $json === [] ? '{}' : (string) json_encode($json, JSON_THROW_ON_ERROR | JSON_UNESCAPED_SLASHES);
+        }
+        return $this->send($method, $path, $query, $body, $user, $grants, $extraHeaders);
+    }
+
+    /**
+     * One signed call with the body exactly as given (the admin proxy forwards what it received);
+     * with $raiseClientErrors off, a 4xx answer is returned as it came.
+     *
+     * @param array<string, scalar|null> $query
+     * @param string[] $grants
+     * @param array<string, string> $extraHeaders
+     * @throws BridgeException
+     */
+    public function send(
+        string $method,
+        string $path,
+        array $query,
+        ?string $body,
+        string $user,
+        array $grants,
+        array $extraHeaders = [],
+        bool $raiseClientErrors = true
+    ): Response {
+        if (!$this->config->isConfigured()) {
             throw new BridgeUnavailable(
                 'Set the bridge URL and shared secret in Stores > Configuration > Services > Amazon Channel.',
                 0,
                 'not_configured'
             );
         }
+        $base = $this->config->getBridgeUrl();
         $pairs = [];
         foreach ($query as $key => $value) {
             if ($value !== null && $value !== '') {
                 $pairs[] = [(string) $key, (string) $value];
             }
         }
-        $body = $json === null ? '' : (string) json_encode($json, JSON_THROW_ON_ERROR | JSON_UNESCAPED_SLASHES);
-        $headers = $this->signer->headers($secret, $method, $path, $pairs, $body, $user, $grants) + $extraHeaders;
-        if ($json !== null) {
+        $raw = $body ?? '';
+        $headers = $this->signer->headers($this->config->getSecret(), $method, $path, $pairs, $raw, $user, $grants)
+            + $extraHeaders;
+        if ($body !== null) {
             $headers['Content-Type'] = 'application/json';
         }
         $url = $base . $path . ($pairs ? '?' . $this->signer->canonicalQuery($pairs) : '');
@@ -58,7 +85,7 @@ class Client
             $method,
             $url,
             $headers,
-            $body,
+            $raw,
             $this->config->getConnectTimeout(),
             $this->config->getTimeout()
         );
@@ -69,7 +96,7 @@ class Client
                 'bridge_failed'
             );
         }
-        if ($response->status >= 400 && str_contains($response->contentType, 'json')) {
+        if ($raiseClientErrors && $response->status >= 400 && str_contains($response->contentType, 'json')) {
             $error = $response->json()['error'] ?? [];
             throw new BridgeException(
                 (string) ($error['message'] ?? 'The bridge refused the request.'),

@@ -9,10 +9,12 @@ namespace Channel\Amazon\Model\Order;
  */
 class CreationFailed extends \RuntimeException
 {
-    public const REASONS = ['product_missing', 'product_disabled', 'out_of_stock', 'address_invalid', 'other'];
+    public const REASONS = [
+        'product_missing', 'product_disabled', 'out_of_stock', 'address_invalid', 'store_invalid', 'other',
+    ];
 
-    public function __construct(public readonly string $reasonCode, string $message)
+    public function __construct(public readonly string $reasonCode, string $message, ?\Throwable $previous = null)
     {
-        parent::__construct($message);
+        parent::__construct($message, 0, $previous);
     }
 }

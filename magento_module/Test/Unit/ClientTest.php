@@ -7,11 +7,11 @@ namespace Channel\Amazon\Test\Unit;
 use Channel\Amazon\Model\Bridge\BridgeException;
 use Channel\Amazon\Model\Bridge\BridgeUnavailable;
 use Channel\Amazon\Model\Bridge\Client;
-use Channel\Amazon\Model\Bridge\CurlTransport;
+use Channel\Amazon\Model\Bridge\HttpClientTransport;
 use Channel\Amazon\Model\Bridge\Signer;
 use Channel\Amazon\Model\Config;
-use Magento\Framework\App\Config\ScopeConfigInterface;
-use Magento\Framework\Encryption\EncryptorInterface;
+use Channel\Amazon\Test\Magento\Instance;
+use Magento\Framework\HTTP\Client\CurlFactory;
 use PHPUnit\Framework\TestCase;
 
 /**
@@ -21,16 +21,19 @@ class ClientTest extends TestCase
 {
     private function client(string $url, string $secret): Client
     {
-        $scope = $this->createMock(ScopeConfigInterface::class);
-        $scope->method('getValue')->willReturnMap([
-            [Config::PATH_URL, 'default', null, $url],
-            [Config::PATH_SECRET, 'default', null, 'encrypted:' . $secret],
-            [Config::PATH_CONNECT_TIMEOUT, 'default', null, '1'],
-            [Config::PATH_TIMEOUT, 'default', null, '5'],
-        ]);
-        $encryptor = $this->createMock(EncryptorInterface::class);
-        $encryptor->method('decrypt')->willReturnCallback(static fn (string $v): string => substr($v, 10));
-        return new Client(new Config($scope, $encryptor), new Signer(), new CurlTransport());
+        $magento = new Instance([Config::PATH_URL => $url, Config::PATH_CONNECT_TIMEOUT => '1', Config::PATH_TIMEOUT => '5']);
+        $magento->config->store(Config::PATH_SECRET, $secret === '' ? null : $secret);
+        return new Client(new Config($magento->config), new Signer(), new HttpClientTransport(new CurlFactory()));
+    }
+
+    public function testTheSecretIsStoredEncryptedAndDecryptedOnceByConfigMetadata(): void
+    {
+        $magento = new Instance();
+        $magento->config->store(Config::PATH_SECRET, 'the-shared-secret');
+        $stored = (string) $magento->config->stored(Config::PATH_SECRET);
+        $this->assertStringStartsWith('0:3:', $stored, 'etc/config.xml declares it with the Encrypted backend model');
+        $this->assertSame('the-shared-secret', (new Config($magento->config))->getSecret());
+        $this->assertSame('', $magento->encryptor->decrypt('the-shared-secret'), 'decrypting twice yields garbage');
     }
 
     private function bridge(): array
@@ -52,6 +55,15 @@ class ClientTest extends TestCase
             ['Channel_Amazon::listings']
         );
         $this->assertEquals(['user' => 'jane', 'grants' => ['Channel_Amazon::listings']], $data);
+    }
+
+    public function testTheBridgesVersionIsTheModulesVersion(): void
+    {
+        [$url, $secret] = $this->bridge();
+        $health = $this->client($url, $secret)->getJson('/api/v1/health', [], 'jane', []);
+        $module = json_decode((string) file_get_contents(__DIR__ . '/../../composer.json'), true)['version'];
+        $minor = static fn (string $v): string => implode('.', array_slice(explode('.', $v), 0, 2));
+        $this->assertSame($minor($module), $minor((string) ($health['version'] ?? '')), 'composer.json "version"');
     }
 
     public function testWrongSecretIsRefused(): void

@@ -5,201 +5,295 @@ declare(strict_types=1);
 namespace Channel\Amazon\Test\Unit;
 
 use Channel\Amazon\Controller\Adminhtml\Action\Post;
+use Channel\Amazon\Controller\Adminhtml\Page\View;
 use Channel\Amazon\Model\AclGrants;
 use Channel\Amazon\Model\AdminContext;
-use Channel\Amazon\Model\Bridge\BridgeUnavailable;
+use Channel\Amazon\Model\ApiAcl;
 use Channel\Amazon\Model\Bridge\Client;
 use Channel\Amazon\Model\Bridge\Response;
+use Channel\Amazon\Model\Bridge\Signer;
+use Channel\Amazon\Model\Config;
 use Channel\Amazon\Model\FragmentLoader;
+use Channel\Amazon\Test\Magento\AdminPipeline;
+use Channel\Amazon\Test\Magento\Instance;
+use Channel\Amazon\Test\Magento\RecordingTransport;
 use Magento\Backend\App\Action\Context;
-use Magento\Framework\AuthorizationInterface;
-use Magento\Framework\Controller\ResultFactory;
+use Magento\Backend\Model\Auth\Session;
+use Magento\User\Model\User;
 use PHPUnit\Framework\TestCase;
 
 /**
- * Controllers forward to the bridge and enforce their ACL resource.
+ * Every admin page and every write action through the admin request pipeline as Magento
+ * 2.4.8 runs it (Test/Magento/AdminPipeline): method interfaces, the `form_key` parameter,
+ * the secret URL key, `isAjax`, the ACL resource of each bridge path.
  */
 class ControllerTest extends TestCase
 {
-    private ResultFactory $results;
-    /** @var array<int, string> */
-    private array $messages = [];
+    private const ALL = ['Channel_Amazon::amazon', 'Channel_Amazon::listings', 'Channel_Amazon::listings_actions',
+        'Channel_Amazon::accounts', 'Channel_Amazon::orders', 'Channel_Amazon::logs'];
 
-    /** @param string[] $allowed */
-    private function context(
-        array $params,
-        array $allowed,
-        string $method = 'GET',
-        string $content = '',
-        bool $formKeyOk = true
-    ): Context {
-        $request = new class ($params, $method, $content) {
-            public function __construct(private array $params, private string $method, private string $content)
-            {
-            }
+    private RecordingTransport $bridge;
 
-            public function getParams(): array
-            {
-                return $this->params;
-            }
+    private function client(): Client
+    {
+        $magento = new Instance(['channel_amazon/bridge/url' => 'http://bridge.test']);
+        $magento->config->store(Config::PATH_SECRET, 'shared-secret');
+        $this->bridge ??= new RecordingTransport();
+        return new Client(new Config($magento->config), new Signer(), $this->bridge);
+    }
 
-            public function getParam(string $key, $default = null)
-            {
-                return $this->params[$key] ?? $default;
-            }
+    private function grants(Context $context): AclGrants
+    {
+        return new AclGrants($context->getAuthorization());
+    }
 
-            public function setParam(string $key, $value): void
-            {
-                $this->params[$key] = $value;
-            }
+    private function admin(): AdminContext
+    {
+        return new AdminContext(new Session(new User(['username' => 'jane'])));
+    }
 
-            public function getMethod(): string
-            {
-                return $this->method;
-            }
+    private function page(AdminPipeline $admin, string $class, array $query, string $method = 'GET')
+    {
+        $fqcn = 'Channel\\Amazon\\Controller\\Adminhtml\\' . $class;
+        return $admin->dispatch(
+            fn (Context $c) => new $fqcn(
+                $c,
+                new FragmentLoader($this->client(), $this->grants($c), $this->admin(), $admin->url),
+                $admin->formKey
+            ),
+            $admin->request($method, $query)
+        );
+    }
 
-            public function getContent(): string
-            {
-                return $this->content;
-            }
-        };
-        $auth = $this->createMock(AuthorizationInterface::class);
-        $auth->method('isAllowed')->willReturnCallback(static fn (string $r): bool => in_array($r, $allowed, true));
-        $this->results = new ResultFactory();
-        $messages = new class ($this->messages) {
-            public function __construct(private array &$store)
-            {
-            }
-
-            public function addErrorMessage($message): void
-            {
-                $this->store[] = (string) $message;
-            }
-        };
-        $formKey = new class ($formKeyOk) {
-            public function __construct(private bool $ok)
-            {
-            }
-
-            public function validate($request): bool
-            {
-                return $this->ok;
-            }
-
-            public function getFormKey(): string
-            {
-                return 'FK123';
-            }
-        };
-        return new Context($request, $auth, $this->results, $messages, $formKey);
+    private function proxy(AdminPipeline $admin, string $method, array $query, string $body = '', array $headers = [])
+    {
+        return $admin->dispatch(
+            fn (Context $c) => new Post($c, $this->client(), $this->grants($c), $this->admin(), new ApiAcl()),
+            $admin->request($method, $query, $body, $headers)
+        );
     }
 
     /** @return array<string, array{0: string, 1: string, 2: string}> */
     public function pages(): array
     {
         return [
-            'overview' => ['Overview', 'overview', 'Channel_Amazon::listings'],
-            'dashboard' => ['Dashboard', 'dashboard', 'Channel_Amazon::listings'],
-            'listings' => ['Listings', 'listings', 'Channel_Amazon::listings'],
-            'accounts' => ['Accounts', 'accounts', 'Channel_Amazon::accounts'],
-            'onboarding' => ['Onboarding', 'onboarding', 'Channel_Amazon::accounts'],
-            'orders' => ['Orders', 'orders', 'Channel_Amazon::orders'],
-            'log' => ['Log', 'log', 'Channel_Amazon::logs'],
-            'history' => ['History', 'history', 'Channel_Amazon::logs'],
+            'overview' => ['Overview\\Index', 'overview', 'Channel_Amazon::listings'],
+            'dashboard' => ['Dashboard\\Index', 'dashboard', 'Channel_Amazon::listings'],
+            'listings' => ['Listings\\Index', 'listings', 'Channel_Amazon::listings'],
+            'accounts' => ['Accounts\\Index', 'accounts', 'Channel_Amazon::accounts'],
+            'onboarding' => ['Onboarding\\Index', 'onboarding', 'Channel_Amazon::accounts'],
+            'orders' => ['Orders\\Index', 'orders', 'Channel_Amazon::orders'],
+            'log' => ['Log\\Index', 'log', 'Channel_Amazon::logs'],
+            'history' => ['History\\Index', 'history', 'Channel_Amazon::logs'],
         ];
     }
 
     /** @dataProvider pages */
-    public function testPageFetchesItsFragmentAndNeedsItsResource(string $class, string $view, string $resource): void
+    public function testEachPageRendersItsFragmentForItsResourceOnly(string $class, string $view, string $resource): void
     {
-        $fqcn = 'Channel\\Amazon\\Controller\\Adminhtml\\' . $class . '\\Index';
-        $this->assertSame($resource, $fqcn::ADMIN_RESOURCE);
-        $loader = $this->createMock(FragmentLoader::class);
-        $loader->expects($this->once())->method('load')
-            ->with($view, ['account_id' => '3', 'tab' => 'active'], 'FK123')
-            ->willReturn('<div class="channel-fragment">' . $view . '</div>');
-        $controller = new $fqcn($this->context(['account_id' => '3', 'tab' => 'active'], [$resource]), $loader);
-        $page = $controller->dispatch();
-        $this->assertStringContainsString($view, $page->block->getData('fragment_html'));
+        $this->bridge = new RecordingTransport(new Response(
+            200,
+            'text/html',
+            '<div class="channel-fragment">' . $view . '</div><script>inline()</script>'
+        ));
+        $response = $this->page(new AdminPipeline([$resource]), $class, ['account_id' => '3', 'tab' => 'active']);
+        $this->assertSame(200, $response->getStatusCode());
+        $this->assertSame('<div class="channel-fragment">' . $view . '</div>', $response->getBody());
+        $sent = $this->bridge->sent[0];
+        $this->assertSame('http://bridge.test/fragments/' . $view . '?account_id=3&tab=active', $sent['url']);
+        $this->assertSame('K3yOfTh1sSession', $sent['headers']['X-Channel-Form-Key']);
+        parse_str((string) parse_url($sent['headers']['X-Channel-Api-Base'], PHP_URL_QUERY), $apiQuery);
+        $this->assertSame(['path' => '__PATH__', 'isAjax' => 'true', 'form_key' => 'K3yOfTh1sSession'], $apiQuery);
 
-        $denied = $this->createMock(FragmentLoader::class);
-        $denied->expects($this->never())->method('load');
-        $this->assertSame('denied', (new $fqcn($this->context([], ['Channel_Amazon::other']), $denied))->dispatch());
+        $this->bridge = new RecordingTransport();
+        $denied = $this->page(new AdminPipeline(['Channel_Amazon::other']), $class, []);
+        $this->assertSame(403, $denied->getStatusCode());
+        $this->assertSame([], $this->bridge->sent);
+    }
+
+    public function testPagesNeedTheSecretUrlKeyAndAnswerGetOnly(): void
+    {
+        $admin = new AdminPipeline(self::ALL);
+        $noKey = $admin->dispatch(
+            fn (Context $c) => new \Channel\Amazon\Controller\Adminhtml\Listings\Index(
+                $c,
+                new FragmentLoader($this->client(), $this->grants($c), $this->admin(), $admin->url),
+                $admin->formKey
+            ),
+            $admin->request('GET', [], '', [], false)
+        );
+        $this->assertSame(302, $noKey->getStatusCode());
+        $this->assertStringContainsString('admin/dashboard', (string) $noKey->getHeader('Location'));
+        $this->assertSame(404, $this->page($admin, 'Listings\\Index', [], 'PUT')->getStatusCode());
     }
 
     public function testBridgeDownShowsAnAdminMessageNotABlankPage(): void
     {
-        $loader = $this->createMock(FragmentLoader::class);
-        $loader->method('load')->willThrowException(new BridgeUnavailable('The bridge cannot be reached'));
-        $controller = new \Channel\Amazon\Controller\Adminhtml\Listings\Index(
-            $this->context([], ['Channel_Amazon::listings']),
-            $loader
-        );
-        $page = $controller->dispatch();
-        $this->assertSame('page', $page->type);
-        $this->assertSame(['Amazon channel: The bridge cannot be reached'], $this->messages);
+        $admin = new AdminPipeline(self::ALL);
+        $this->bridge = new RecordingTransport(new Response(502, 'text/html', 'Bad Gateway'));
+        $response = $this->page($admin, 'Listings\\Index', []);
+        $this->assertSame(200, $response->getStatusCode());
+        $this->assertSame(['Amazon channel: The Amazon channel bridge failed (HTTP 502); see its log.'], $admin->messages);
     }
 
-    public function testLinkRouterOnlyFollowsFragmentPaths(): void
+    public function testFragmentLinksAndGetFormsKeepTheirPage(): void
     {
-        $loader = $this->createMock(FragmentLoader::class);
-        $loader->expects($this->once())->method('load')->with('listings', $this->callback(
-            static fn (array $p): bool => $p['tab'] === 'ended' && $p['page'] === '2'
-        ))->willReturn('ok');
-        $controller = new \Channel\Amazon\Controller\Adminhtml\Page\View(
-            $this->context(['path' => '/fragments/listings?tab=ended&page=2'], ['Channel_Amazon::listings']),
-            $loader
-        );
-        $controller->dispatch();
+        $admin = new AdminPipeline(self::ALL);
+        $form = '<form class="channel-account-switch" method="get" action="https://shop.example/admin/channel_amazon/'
+            . 'page/view/key/s3cr3tUrlK3y/?path=%2Ffragments%2Flistings%3Ftab%3Dended&amp;x=1">'
+            . '<select name="account_id"></select></form>';
+        $this->bridge = new RecordingTransport(new Response(200, 'text/html', $form));
+        $html = $this->page($admin, 'Listings\\Index', [])->getBody();
+        $this->assertStringContainsString('<input type="hidden" name="path" value="/fragments/listings?tab=ended">', $html);
+        $this->assertStringContainsString('<input type="hidden" name="x" value="1">', $html);
 
-        $other = $this->createMock(FragmentLoader::class);
-        $other->expects($this->once())->method('load')->with('overview')->willReturn('ok');
-        (new \Channel\Amazon\Controller\Adminhtml\Page\View(
-            $this->context(['path' => '/api/v1/accounts'], ['Channel_Amazon::listings']),
-            $other
-        ))->dispatch();
+        // The form's own fields win over the page it was submitted from.
+        $this->bridge = new RecordingTransport(new Response(200, 'text/html', 'ok'));
+        $admin->dispatch(
+            fn (Context $c) => new View(
+                $c,
+                new FragmentLoader($this->client(), $this->grants($c), $this->admin(), $admin->url),
+                $admin->formKey
+            ),
+            $admin->request('GET', ['path' => '/fragments/listings?account_id=1&tab=ended', 'account_id' => '2'])
+        );
+        $this->assertSame('http://bridge.test/fragments/listings?account_id=2&tab=ended', $this->bridge->sent[0]['url']);
+
+        $this->bridge = new RecordingTransport(new Response(200, 'text/html', 'ok'));
+        $admin->dispatch(
+            fn (Context $c) => new View(
+                $c,
+                new FragmentLoader($this->client(), $this->grants($c), $this->admin(), $admin->url),
+                $admin->formKey
+            ),
+            $admin->request('GET', ['path' => '/api/v1/accounts'])
+        );
+        $this->assertSame('http://bridge.test/fragments/overview', $this->bridge->sent[0]['url']);
     }
 
-    private function post(array $params, string $content, bool $formKeyOk, ?Client $client = null): object
+    /** @return array<string, array{0: string, 1: string, 2: string}> */
+    public function writes(): array
     {
-        $client ??= $this->createMock(Client::class);
-        $grants = $this->createMock(AclGrants::class);
-        $grants->method('granted')->willReturn(['Channel_Amazon::listings', 'Channel_Amazon::listings_actions']);
-        $admin = $this->createMock(AdminContext::class);
-        $admin->method('username')->willReturn('jane');
-        $controller = new Post(
-            $this->context($params, ['Channel_Amazon::listings'], 'POST', $content, $formKeyOk),
-            $client,
-            $grants,
-            $admin
-        );
-        return $controller->dispatch();
+        return [
+            'POST listing action' => ['POST', '/api/v1/accounts/3/listings/actions', '{"action":"publish","listing_ids":[1]}'],
+            'PUT settings' => ['PUT', '/api/v1/accounts/3/settings', '{"orders":{},"tags":[]}'],
+            'PUT mapping' => ['PUT', '/api/v1/accounts/3/mapping', '{}'],
+            'PUT rule' => ['PUT', '/api/v1/accounts/3/rule', '{"all":[]}'],
+            'PATCH account' => ['PATCH', '/api/v1/accounts/3', '{"name":"EU"}'],
+            'DELETE account' => ['DELETE', '/api/v1/accounts/3', ''],
+            'POST order retry' => ['POST', '/api/v1/orders/9/retry', '{}'],
+        ];
     }
 
-    public function testActionForwardsJsonToTheBridgeApi(): void
+    /** @dataProvider writes */
+    public function testEveryWriteGoesThroughWithTheFormKeyParameterAndItsBodyUnchanged(
+        string $method,
+        string $path,
+        string $body
+    ): void {
+        $admin = new AdminPipeline(self::ALL);
+        $this->bridge = new RecordingTransport(new Response(202, 'application/json', '{"job_id":"abc","extra":{}}'));
+        $query = ['path' => $path, 'isAjax' => 'true', 'form_key' => 'K3yOfTh1sSession'];
+        $response = $this->proxy($admin, $method, $query, $body, ['X-Requested-With' => 'XMLHttpRequest']);
+        $this->assertSame(202, $response->getStatusCode());
+        $this->assertSame('{"job_id":"abc","extra":{}}', $response->getBody(), 'the answer as the bridge sent it');
+        $sent = $this->bridge->sent[0];
+        $this->assertSame($method, $sent['method']);
+        $this->assertSame('http://bridge.test' . $path, $sent['url']);
+        $this->assertSame($method === 'DELETE' ? '' : $body, $sent['body'], 'the body byte for byte ({} stays {})');
+        $this->assertSame('jane', $sent['headers']['X-Channel-User']);
+
+        $this->bridge = new RecordingTransport();
+        unset($query['form_key']);
+        $refused = $this->proxy($admin, $method, $query, $body, ['X-Form-Key' => 'K3yOfTh1sSession']);
+        $this->assertSame([], $this->bridge->sent, 'a form key in a header is not a form key');
+        if ($method === 'POST') {
+            $this->assertSame(
+                ['error' => true, 'message' => 'Invalid Form Key. Please refresh the page.'],
+                json_decode($refused->getBody(), true),
+                'Magento refuses the POST itself; isAjax makes it JSON'
+            );
+        } else {
+            $this->assertSame(403, $refused->getStatusCode(), 'Magento checks POSTs only; the proxy checks the rest');
+            $this->assertSame('invalid_form_key', json_decode($refused->getBody(), true)['error']['code']);
+        }
+    }
+
+    public function testAPostWithoutIsAjaxIsRedirectedToTheDashboard(): void
     {
-        $client = $this->createMock(Client::class);
-        $client->expects($this->once())->method('request')->with(
+        $admin = new AdminPipeline(self::ALL);
+        $response = $this->proxy($admin, 'POST', ['path' => '/api/v1/accounts/3/sync'], '{}', ['X-Form-Key' => 'K3yOfTh1sSession']);
+        $this->assertSame(302, $response->getStatusCode());
+        $this->assertStringContainsString('admin/dashboard', (string) $response->getHeader('Location'));
+    }
+
+    public function testEachBridgePathNeedsItsOwnAclResource(): void
+    {
+        $viewer = new AdminPipeline(['Channel_Amazon::listings']);
+        $formKey = ['isAjax' => 'true', 'form_key' => 'K3yOfTh1sSession'];
+        $this->bridge = new RecordingTransport();
+        $this->assertSame(200, $this->proxy($viewer, 'GET', ['path' => '/api/v1/accounts/3/listings?tab=active'])
+            ->getStatusCode());
+        $this->assertSame(200, $this->proxy(
+            $viewer,
             'POST',
-            '/api/v1/accounts/3/listings/actions',
-            [],
-            ['action' => 'publish', 'listing_ids' => [1, 2]],
-            'jane',
-            ['Channel_Amazon::listings', 'Channel_Amazon::listings_actions']
-        )->willReturn(new Response(202, 'application/json', '{"job_id":"abc"}'));
-        $result = $this->post(
-            ['path' => '/api/v1/accounts/3/listings/actions'],
-            '{"action":"publish","listing_ids":[1,2]}',
-            true,
-            $client
-        );
-        $this->assertSame(202, $result->code);
-        $this->assertSame(['job_id' => 'abc'], $result->data);
+            ['path' => '/api/v1/accounts/3/rule/preview'] + $formKey,
+            '{"rule":{}}'
+        )->getStatusCode());
+        foreach (
+            [
+            ['POST', '/api/v1/accounts/3/listings/actions'],
+            ['PUT', '/api/v1/accounts/3/settings'],
+            ['GET', '/api/v1/orders'],
+            ['GET', '/api/v1/accounts/3/log'],
+            ['DELETE', '/api/v1/accounts/3'],
+            ] as [$method, $path]
+        ) {
+            $this->assertSame(
+                403,
+                $this->proxy($viewer, $method, ['path' => $path] + $formKey, '{}')->getStatusCode(),
+                "$method $path"
+            );
+        }
+        $this->assertCount(2, $this->bridge->sent);
+        $this->assertStringContainsString('tab=active', $this->bridge->sent[0]['url']);
     }
 
-    public function testActionRefusesOtherPathsAndBadFormKeys(): void
+    public function testOnlyBridgeApiPathsAndBridgeErrorsPassThrough(): void
     {
-        $this->assertSame(400, $this->post(['path' => '/fragments/../admin'], '{}', true)->code);
-        $this->assertSame(403, $this->post(['path' => '/api/v1/accounts'], '{}', false)->code);
+        $admin = new AdminPipeline(self::ALL);
+        $formKey = ['isAjax' => 'true', 'form_key' => 'K3yOfTh1sSession'];
+        $this->assertSame(400, $this->proxy($admin, 'POST', ['path' => '/fragments/../admin'] + $formKey, '{}')
+            ->getStatusCode());
+        $this->bridge = new RecordingTransport(new Response(
+            422,
+            'application/json',
+            '{"error":{"code":"invalid_input","message":"bad","details":{"path":"orders.customer"}}}'
+        ));
+        $answer = $this->proxy($admin, 'PUT', ['path' => '/api/v1/accounts/3/settings'] + $formKey, '{"orders":{}}');
+        $this->assertSame(422, $answer->getStatusCode());
+        $this->assertSame('orders.customer', json_decode($answer->getBody(), true)['error']['details']['path']);
+    }
+
+    public function testTheRequireJsModuleIsTheBridgesScriptAndNoInlineScriptRemains(): void
+    {
+        $module = (string) file_get_contents(__DIR__ . '/../../view/adminhtml/web/js/channel.js');
+        $bridgeScript = __DIR__ . '/../../../bridge/static/channel.js';
+        if (is_file($bridgeScript)) {
+            $this->assertStringContainsString(
+                (string) file_get_contents($bridgeScript),
+                $module,
+                'view/adminhtml/web/js/channel.js must wrap bridge/static/channel.js unchanged: run tests/php/sync_script.sh'
+            );
+        }
+        $this->assertStringStartsWith('/*', $module);
+        $this->assertMatchesRegularExpression('/^define\(\[\], function \(\) \{$/m', $module);
+        $template = (string) file_get_contents(__DIR__ . '/../../view/adminhtml/templates/fragment.phtml');
+        $this->assertStringContainsString('<script type="text/x-magento-init">{"*": {"Channel_Amazon/js/channel": {}}}', $template);
+        $this->assertSame(1, substr_count($template, '<script'));
+        $this->assertSame(
+            '<div>a</div><script src="/x.js"></script>',
+            FragmentLoader::withoutInlineScript("<div>a</div><script>\nrun();\n</script><script src=\"/x.js\"></script>")
+        );
     }
 }

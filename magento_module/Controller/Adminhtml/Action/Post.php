@@ -6,69 +6,113 @@ namespace Channel\Amazon\Controller\Adminhtml\Action;
 
 use Channel\Amazon\Model\AclGrants;
 use Channel\Amazon\Model\AdminContext;
+use Channel\Amazon\Model\ApiAcl;
 use Channel\Amazon\Model\Bridge\BridgeException;
 use Channel\Amazon\Model\Bridge\Client;
 use Magento\Backend\App\Action;
 use Magento\Backend\App\Action\Context;
+use Magento\Framework\App\Action\HttpDeleteActionInterface;
 use Magento\Framework\App\Action\HttpGetActionInterface;
+use Magento\Framework\App\Action\HttpPatchActionInterface;
 use Magento\Framework\App\Action\HttpPostActionInterface;
+use Magento\Framework\App\Action\HttpPutActionInterface;
 use Magento\Framework\Controller\ResultFactory;
 use Magento\Framework\Controller\ResultInterface;
 
 /**
- * Forwards the fragments' JSON calls to the bridge's /api/v1 (form key checked on writes).
+ * Forwards the pages' calls to the bridge's /api/v1: the method, the path (request parameter
+ * `path`) and the JSON body exactly as received.
+ *
+ * The ACL resource depends on the bridge path (ApiAcl). Magento's backend validation checks
+ * the `form_key` parameter of POSTs only; PUT, PATCH and DELETE are checked here the same way,
+ * so every write carries `form_key` (and `isAjax`, for a JSON answer on failure) in its URL.
  */
-class Post extends Action implements HttpPostActionInterface, HttpGetActionInterface
+class Post extends Action implements
+    HttpGetActionInterface,
+    HttpPostActionInterface,
+    HttpPutActionInterface,
+    HttpPatchActionInterface,
+    HttpDeleteActionInterface
 {
-    public const ADMIN_RESOURCE = 'Channel_Amazon::listings';
+    public const ADMIN_RESOURCE = 'Channel_Amazon::amazon';
 
     public function __construct(
         Context $context,
         private readonly Client $client,
         private readonly AclGrants $grants,
-        private readonly AdminContext $admin
+        private readonly AdminContext $admin,
+        private readonly ApiAcl $apiAcl
     ) {
         parent::__construct($context);
     }
 
     public function execute(): ResultInterface
     {
-        $result = $this->resultFactory->create(ResultFactory::TYPE_JSON);
         $request = $this->getRequest();
-        $parts = parse_url((string) $request->getParam('path', '')) ?: [];
-        $path = (string) ($parts['path'] ?? '');
-        if (!str_starts_with($path, '/api/v1/') || str_contains($path, '..')) {
-            return $result->setHttpResponseCode(400)->setData(
-                ['error' => ['code' => 'bad_path', 'message' => (string) __('Only bridge API paths can be called.')]]
-            );
+        $target = $this->target();
+        if ($target === null) {
+            return $this->error(400, 'bad_path', (string) __('Only bridge API paths can be called.'));
         }
+        [$path, $query] = $target;
         $method = strtoupper((string) $request->getMethod());
         if ($method !== 'GET' && !$this->_formKeyValidator->validate($request)) {
-            return $result->setHttpResponseCode(403)->setData(
-                ['error' => ['code' => 'invalid_form_key', 'message' => (string) __('Reload the page and try again.')]]
-            );
+            return $this->error(403, 'invalid_form_key', (string) __('Invalid Form Key. Please refresh the page.'));
         }
-        parse_str((string) ($parts['query'] ?? ''), $query);
-        $body = $method === 'GET' ? null : json_decode((string) $request->getContent(), true);
+        $body = null;
+        if (!in_array($method, ['GET', 'DELETE'], true)) {
+            $body = (string) $request->getContent();
+            $body = $body === '' ? '{}' : $body;
+        }
         try {
-            $response = $this->client->request(
+            $response = $this->client->send(
                 $method,
                 $path,
                 $query,
-                is_array($body) ? $body : ($method === 'GET' ? null : []),
+                $body,
                 $this->admin->username(),
-                $this->grants->granted()
+                $this->grants->granted(),
+                [],
+                false
             );
         } catch (BridgeException $e) {
-            return $result->setHttpResponseCode($e->getStatus() ?: 503)->setData(
-                ['error' => ['code' => $e->getErrorCode(), 'message' => $e->getMessage()]]
-            );
+            return $this->error($e->getStatus() ?: 503, $e->getErrorCode(), $e->getMessage());
         }
-        if (!str_contains($response->contentType, 'json')) {
-            $raw = $this->resultFactory->create(ResultFactory::TYPE_RAW);
-            $raw->setHeader('Content-Type', $response->contentType, true);
-            return $raw->setContents($response->body);
+        $raw = $this->resultFactory->create(ResultFactory::TYPE_RAW);
+        $raw->setHttpResponseCode($response->status);
+        $raw->setHeader('Content-Type', $response->contentType ?: 'application/json', true);
+        return $raw->setContents($response->body);
+    }
+
+    /**
+     * The admin role must hold the resource of the bridge path called, not one for all calls.
+     */
+    // phpcs:ignore PSR2.Methods.MethodDeclaration.Underscore -- Magento's AbstractAction::_isAllowed()
+    protected function _isAllowed(): bool
+    {
+        $target = $this->target();
+        $resource = $target === null ? self::ADMIN_RESOURCE
+            : $this->apiAcl->resourceFor((string) $this->getRequest()->getMethod(), $target[0]);
+        return $this->_authorization->isAllowed($resource);
+    }
+
+    /**
+     * @return array{0: string, 1: array<string, string>}|null
+     */
+    private function target(): ?array
+    {
+        $parts = parse_url((string) $this->getRequest()->getParam('path', '')) ?: [];
+        $path = (string) ($parts['path'] ?? '');
+        if (!str_starts_with($path, '/api/v1/') || str_contains($path, '..')) {
+            return null;
         }
-        return $result->setHttpResponseCode($response->status)->setData($response->json());
+        parse_str((string) ($parts['query'] ?? ''), $query);
+        return [$path, array_filter($query, 'is_scalar')];
+    }
+
+    private function error(int $status, string $code, string $message): ResultInterface
+    {
+        $result = $this->resultFactory->create(ResultFactory::TYPE_JSON);
+        $result->setHttpResponseCode($status);
+        return $result->setData(['error' => ['code' => $code, 'message' => $message]]);
     }
 }

@@ -26,7 +26,10 @@ class View extends AbstractPage
                 && in_array($view, self::VIEWS, true) ? $view : 'overview';
             parse_str((string) ($parts['query'] ?? ''), $query);
             foreach ($query as $key => $value) {
-                $this->getRequest()->setParam((string) $key, $value);
+                // A GET form's own fields (a new account, a filter) win over the page it was on.
+                if ($this->getRequest()->getParam((string) $key) === null) {
+                    $this->getRequest()->setParam((string) $key, $value);
+                }
             }
         }
         return $this->resolved;

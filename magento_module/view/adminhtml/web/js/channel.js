@@ -1,0 +1,179 @@
+/* The Amazon channel pages' script as a RequireJS module: bridge/static/channel.js, unchanged,
+   inside define() (tests/php/sync_script.sh writes it; ControllerTest keeps the two the same). */
+define([], function () {
+/* Mass actions, progress bars, forms and the rule preview of the Amazon channel pages.
+   Calls go to the bridge API directly (standalone) or through the Magento module's
+   proxy controller whose URL, with a __PATH__ placeholder, is in data-api-base. */
+(function () {
+  "use strict";
+
+  function root(el) { return el.closest(".channel-fragment"); }
+
+  function apiUrl(el, path) {
+    var base = (root(el) && root(el).dataset.apiBase) || "";
+    return base.indexOf("__PATH__") >= 0 ? base.replace("__PATH__", encodeURIComponent(path)) : base + path;
+  }
+
+  function call(el, method, path, body) {
+    var headers = {"Content-Type": "application/json", "Accept": "application/json",
+                   "X-Requested-With": "XMLHttpRequest"};
+    var url = apiUrl(el, path);
+    var formKey = root(el) && root(el).dataset.formKey;
+    // Magento's admin reads the form key from the request parameter form_key only, for every method.
+    if (formKey && url.indexOf("form_key=") < 0) {
+      url += (url.indexOf("?") >= 0 ? "&" : "?") + "form_key=" + encodeURIComponent(formKey) + "&isAjax=true";
+    }
+    return fetch(url, {method: method, headers: headers, credentials: "same-origin",
+                       body: body === undefined ? undefined : JSON.stringify(body)})
+      .then(function (resp) {
+        return resp.text().then(function (text) {
+          var data = text ? JSON.parse(text) : {};
+          if (!resp.ok) { throw new Error((data.error && data.error.message) || ("HTTP " + resp.status)); }
+          return data;
+        });
+      });
+  }
+
+  function say(el, text, bad) {
+    el.textContent = text;
+    el.className = el.className.replace(/ ?channel-(ok|bad)/g, "") + (bad ? " channel-bad" : " channel-ok");
+  }
+
+  function failedSteps(result) {
+    var steps = (result && result.steps) || {};
+    return Object.keys(steps).filter(function (k) { return steps[k].status !== "ok"; });
+  }
+
+  /* What a finished sync did, in counts; "Done" only when every step succeeded. */
+  function outcome(result, action) {
+    if (!result) { return "Done."; }
+    if (result.skipped) { return "Not run: the account is paused or another sync is running."; }
+    var bad = failedSteps(result);
+    var counts = (result.published || 0) + " published, " + (result.price_stock_changes || 0) +
+                 " price/stock changes sent";
+    if (action && action.queued !== undefined) { counts = action.queued + " queued; " + counts; }
+    if (!bad.length) { return "Done: " + counts + "."; }
+    return "Finished with problems: " + counts + "; " + bad.map(function (k) {
+      return k + " " + result.steps[k].status + " (" + result.steps[k].message + ")";
+    }).join("; ") + ". See the communication log.";
+  }
+
+  function watchJob(el, jobId, done, action) {
+    var box = el.querySelector ? el : document;
+    var bar = document.createElement("progress");
+    var label = document.createElement("span");
+    bar.max = 1; bar.value = 0; bar.setAttribute("aria-label", "Job progress");
+    label.className = "channel-job-step";
+    el.innerHTML = ""; el.appendChild(bar); el.appendChild(label);
+    function poll() {
+      call(box, "GET", "/api/v1/jobs/" + encodeURIComponent(jobId)).then(function (job) {
+        bar.max = job.total || 1; bar.value = job.done || 0;
+        label.textContent = " " + (job.step || job.status) + (job.total ? " " + job.done + "/" + job.total : "");
+        if (job.status === "finished" && job.result && job.result.sync_job) {
+          label.textContent = " Queued: " + job.result.queued + " products; sending to Amazon...";
+          el.dataset.queued = job.result.queued;
+          setTimeout(function () { watchJob(el, job.result.sync_job, done, job.result); }, 700);
+          return;
+        }
+        if (job.status === "finished" || job.status === "failed") {
+          label.textContent = job.status === "finished" ? " " + outcome(job.result, action) :
+            " Failed: " + (job.error || "see the communication log");
+          el.dataset.finished = job.result && failedSteps(job.result).length ? "failed" : job.status;
+          if (done) { done(job); }
+          return;
+        }
+        setTimeout(poll, 700);
+      }).catch(function (err) { label.textContent = " " + err.message; });
+    }
+    poll();
+  }
+
+  document.addEventListener("click", function (ev) {
+    var t = ev.target;
+    if (t.id === "channel-select-all") {
+      document.querySelectorAll(".channel-select").forEach(function (c) { c.checked = t.checked; });
+    }
+    if (t.id === "channel-run-action") {
+      var frag = root(t);
+      var ids = Array.prototype.map.call(document.querySelectorAll(".channel-select:checked"),
+                                         function (c) { return parseInt(c.value, 10); });
+      var action = document.getElementById("channel-action").value;
+      var status = frag.querySelector(".channel-mass-actions .channel-job");
+      if (!ids.length && action !== "sync") { status.textContent = "Select listings first."; return; }
+      call(t, "POST", "/api/v1/accounts/" + frag.dataset.accountId + "/listings/actions",
+           {action: action, listing_ids: ids})
+        .then(function (r) {
+          watchJob(status, r.job_id, function (job) {
+            if (job.status === "finished") { setTimeout(function () { window.location.reload(); }, 1500); }
+          });
+        })
+        .catch(function (err) { status.textContent = err.message; });
+    }
+    if (t.classList.contains("channel-sync-now")) {
+      var box = root(t).querySelector(".channel-job");
+      call(t, "POST", "/api/v1/accounts/" + t.dataset.accountId + "/sync")
+        .then(function (r) { watchJob(box, r.job_id); })
+        .catch(function (err) { box.textContent = err.message; });
+    }
+    if (t.classList.contains("channel-post")) {
+      call(t, "POST", t.dataset.path, {}).then(function () { t.textContent = "Queued"; t.disabled = true; })
+        .catch(function (err) { t.textContent = err.message; });
+    }
+    if (t.id === "channel-rule-preview" || t.id === "channel-rule-save") {
+      var form = t.closest(".channel-rule-form");
+      var out = form.querySelector(".channel-form-result");
+      var rule;
+      try { rule = JSON.parse(document.getElementById("channel-rule").value || "{}"); }
+      catch (e) { say(out, "The rule is not valid JSON: " + e.message, true); return; }
+      var base = "/api/v1/accounts/" + form.dataset.accountId + "/rule";
+      if (t.id === "channel-rule-preview") {
+        call(t, "POST", base + "/preview?bucket=new&limit=10", {rule: rule}).then(function (r) {
+          var box = document.getElementById("channel-rule-preview-result");
+          box.innerHTML = "";
+          var p = document.createElement("p");
+          p.className = "channel-preview-counts";
+          p.textContent = r.counts.eligible + " eligible, " + r.counts.ineligible + " ineligible, " +
+                          r.counts["new"] + " new listings would be created.";
+          box.appendChild(p);
+          var ul = document.createElement("ul");
+          r.items.forEach(function (i) { var li = document.createElement("li"); li.textContent = i.sku + " " + (i.name || ""); ul.appendChild(li); });
+          box.appendChild(ul);
+          say(out, "Preview ready; nothing saved yet.", false);
+        }).catch(function (err) { say(out, err.message, true); });
+      } else {
+        call(t, "PUT", base, rule).then(function () { say(out, "Rule saved.", false); })
+          .catch(function (err) { say(out, err.message, true); });
+      }
+    }
+  });
+
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    if (!form.classList.contains("channel-json-form")) { return; }
+    ev.preventDefault();
+    var data = {};
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name) { return; }
+      var value = el.type === "checkbox" ? el.checked : el.value;
+      if (el.dataset.type === "int") { value = value === "" ? null : parseInt(value, 10); }
+      if (value === "" && el.type !== "checkbox") { value = null; }
+      var parts = el.name.split("."), target = data;
+      while (parts.length > 1) { var k = parts.shift(); target[k] = target[k] || {}; target = target[k]; }
+      target[parts[0]] = value;
+    });
+    var out = form.querySelector(".channel-form-result");
+    call(form, form.dataset.method, form.dataset.path, data).then(function (r) {
+      say(out, "Saved.", false);
+      if (form.dataset.next && r.account_id) {
+        window.location.href = form.dataset.next + (form.dataset.next.indexOf("?") >= 0 ? "&" : "?") + "account_id=" + r.account_id;
+      }
+    }).catch(function (err) { say(out, err.message, true); });
+  });
+
+  document.querySelectorAll(".channel-job[data-job-id]").forEach(function (el) {
+    if (el.dataset.jobId && el.querySelector("progress")) { watchJob(el, el.dataset.jobId); }
+  });
+})();
+
+    return function () {}; // x-magento-init calls the module; the script above did the work
+});

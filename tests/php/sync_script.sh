@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Writes the module's RequireJS copy of the pages' script (view/adminhtml/web/js/channel.js)
+# from bridge/static/channel.js, which stays the one source; ControllerTest checks they agree.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+{
+  printf '/* The Amazon channel pages'"'"' script as a RequireJS module: bridge/static/channel.js, unchanged,\n'
+  printf '   inside define() (tests/php/sync_script.sh writes it; ControllerTest keeps the two the same). */\n'
+  printf 'define([], function () {\n'
+  cat bridge/static/channel.js
+  printf '\n    return function () {}; // x-magento-init calls the module; the script above did the work\n});\n'
+} > magento_module/view/adminhtml/web/js/channel.js
