@@ -13,6 +13,7 @@ from sandbox_fixtures import SELLER, seller_seed
 from worker import runtime
 from worker.amazon.errors import Retryable
 from worker.locks import AccountLock, LockBusy
+from worker.sync.cycle import CycleOptions, Synchronizer
 from worker.sync.orders_job import RETRY_DELAY, OrdersLock, OrdersOptions, OrdersSynchronizer
 
 FAST = {"backoff_base": 0.01, "backoff_cap": 0.05}
@@ -42,15 +43,25 @@ def stored(channel_db):
         return [r[0] for r in conn.execute(text("SELECT amazon_order_id FROM channel_amazon_order ORDER BY order_id"))]
 
 
-def test_orders_are_imported_every_run_while_the_listings_report_fails(cycle, run_orders, channel_db, market):
+@pytest.fixture
+def listing_cycle(channel_db, redis_client, settings, sync_account):
+    """The listing cycle alone (the ``cycle`` fixture runs a round of both jobs)."""
+    def run():
+        opts = CycleOptions(poll=0.02, rate_scale=100, feed_wait=10, resubmit_after=0, client_kwargs=dict(FAST))
+        return Synchronizer(channel_db.engine, redis_client, settings, sync_account, opts).run()
+    return run
+
+
+def test_orders_are_imported_every_run_while_the_listings_report_fails(listing_cycle, run_orders, channel_db,
+                                                                       market):
     market.fault(report_options={"fatal": True})  # the listings report ends FATAL, every time
     first = place(market)
-    cycle(include_orders=False)
+    listing_cycle()
     summary = run_orders()
     assert stored(channel_db) == [first["orderId"]]
     assert summary["orders"]["new"] == 1
     second = place(market, sku="MG-0000002")
-    cycle(include_orders=False)
+    listing_cycle()
     summary = run_orders()
     assert stored(channel_db) == [first["orderId"], second["orderId"]]
     assert summary["orders"]["new"] == 1  # the first order is seen again (overlap), not counted again
