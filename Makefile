@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: deps demo test test-python test-php test-static bench soak clean
+.PHONY: deps demo test test-python test-php test-static bench faults soak clean
 
 deps:
 	@bash .ci/bootstrap
@@ -26,6 +26,9 @@ test-php:
 
 bench: deps
 	$(PY) -m bench
+
+faults: deps
+	$(PY) -m bench faults
 
 soak: deps
 	$(VENV)/bin/pytest -q -m slow --basetemp="$$(mktemp -d)"

@@ -4,6 +4,7 @@
     python -m bench --quick      small sizes, to check the benchmarks themselves
     python -m bench --huge       adds the 1M-row import
     python -m bench --only tab_page
+    python -m bench faults       the fault matrix, written to bench/faults.json
 
 Figures, not pass/fail. Each scenario runs in a fresh interpreter with its own private
 MariaDB, Redis and sandbox, so its peak RSS is its own.
@@ -58,6 +59,11 @@ def summary(name: str, r: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["faults"]:
+        from bench.faults import main as faults
+
+        return faults()
     parser = argparse.ArgumentParser(prog="bench")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--huge", action="store_true", help="add the 1M-row import")

@@ -33,9 +33,24 @@ def stalled_accounts(conn, now: datetime, default_interval: int) -> list[dict]:
             if r.since is not None and now - r.since > timedelta(seconds=2 * int(r.every)) + STALL_GRACE]
 
 
+def failed_orders(conn, account_id: int | None, now: datetime) -> list[dict]:
+    """One alert per account with Amazon orders Magento could not create; gone once retried or created."""
+    rows = conn.execute(text(
+        "SELECT account_id, COUNT(*) AS n, MIN(updated_at) AS since, MIN(magento_failure_message) AS example"
+        " FROM channel_amazon_order WHERE magento_status = 'failed'"
+        + (" AND account_id = :a" if account_id is not None else "") + " GROUP BY account_id"),
+        {"a": account_id}).all()
+    return [{"alert_id": None, "account_id": r.account_id, "code": "order_creation_failed", "severity": "error",
+             "message": f"{r.n} Amazon order(s) could not be created in Magento, e.g.: {r.example or 'see the order'}",
+             "action": alerts.ACTIONS["order_creation_failed"], "details": {"orders": r.n},
+             "started_at": (r.since or now).isoformat() + "Z",
+             "updated_at": now.replace(microsecond=0).isoformat() + "Z"} for r in rows]
+
+
 def current_alerts(conn, account_id: int | None = None, now: datetime | None = None) -> list[dict]:
     now = now or datetime.utcnow()
     found = alerts.active_alerts(conn, account_id)
+    found.extend(failed_orders(conn, account_id, now))
     late = [a for a in stalled_accounts(conn, now, settings().sync_interval)
             if account_id is None or a["account_id"] == account_id]
     if late:

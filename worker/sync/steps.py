@@ -85,7 +85,10 @@ class StepRunner:
             return self._record(name, "retry", f"{type(exc).__name__}: {exc.message}")
         except Exception as exc:  # noqa: BLE001 - one step's failure must not stop the others
             self._rollback()
-            logger.exception("Step %s failed for account %s", name, self.account_id)
+            if isinstance(exc, AmazonError):  # Amazon's words are the whole story
+                logger.warning("Step %s failed for account %s: %s", name, self.account_id, exc.message)
+            else:
+                logger.exception("Step %s failed for account %s", name, self.account_id)
             message = exc.message if isinstance(exc, AmazonError) else f"{type(exc).__name__}: {exc}"
             status = self._record(name, "failed", message)
             if self._failures.get(name, 0) >= FAILURES_BEFORE_ALERT:
