@@ -22,6 +22,7 @@ class PrepareChannelOrder implements ObserverInterface
     public function execute(Observer $observer): void
     {
         $amazonOrderId = $this->context->amazonOrderId();
+        /** @var \Magento\Sales\Model\Order|null $order */
         $order = $observer->getEvent()->getData('order');
         if ($amazonOrderId === null || $order === null) {
             return;

@@ -8,6 +8,7 @@ use Channel\Amazon\Model\Bridge\BridgeException;
 use Channel\Amazon\Model\FragmentLoader;
 use Magento\Backend\App\Action;
 use Magento\Backend\App\Action\Context;
+use Magento\Backend\Model\View\Result\Page;
 use Magento\Framework\App\Action\HttpGetActionInterface;
 use Magento\Framework\Controller\ResultFactory;
 use Magento\Framework\Controller\ResultInterface;
@@ -32,6 +33,7 @@ abstract class AbstractPage extends Action implements HttpGetActionInterface
 
     public function execute(): ResultInterface
     {
+        /** @var Page $page */
         $page = $this->resultFactory->create(ResultFactory::TYPE_PAGE);
         $page->setActiveMenu(static::MENU);
         $page->getConfig()->getTitle()->prepend(__(static::TITLE));

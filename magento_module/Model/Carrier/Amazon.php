@@ -49,6 +49,7 @@ class Amazon extends AbstractCarrier implements CarrierInterface
     public function collectRates(RateRequest $request)
     {
         $quote = null;
+        /** @var \Magento\Quote\Model\Quote\Item $item */
         foreach ((array) $request->getAllItems() as $item) {
             $quote = $item->getQuote();
             break;

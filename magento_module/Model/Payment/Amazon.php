@@ -7,6 +7,7 @@ namespace Channel\Amazon\Model\Payment;
 use Channel\Amazon\Model\Order\PlacementContext;
 use Magento\Payment\Model\Method\AbstractMethod;
 use Magento\Quote\Api\Data\CartInterface;
+use Magento\Quote\Model\Quote;
 
 /**
  * Offline payment method of Amazon orders: the buyer paid Amazon. Never offered at the
@@ -29,7 +30,7 @@ class Amazon extends AbstractMethod
 
     public function isAvailable(?CartInterface $quote = null)
     {
-        if ($quote === null || !method_exists($quote, 'getData') || !$quote->getData(PlacementContext::QUOTE_FLAG)) {
+        if (!$quote instanceof Quote || !$quote->getData(PlacementContext::QUOTE_FLAG)) {
             return false;
         }
         return parent::isAvailable($quote);

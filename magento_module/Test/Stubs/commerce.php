@@ -509,13 +509,19 @@ namespace Magento\Shipping\Model\Carrier {
     abstract class AbstractCarrier extends \Magento\Framework\DataObject
     {
         protected $_code;
+        protected $_scopeConfig;
+        protected $_rateErrorFactory;
+        protected $_logger;
 
         public function __construct(
-            protected ScopeConfigInterface $_scopeConfig,
-            protected \Magento\Quote\Model\Quote\Address\RateResult\ErrorFactory $_rateErrorFactory,
-            protected \Psr\Log\LoggerInterface $_logger,
+            ScopeConfigInterface $scopeConfig,
+            \Magento\Quote\Model\Quote\Address\RateResult\ErrorFactory $rateErrorFactory,
+            \Psr\Log\LoggerInterface $logger,
             array $data = []
         ) {
+            $this->_scopeConfig = $scopeConfig;
+            $this->_rateErrorFactory = $rateErrorFactory;
+            $this->_logger = $logger;
             parent::__construct($data);
         }
 

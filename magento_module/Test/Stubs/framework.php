@@ -341,8 +341,9 @@ namespace Magento\Framework\App\Request {
             return $default;
         }
 
-        public function getParam($key, $defaultValue = null)
+        public function getParam($key, $default = null)
         {
+            $defaultValue = $default;
             if (array_key_exists($key, $this->userParams)) {
                 return $this->userParams[$key];
             }

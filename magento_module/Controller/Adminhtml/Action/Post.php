@@ -16,6 +16,9 @@ use Magento\Framework\App\Action\HttpGetActionInterface;
 use Magento\Framework\App\Action\HttpPatchActionInterface;
 use Magento\Framework\App\Action\HttpPostActionInterface;
 use Magento\Framework\App\Action\HttpPutActionInterface;
+use Magento\Framework\App\Request\Http;
+use Magento\Framework\Controller\Result\Json;
+use Magento\Framework\Controller\Result\Raw;
 use Magento\Framework\Controller\ResultFactory;
 use Magento\Framework\Controller\ResultInterface;
 
@@ -48,6 +51,7 @@ class Post extends Action implements
 
     public function execute(): ResultInterface
     {
+        /** @var Http $request */
         $request = $this->getRequest();
         $target = $this->target();
         if ($target === null) {
@@ -77,6 +81,7 @@ class Post extends Action implements
         } catch (BridgeException $e) {
             return $this->error($e->getStatus() ?: 503, $e->getErrorCode(), $e->getMessage());
         }
+        /** @var Raw $raw */
         $raw = $this->resultFactory->create(ResultFactory::TYPE_RAW);
         $raw->setHttpResponseCode($response->status);
         $raw->setHeader('Content-Type', $response->contentType ?: 'application/json', true);
@@ -90,8 +95,10 @@ class Post extends Action implements
     protected function _isAllowed(): bool
     {
         $target = $this->target();
+        /** @var Http $request */
+        $request = $this->getRequest();
         $resource = $target === null ? self::ADMIN_RESOURCE
-            : $this->apiAcl->resourceFor((string) $this->getRequest()->getMethod(), $target[0]);
+            : $this->apiAcl->resourceFor((string) $request->getMethod(), $target[0]);
         return $this->_authorization->isAllowed($resource);
     }
 
@@ -111,6 +118,7 @@ class Post extends Action implements
 
     private function error(int $status, string $code, string $message): ResultInterface
     {
+        /** @var Json $result */
         $result = $this->resultFactory->create(ResultFactory::TYPE_JSON);
         $result->setHttpResponseCode($status);
         return $result->setData(['error' => ['code' => $code, 'message' => $message]]);

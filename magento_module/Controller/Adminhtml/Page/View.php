@@ -5,6 +5,7 @@ declare(strict_types=1);
 namespace Channel\Amazon\Controller\Adminhtml\Page;
 
 use Channel\Amazon\Controller\Adminhtml\AbstractPage;
+use Magento\Framework\App\Request\Http;
 
 /**
  * Follows a link inside a fragment: /fragments/<view>?... back through Magento's admin.
@@ -19,7 +20,9 @@ class View extends AbstractPage
     protected function view(): string
     {
         if ($this->resolved === null) {
-            $path = (string) $this->getRequest()->getParam('path', '');
+            /** @var Http $request */
+            $request = $this->getRequest();
+            $path = (string) $request->getParam('path', '');
             $parts = parse_url($path) ?: [];
             $view = substr((string) ($parts['path'] ?? ''), strlen('/fragments/'));
             $this->resolved = str_starts_with((string) ($parts['path'] ?? ''), '/fragments/')
@@ -27,8 +30,8 @@ class View extends AbstractPage
             parse_str((string) ($parts['query'] ?? ''), $query);
             foreach ($query as $key => $value) {
                 // A GET form's own fields (a new account, a filter) win over the page it was on.
-                if ($this->getRequest()->getParam((string) $key) === null) {
-                    $this->getRequest()->setParam((string) $key, $value);
+                if ($request->getParam((string) $key) === null) {
+                    $request->setParam((string) $key, $value);
                 }
             }
         }
