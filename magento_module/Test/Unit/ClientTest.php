@@ -66,6 +66,24 @@ class ClientTest extends TestCase
         $this->assertSame($minor($module), $minor((string) ($health['version'] ?? '')), 'composer.json "version"');
     }
 
+    public function testWritesReachTheBridgeSignedWithTheirMethodAndRawBody(): void
+    {
+        [$url, $secret] = $this->bridge();
+        $client = $this->client($url, $secret);
+        $writes = [
+            ['PUT', '/api/v1/accounts/1/settings', '{"orders":{},"tags":[]}'],
+            ['PATCH', '/api/v1/accounts/1', '{"name":"EU"}'],
+            ['DELETE', '/api/v1/accounts/1', null],
+        ];
+        foreach ($writes as [$method, $path, $body]) {
+            // A role without the accounts grant: the bridge verifies the signature (method, path,
+            // body) first, then refuses on the grant, before touching its database.
+            $response = $client->send($method, $path, [], $body, 'jane', ['Channel_Amazon::listings'], [], false);
+            $this->assertSame(403, $response->status, $method . ': ' . $response->body);
+            $this->assertSame('Channel_Amazon::accounts', $response->json()['error']['details']['resource']);
+        }
+    }
+
     public function testWrongSecretIsRefused(): void
     {
         [$url] = $this->bridge();
