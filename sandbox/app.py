@@ -133,6 +133,8 @@ def create_app(market: Marketplace | None = None) -> Flask:
         elif fault:
             return jsonify({"error": "rate_exceeded" if int(fault.get("status", 500)) == 429 else "server_error",
                             "error_description": "Rate exceeded"}), int(fault.get("status", 500))
+        if market.revoked:
+            return jsonify({"error": "invalid_grant", "error_description": "The request has an invalid grant"}), 400
         for seller in market.sellers.values():
             if form.get("refresh_token") == seller.refresh_token:
                 if (form.get("client_id"), form.get("client_secret")) != (seller.client_id, seller.client_secret):
@@ -176,8 +178,12 @@ def build_report(market: Marketplace, seller_id: str) -> bytes:
     with market.lock:
         for listing in seller.listings.values():
             market.refresh_listing(listing)
-            status = {"BUYABLE": "Active"}.get(listing.status, "Inactive")
+            if listing.visible_at is not None and market.clock.now() < listing.visible_at:
+                continue  # not shown by Amazon yet (the API answers 404 too)
             fba = listing.fulfillment_channel != "DEFAULT"
+            # Amazon lists an offer without price, or a merchant-fulfilled one without stock, as Inactive.
+            sellable = listing.price is not None and (fba or (listing.quantity or 0) > 0)
+            status = "Active" if listing.status == "BUYABLE" and sellable else "Inactive"
             row = {
                 "item-name": listing.title or listing.sku, "listing-id": f"L{abs(hash(listing.sku)) % 10**10:010d}",
                 "seller-sku": listing.sku, "price": "" if listing.price is None else f"{listing.price:.2f}",

@@ -126,15 +126,18 @@ class Marketplace:
         self.faults: list[dict] = []  # {"operation": name or "*", "status": int, "count": n, "kind": ...}
         self.calls: dict[str, int] = {}
         self.report_options = {"gzip": False, "encoding": "utf-8"}
+        self.feed_report: str | None = None  # "empty", "malformed" or "missing_messages": damaged reports
+        self.reject_skus: set[str] = set()  # every put/patch of these SKUs is INVALID
+        self.revoked = False  # LWA refuses every refresh token (the seller revoked the app)
         self.submissions: dict[str, int] = {}  # offers created or relisted, per SKU
+        self.visibility_delay = VISIBILITY_DELAY
+        self.stranded: dict[str, int] = {}  # FBA units left at Amazon without a listing, per SKU
         self._ids = itertools.count(50000)
 
     def next_id(self) -> str:
         return str(next(self._ids))
 
     # --- seeding -----------------------------------------------------------------------
-        self.visibility_delay = VISIBILITY_DELAY
-        self.stranded: dict[str, int] = {}  # FBA units left at Amazon without a listing, per SKU
     def load(self, seed: dict) -> None:
         with self.lock:
             for item in seed.get("catalog", []):
@@ -290,10 +293,10 @@ class Marketplace:
                     "code": "8541", "severity": "ERROR", "categories": ["QUALIFICATION_REQUIRED"],
                     "message": "You need approval to list in this brand; apply in Seller Central."}
         listing.updated = self.clock.now()
-        seller.listings[sku] = listing
-        return listing
         if existing is None:
             listing.visible_at = self.clock.now() + timedelta(seconds=self.visibility_delay)
+        seller.listings[sku] = listing
+        return listing
 
     def strand(self, seller: Seller, listing: Listing) -> None:
         """A deleted FBA listing leaves its units in Amazon's warehouse with no offer."""

@@ -25,7 +25,7 @@ from sqlalchemy.engine import Connection
 from channel import marketplaces
 from channel.models.log import write_log
 from worker.amazon import feeds, listings
-from worker.amazon.errors import AmazonError
+from worker.amazon.errors import AmazonError, DocumentError, ProcessingFailed
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +34,8 @@ LISTING = "channel_amazon_listing"
 FEED_LATENCY = 120.0
 PATCH_RATE = 5.0
 PATCH_BURST = 5
+#: Cycles a feed processing report is fetched again when it cannot be read.
+MAX_REPORT_ATTEMPTS = 3
 
 
 def use_feeds(changes: int, patch_rate: float = PATCH_RATE, feed_latency: float = FEED_LATENCY) -> bool:
@@ -44,6 +46,23 @@ def use_feeds(changes: int, patch_rate: float = PATCH_RATE, feed_latency: float 
     patch_time = max(0.0, (changes - PATCH_BURST) / patch_rate)
     feed_time = feed_latency * math.ceil(changes / feeds.MAX_MESSAGES)
     return patch_time > feed_time
+
+
+def offer_on_amazon(item: dict | None) -> tuple[Decimal | None, int | None]:
+    """The merchant-fulfilled price (B2C) and quantity Amazon holds, from getListingsItem."""
+    if not item:
+        return None, None
+    price = None
+    for offer in item.get("offers") or []:
+        if offer.get("offerType", "B2C") == "B2C" and (offer.get("price") or {}).get("amount") is not None:
+            price = Decimal(str(offer["price"]["amount"]))
+            break
+    qty = None
+    for avail in item.get("fulfillmentAvailability") or []:
+        if avail.get("fulfillmentChannelCode", "DEFAULT") == "DEFAULT" and avail.get("quantity") is not None:
+            qty = int(avail["quantity"])
+            break
+    return price, qty
 
 
 @dataclasses.dataclass
@@ -174,43 +193,93 @@ class PriceStockExporter:
         return feed_id
 
     def apply_pending_feeds(self, wait: float = 0.0) -> None:
-        """Read the processing reports of finished feeds and acknowledge what was applied."""
+        """Read the processing reports of finished feeds and acknowledge what Amazon applied.
+
+        Nothing counts as applied without Amazon saying so. A report must account for
+        every message sent (``summary.messagesProcessed``, errors by ``messageId``); the
+        messages it does not account for are checked one by one with getListingsItem
+        and acknowledged only when Amazon holds the values sent, otherwise they stay
+        changed and go out again. A report that cannot be read is fetched again in
+        later cycles, ``MAX_REPORT_ATTEMPTS`` times, then the feed is verified the same way."""
         pending = self.conn.execute(text(
-            "SELECT feed_id, messages FROM channel_amazon_feed WHERE account_id = :a AND status = 'submitted'"),
-            {"a": self.account.account_id}).all()
-        for feed_id, raw in pending:
+            "SELECT feed_id, messages, report_attempts FROM channel_amazon_feed WHERE account_id = :a"
+            " AND status = 'submitted'"), {"a": self.account.account_id}).all()
+        for feed_id, raw, attempts in pending:
             feed = feeds.wait_feed(self.client, feed_id, poll=self.poll, timeout=wait) if wait else \
                 feeds.feed_status(self.client, feed_id)
             status = feed.get("processingStatus")
             if status not in ("DONE", "FATAL", "CANCELLED"):
                 continue
             index = {int(k): v for k, v in json.loads(raw).items()}
-            rejected = set()
+            rejected: set[int] = set()
+            unaccounted: set[int] = set()
             if status == "DONE":
-                report = feeds.processing_report(self.client, feed)
-                rejected = feeds.rejected_message_ids(report)
-                for issue in report.get("issues", []):
-                    if issue.get("severity") == "ERROR":
+                try:
+                    report = feeds.processing_report(self.client, feed)
+                except (ProcessingFailed, DocumentError) as exc:
+                    if attempts + 1 < MAX_REPORT_ATTEMPTS:
+                        self.conn.execute(text("UPDATE channel_amazon_feed SET report_attempts = report_attempts + 1"
+                                               " WHERE feed_id = :f"), {"f": feed_id})
                         write_log(self.conn, account_id=self.account.account_id, operation="JSON_LISTINGS_FEED",
-                                  error_code=str(issue.get("code")),
-                                  message=f"{issue.get('sku')}: {issue.get('message')}")
+                                  level="warning", message=f"feed {feed_id}: {exc.message}; read again next cycle")
+                        self.conn.commit()
+                        continue
+                    write_log(self.conn, account_id=self.account.account_id, operation="JSON_LISTINGS_FEED",
+                              message=f"feed {feed_id}: {exc.message}; its {len(index)} changes are checked"
+                                      " one by one on Amazon")
+                    report = None
+                if report is not None:
+                    rejected, unaccounted = feeds.account_for(report, set(index))
+                    for issue in report.get("issues", []):
+                        if issue.get("severity") == "ERROR":
+                            write_log(self.conn, account_id=self.account.account_id, operation="JSON_LISTINGS_FEED",
+                                      error_code=str(issue.get("code")),
+                                      message=f"{issue.get('sku') or 'feed ' + feed_id}: {issue.get('message')}")
+                    if unaccounted:
+                        write_log(self.conn, account_id=self.account.account_id, operation="JSON_LISTINGS_FEED",
+                                  level="warning", message=f"feed {feed_id}: the processing report accounts for"
+                                  f" {len(index) - len(unaccounted)} of {len(index)} messages; the rest are"
+                                  " checked one by one on Amazon")
+                else:
+                    unaccounted = set(index)
             else:
                 rejected = set(index)
                 write_log(self.conn, account_id=self.account.account_id, operation="JSON_LISTINGS_FEED",
                           message=f"feed {feed_id} ended {status}; its changes will be sent again")
+            verified = self._verify({k: index[k] for k in unaccounted})
             accepted = [(v[0], None if v[1] is None else Decimal(v[1]), v[2]) for k, v in index.items()
-                        if k not in rejected]
+                        if k not in rejected and (k not in unaccounted or k in verified)]
             self._acknowledge(accepted)
             stmt = text(f"UPDATE {LISTING} SET submission_ref = NULL WHERE submission_ref = :f")
             self.conn.execute(stmt, {"f": "feed:" + feed_id})
+            not_applied = len(index) - len(accepted)
             self.conn.execute(text(
-                "UPDATE channel_amazon_feed SET status = :s, accepted = :ok, rejected = :bad, processed_at = NOW()"
-                " WHERE feed_id = :f"),
-                {"s": "done" if status == "DONE" else "fatal", "ok": len(accepted), "bad": len(rejected),
-                 "f": feed_id})
+                "UPDATE channel_amazon_feed SET status = :s, accepted = :ok, rejected = :bad, verified = :v,"
+                " processed_at = NOW() WHERE feed_id = :f"),
+                {"s": "done" if status == "DONE" else "fatal", "ok": len(accepted), "bad": not_applied,
+                 "v": len(unaccounted) or None, "f": feed_id})
             self.conn.commit()
             self.stats.acknowledged += len(accepted)
-            self.stats.rejected += len(rejected)
+            self.stats.rejected += not_applied
+
+    def _verify(self, messages: dict[int, list]) -> set[int]:
+        """Messages whose values Amazon holds now (getListingsItem), by messageId."""
+        if not messages:
+            return set()
+        skus = dict(self.conn.execute(text(
+            f"SELECT listing_id, seller_sku FROM {LISTING} WHERE listing_id IN :ids"
+        ).bindparams(bindparam("ids", expanding=True)), {"ids": [v[0] for v in messages.values()]}).all())
+        held = set()
+        for n, (message_id, (listing_id, price, qty)) in enumerate(sorted(messages.items()), start=1):
+            sku = skus.get(listing_id)
+            if sku is None:
+                continue
+            item = listings.get_item(self.client, sku)
+            amazon_price, amazon_qty = offer_on_amazon(item)
+            if (price is None or amazon_price == Decimal(price)) and (qty is None or amazon_qty == qty):
+                held.add(message_id)
+            self.progress("price_stock_verify", n, len(messages))
+        return held
 
     def _acknowledge(self, items: list[tuple]) -> None:
         """Record what Amazon accepted: one multi-row insert into a temporary table and one
