@@ -8,6 +8,7 @@ use Channel\Amazon\Model\Bridge\BridgeException;
 use Channel\Amazon\Model\Bridge\BridgeUnavailable;
 use Channel\Amazon\Model\Bridge\Client;
 use Magento\Framework\Exception\NoSuchEntityException;
+use Magento\Sales\Api\Data\OrderInterface;
 use Magento\Store\Api\Data\StoreInterface;
 use Magento\Store\Model\StoreManagerInterface;
 use Psr\Log\LoggerInterface;
@@ -79,10 +80,28 @@ class OfferedOrderProcessor
         try {
             $created = $this->creator->create($offer, $store);
         } catch (\Throwable $e) {
-            return $this->fail($orderId, $amazonId, $e, $user);
+            $placed = $this->findQuietly($amazonId, (int) $store->getId());
+            if ($placed === null) {
+                return $this->fail($orderId, $amazonId, $e, $user);
+            }
+            // Magento saved the order before something after it failed: it is created.
+            $created = [
+                'increment_id' => (string) $placed->getIncrementId(),
+                'magento_order_id' => (int) $placed->getEntityId(),
+                'store_id' => (int) $store->getId(),
+            ];
         }
         $this->reportCreated($orderId, $amazonId, $created, $user);
         return 'created';
+    }
+
+    private function findQuietly(string $amazonId, int $storeId): ?OrderInterface
+    {
+        try {
+            return $this->finder->find($amazonId, $storeId);
+        } catch (\Throwable) {
+            return null;
+        }
     }
 
     /**

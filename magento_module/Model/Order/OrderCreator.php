@@ -20,6 +20,7 @@ use Magento\Sales\Model\Order;
 use Magento\Sales\Api\OrderRepositoryInterface;
 use Magento\Sales\Model\Order\Config as OrderConfig;
 use Magento\Store\Model\Store;
+use Psr\Log\LoggerInterface;
 
 /**
  * Creates the Magento order for one offered Amazon order through Magento's quote and
@@ -49,7 +50,8 @@ class OrderCreator
         private readonly CustomerInterfaceFactory $customerFactory,
         private readonly CurrencyFactory $currencyFactory,
         private readonly AddressMapper $addressMapper,
-        private readonly PlacementContext $context
+        private readonly PlacementContext $context,
+        private readonly LoggerInterface $logger
     ) {
     }
 
@@ -134,13 +136,21 @@ class OrderCreator
         }
         /** @var Order $order */
         $order = $this->orderRepository->get($orderId);
-        $this->annotate($order, $offer, $settings, $total, $notes);
-        $this->orderRepository->save($order);
-        return [
+        $created = [
             'increment_id' => (string) $order->getIncrementId(),
             'magento_order_id' => $orderId,
             'store_id' => (int) $order->getStoreId(),
         ];
+        try {
+            $this->annotate($order, $offer, $settings, $total, $notes);
+            $this->orderRepository->save($order);
+        } catch (\Throwable $e) {
+            // The order exists: it is reported as created, only its comments or status are missing.
+            $this->logger->warning('Amazon order created, comments or status not saved', [
+                'amazon_order' => (string) $offer['amazon_order_id'], 'error' => $e->getMessage(),
+            ]);
+        }
+        return $created;
     }
 
     /**

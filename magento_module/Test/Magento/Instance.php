@@ -47,6 +47,10 @@ class Instance
     /** @var string[] increment ids of the orders a new-order e-mail went out for */
     public array $emailsSent = [];
     public int $sequence = 0;
+    /** @var (\Closure(\Magento\Sales\Model\Order): void)|null called before each order save, to make one fail */
+    public ?\Closure $beforeOrderSave = null;
+    /** An event whose dispatch throws (an observer failing), to fail a placement after the order was saved. */
+    public ?string $failingEvent = null;
 
     public \Magento\Catalog\Helper\Product $catalogHelper;
     public \Magento\Quote\Model\QuoteRepository $cartRepository;
@@ -212,6 +216,9 @@ class Instance
      */
     public function dispatch(string $eventName, array $data = []): void
     {
+        if ($eventName === $this->failingEvent) {
+            throw new \Magento\Framework\Exception\LocalizedException(__('An observer of %1 failed.', $eventName));
+        }
         $observer = new Observer(['event' => new Event($data + ['name' => $eventName])]);
         $events = simplexml_load_file(self::MODULE . '/etc/events.xml');
         foreach ($events->xpath(sprintf('//event[@name="%s"]/observer', $eventName)) ?: [] as $declared) {

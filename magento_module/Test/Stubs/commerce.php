@@ -1143,6 +1143,9 @@ namespace Magento\Sales\Model {
 
         public function save(\Magento\Sales\Api\Data\OrderInterface $entity)
         {
+            if ($this->magento->beforeOrderSave !== null) {
+                ($this->magento->beforeOrderSave)($entity);
+            }
             if (!$entity->getEntityId()) {
                 $entity->setData('entity_id', count($this->magento->orders) + 501);
             }

@@ -138,6 +138,32 @@ class OrderCreationTest extends TestCase
         $this->assertCount(1, $claims);
     }
 
+    public function testAFailureAfterMagentoSavedTheOrderIsNotReportedAsAFailure(): void
+    {
+        $this->magento->addProduct('GOOD', 5);
+        $this->bridge->offer($this->offer(1, 'GOOD', 2));
+        $this->bridge->offer($this->offer(2, 'GOOD', 1));
+        $this->magento->beforeOrderSave = static function ($order): void {
+            if ($order->getEntityId() && $order->getExtOrderId() === '111-0000001-0000001') {
+                throw new \RuntimeException('deadlock while saving the status history');
+            }
+        };
+        $this->assertSame(2, $this->processOffers()['created']);
+        $this->assertSame('created', $this->bridge->orders[1]['magento_status']);
+        $this->assertCount(1, $this->ordersFor('111-0000001-0000001'));
+        $this->assertSame(2.0, $this->magento->salableQty('GOOD'), 'held once per order: by Magento');
+        $this->assertSame('warning', $this->magento->logger->records[0][0]);
+
+        // placeOrder() itself throws after the order was saved (an observer of checkout_submit_all_after)
+        $this->magento->beforeOrderSave = null;
+        $this->magento->failingEvent = 'checkout_submit_all_after';
+        $this->bridge->offer($this->offer(3, 'GOOD', 1));
+        $this->assertSame(1, $this->processOffers()['created']);
+        $this->assertSame('created', $this->bridge->orders[3]['magento_status']);
+        $this->assertCount(1, $this->ordersFor('111-0000003-0000001'));
+        $this->assertSame(1.0, $this->magento->salableQty('GOOD'));
+    }
+
     public function testCustomerModeAssignsOneCustomerAccountPerBuyer(): void
     {
         $this->magento->addProduct('GOOD', 5);
