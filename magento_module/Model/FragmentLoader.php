@@ -60,9 +60,20 @@ class FragmentLoader
         return self::keepGetFormsOnTheirPage(self::withoutInlineScript($response->body));
     }
 
+    /**
+     * Inline scripts and event handler attributes removed (a restrictive CSP blocks both); a
+     * handler that submits its form becomes `data-channel-autosubmit`, which the module's
+     * script serves.
+     */
     public static function withoutInlineScript(string $html): string
     {
-        return (string) preg_replace('#<script\b(?![^>]*\bsrc=)[^>]*>.*?</script>#is', '', $html);
+        $html = (string) preg_replace('#<script\b(?![^>]*\bsrc=)[^>]*>.*?</script>#is', '', $html);
+        return (string) preg_replace_callback(
+            '#\s(on[a-z]+)\s*=\s*"([^"]*)"#i',
+            static fn (array $m): string => strtolower($m[1]) === 'onchange' && trim($m[2]) === 'this.form.submit()'
+                ? ' data-channel-autosubmit="change"' : '',
+            $html
+        );
     }
 
     public static function keepGetFormsOnTheirPage(string $html): string

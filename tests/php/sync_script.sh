@@ -8,5 +8,16 @@ cd "$(dirname "$0")/../.."
   printf '   inside define() (tests/php/sync_script.sh writes it; ControllerTest keeps the two the same). */\n'
   printf 'define([], function () {\n'
   cat bridge/static/channel.js
-  printf '\n    return function () {}; // x-magento-init calls the module; the script above did the work\n});\n'
+  cat <<'JS'
+
+    // Inline event handlers are taken out of the fragments for the admin's CSP
+    // (Model/FragmentLoader.php); their one use, a select submitting its form, is done here.
+    document.addEventListener("change", function (ev) {
+      var el = ev.target;
+      if (el.dataset && el.dataset.channelAutosubmit === "change" && el.form) { el.form.submit(); }
+    });
+
+    return function () {}; // x-magento-init calls the module; the script above did the work
+});
+JS
 } > magento_module/view/adminhtml/web/js/channel.js

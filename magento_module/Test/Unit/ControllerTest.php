@@ -295,5 +295,12 @@ class ControllerTest extends TestCase
             '<div>a</div><script src="/x.js"></script>',
             FragmentLoader::withoutInlineScript("<div>a</div><script>\nrun();\n</script><script src=\"/x.js\"></script>")
         );
+        $this->assertSame(
+            '<select name="account_id" data-channel-autosubmit="change"></select><a>x</a>',
+            FragmentLoader::withoutInlineScript(
+                '<select name="account_id" onchange="this.form.submit()"></select><a onclick="evil()">x</a>'
+            )
+        );
+        $this->assertStringContainsString('dataset.channelAutosubmit === "change"', $module);
     }
 }

@@ -175,5 +175,12 @@ define([], function () {
   });
 })();
 
+    // Inline event handlers are taken out of the fragments for the admin's CSP
+    // (Model/FragmentLoader.php); their one use, a select submitting its form, is done here.
+    document.addEventListener("change", function (ev) {
+      var el = ev.target;
+      if (el.dataset && el.dataset.channelAutosubmit === "change" && el.form) { el.form.submit(); }
+    });
+
     return function () {}; // x-magento-init calls the module; the script above did the work
 });
