@@ -130,3 +130,29 @@ def test_search_orders_is_rate_limited_on_the_sandbox_clock(sandbox):
         answers = [http.get(sandbox.url + "/orders/2026-01-01/orders", params={"lastUpdatedAfter": after},
                             headers={"x-amz-access-token": token}, timeout=10).status_code for _ in range(24)]
     assert answers[:20] == [200] * 20 and 429 in answers[20:]  # burst 20, then 0.0056/s (x200 here)
+
+
+def test_orders_with_packages_and_restricted_fields_validate_against_the_model(sandbox):
+    from reference import shared_path
+
+    from .contract import Models
+
+    models = Models(shared_path("sp-api", "models"))
+    order = sandbox.market.add_order(SELLER, {"items": [{"sku": "S-1", "quantity": 2}]})
+    sandbox.market.ship_package(SELLER, order["orderId"], {
+        "packageReferenceId": "1", "carrierCode": "Other", "carrierName": "Nova Post", "trackingNumber": "NP1",
+        "shipDate": "2026-03-02T10:30:00Z", "shippingMethod": "Standard",
+        "orderItems": [{"orderItemId": order["orderItems"][0]["orderItemId"], "quantity": 1}]})
+    sandbox.market.add_order(SELLER, {"items": [{"sku": "S-2"}], "status": "PENDING"})
+    sandbox.market.add_order(SELLER, {"items": [{"sku": "S-3"}], "status": "SHIPPED", "fulfilled_by": "AMAZON"})
+    token = access_token(sandbox)
+    included = ",".join(orders.INCLUDED_DATA)
+    path = f"/orders/2026-01-01/orders/{order['orderId']}"
+    one = raw_get(sandbox, path, token, includedData=included)
+    assert one.json()["order"]["packages"][0]["packageItems"][0]["quantity"] == 1
+    models.check_response("GET", sandbox.url + path, one.status_code, one.json())
+    after = orders.iso(datetime.now(timezone.utc) - timedelta(days=1))
+    found = raw_get(sandbox, "/orders/2026-01-01/orders", token, lastUpdatedAfter=after, includedData=included,
+                    maxResultsPerPage=2)
+    assert len(found.json()["orders"]) == 2 and found.json()["pagination"]["nextToken"]
+    models.check_response("GET", sandbox.url + "/orders/2026-01-01/orders", found.status_code, found.json())
