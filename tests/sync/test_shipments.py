@@ -151,3 +151,42 @@ def test_a_confirmation_amazon_never_shows_is_sent_again_after_a_while(run_order
 ])
 def test_magento_carriers_map_to_amazon_carrier_codes_with_a_name_for_other(code, title, expected):
     assert amazon_carrier(code, title) == expected
+
+
+CHILD = """
+import sys
+import redis
+from channel.db import make_engine
+from channel.settings import Settings
+from worker.sync.orders_job import OrdersOptions, OrdersSynchronizer
+s = Settings(database_url=sys.argv[1], redis_url=sys.argv[2], encryption_key=sys.argv[3], table_prefix=sys.argv[4],
+             spapi_endpoint=sys.argv[5], lwa_endpoint=sys.argv[5] + "/auth/o2/token")
+opts = OrdersOptions(rate_scale=100, lock_ttl=2)
+OrdersSynchronizer(make_engine(s.database_url), redis.Redis.from_url(s.redis_url), s, int(sys.argv[6]), opts).run()
+"""
+
+
+def test_worker_killed_while_confirming_leaves_the_package_to_be_checked(run_orders, channel_db, market, settings,
+                                                                         sync_account, magento_order):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    ship(channel_db, 7, [("MG-0000001", 2), ("MG-0000002", 1)], "1Z999AA10123456784", "ups", "UPS")
+    market.fault(operation="confirmShipment", kind="timeout", seconds=3, count=1)  # Amazon is slow to answer
+    child = subprocess.Popen([sys.executable, "-c", CHILD, channel_db.url, settings.redis_url,
+                              str(settings.encryption_key), channel_db.prefix, market.url, str(sync_account)],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while market.market.calls.get("confirmShipment", 0) < 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+    assert [(p["status"], p["attempts"]) for p in packages(channel_db)] == [("unknown", 1)]
+    time.sleep(3.5)  # Amazon processes the confirmation; the killed worker's lock expires
+    run_orders()
+    assert [(p["status"], p["attempts"]) for p in packages(channel_db)] == [("confirmed", 1)]
+    assert len(market.admin("GET", f"/sellers/{SELLER}/shipments")) == 1

@@ -6,8 +6,9 @@ carrier as Amazon names it (``worker.sync.carriers``) and the shipment's time in
 8601. The package reference is the Magento track's id, a positive number as Amazon
 requires, unique within the order.
 
-A package is recorded before it is sent, so it is sent once: a timeout or 5xx leaves
-it ``unknown`` and the next run reads the order from Amazon; the package is confirmed
+A package is recorded before it is sent, and marked ``unknown`` while it is sent, so a
+timeout, a 5xx or a worker killed mid-call leaves it ``unknown`` and the next run reads
+the order from Amazon; the package is confirmed
 when Amazon shows it, and only sent again when Amazon still does not show it after
 ``RESEND_AFTER``. A refusal is checked the same way before it is recorded as failed.
 """
@@ -184,30 +185,38 @@ class ShipmentExporter:
                 self._set(package, "pending", "Amazon does not show the package; sending it again")
 
     def send(self, package) -> None:
+        """Send one package. It is marked ``unknown`` (sent, answer not known) before the
+        call, so a worker killed during the call leaves it to ``verify``, not to a blind re-send."""
         try:
-            api.confirm_shipment(self.client, package["amazon_order_id"], package["package_reference_id"],
-                                 package["carrier_code"], package["tracking_number"], json.loads(package["items"]),
-                                 package["ship_date"], carrier_name=package["carrier_name"],
-                                 shipping_method=package["shipping_method"])
+            detail_args = (package["amazon_order_id"], package["package_reference_id"], package["carrier_code"],
+                           package["tracking_number"], json.loads(package["items"]), package["ship_date"])
+            api.package_detail(*detail_args[1:], carrier_name=package["carrier_name"],
+                               shipping_method=package["shipping_method"])
         except ValueError as exc:  # refused before sending: Amazon would refuse it too
             self._set(package, "failed", str(exc))
             return
+        self._set(package, "unknown", "sending", sent=True)
+        try:
+            api.confirm_shipment(self.client, *detail_args, carrier_name=package["carrier_name"],
+                                 shipping_method=package["shipping_method"])
         except api.ConfirmationUnknown as exc:
             logger.warning("Shipment confirmation of order %s may not have reached Amazon: %s",
                            package["amazon_order_id"], exc)
-            self._set(package, "unknown", "sent; Amazon's answer did not arrive", sent=True)
+            self._set(package, "unknown", "sent; Amazon's answer did not arrive")
             return
         except Throttled:
+            self._set(package, "pending", "Amazon throttled the confirmation; it was not processed")
             raise
         except AmazonError as exc:
-            if not exc.retryable and self._shown_by_amazon(package):
-                self._set(package, "confirmed", "Amazon already shows the package", sent=True)
-                return
             if exc.retryable:
+                self._set(package, "pending", exc.message)
                 raise
-            self._set(package, "failed", exc.message, sent=True)
+            if self._shown_by_amazon(package):
+                self._set(package, "confirmed", "Amazon already shows the package")
+                return
+            self._set(package, "failed", exc.message)
             return
-        self._set(package, "confirmed", None, sent=True)
+        self._set(package, "confirmed", None)
 
     def run(self) -> int:
         """Record new shipments, settle the doubtful ones, send the rest; packages confirmed."""
