@@ -57,8 +57,10 @@ def enqueue_orders(redis, account_id: int, reason: str = "schedule") -> str:
             return job_id
     except NoSuchJobError:
         pass
+    # At the front: an orders run is short and must not wait behind queued listing cycles.
     queue(redis).enqueue(ORDERS_JOB, int(account_id), reason, job_id=job_id, job_timeout=ORDERS_TIMEOUT,
-                         result_ttl=3600, failure_ttl=86400, meta={"step": "queued", "done": 0, "total": 0})
+                         result_ttl=3600, failure_ttl=86400, meta={"step": "queued", "done": 0, "total": 0},
+                         at_front=True)
     return job_id
 
 
