@@ -12,10 +12,10 @@ use Magento\Customer\Api\CustomerRepositoryInterface;
 use Magento\Customer\Api\Data\CustomerInterfaceFactory;
 use Magento\Directory\Model\CurrencyFactory;
 use Magento\Framework\Exception\NoSuchEntityException;
-use Magento\Quote\Api\CartManagementInterface;
 use Magento\Quote\Api\CartRepositoryInterface;
 use Magento\Quote\Model\Quote;
 use Magento\Quote\Model\QuoteFactory;
+use Magento\Quote\Model\QuoteManagement;
 use Magento\Sales\Model\Order;
 use Magento\Sales\Api\OrderRepositoryInterface;
 use Magento\Sales\Model\Order\Config as OrderConfig;
@@ -34,14 +34,15 @@ use Psr\Log\LoggerInterface;
  * - Amazon-fulfilled orders leave the merchant's stock alone: no salable check, no MSI
  *   reservation (FbaStockUntouched), no legacy stock subtraction.
  *
- * Throws whatever Magento throws; the caller maps it to a reason.
+ * The quote is placed with QuoteManagement::submit(), the way Magento's admin order creation
+ * does. Throws whatever Magento throws; the caller maps it to a reason.
  */
 class OrderCreator
 {
     public function __construct(
         private readonly QuoteFactory $quoteFactory,
         private readonly CartRepositoryInterface $cartRepository,
-        private readonly CartManagementInterface $cartManagement,
+        private readonly QuoteManagement $quoteManagement,
         private readonly ProductRepositoryInterface $productRepository,
         private readonly CatalogProductHelper $catalogProductHelper,
         private readonly OrderRepositoryInterface $orderRepository,
@@ -128,14 +129,20 @@ class OrderCreator
         $quote->collectTotals();
         $this->cartRepository->save($quote);
 
+        // submit() places this very quote (as admin order creation does): placeOrder() would load it
+        // again and lose what is not stored (super mode, inventory_processed, the channel's flags),
+        // and would also write the storefront's checkout session.
         $this->context->begin((string) $offer['amazon_order_id'], $fba);
         try {
-            $orderId = (int) $this->cartManagement->placeOrder($quote->getId());
+            /** @var Order|null $order */
+            $order = $this->quoteManagement->submit($quote);
         } finally {
             $this->context->end();
         }
-        /** @var Order $order */
-        $order = $this->orderRepository->get($orderId);
+        if ($order === null) {
+            throw new CreationFailed('other', 'Magento placed no order for the quote.');
+        }
+        $orderId = (int) $order->getEntityId();
         $created = [
             'increment_id' => (string) $order->getIncrementId(),
             'magento_order_id' => $orderId,
@@ -230,7 +237,9 @@ class OrderCreator
             $quote->setCheckoutMethod('customer');
             return;
         }
+        $quote->setCustomerId(null);
         $quote->setCustomerIsGuest(true);
+        $quote->setCustomerGroupId(0); // NOT LOGGED IN
         $quote->setCustomerEmail($email);
         $quote->setCustomerFirstname((string) $address['firstname']);
         $quote->setCustomerLastname((string) $address['lastname']);

@@ -809,11 +809,12 @@ namespace Magento\Quote\Model {
     }
 
     /**
-     * Mirrors Magento\Quote\Model\QuoteManagement::placeOrder()/submit(): guest data from the
-     * billing address, QuoteValidator (address, shipping rate, payment method), reserveOrderId(),
-     * sales_model_service_quote_submit_before, OrderManagementInterface::place() (with MSI's
-     * AppendReservationsAfterOrderPlacementPlugin), checkout_submit_all_after (SubmitObserver:
-     * the new-order e-mail unless can_send_new_email_flag is false).
+     * Mirrors Magento\Quote\Model\QuoteManagement::submit(): QuoteValidator (address, shipping
+     * rate, payment method), reserveOrderId(), sales_model_service_quote_submit_before,
+     * OrderManagementInterface::place() (with MSI's AppendReservationsAfterOrderPlacementPlugin),
+     * the quote made inactive; and placeOrder(): guest data from the billing address, submit(),
+     * then checkout_submit_all_after (SubmitObserver: the new-order e-mail unless the order's
+     * can_send_new_email_flag is false).
      */
     class QuoteManagement implements \Magento\Quote\Api\CartManagementInterface
     {
@@ -837,6 +838,14 @@ namespace Magento\Quote\Model {
                 $quote->setCustomerIsGuest(true);
                 $quote->setCustomerGroupId(0);
             }
+            $order = $this->submit($quote);
+            $this->magento->events->dispatch('checkout_submit_all_after', ['order' => $order, 'quote' => $quote]);
+            return $order->getEntityId();
+        }
+
+        /** Mirrors QuoteManagement::submit() -> submitQuote() (no checkout session, no checkout_submit_all_after). */
+        public function submit(Quote $quote, $orderData = [])
+        {
             $this->validateBeforeSubmit($quote);
             $quote->reserveOrderId();
             $quote->collectTotals();
@@ -860,8 +869,9 @@ namespace Magento\Quote\Model {
             ]);
             $this->magento->events->dispatch('sales_model_service_quote_submit_before', ['order' => $order, 'quote' => $quote]);
             $order = $this->magento->orderManagement->placeThroughPlugins($order);
-            $this->magento->events->dispatch('checkout_submit_all_after', ['order' => $order, 'quote' => $quote]);
-            return $order->getEntityId();
+            $quote->setIsActive(false);
+            $this->magento->events->dispatch('sales_model_service_quote_submit_success', ['order' => $order, 'quote' => $quote]);
+            return $order;
         }
 
         private function validateBeforeSubmit(Quote $quote): void

@@ -154,9 +154,9 @@ class OrderCreationTest extends TestCase
         $this->assertSame(2.0, $this->magento->salableQty('GOOD'), 'held once per order: by Magento');
         $this->assertSame('warning', $this->magento->logger->records[0][0]);
 
-        // placeOrder() itself throws after the order was saved (an observer of checkout_submit_all_after)
+        // submit() itself throws after the order was saved (an observer of the submit success event)
         $this->magento->beforeOrderSave = null;
-        $this->magento->failingEvent = 'checkout_submit_all_after';
+        $this->magento->failingEvent = 'sales_model_service_quote_submit_success';
         $this->bridge->offer($this->offer(3, 'GOOD', 1));
         $this->assertSame(1, $this->processOffers()['created']);
         $this->assertSame('created', $this->bridge->orders[3]['magento_status']);
@@ -218,7 +218,33 @@ class OrderCreationTest extends TestCase
         $this->assertEqualsWithDelta(4.99, (float) $order->getData('shipping_amount'), 0.001);
         $this->assertEqualsWithDelta(44.97, (float) $order->getGrandTotal(), 0.001);
         $this->assertSame([], $this->magento->emailsSent, 'no new-order e-mail to the buyer');
+        $this->assertFalse($order->getCanSendNewEmailFlag());
+        $this->assertFalse($order->getData('send_email'));
         $this->assertSame('pending', $order->getStatus());
+    }
+
+    public function testAStorefrontOrderPlacedThroughTheCheckoutSendsTheNewOrderEmail(): void
+    {
+        $this->magento->addProduct('GOOD', 5);
+        $quote = new \Magento\Quote\Model\Quote($this->magento);
+        $quote->setStore($this->magento->stores[1]);
+        $quote->addProduct(new \Magento\Catalog\Model\Product($this->magento, $this->magento->products['GOOD']), 1);
+        $address = ['firstname' => 'A', 'lastname' => 'B', 'street' => ['1 Main St'], 'city' => 'Seattle',
+            'telephone' => '1', 'postcode' => '98101', 'country_id' => 'US', 'email' => 'a@example.com'];
+        $quote->getBillingAddress()->addData($address);
+        $quote->getShippingAddress()->addData($address)->setCollectShippingRates(true)->collectShippingRates()
+            ->setShippingMethod('flatrate_flatrate');
+        $quote->getPayment()->importData(['method' => 'checkmo']);
+        $quote->setCheckoutMethod('guest');
+        $this->magento->cartRepository->save($quote);
+        $orderId = $this->magento->get(\Magento\Quote\Api\CartManagementInterface::class)->placeOrder($quote->getId());
+        $this->assertSame([$this->magento->orders[$orderId]->getIncrementId()], $this->magento->emailsSent);
+        $this->assertEqualsWithDelta(
+            15.0,
+            (float) $this->magento->orders[$orderId]->getGrandTotal(),
+            0.001,
+            '10.00 and flatrate 5.00 per item'
+        );
     }
 
     public function testTheChannelsPaymentMethodIsNotOfferedAtCheckout(): void
