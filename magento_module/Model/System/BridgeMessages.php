@@ -68,7 +68,8 @@ class BridgeMessages
             } catch (\JsonException) {
                 // not JSON (a bridge without alerts answering with a page): nothing to show.
             }
-        } catch (BridgeException | \JsonException $e) {
+        } catch (\Throwable $e) {
+            // Magento asks every admin page for its messages: nothing here may break a page.
             $state = ['reachable' => false, 'error' => $e->getMessage(), 'alerts' => [], 'version' => null];
         }
         $this->cache->save((string) json_encode($state), $key, [], self::CACHE_LIFETIME);

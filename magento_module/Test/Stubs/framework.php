@@ -954,6 +954,44 @@ namespace Magento\Framework\Event {
 }
 
 namespace Magento\Framework\Notification {
+    /**
+     * Mirrors Magento\Framework\Notification\MessageList: the `messages` argument (etc/adminhtml/di.xml)
+     * names classes, each got from the object manager, kept by getIdentity(); a class that is not a
+     * MessageInterface is an UnexpectedValueException.
+     */
+    class MessageList
+    {
+        protected $_messages;
+
+        /** @param callable(string): object $objectManagerGet */
+        public function __construct(private $objectManagerGet, protected $_messageClasses = [])
+        {
+        }
+
+        protected function _loadMessages()
+        {
+            if (!empty($this->_messages)) {
+                return;
+            }
+            foreach ($this->_messageClasses as $key => $messageClass) {
+                if (!$messageClass) {
+                    throw new \InvalidArgumentException('Message class for message "' . $key . '" is not set');
+                }
+                $message = ($this->objectManagerGet)($messageClass);
+                if (!$message instanceof MessageInterface) {
+                    throw new \UnexpectedValueException('Message class has to implement the message interface.');
+                }
+                $this->_messages[$message->getIdentity()] = $message;
+            }
+        }
+
+        public function asArray()
+        {
+            $this->_loadMessages();
+            return $this->_messages;
+        }
+    }
+
     /** Mirrors Magento\Framework\Notification\MessageInterface. */
     interface MessageInterface
     {

@@ -149,11 +149,21 @@ class SystemMessageTest extends TestCase
     public function testTheMessagesAreRegisteredOnMagentosMessageList(): void
     {
         $di = simplexml_load_file(__DIR__ . '/../../etc/adminhtml/di.xml');
-        $items = $di->xpath('//type[@name="Magento\Framework\Notification\MessageList"]//item');
-        $classes = array_map('strval', $items);
-        $this->assertSame([Alerts::class, BridgeStatus::class], $classes);
-        foreach ($classes as $class) {
-            $this->assertContains(MessageInterface::class, class_implements($class));
+        $items = $di->xpath('//type[@name="Magento\Framework\Notification\MessageList"]'
+            . '/arguments/argument[@name="messages"]/item');
+        $classes = [];
+        foreach ($items as $item) {
+            $classes[(string) $item['name']] = (string) $item;
         }
+        $this->assertSame([Alerts::class, BridgeStatus::class], array_values($classes));
+
+        $this->answers['/api/v1/health'] = new BridgeUnavailable('The Amazon channel bridge cannot be reached: refused');
+        $messages = $this->messages();
+        $list = new \Magento\Framework\Notification\MessageList(
+            static fn (string $class) => new $class($messages, new Escaper()),
+            $classes
+        );
+        $shown = array_filter($list->asArray(), static fn (MessageInterface $m) => $m->isDisplayed());
+        $this->assertSame(['channel_amazon_bridge_unreachable'], array_keys($shown));
     }
 }
