@@ -141,6 +141,18 @@ def test_a_confirmation_amazon_never_shows_is_sent_again_after_a_while(run_order
     assert len(market.admin("GET", f"/sellers/{SELLER}/shipments")) == 1
 
 
+def test_shipments_go_out_while_the_order_import_is_throttled(run_orders, channel_db, market, magento_order):
+    from worker.amazon.errors import Retryable
+
+    ship(channel_db, 7, [("MG-0000001", 2), ("MG-0000002", 1)], "1Z999AA10123456784", "ups", "UPS")
+    market.fault(operation="searchOrders", status=429, count=20)  # a backlog keeps searchOrders at its limit
+    with pytest.raises(Retryable):
+        run_orders()
+    assert [p["status"] for p in packages(channel_db)] == ["confirmed"]
+    with channel_db.engine.connect() as conn:
+        assert conn.execute(text("SELECT orders_status FROM channel_amazon_account")).scalar() == "retry"
+
+
 @pytest.mark.parametrize("code, title, expected", [
     ("ups", "United Parcel Service", ("UPS", None)), ("fedex", "Federal Express", ("FedEx", None)),
     ("dhl", "DHL", ("DHL", None)), ("royalmail", "Royal Mail Tracked 48", ("Royal Mail", None)),

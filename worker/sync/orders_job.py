@@ -113,10 +113,19 @@ class OrdersSynchronizer:
         with self.engine.connect() as conn:
             reader = CatalogReader.from_settings(conn, self.settings)
             importer = OrderImporter(conn, client, account, reader, page_size=self.options.page_size)
-            self.summary["orders"] = importer.run(started)
-            conn.commit()
+            failed: Exception | None = None
+            try:
+                self.summary["orders"] = importer.run(started)
+                conn.commit()
+            except Exception as exc:  # noqa: BLE001 - raised below, once the shipments went out
+                conn.rollback()  # the pages read so far are committed with their page token
+                self.summary["orders"] = dataclasses.asdict(importer.stats)
+                failed = exc
+            # A throttled or failing import (a backlog, say) never holds shipments back.
             self.summary["shipments"] = ShipmentExporter(conn, client, account, reader.schema).run()
             conn.commit()
+            if failed is not None:
+                raise failed
 
     def _finish(self, account: Account, started: datetime, status: str, message: str,
                 delay: int | None = None) -> None:
