@@ -173,8 +173,7 @@ class OrderImporter:
             if stored.get("addressLine1"):
                 address = stored  # a later read without the restricted data keeps the full address
         raw_items = order.get("orderItems", [])
-        priced = total.get("amount") is not None and all(
-            ((i.get("product") or {}).get("price") or {}).get("unitPrice") for i in raw_items)
+        priced = all(((i.get("product") or {}).get("price") or {}).get("unitPrice") for i in raw_items)
         has_street = bool(address and address.get("addressLine1"))
         magento_status, reason = self._magento_status(current, status, fulfilled_by, priced, has_street)
         params = {**key, "st": status, "fb": fulfilled_by, "pd": _time(order["createdTime"]),
