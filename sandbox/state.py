@@ -19,7 +19,7 @@ from datetime import datetime, timedelta, timezone
 RATES = {
     "getMarketplaceParticipations": (0.016, 15), "createReport": (0.0167, 15), "getReport": (2, 15),
     "getReportDocument": (0.0167, 15), "createFeedDocument": (0.5, 15), "createFeed": (0.0083, 15),
-    "getFeed": (2, 15), "getFeedDocument": (0.0222, 10), "getListingsItem": (5, 10),
+    "getFeed": (2, 15), "getFeeds": (0.0222, 10), "getFeedDocument": (0.0222, 10), "getListingsItem": (5, 10),
     "putListingsItem": (5, 10), "patchListingsItem": (5, 5), "deleteListingsItem": (5, 5),
     "searchCatalogItems": (2, 2), "searchOrders": (0.0056, 20), "getOrder": (0.5, 30),
     "confirmShipment": (2, 10),

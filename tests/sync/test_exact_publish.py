@@ -103,6 +103,8 @@ def test_ending_an_fba_listing_keeps_the_sku_and_its_stock(cycle, channel_db, ma
     cycle()
     assert market.market.calls.get("putListingsItem", 0) == puts  # relisted by patch, not by a full put
     assert held["MG-0000006"].price is not None and row(channel_db, "MG-0000006").tab == "active"
+    channels = [a["fulfillment_channel_code"] for a in held["MG-0000006"].attributes["fulfillment_availability"]]
+    assert channels == ["AMAZON_NA"]  # still fulfilled by Amazon: no merchant quantity added
 
 
 def test_a_new_sku_amazon_does_not_show_yet_is_not_sent_again(cycle, channel_db, market):

@@ -121,10 +121,13 @@ class OfferPublisher:
                                    f" ended_by_merchant = 0, amazon_issues = NULL WHERE listing_id = :id"),
                               {"now": datetime.utcnow(), "id": row["listing_id"]})
             self.conn.commit()
+            # An FBA listing stays FBA: no merchant-fulfilled quantity is added to it when relisted.
+            channel = row["fulfillment_channel"] if row["fulfillment_channel"] not in (None, "DEFAULT") \
+                else self.settings.fulfillment_channel
             attrs = listings.offer_attributes(
                 self.account.marketplace_id, self.currency, asin=row["asin"], price=row["calc_price"],
                 quantity=row["calc_qty"] or 0, condition=self.settings.condition_default or "new_new",
-                handling_time=self.settings.handling_time, fulfillment_channel=self.settings.fulfillment_channel)
+                handling_time=self.settings.handling_time, fulfillment_channel=channel)
             try:
                 if self._on_amazon(row):
                     # Relist what Amazon still holds by patch: a put would replace every attribute.
