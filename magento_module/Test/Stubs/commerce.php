@@ -15,6 +15,7 @@
 declare(strict_types=1);
 
 namespace Magento\Store\Api\Data {
+    /** Declares Magento\Store\Api\Data\StoreInterface with the methods the module uses, as Magento declares them. */
     interface StoreInterface
     {
         public function getId();
@@ -23,12 +24,14 @@ namespace Magento\Store\Api\Data {
         public function getStoreGroupId();
     }
 
+    /** Declares Magento\Store\Api\Data\WebsiteInterface with the methods the module uses, as Magento declares them. */
     interface WebsiteInterface
     {
         public function getId();
         public function getDefaultGroupId();
     }
 
+    /** Declares Magento\Store\Api\Data\GroupInterface with the methods the module uses, as Magento declares them. */
     interface GroupInterface
     {
         public function getId();
@@ -85,6 +88,7 @@ namespace Magento\Store\Model {
         }
     }
 
+    /** Mirrors Magento\Store\Model\Website: its data and the getters the module uses. */
     class Website extends DataObject implements \Magento\Store\Api\Data\WebsiteInterface
     {
         public function getId()
@@ -98,6 +102,7 @@ namespace Magento\Store\Model {
         }
     }
 
+    /** Mirrors Magento\Store\Model\Group: its data and the getters the module uses. */
     class Group extends DataObject implements \Magento\Store\Api\Data\GroupInterface
     {
         public function getId()
@@ -111,6 +116,7 @@ namespace Magento\Store\Model {
         }
     }
 
+    /** Declares Magento\Store\Model\StoreManagerInterface with the methods the module uses, as Magento declares them. */
     interface StoreManagerInterface
     {
         public function getStore($storeId = null);
@@ -148,6 +154,7 @@ namespace Magento\Store\Model {
 namespace Magento\Directory\Model {
     use Magento\Framework\DataObject;
 
+    /** Mirrors Magento\Directory\Model\Currency: its data and the getters the module uses. */
     class Currency extends DataObject
     {
         public function load($modelId, $field = null)
@@ -161,6 +168,7 @@ namespace Magento\Directory\Model {
         }
     }
 
+    /** Mirrors the generated Magento\Directory\Model\CurrencyFactory::create(). */
     class CurrencyFactory
     {
         public function create(array $data = [])
@@ -208,6 +216,7 @@ namespace Magento\Directory\Model {
         }
     }
 
+    /** Mirrors the generated Magento\Directory\Model\RegionFactory::create(). */
     class RegionFactory
     {
         public function __construct(private \Channel\Amazon\Test\Magento\Instance $magento)
@@ -222,6 +231,7 @@ namespace Magento\Directory\Model {
 }
 
 namespace Magento\Catalog\Api\Data {
+    /** Declares Magento\Catalog\Api\Data\ProductInterface with the methods the module uses, as Magento declares them. */
     interface ProductInterface
     {
         public function getId();
@@ -231,6 +241,7 @@ namespace Magento\Catalog\Api\Data {
 }
 
 namespace Magento\Catalog\Api {
+    /** Declares Magento\Catalog\Api\ProductRepositoryInterface with the methods the module uses, as Magento declares them. */
     interface ProductRepositoryInterface
     {
         public function get($sku, $editMode = false, $storeId = null, $forceReload = false);
@@ -294,6 +305,7 @@ namespace Magento\Catalog\Model {
         }
     }
 
+    /** Mirrors Magento\Catalog\Model\ProductRepository::get(): NoSuchEntityException for an unknown SKU. */
     class ProductRepository implements \Magento\Catalog\Api\ProductRepositoryInterface
     {
         public function __construct(private \Channel\Amazon\Test\Magento\Instance $magento)
@@ -311,6 +323,7 @@ namespace Magento\Catalog\Model {
 }
 
 namespace Magento\Customer\Api\Data {
+    /** Declares Magento\Customer\Api\Data\CustomerInterface with the methods the module uses, as Magento declares them. */
     interface CustomerInterface
     {
         public function getId();
@@ -322,6 +335,7 @@ namespace Magento\Customer\Api\Data {
         public function setStoreId($storeId);
     }
 
+    /** Mirrors the generated Magento\Customer\Api\Data\CustomerInterfaceFactory::create(). */
     class CustomerInterfaceFactory
     {
         public function create(array $data = [])
@@ -332,6 +346,7 @@ namespace Magento\Customer\Api\Data {
 }
 
 namespace Magento\Customer\Model\Data {
+    /** Mirrors Magento\Customer\Model\Data\Customer: its data and the getters the module uses. */
     class Customer extends \Magento\Framework\DataObject implements \Magento\Customer\Api\Data\CustomerInterface
     {
         public function getId()
@@ -372,6 +387,7 @@ namespace Magento\Customer\Model\Data {
 }
 
 namespace Magento\Customer\Api {
+    /** Declares Magento\Customer\Api\CustomerRepositoryInterface with the methods the module uses, as Magento declares them. */
     interface CustomerRepositoryInterface
     {
         public function save(\Magento\Customer\Api\Data\CustomerInterface $customer, $passwordHash = null);
@@ -409,12 +425,14 @@ namespace Magento\Customer\Model\ResourceModel {
 }
 
 namespace Magento\Quote\Api\Data {
+    /** Declares Magento\Quote\Api\Data\CartInterface with the methods the module uses, as Magento declares them. */
     interface CartInterface
     {
         public function getId();
         public function getStoreId();
     }
 
+    /** Declares Magento\Quote\Api\Data\PaymentInterface with the methods the module uses, as Magento declares them. */
     interface PaymentInterface
     {
         public function getMethod();
@@ -422,12 +440,14 @@ namespace Magento\Quote\Api\Data {
 }
 
 namespace Magento\Quote\Api {
+    /** Declares Magento\Quote\Api\CartRepositoryInterface with the methods the module uses, as Magento declares them. */
     interface CartRepositoryInterface
     {
         public function get($cartId);
         public function save(\Magento\Quote\Api\Data\CartInterface $quote);
     }
 
+    /** Declares Magento\Quote\Api\CartManagementInterface with the methods the module uses, as Magento declares them. */
     interface CartManagementInterface
     {
         public function createEmptyCart();
@@ -438,6 +458,7 @@ namespace Magento\Quote\Api {
 namespace Magento\Quote\Model\Quote\Address {
     use Magento\Framework\DataObject;
 
+    /** Mirrors Magento\Quote\Model\Quote\Address\RateRequest: its data and the getters the module uses. */
     class RateRequest extends DataObject
     {
     }
@@ -446,14 +467,17 @@ namespace Magento\Quote\Model\Quote\Address {
 namespace Magento\Quote\Model\Quote\Address\RateResult {
     use Magento\Framework\DataObject;
 
+    /** Mirrors Magento\Quote\Model\Quote\Address\RateResult\Method: its data and the getters the module uses. */
     class Method extends DataObject
     {
     }
 
+    /** Mirrors Magento\Quote\Model\Quote\Address\RateResult\Error: its data and the getters the module uses. */
     class Error extends DataObject
     {
     }
 
+    /** Mirrors the generated Magento\Quote\Model\Quote\Address\RateResult\MethodFactory::create(). */
     class MethodFactory
     {
         public function create(array $data = [])
@@ -462,6 +486,7 @@ namespace Magento\Quote\Model\Quote\Address\RateResult {
         }
     }
 
+    /** Mirrors the generated Magento\Quote\Model\Quote\Address\RateResult\ErrorFactory::create(). */
     class ErrorFactory
     {
         public function create(array $data = [])
@@ -472,6 +497,7 @@ namespace Magento\Quote\Model\Quote\Address\RateResult {
 }
 
 namespace Magento\Shipping\Model\Rate {
+    /** Mirrors Magento\Shipping\Model\Rate\Result::append()/getAllRates(). */
     class Result
     {
         private array $rates = [];
@@ -488,6 +514,7 @@ namespace Magento\Shipping\Model\Rate {
         }
     }
 
+    /** Mirrors the generated Magento\Shipping\Model\Rate\ResultFactory::create(). */
     class ResultFactory
     {
         public function create(array $data = [])
@@ -500,6 +527,7 @@ namespace Magento\Shipping\Model\Rate {
 namespace Magento\Shipping\Model\Carrier {
     use Magento\Framework\App\Config\ScopeConfigInterface;
 
+    /** Declares Magento\Shipping\Model\Carrier\CarrierInterface with the methods the module uses, as Magento declares them. */
     interface CarrierInterface
     {
         public function getAllowedMethods();
@@ -575,6 +603,7 @@ namespace Magento\OfflineShipping\Model\Carrier {
 }
 
 namespace Magento\Payment\Model {
+    /** Declares Magento\Payment\Model\MethodInterface with the methods the module uses, as Magento declares them. */
     interface MethodInterface
     {
         public function getCode();
@@ -650,6 +679,7 @@ namespace Magento\Payment\Model\Method {
 }
 
 namespace Magento\OfflinePayments\Model {
+    /** Mirrors Magento\OfflinePayments\Model\Checkmo: an offline method usable at checkout, active by payment/checkmo/active. */
     class Checkmo extends \Magento\Payment\Model\Method\AbstractMethod
     {
         protected $_code = 'checkmo';
@@ -775,6 +805,7 @@ namespace Magento\Quote\Model {
         }
     }
 
+    /** Mirrors the generated Magento\Quote\Model\QuoteFactory::create(). */
     class QuoteFactory
     {
         public function __construct(private \Channel\Amazon\Test\Magento\Instance $magento)
@@ -787,6 +818,7 @@ namespace Magento\Quote\Model {
         }
     }
 
+    /** Mirrors Magento\Quote\Model\QuoteRepository::get()/save(): an id on first save, NoSuchEntityException for an unknown cart. */
     class QuoteRepository implements \Magento\Quote\Api\CartRepositoryInterface
     {
         public function __construct(private \Channel\Amazon\Test\Magento\Instance $magento)
@@ -897,6 +929,7 @@ namespace Magento\Quote\Model\Quote {
     use Magento\Framework\DataObject;
     use Magento\Framework\Exception\LocalizedException;
 
+    /** Mirrors Magento\Quote\Model\Quote\Item: its data and the getters the module uses. */
     class Item extends DataObject
     {
         public function getProduct()
@@ -1001,6 +1034,7 @@ namespace Magento\Quote\Model\Quote {
 }
 
 namespace Magento\Sales\Api\Data {
+    /** Declares Magento\Sales\Api\Data\OrderInterface with the methods the module uses, as Magento declares them. */
     interface OrderInterface
     {
         public function getEntityId();
@@ -1015,6 +1049,7 @@ namespace Magento\Sales\Api\Data {
         public function getOrderCurrencyCode();
     }
 
+    /** Declares Magento\Sales\Api\Data\OrderSearchResultInterface with the methods the module uses, as Magento declares them. */
     interface OrderSearchResultInterface
     {
         public function getItems();
@@ -1022,6 +1057,7 @@ namespace Magento\Sales\Api\Data {
 }
 
 namespace Magento\Sales\Api {
+    /** Declares Magento\Sales\Api\OrderRepositoryInterface with the methods the module uses, as Magento declares them. */
     interface OrderRepositoryInterface
     {
         public function getList(\Magento\Framework\Api\SearchCriteria $searchCriteria);
@@ -1029,6 +1065,7 @@ namespace Magento\Sales\Api {
         public function save(\Magento\Sales\Api\Data\OrderInterface $entity);
     }
 
+    /** Declares Magento\Sales\Api\OrderManagementInterface with the methods the module uses, as Magento declares them. */
     interface OrderManagementInterface
     {
         public function place(\Magento\Sales\Api\Data\OrderInterface $order);
@@ -1112,6 +1149,7 @@ namespace Magento\Sales\Model {
         }
     }
 
+    /** Mirrors Magento\Sales\Model\OrderSearchResult: its data and the getters the module uses. */
     class OrderSearchResult implements \Magento\Sales\Api\Data\OrderSearchResultInterface
     {
         public function __construct(private array $items)
@@ -1164,6 +1202,7 @@ namespace Magento\Sales\Model {
         }
     }
 
+    /** Mirrors Magento\Sales\Model\Service\OrderService::place() (OrderManagementInterface): the order saved. */
     class OrderManagement implements \Magento\Sales\Api\OrderManagementInterface
     {
         public function __construct(private \Channel\Amazon\Test\Magento\Instance $magento)
@@ -1244,6 +1283,7 @@ namespace Magento\InventorySales\Model {
 }
 
 namespace Magento\InventorySalesApi\Api {
+    /** Declares Magento\InventorySalesApi\Api\PlaceReservationsForSalesEventInterface with the methods the module uses, as Magento declares them. */
     interface PlaceReservationsForSalesEventInterface
     {
         public function execute(array $items, $salesChannel, $salesEvent): void;

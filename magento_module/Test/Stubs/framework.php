@@ -48,6 +48,7 @@ namespace Magento\Framework {
         }
     }
 
+    /** Declares Magento\Framework\AuthorizationInterface with the methods the module uses, as Magento declares them. */
     interface AuthorizationInterface
     {
         public function isAllowed($resource, $privilege = null);
@@ -173,6 +174,7 @@ namespace Magento\Framework\Exception {
         }
     }
 
+    /** Mirrors Magento\Framework\Exception\NoSuchEntityException: "No such entity." by default. */
     class NoSuchEntityException extends LocalizedException
     {
         public function __construct(?Phrase $phrase = null, ?\Exception $cause = null, $code = 0)
@@ -181,12 +183,14 @@ namespace Magento\Framework\Exception {
         }
     }
 
+    /** Mirrors Magento\Framework\Exception\NotFoundException (a 404 through the front controller). */
     class NotFoundException extends LocalizedException
     {
     }
 }
 
 namespace Magento\Framework\App {
+    /** Declares Magento\Framework\App\RequestInterface with the methods the module uses, as Magento declares them. */
     interface RequestInterface
     {
         public function getModuleName();
@@ -200,11 +204,13 @@ namespace Magento\Framework\App {
         public function isSecure();
     }
 
+    /** Declares Magento\Framework\App\ResponseInterface with the methods the module uses, as Magento declares them. */
     interface ResponseInterface
     {
         public function sendResponse();
     }
 
+    /** Declares Magento\Framework\App\ActionInterface with the methods the module uses, as Magento declares them. */
     interface ActionInterface
     {
         public const FLAG_NO_DISPATCH = 'no-dispatch';
@@ -240,30 +246,37 @@ namespace Magento\Framework\App {
 }
 
 namespace Magento\Framework\App\Action {
+    /** Declares Magento\Framework\App\Action\HttpGetActionInterface with the methods the module uses, as Magento declares them. */
     interface HttpGetActionInterface extends \Magento\Framework\App\ActionInterface
     {
     }
 
+    /** Declares Magento\Framework\App\Action\HttpPostActionInterface with the methods the module uses, as Magento declares them. */
     interface HttpPostActionInterface extends \Magento\Framework\App\ActionInterface
     {
     }
 
+    /** Declares Magento\Framework\App\Action\HttpPutActionInterface with the methods the module uses, as Magento declares them. */
     interface HttpPutActionInterface extends \Magento\Framework\App\ActionInterface
     {
     }
 
+    /** Declares Magento\Framework\App\Action\HttpPatchActionInterface with the methods the module uses, as Magento declares them. */
     interface HttpPatchActionInterface extends \Magento\Framework\App\ActionInterface
     {
     }
 
+    /** Declares Magento\Framework\App\Action\HttpDeleteActionInterface with the methods the module uses, as Magento declares them. */
     interface HttpDeleteActionInterface extends \Magento\Framework\App\ActionInterface
     {
     }
 
+    /** Declares Magento\Framework\App\Action\HttpHeadActionInterface with the methods the module uses, as Magento declares them. */
     interface HttpHeadActionInterface extends HttpGetActionInterface
     {
     }
 
+    /** Declares Magento\Framework\App\Action\HttpOptionsActionInterface with the methods the module uses, as Magento declares them. */
     interface HttpOptionsActionInterface extends \Magento\Framework\App\ActionInterface
     {
     }
@@ -462,6 +475,7 @@ namespace Magento\Framework\App\Request {
         }
     }
 
+    /** Declares Magento\Framework\App\Request\ValidatorInterface with the methods the module uses, as Magento declares them. */
     interface ValidatorInterface
     {
         public function validate(RequestInterface $request, ActionInterface $action): void;
@@ -563,6 +577,7 @@ namespace Magento\Framework\App\Response {
 }
 
 namespace Magento\Framework\App\Config {
+    /** Declares Magento\Framework\App\Config\ScopeConfigInterface with the methods the module uses, as Magento declares them. */
     interface ScopeConfigInterface
     {
         public const SCOPE_TYPE_DEFAULT = 'default';
@@ -572,6 +587,7 @@ namespace Magento\Framework\App\Config {
 }
 
 namespace Magento\Framework\Encryption {
+    /** Declares Magento\Framework\Encryption\EncryptorInterface with the methods the module uses, as Magento declares them. */
     interface EncryptorInterface
     {
         public function encrypt($data);
@@ -651,6 +667,7 @@ namespace Magento\Framework\Data\Form\FormKey {
 }
 
 namespace Magento\Framework\Controller {
+    /** Declares Magento\Framework\Controller\ResultInterface with the methods the module uses, as Magento declares them. */
     interface ResultInterface
     {
         public function setHttpResponseCode($httpCode);
@@ -684,6 +701,7 @@ namespace Magento\Framework\Controller {
 namespace Magento\Framework\Controller\Result {
     use Magento\Framework\App\ResponseInterface;
 
+    /** Mirrors Magento\Framework\Controller\AbstractResult: status and headers, rendered into the response by renderResult(). */
     abstract class AbstractResultStub implements \Magento\Framework\Controller\ResultInterface
     {
         public int $code = 200;
@@ -755,6 +773,7 @@ namespace Magento\Framework\Controller\Result {
         }
     }
 
+    /** Mirrors Magento\Framework\Controller\Result\Redirect: a 302 to setUrl(). */
     class Redirect extends AbstractResultStub
     {
         private string $url = '';
@@ -775,6 +794,7 @@ namespace Magento\Framework\Controller\Result {
 }
 
 namespace Magento\Framework\Message {
+    /** Declares Magento\Framework\Message\ManagerInterface with the methods the module uses, as Magento declares them. */
     interface ManagerInterface
     {
         public function addErrorMessage($message, $group = null);
@@ -782,6 +802,7 @@ namespace Magento\Framework\Message {
 }
 
 namespace Magento\Framework\HTTP {
+    /** Declares Magento\Framework\HTTP\ClientInterface with the methods the module uses, as Magento declares them. */
     interface ClientInterface
     {
         public function setTimeout($value);
@@ -929,11 +950,13 @@ namespace Magento\Framework\HTTP\Client {
 }
 
 namespace Magento\Framework\Event {
+    /** Declares Magento\Framework\Event\ObserverInterface with the methods the module uses, as Magento declares them. */
     interface ObserverInterface
     {
         public function execute(Observer $observer);
     }
 
+    /** Mirrors Magento\Framework\Event\Event: its data and the getters the module uses. */
     class Event extends \Magento\Framework\DataObject
     {
     }
@@ -947,6 +970,7 @@ namespace Magento\Framework\Event {
         }
     }
 
+    /** Declares Magento\Framework\Event\ManagerInterface with the methods the module uses, as Magento declares them. */
     interface ManagerInterface
     {
         public function dispatch($eventName, array $data = []);
@@ -1007,6 +1031,7 @@ namespace Magento\Framework\Notification {
 }
 
 namespace Magento\Framework\Api {
+    /** Mirrors Magento\Framework\Api\SearchCriteria: its data and the getters the module uses. */
     class SearchCriteria extends \Magento\Framework\DataObject
     {
         public function getFilterGroups()
@@ -1049,6 +1074,7 @@ namespace Magento\Framework\Api {
 }
 
 namespace Magento\Backend\Model {
+    /** Declares Magento\Backend\Model\UrlInterface with the methods the module uses, as Magento declares them. */
     interface UrlInterface
     {
         public const SECRET_KEY_PARAM_NAME = 'key';
@@ -1114,6 +1140,7 @@ namespace Magento\Backend\Model {
 }
 
 namespace Magento\Backend\Model\Auth {
+    /** Mirrors Magento\Backend\Model\Auth\Session::getUser()/isLoggedIn(). */
     class Session
     {
         public function __construct(private $user = null)
@@ -1133,6 +1160,7 @@ namespace Magento\Backend\Model\Auth {
 }
 
 namespace Magento\User\Model {
+    /** Mirrors Magento\User\Model\User: its data and the getters the module uses. */
     class User extends \Magento\Framework\DataObject
     {
         public function getUserName()
@@ -1194,6 +1222,7 @@ namespace Magento\Backend\Model\View\Result {
 }
 
 namespace Magento\Backend\Block {
+    /** Mirrors Magento\Backend\Block\Template: its data and the getters the module uses. */
     class Template extends \Magento\Framework\DataObject
     {
     }
@@ -1364,6 +1393,7 @@ namespace Magento\Backend\App {
         }
     }
 
+    /** Mirrors Magento\Backend\App\Action (AbstractAction does the work). */
     abstract class Action extends AbstractAction
     {
     }
@@ -1410,6 +1440,7 @@ namespace Magento\Framework\Module {
 }
 
 namespace Psr\Log {
+    /** Declares Psr\Log\LoggerInterface with the methods the module uses, as Magento declares them. */
     interface LoggerInterface
     {
         public function emergency($message, array $context = []);
