@@ -227,6 +227,22 @@ class ControllerTest extends TestCase
         $this->assertStringContainsString('admin/dashboard', (string) $response->getHeader('Location'));
     }
 
+    public function testWritesOtherThanPostNeedTheSecretUrlKey(): void
+    {
+        $admin = new AdminPipeline(self::ALL);
+        $this->bridge = new RecordingTransport();
+        $response = $admin->dispatch(
+            fn (Context $c) => new Post($c, $this->client(), $this->grants($c), $this->admin(), new ApiAcl()),
+            $admin->request('PUT', ['path' => '/api/v1/accounts/3/settings', 'isAjax' => 'true',
+                'form_key' => 'K3yOfTh1sSession'], '{}', [], false)
+        );
+        $this->assertSame(
+            ['error' => true, 'message' => 'You entered an invalid Secret Key. Please refresh the page.'],
+            json_decode($response->getBody(), true)
+        );
+        $this->assertSame([], $this->bridge->sent);
+    }
+
     public function testEachBridgePathNeedsItsOwnAclResource(): void
     {
         $viewer = new AdminPipeline(['Channel_Amazon::listings']);
