@@ -2,10 +2,13 @@
 
 Which orders may become Magento orders (the anchors' matrix: merchant-fulfilled when
 Unshipped, Partially shipped or Shipped; Amazon-fulfilled when Shipped; never Pending
-or Cancelled), what the module is offered, how its result is recorded: a created order
-gives back our stock reservation (Magento holds its own now); a failure carries a
-reason the merchant can act on and is retried a bounded number of times, then waits
-for a manual retry.
+or Cancelled), what the module is offered, how its result is recorded. The module claims
+an order before placing it: the claim gives back our stock reservation and marks the
+order ``creating``, so Magento's own reservation is the only one when it checks and
+reserves; a created order keeps it so, a failure reserves again, carries a reason the
+merchant can act on and is retried a bounded number of times, then waits for a manual
+retry. Orders still ``creating`` are offered again, for the module to find the order
+Magento made (by Amazon order id and store) or to place it.
 """
 
 from __future__ import annotations
