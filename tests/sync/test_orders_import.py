@@ -107,3 +107,17 @@ def test_cancelled_order_that_waited_for_its_address_is_skipped(run_orders, chan
     run_orders()
     order, _ = row(channel_db, amazon["orderId"])
     assert order["magento_status"] == "skipped"
+
+
+def test_an_order_magento_is_placing_is_left_to_it_when_amazon_updates_it(run_orders, channel_db, market):
+    from channel.magento.schema import MagentoSchema
+    from channel.orders import claim_order
+
+    amazon = place(market)
+    run_orders()
+    order, _ = row(channel_db, amazon["orderId"])
+    with channel_db.engine.begin() as conn:
+        claim_order(conn, MagentoSchema.detect(conn, channel_db.prefix), order["order_id"])
+    set_status(market, amazon["orderId"], "UNSHIPPED")  # Amazon touches the order meanwhile
+    run_orders()
+    assert row(channel_db, amazon["orderId"])[0]["magento_status"] == "creating"

@@ -140,8 +140,8 @@ class OrderImporter:
     def _magento_status(self, current, status: str, fulfilled_by: str, priced: bool,
                         has_street: bool) -> tuple[str, str | None]:
         """(magento_status, failure reason written by us) for an order as Amazon now shows it."""
-        if current is not None and current.magento_status in ("created", "skipped"):
-            return current.magento_status, None
+        if current is not None and current.magento_status in ("created", "creating", "skipped"):
+            return current.magento_status, None  # Magento has it, is placing it, or it was settled
         mine = current is not None and current.magento_failure_reason == "address_missing"
         if status == "CANCELLED":
             if current is None or current.magento_status in ("pending", "offered") or mine:
@@ -187,7 +187,7 @@ class OrderImporter:
             " magento_failure_reason, magento_failure_message)"
             " VALUES (:a, :id, :st, :fb, :pd, :lu, :cur, :tot, :bn, :be, :addr, :ms, :fr, :fm)"
             " ON DUPLICATE KEY UPDATE"  # status first: MySQL assigns left to right, later terms see new values
-            " magento_status = CASE WHEN magento_status = 'created' OR (magento_status = 'failed'"
+            " magento_status = CASE WHEN magento_status IN ('created', 'creating') OR (magento_status = 'failed'"
             "   AND COALESCE(magento_failure_reason, '') <> 'address_missing' AND VALUES(magento_status) <> 'skipped')"
             "   THEN magento_status ELSE VALUES(magento_status) END,"
             " amazon_status = VALUES(amazon_status), last_update_date = VALUES(last_update_date),"
