@@ -183,3 +183,55 @@ def test_credential_check_says_which_order_roles_are_missing(worker_env, redis_c
     assert status == "ok"
     assert "cannot read street addresses (role Direct-to-Consumer Delivery)" in message
     assert "buyer names" in message
+
+
+CHILD = """
+import sys
+import redis
+from channel.db import make_engine
+from channel.settings import Settings
+from worker.sync.orders_job import OrdersOptions, OrdersSynchronizer
+s = Settings(database_url=sys.argv[1], redis_url=sys.argv[2], encryption_key=sys.argv[3], table_prefix=sys.argv[4],
+             spapi_endpoint=sys.argv[5], lwa_endpoint=sys.argv[5] + "/auth/o2/token")
+opts = OrdersOptions(rate_scale=100, lock_ttl=2)
+OrdersSynchronizer(make_engine(s.database_url), redis.Redis.from_url(s.redis_url), s, int(sys.argv[6]), opts).run()
+"""
+
+
+def test_worker_killed_between_pages_resumes_without_duplicates(run_orders, channel_db, market, settings,
+                                                                sync_account):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    market.admin("POST", f"/sellers/{SELLER}/orders/bulk",
+                 json={"count": 250, "order": {"items": [{"sku": "MG-0000001", "quantity": 1}]}})
+    child = subprocess.Popen([sys.executable, "-c", CHILD, channel_db.url, settings.redis_url,
+                              str(settings.encryption_key), channel_db.prefix, market.url, str(sync_account)],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while market.market.calls.get("searchOrders", 0) < 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        # the next page hangs, as a stuck network would; the worker is killed there
+        market.fault(operation="searchOrders", kind="timeout", seconds=5, count=1)
+        while market.market.calls.get("searchOrders", 0) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+    with channel_db.engine.connect() as conn:
+        first = conn.execute(text("SELECT COUNT(*) FROM channel_amazon_order")).scalar()
+        token = conn.execute(text("SELECT order_search_token FROM channel_amazon_account")).scalar()
+    assert first == 100 and token  # the first page and where to go on from it
+    time.sleep(2.2)  # the killed worker's lock expires
+    summary = run_orders()
+    assert summary["orders"]["new"] == 150 and summary["orders"]["pages"] == 2
+    with channel_db.engine.connect() as conn:
+        count, distinct = conn.execute(text("SELECT COUNT(*), COUNT(DISTINCT amazon_order_id)"
+                                            " FROM channel_amazon_order")).one()
+        reserved = conn.execute(text(f"SELECT SUM(quantity) FROM `{channel_db.prefix}inventory_reservation`"
+                                     f" WHERE sku = 'MG-0000001'")).scalar()
+    assert count == distinct == 250
+    assert float(reserved) == -250.0  # stock reserved once per order
