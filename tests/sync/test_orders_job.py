@@ -235,3 +235,14 @@ def test_worker_killed_between_pages_resumes_without_duplicates(run_orders, chan
                                      f" WHERE sku = 'MG-0000001'")).scalar()
     assert count == distinct == 250
     assert float(reserved) == -250.0  # stock reserved once per order
+
+
+def test_a_page_token_amazon_no_longer_takes_means_searching_again_from_the_cursor(run_orders, channel_db, market):
+    order = place(market)
+    with channel_db.engine.begin() as conn:  # a run stopped mid-search long ago; Amazon forgot its token
+        conn.execute(text("UPDATE channel_amazon_account SET order_search_after = '2026-01-01T00:00:00Z',"
+                          " order_search_token = 'expired', order_search_saved_at = UTC_TIMESTAMP()"))
+    summary = run_orders()
+    assert summary["orders"]["new"] == 1 and stored(channel_db) == [order["orderId"]]
+    with channel_db.engine.connect() as conn:
+        assert conn.execute(text("SELECT order_search_token FROM channel_amazon_account")).scalar() is None
