@@ -25,9 +25,10 @@ from collections.abc import Callable
 from urllib.parse import quote
 
 import requests
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
 from worker.amazon.auth import TokenProvider
-from worker.amazon.errors import AmazonUnavailable, OutcomeUnknown, Unauthorized, for_status
+from worker.amazon.errors import AmazonUnavailable, OutcomeUnknown, Throttled, Unauthorized, for_status
 from worker.amazon.throttle import Throttle
 
 logger = logging.getLogger(__name__)
@@ -97,9 +98,14 @@ class SpApiClient:
         once = operation in NON_IDEMPOTENT
         while True:
             attempt += 1
-            for quota in quotas:
-                self.throttle.acquire(self.seller_id, self.region, quota, self.max_throttle_wait)
             self.throttle.acquire(self.seller_id, self.region, operation, self.max_throttle_wait)
+            for n, quota in enumerate(quotas):
+                try:
+                    self.throttle.acquire(self.seller_id, self.region, quota, self.max_throttle_wait)
+                except Throttled:
+                    for taken in (operation, *quotas[:n]):  # nothing was sent: give the tokens back
+                        self.throttle.refund(self.seller_id, self.region, taken)
+                    raise
             token = self.tokens.token()
             headers = {"x-amz-access-token": token, "user-agent": USER_AGENT, "accept": "application/json"}
             self.calls[operation] = self.calls.get(operation, 0) + 1
@@ -108,7 +114,7 @@ class SpApiClient:
                                             headers=headers, timeout=self.timeout)
             except requests.RequestException as exc:
                 message = f"{type(exc).__name__} calling {operation}"
-                if once and not isinstance(exc, requests.ConnectTimeout):
+                if once and not _never_sent(exc):
                     message += "; it may have been applied, so it is not sent again"
                     self._report(operation, None, None, message, None, final=True)
                     raise OutcomeUnknown(message, operation=operation) from None
@@ -175,6 +181,16 @@ class SpApiClient:
                                                    status=resp.status_code)
             self.sleep(self.backoff(attempt))
         raise Unauthorized("unreachable", operation=operation)  # pragma: no cover
+
+
+def _never_sent(exc: requests.RequestException) -> bool:
+    """True when the request certainly did not reach Amazon (no connection was made)."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    if isinstance(exc, requests.ConnectionError) and not isinstance(exc, requests.ReadTimeout):
+        reason = getattr(exc.args[0], "reason", None) if exc.args else None
+        return isinstance(reason, (NewConnectionError, ConnectTimeoutError))
+    return False
 
 
 def _errors(resp: requests.Response) -> list:

@@ -87,6 +87,11 @@ class Throttle:
             self.sleep(wait)
         return wait
 
+    def refund(self, seller_id: str, region: str, operation: str) -> None:
+        """Give back a token reserved for a call that was not sent."""
+        if operation in self.rates:
+            self.redis.hincrbyfloat(self.key(seller_id, region, operation), "t", 1)
+
     def observe(self, seller_id: str, region: str, operation: str, header: str | None) -> float | None:
         """Record the rate Amazon applied (``x-amzn-RateLimit-Limit``); returns it, or None."""
         if operation not in self.rates or not header:
