@@ -60,3 +60,11 @@ def test_jan_is_searched_as_jan_and_gcid_is_never_sent_as_gtin(client, sandbox):
     assert not catalog.searchable("gcid")
     with pytest.raises(ValueError):
         catalog.search_by_identifiers(client, "gcid", ["ABCD1234EFGH5678"])
+
+
+def test_gcid_is_not_an_identifiers_type_amazon_accepts(client):
+    from worker.amazon.errors import InvalidInput
+
+    with pytest.raises(InvalidInput):
+        client.call("searchCatalogItems", "GET", "/catalog/2022-04-01/items", params={
+            "identifiers": "ABCD1234EFGH5678", "identifiersType": "GCID", "marketplaceIds": client.marketplace_id})

@@ -171,3 +171,15 @@ def test_client_secret_expiry_is_warned_from_thirty_days_before():
     assert secret_expiry_warning(fresh, now) is None
     assert "in 20 days" in secret_expiry_warning(soon, now)
     assert "expired" in secret_expiry_warning(gone, now)
+
+
+def test_create_report_is_retried_when_no_connection_was_made(make_client, failures):
+    from worker.amazon.errors import AmazonUnavailable
+
+    client = make_client(max_attempts=3)
+    client.base_url = "http://127.0.0.1:9"  # nothing listens: the request never left
+    with pytest.raises(AmazonUnavailable) as err:
+        client.call("createReport", "POST", "/reports/2021-06-30/reports",
+                    json={"reportType": "GET_MERCHANT_LISTINGS_ALL_DATA", "marketplaceIds": [MP]})
+    assert not isinstance(err.value, OutcomeUnknown)
+    assert [f.final for f in failures] == [False, False, True]
