@@ -130,7 +130,7 @@ def sync_offer(listing, marketplace_id: str) -> None:
 
 def materialize(listing, marketplace_id: str) -> None:
     """Listings seeded with a bare price and quantity get the attributes Amazon would hold."""
-    attrs = listing.attributes
+    attrs = dict(listing.attributes)  # never the seed's own dict
     if "purchasable_offer" not in attrs and listing.price is not None:
         attrs["purchasable_offer"] = [{"audience": "ALL", "currency": CURRENCIES.get(marketplace_id, "USD"),
                                        "marketplace_id": marketplace_id,
@@ -140,6 +140,19 @@ def materialize(listing, marketplace_id: str) -> None:
         if listing.fulfillment_channel == "DEFAULT" and listing.quantity is not None:
             avail["quantity"] = listing.quantity
         attrs["fulfillment_availability"] = [avail]
+    # Price and quantity set directly on the listing (seeds, tests) win over stale attributes.
+    _, price, quantity, _ = offer_values(attrs, marketplace_id)
+    if listing.price is not None and price != listing.price:
+        attrs["purchasable_offer"] = [
+            {**o, "our_price": [{"schedule": [{"value_with_tax": listing.price}]}]}
+            if isinstance(o, dict) and _audience(o) == "ALL" and o.get("marketplace_id") in (None, marketplace_id)
+            else o for o in attrs.get("purchasable_offer") or []]
+    if listing.fulfillment_channel == "DEFAULT" and listing.quantity is not None and quantity != listing.quantity:
+        attrs["fulfillment_availability"] = [
+            {**a, "quantity": listing.quantity} if isinstance(a, dict)
+            and a.get("fulfillment_channel_code", "DEFAULT") == "DEFAULT" else a
+            for a in attrs.get("fulfillment_availability") or []]
+    listing.attributes = attrs
 
 
 def apply_attributes(market, seller, sku: str, product_type: str, attrs: dict,
