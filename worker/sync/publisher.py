@@ -25,9 +25,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from channel import marketplaces
+from channel.models.log import write_log
 from channel.pricing import AccountSettings
 from worker.amazon import catalog, listings
-from channel.models.log import write_log
 from worker.amazon.errors import AmazonError
 
 logger = logging.getLogger(__name__)
@@ -178,7 +178,7 @@ class OfferPublisher:
         for n, row in enumerate(rows, start=1):
             if row["tab"] != "ended" and row["fulfillment_channel"] not in (None, "DEFAULT"):
                 listings.end_fba_offer(self.client, row["seller_sku"], self.currency)
-                write_log(self.conn, account_id=self.account.account_id, operation="deleteListingsItem",
+                write_log(self.conn, account_id=self.account.account_id, operation="patchListingsItem",
                           level="warning", message=f"{row['seller_sku']}: fulfilled by Amazon, so the offer was"
                           " withdrawn and the SKU kept; its units stay in Amazon's warehouse until sold or removed")
             elif row["tab"] != "ended":
