@@ -86,7 +86,7 @@ def create(session: Session, vault: Vault, prefix: str, data: dict, magento_root
         name=_text(data, "name", 255), region=market.region, marketplace_id=market.marketplace_id,
         seller_id=_text(data, "seller_id", 32), lwa_client_id=_text(data, "lwa_client_id", 255),
         website_id=_website(session, prefix, data.get("website_id")), lwa_client_secret_enc="",
-        refresh_token_enc="", status="active",
+        refresh_token_enc="", status="pending",
     )
     account.set_credentials(vault, client_secret=_text(data, "lwa_client_secret", 2048),
                             refresh_token=_text(data, "refresh_token", 4096))
@@ -132,11 +132,25 @@ def update(session: Session, prefix: str, account: Account, data: dict) -> Accou
     if "status" in data:
         if data["status"] not in ("active", "paused"):
             raise InvalidInput("'status' must be active or paused", {"path": "status"})
-        account.status = data["status"]
+        # Only credentials Amazon accepted make an account active; others wait for the check.
+        wanted = data["status"]
+        if wanted == "active" and account.credential_status != "ok":
+            wanted = "pending"
+        account.status = wanted
     if data.get("read_only") is False:
         account.read_only = 0
         account.read_only_reason = None
         account.install_fingerprint = None  # re-recorded at the next check
+    return account
+
+
+def credentials_checked(account: Account, ok: bool, message: str) -> Account:
+    """Record the credential check; a pending account becomes active only when Amazon accepted."""
+    account.credential_status = "ok" if ok else "failed"
+    account.credential_message = message[:1024]
+    account.credential_checked_at = datetime.utcnow()
+    if ok and account.status == "pending":
+        account.status = "active"
     return account
 
 

@@ -44,6 +44,37 @@ def order_settings(account) -> dict:
     return out
 
 
+def check_order_settings(conn: Connection, schema, orders: dict, website_id: int) -> None:
+    """Order settings checked against this Magento: the store view exists, is active and
+    belongs to the account's website; the status exists and is assigned to the state
+    Magento gives a new order (``new``) or to ``processing`` (invoiced orders)."""
+    store_id = orders.get("store_id")
+    if store_id is not None:
+        if isinstance(store_id, bool) or not isinstance(store_id, int):
+            raise InvalidInput("orders.store_id must be the id of a store view", {"path": "orders.store_id"})
+        row = conn.execute(text(f"SELECT website_id, is_active FROM {schema.t('store')} WHERE store_id = :s"),
+                           {"s": store_id}).first()
+        if row is None or store_id == 0:
+            raise InvalidInput(f"Magento has no store view {store_id}", {"path": "orders.store_id"})
+        if not row.is_active:
+            raise InvalidInput(f"store view {store_id} is disabled in Magento", {"path": "orders.store_id"})
+        if row.website_id != website_id:
+            raise InvalidInput(f"store view {store_id} belongs to another website than the account's",
+                               {"path": "orders.store_id"})
+    status = orders.get("status")
+    if status is not None:
+        states = [r[0] for r in conn.execute(text(
+            f"SELECT state FROM {schema.t('sales_order_status_state')} WHERE status = :s"), {"s": status})]
+        if not states:
+            known = conn.execute(text(f"SELECT 1 FROM {schema.t('sales_order_status')} WHERE status = :s"),
+                                 {"s": status}).first()
+            raise InvalidInput(f"order status {status!r} " + ("is not assigned to any order state in Magento"
+                               if known else "does not exist in Magento"), {"path": "orders.status"})
+        if not {"new", "processing"} & set(states):
+            raise InvalidInput(f"order status {status!r} belongs to {', '.join(states)}; a new order needs a"
+                               " status of the new or processing state", {"path": "orders.status"})
+
+
 def may_become_magento_order(status: str, fulfilled_by: str, import_fba: bool = True) -> bool:
     if fulfilled_by == "AMAZON":
         return import_fba and status == "SHIPPED"

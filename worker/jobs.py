@@ -97,12 +97,12 @@ def listing_action(account_id: int, action: str, listing_ids: list[int]) -> dict
 
 
 def check_credentials(account_id: int) -> dict:
-    """The credential check: getMarketplaceParticipations, outcome recorded on the account."""
-    from datetime import datetime
-
+    """The credential check: LWA token exchange and getMarketplaceParticipations, outcome
+    recorded on the account; a pending account becomes active only when Amazon accepted."""
     from sqlalchemy.orm import Session
 
     from channel import accounts as account_service
+    from channel import alerts
     from channel.models import Account
     from worker.amazon import sellers
     from worker.amazon.errors import AmazonError
@@ -124,13 +124,19 @@ def check_credentials(account_id: int) -> dict:
 
                 message = f"{message} {order_access_message(client)}"
         except AmazonError as exc:
+            if exc.retryable:
+                raise  # throttled or Amazon down: no verdict on the credentials yet
             ok, message = False, exc.message
-        account.credential_status = "ok" if ok else "failed"
-        account.credential_message = message[:1024]
-        account.credential_checked_at = datetime.utcnow()
+        account_service.credentials_checked(account, ok, message)
         account_service.check_install(session, account, settings.table_prefix, settings.magento_root)
+        conn = session.connection()
+        if ok:
+            alerts.clear_alert(conn, account.account_id, "credentials_rejected")
+        elif account.status != "pending":  # a live account lost its access: the merchant must act
+            alerts.raise_alert(conn, account.account_id, "credentials_rejected",
+                               f"Amazon refused this account's credentials: {message}")
         session.commit()
-        return {"ok": ok, "message": message}
+        return {"ok": ok, "message": message, "status": account.status}
 
 
 def sync_orders(account_id: int, reason: str = "schedule") -> dict:

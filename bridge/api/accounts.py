@@ -36,7 +36,15 @@ def list_accounts():
 def create_account():
     created = service.create(db.session, vault(), settings().table_prefix, body(), settings().magento_root)
     db.session.commit()
-    return jsonify(service.public(created)), 201
+    out = service.public(created)
+    out["check_job"] = _enqueue_check(created.account_id)
+    return jsonify(out), 201
+
+
+def _enqueue_check(account_id: int) -> str:
+    """The credential check runs in a worker (Amazon is never called inside a request)."""
+    return jobs.queue(redis()).enqueue("worker.jobs.check_credentials", account_id, job_timeout=120,
+                                       result_ttl=3600, failure_ttl=86400).id
 
 
 @bp.get("/accounts/<int:account_id>")
@@ -74,7 +82,10 @@ def pause_account(account_id):
 def resume_account(account_id):
     acc = service.update(db.session, settings().table_prefix, account(account_id), {"status": "active"})
     db.session.commit()
-    return jsonify(service.public(acc))
+    out = service.public(acc)
+    if acc.status == "pending":
+        out["check_job"] = _enqueue_check(account_id)
+    return jsonify(out)
 
 
 @bp.post("/accounts/<int:account_id>/rotate-secret")
@@ -89,8 +100,7 @@ def rotate_secret(account_id):
 @requires("accounts")
 def check_credentials(account_id):
     account(account_id)
-    job_id = jobs.queue(redis()).enqueue("worker.jobs.check_credentials", account_id, job_timeout=120).id
-    return jsonify({"job_id": job_id}), 202
+    return jsonify({"job_id": _enqueue_check(account_id)}), 202
 
 
 @bp.post("/accounts/<int:account_id>/sync")
@@ -166,6 +176,11 @@ def get_settings(account_id):
 @bp.put("/accounts/<int:account_id>/settings")
 @requires("accounts")
 def put_settings(account_id):
-    saved = service.set_settings(account(account_id), body())
+    from channel.orders import check_order_settings, order_settings
+
+    acc = account(account_id)
+    saved = service.set_settings(acc, body())
+    if "orders" in (body() or {}):
+        check_order_settings(db.session.connection(), reader().schema, order_settings(acc), acc.website_id)
     db.session.commit()
     return jsonify(saved)

@@ -144,6 +144,24 @@
     }
   });
 
+  /* A new account is active only once Amazon accepted its credentials; a refused one is
+     removed again so the merchant can correct and connect anew. */
+  function followCheck(el, out, account, next) {
+    call(el, "GET", "/api/v1/jobs/" + encodeURIComponent(account.check_job)).then(function (job) {
+      if (job.status === "finished" && job.result && job.result.ok) {
+        say(out, "Connected: " + job.result.message, false);
+        setTimeout(next, 800);
+      } else if (job.status === "finished" && job.result) {
+        call(el, "DELETE", "/api/v1/accounts/" + account.account_id).catch(function () {});
+        say(out, "Amazon refused these credentials: " + job.result.message + " Nothing was connected.", true);
+      } else if (job.status === "failed") {
+        say(out, "The credential check failed: " + (job.error || "see the communication log"), true);
+      } else {
+        setTimeout(function () { followCheck(el, out, account, next); }, 700);
+      }
+    }).catch(function (err) { say(out, err.message, true); });
+  }
+
   document.addEventListener("submit", function (ev) {
     var form = ev.target;
     if (!form.classList.contains("channel-json-form")) { return; }
@@ -160,10 +178,14 @@
     });
     var out = form.querySelector(".channel-form-result");
     call(form, form.dataset.method, form.dataset.path, data).then(function (r) {
-      say(out, "Saved.", false);
-      if (form.dataset.next && r.account_id) {
-        window.location.href = form.dataset.next + (form.dataset.next.indexOf("?") >= 0 ? "&" : "?") + "account_id=" + r.account_id;
+      function next() {
+        if (form.dataset.next && r.account_id) {
+          window.location.href = form.dataset.next + (form.dataset.next.indexOf("?") >= 0 ? "&" : "?") + "account_id=" + r.account_id;
+        }
       }
+      if (r.check_job) { say(out, "Checking the credentials with Amazon...", false); followCheck(form, out, r, next); return; }
+      say(out, "Saved.", false);
+      next();
     }).catch(function (err) { say(out, err.message, true); });
   });
 

@@ -135,6 +135,16 @@ def _seed(cur, s: MagentoSchema) -> None:
     _insert(cur, s, "store", ("store_id", "code", "website_id", "group_id", "name", "sort_order", "is_active"),
             [(0, "admin", 0, 0, "Admin", 0, 1)]
             + [(sid, sc, w, g, sn, sid, 1) for w, _, _, g, stores in WEBSITES for sid, sc, sn in stores])
+    # Magento's shipped order statuses and the states they are assigned to (Sales data patch).
+    _insert(cur, s, "sales_order_status", ("status", "label"), [
+        ("canceled", "Canceled"), ("closed", "Closed"), ("complete", "Complete"), ("fraud", "Suspected Fraud"),
+        ("holded", "On Hold"), ("payment_review", "Payment Review"), ("pending", "Pending"),
+        ("pending_payment", "Pending Payment"), ("processing", "Processing"), ("custom_unassigned", "Unassigned")])
+    _insert(cur, s, "sales_order_status_state", ("status", "state", "is_default", "visible_on_front"), [
+        ("canceled", "canceled", 1, 1), ("closed", "closed", 1, 1), ("complete", "complete", 1, 1),
+        ("fraud", "payment_review", 0, 1), ("fraud", "processing", 0, 1), ("holded", "holded", 1, 1),
+        ("payment_review", "payment_review", 1, 1), ("pending", "new", 1, 1),
+        ("pending_payment", "pending_payment", 1, 0), ("processing", "processing", 1, 1)])
     _insert(cur, s, "core_config_data", ("scope", "scope_id", "path", "value"), [
         ("default", 0, "web/secure/base_url", "https://shop.example.com/"),
         ("default", 0, "catalog/price/scope", "1"),

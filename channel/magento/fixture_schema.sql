@@ -34,6 +34,20 @@ CREATE TABLE `__PREFIX__store_group` (
   KEY `STORE_GROUP_DEFAULT_STORE_ID` (`default_store_id`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
 
+CREATE TABLE `__PREFIX__sales_order_status` (
+  `status` varchar(32) NOT NULL,
+  `label` varchar(128) NOT NULL,
+  PRIMARY KEY (`status`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
+
+CREATE TABLE `__PREFIX__sales_order_status_state` (
+  `status` varchar(32) NOT NULL,
+  `state` varchar(32) NOT NULL,
+  `is_default` smallint UNSIGNED NOT NULL DEFAULT 0,
+  `visible_on_front` smallint UNSIGNED NOT NULL DEFAULT 0,
+  PRIMARY KEY (`status`, `state`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
+
 CREATE TABLE `__PREFIX__store` (
   `store_id` smallint UNSIGNED NOT NULL AUTO_INCREMENT,
   `code` varchar(32) NULL,

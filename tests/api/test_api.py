@@ -46,7 +46,12 @@ def test_account_lifecycle_never_returns_secrets(api, channel_db):
                        json={"lwa_client_secret": "amzn1.oa2-cs.v1.NEW-PLANTED"})
     assert rotated.get_json()["secret_rotated_at"]
     everything += [patched.data, rotated.data]
+    assert created.get_json()["status"] == "pending" and created.get_json()["check_job"]
     assert api.post(f"/api/v1/accounts/{account_id}/pause").get_json()["status"] == "paused"
+    resumed = api.post(f"/api/v1/accounts/{account_id}/resume").get_json()
+    assert resumed["status"] == "pending" and resumed["check_job"]  # never checked: not active yet
+    with channel_db.engine.begin() as conn:
+        conn.execute(text("UPDATE channel_amazon_account SET credential_status = 'ok', status = 'paused'"))
     assert api.post(f"/api/v1/accounts/{account_id}/resume").get_json()["status"] == "active"
     for blob in everything:
         assert b"PLANTED" not in blob

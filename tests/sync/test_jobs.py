@@ -1,5 +1,7 @@
 """RQ entry points run in a real SimpleWorker against the private Redis."""
 
+from datetime import datetime
+
 import pytest
 from rq import SimpleWorker
 from sqlalchemy import text
@@ -32,6 +34,37 @@ def test_credential_check_records_its_outcome(worker_env, redis_client, sync_acc
         status, message = conn.execute(text("SELECT credential_status, credential_message FROM channel_amazon_account"
                                             )).one()
     assert status == "ok" and "participates" in message
+
+
+@pytest.mark.parametrize("secret_ok", [True, False])
+def test_a_new_account_becomes_active_only_when_amazon_accepts_its_credentials(
+        secret_ok, worker_env, redis_client, sync_account, channel_db, market, settings):
+    from sqlalchemy.orm import Session
+
+    from channel.crypto import Vault
+    from channel.models import Account
+
+    with Session(channel_db.engine) as session:
+        acc = session.get(Account, sync_account)
+        acc.status = "pending"
+        if not secret_ok:
+            acc.set_credentials(Vault(settings.encryption_key), client_secret="amzn1.oa2-cs.v1.BOGUS")
+        session.commit()
+    job_id = jobs.queue(redis_client).enqueue("worker.jobs.check_credentials", sync_account).id
+    run_jobs(redis_client)
+    result = jobs.progress(redis_client, job_id)["result"]
+    with channel_db.engine.connect() as conn:
+        row = conn.execute(text("SELECT status, credential_status, credential_message FROM channel_amazon_account"
+                                )).one()
+    if secret_ok:
+        assert (row.status, row.credential_status, result["ok"]) == ("active", "ok", True)
+    else:
+        assert (row.status, row.credential_status, result["ok"]) == ("pending", "failed", False)
+        assert "Client authentication failed" in row.credential_message  # Amazon's own words
+        from worker.schedule import due_accounts
+
+        with channel_db.engine.connect() as conn:
+            assert sync_account not in due_accounts(conn, datetime.utcnow())
 
 
 def test_tick_enqueues_due_accounts_once_and_sync_runs_with_progress(worker_env, redis_client, sync_account,
