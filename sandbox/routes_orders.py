@@ -1,8 +1,8 @@
 """Orders 2026-01-01 searchOrders/getOrder, and v0 confirmShipment, as strict as Amazon.
 
 What a caller sees of an order follows Amazon's rules: only the datasets asked for in
-``includedData``; no buyer and no street address for Pending or Amazon-fulfilled orders
-or for an app without the restricted roles (city, region, postal code and country
+``includedData``; no buyer and no street address for Pending, Cancelled or Amazon-fulfilled
+orders or for an app without the restricted roles (city, region, postal code and country
 remain); no prices while an order is Pending. searchOrders pages by a token that holds
 the search's upper bound and the last order returned, so orders updated while a
 client pages move out of the search instead of shifting pages, and it is rate limited
@@ -54,7 +54,7 @@ def order_view(order: dict, included: set[str], restricted_roles: bool = True) -
     status = order["fulfillment"]["fulfillmentStatus"]
     fba = order["fulfillment"].get("fulfilledBy") == "AMAZON"
     pending = status in ("PENDING", "PENDING_AVAILABILITY")
-    pii = restricted_roles and not fba and not pending
+    pii = restricted_roles and not fba and not pending and status != "CANCELLED"
     out = {k: order[k] for k in ("orderId", "createdTime", "lastUpdatedTime", "salesChannel")}
     items = []
     for raw in order["orderItems"]:
