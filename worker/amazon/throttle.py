@@ -66,6 +66,7 @@ class Throttle:
         self.sleep = sleep
         self._script = redis.register_script(_LUA)
         self._drain = redis.register_script(_DRAIN)
+        self._reported: dict[str, tuple[float, float]] = {}  # key -> (rate, when) this process recorded
 
     def key(self, seller_id: str, region: str, operation: str) -> str:
         return f"channel:bucket:{seller_id}:{region}:{operation}"
@@ -103,9 +104,10 @@ class Throttle:
         if rate <= 0:
             return None
         key = self.key(seller_id, region, operation)
-        current = self.redis.hget(key, "r")
-        if current is None or float(current) != rate:
+        last = self._reported.get(key)
+        if last is None or last[0] != rate or time.monotonic() - last[1] > 60:
             self.redis.hset(key, "r", repr(rate))
+            self._reported[key] = (rate, time.monotonic())
         return rate
 
     def reported_rate(self, seller_id: str, region: str, operation: str) -> float | None:
