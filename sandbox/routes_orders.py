@@ -96,9 +96,16 @@ def _search_key(args) -> str:
 
 
 def register(app, market, guard, marketplace_ids, body, ApiError, iso):
+    def orders_guard(operation: str) -> str:
+        seller_id = guard(operation)
+        if not market.sellers[seller_id].orders_role:
+            raise ApiError(403, "Unauthorized", "Access to requested resource is denied.",
+                           "The application is not authorized for the Inventory and Order Tracking role.")
+        return seller_id
+
     @app.get("/orders/2026-01-01/orders")
     def search_orders():
-        seller_id = guard("searchOrders")
+        seller_id = orders_guard("searchOrders")
         args = request.args
         now = market.clock.now()
         created, updated = args.get("createdAfter"), args.get("lastUpdatedAfter")
@@ -168,7 +175,7 @@ def register(app, market, guard, marketplace_ids, body, ApiError, iso):
 
     @app.get("/orders/2026-01-01/orders/<order_id>")
     def get_order(order_id):
-        seller_id = guard("getOrder")
+        seller_id = orders_guard("getOrder")
         included = _included(ApiError)
         with market.lock:
             seller = market.sellers[seller_id]
@@ -179,7 +186,7 @@ def register(app, market, guard, marketplace_ids, body, ApiError, iso):
 
     @app.post("/orders/v0/orders/<order_id>/shipmentConfirmation")
     def confirm_shipment(order_id):
-        seller_id = guard("confirmShipment")
+        seller_id = orders_guard("confirmShipment")
         data = body()
         package = data.get("packageDetail") or {}
         if not isinstance(package, dict) or not data.get("marketplaceId"):
@@ -230,12 +237,15 @@ def register(app, market, guard, marketplace_ids, body, ApiError, iso):
 
     @app.post("/_sandbox/sellers/<seller_id>/roles")
     def restricted_roles(seller_id):
-        """``{"restricted": false}``: the app loses the restricted roles (no buyer, no street address)."""
+        """``{"restricted": false}``: the app loses the restricted roles (no buyer, no street
+        address); ``{"orders": false}``: it loses the orders role (orders answer 403)."""
         seller = market.sellers.get(seller_id)
         if seller is None:
             raise ApiError(404, "NotFound", "no such seller")
-        seller.restricted_roles = bool(body().get("restricted", True))
-        return jsonify({"restricted": seller.restricted_roles})
+        data = body()
+        seller.restricted_roles = bool(data.get("restricted", seller.restricted_roles))
+        seller.orders_role = bool(data.get("orders", seller.orders_role))
+        return jsonify({"restricted": seller.restricted_roles, "orders": seller.orders_role})
 
     @app.post("/_sandbox/sellers/<seller_id>/orders/bulk")
     def add_orders(seller_id):

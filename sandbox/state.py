@@ -108,6 +108,8 @@ class Seller:
     #: The app holds the restricted roles (Direct-to-Consumer Delivery, Tax Invoicing):
     #: without them getOrder/searchOrders return no buyer and no street address.
     restricted_roles: bool = True
+    #: The app holds the Inventory and Order Tracking role: without it orders answer 403.
+    orders_role: bool = True
 
 
 class Marketplace:

@@ -183,6 +183,9 @@ def test_credential_check_says_which_order_roles_are_missing(worker_env, redis_c
     assert status == "ok"
     assert "cannot read street addresses (role Direct-to-Consumer Delivery)" in message
     assert "buyer names" in message
+    market.admin("POST", f"/sellers/{SELLER}/roles", json={"orders": False})
+    status, message = credential_message(redis_client, sync_account, channel_db)
+    assert status == "ok" and "needs the role Inventory and Order Tracking" in message
 
 
 CHILD = """
