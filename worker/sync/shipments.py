@@ -130,7 +130,7 @@ class ShipmentExporter:
                 " carrier_code, carrier_name, shipping_method, tracking_number, ship_date, items, status, message)"
                 " VALUES (:o, :sh, :ref, :cc, :cn, :sm, :tn, :sd, :items, :st, :m)"),
                 {"o": row["order_id"], "sh": row["shipment_id"], "ref": str(track["entity_id"]), "cc": code,
-                 "cn": name, "sm": (track["title"] or None) if code != "Other" else None,
+                 "cn": name, "sm": None,  # a track's title names the carrier, not the ship method
                  "tn": (track["track_number"] or "").strip()[:255], "sd": row["created_at"] or self._now(),
                  "items": json.dumps(items), "st": status, "m": message})
         self.conn.commit()
