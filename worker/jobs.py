@@ -115,6 +115,7 @@ def check_credentials(account_id: int) -> dict:
             return {"error": "no such account"}
         try:
             client = client_for(account, settings, runtime.redis_conn(), max_attempts=2)
+            client.tokens.refresh()  # a real token exchange: a cached token proves nothing of these credentials
             marketplaces = [p["marketplace"]["id"] for p in sellers.marketplace_participations(client)]
             ok = account.marketplace_id in marketplaces
             message = ("Connected; the seller participates in this marketplace." if ok else

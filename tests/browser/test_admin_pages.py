@@ -55,7 +55,9 @@ def test_mass_action_shows_progress_and_the_change(page, stack):
     expect(bar).to_be_visible()
     # The worker runs here (RQ wants the main thread) while the page keeps polling the job.
     SimpleWorker([QUEUE], connection=stack["redis"]).work(burst=True)
-    expect(page.locator(".channel-mass-actions .channel-job")).to_contain_text("Done:", timeout=30000)
+    job = page.locator(".channel-mass-actions .channel-job")
+    expect(job).to_contain_text("Done:", timeout=30000)
+    expect(job).to_contain_text("1 queued")  # counts, once the sync that carried the action finished
     shot(page, "mass-action-done")
     page.click(".channel-tab[data-tab=ended]")
     expect(page.locator("#channel-listings")).to_contain_text("MG-0000001")

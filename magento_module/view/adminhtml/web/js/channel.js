@@ -156,7 +156,8 @@ define([], function () {
         setTimeout(next, 800);
       } else if (job.status === "finished" && job.result) {
         call(el, "DELETE", "/api/v1/accounts/" + account.account_id).catch(function () {});
-        say(out, "Amazon refused these credentials: " + job.result.message + " Nothing was connected.", true);
+        say(out, "Not connected: " + job.result.message + " Nothing was saved; correct the values and connect again.",
+            true);
       } else if (job.status === "failed") {
         say(out, "The credential check failed: " + (job.error || "see the communication log"), true);
       } else {
