@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import csv
-import io
+from flask import Response, jsonify, request, stream_with_context
 
-from flask import Response, jsonify, request
-
-from bridge import db, grid
+from bridge import db, export, grid
 from bridge.api import bp
 from bridge.api.common import account, body, reader, redis
 from bridge.auth import requires
@@ -29,22 +26,16 @@ def listings(account_id):
 
 
 def export_csv(account_id: int, args):
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["seller_sku", "magento_sku", "asin", "name", "tab", "reason", "what_to_do", "price", "qty"])
-    args["per_page"] = str(grid.MAX_PER_PAGE)
-    page = 1
-    while True:
-        args["page"] = str(page)
-        chunk = grid.listings(db.session.connection(), args, account_id)
-        for r in chunk["items"]:
-            writer.writerow([r["seller_sku"], r["magento_sku"], r["asin"], r["product_name"], r["tab"],
-                             r["reason_text"]["sentence"], r["reason_text"]["action"], r["calc_price"], r["calc_qty"]])
-        if page >= chunk["pages"] or page >= 500:
-            break
-        page += 1
-    return Response(out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f"attachment; filename=amazon-{args.get('tab', 'active')}.csv"})
+    """The tab as a CSV file, streamed page by page (see ``bridge.export``)."""
+    where, params = export.validate(args, account_id)
+    db.session.close()  # the account check's connection goes back to the pool; pages take their own
+    chunks = export.csv_chunks(export.pages(db.engine.connect, where, params))
+    name = export.file_name(account_id, args.get("tab", "active"))
+    return Response(stream_with_context(chunks), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{name}"',
+        "Cache-Control": "no-store",
+        "X-Accel-Buffering": "no",
+    })
 
 
 @bp.get("/accounts/<int:account_id>/listings/counts")
