@@ -169,33 +169,90 @@ def create_app(market: Marketplace | None = None) -> Flask:
     return app
 
 
-def build_report(market: Marketplace, seller_id: str) -> bytes:
-    """GET_MERCHANT_LISTINGS_ALL_DATA as Amazon writes it: tab-separated, header first."""
+#: amazon.co.jp: its listings report names the columns in Japanese and is written in Windows-31J.
+JP_MARKETPLACE = "A1VC38T7YXB528"
+JP_COLUMNS = {
+    "seller-sku": "出品者SKU", "asin1": "ASIN 1", "item-name": "商品名", "item-description": "商品の説明",
+    "listing-id": "出品ID", "price": "価格", "quantity": "数量", "open-date": "出品日",
+    "product-id-type": "商品IDタイプ", "item-note": "コンディション説明", "item-condition": "コンディション",
+    "will-ship-internationally": "国外へ配送可", "expedited-shipping": "迅速な配送", "product-id": "商品ID",
+    "pending-quantity": "在庫数", "fulfillment-channel": "フルフィルメント・チャンネル",
+    "Business Price": "法人価格", "merchant-shipping-group": "merchant-shipping-group",
+    "standard-price-point": "ポイント", "status": "ステータス",
+}
+#: Columns Amazon has added to the report over the years (``extra_columns``), shown first.
+EXTRA_COLUMNS = ("Business Price", "Quantity Price Type", "Quantity Lower Bound 1", "Quantity Price 1",
+                 "Minimum order quantity", "Sell remainder")
+
+
+def report_layout(market: Marketplace, marketplace_id: str | None, locale: str | None) -> tuple[list, str]:
+    """(column headers as written, charset) of a listings report for that marketplace.
+
+    A Japanese report keeps its Japanese headers when English ones were asked for if
+    ``ignore_locale`` is set (sellers see Amazon do that); ``extra_columns`` adds and
+    reorders columns as Amazon has done."""
+    opts = market.report_options
+    columns = list(REPORT_COLUMNS)
+    if opts.get("extra_columns"):
+        columns = [*EXTRA_COLUMNS, *reversed(columns)]
+    if marketplace_id == JP_MARKETPLACE:
+        if locale != "en_US" or opts.get("ignore_locale"):
+            columns = [JP_COLUMNS.get(c, c) for c in ("seller-sku", "asin1", "item-name", "item-description",
+                                                       "listing-id", "price", "quantity", "open-date",
+                                                       "product-id-type", "item-note", "item-condition",
+                                                       "will-ship-internationally", "expedited-shipping",
+                                                       "product-id", "pending-quantity", "fulfillment-channel",
+                                                       "Business Price", "merchant-shipping-group",
+                                                       "standard-price-point", "status")]
+        return columns, "Windows-31J"
+    return columns, ("Cp1252" if opts.get("encoding") == "cp1252" else "UTF-8")
+
+
+def build_report(market: Marketplace, seller_id: str, marketplace_id: str | None = None,
+                 locale: str | None = None) -> bytes:
+    """GET_MERCHANT_LISTINGS_ALL_DATA as Amazon writes it: tab-separated, header first.
+
+    With ``stale_age`` in the report options the content is stale, as Amazon's cached
+    report can be: the rows are those of the first report built after the option was set."""
+    columns, charset = report_layout(market, marketplace_id, locale)
+    english = {JP_COLUMNS.get(c, c): c for c in JP_COLUMNS} if marketplace_id == JP_MARKETPLACE else {}
     out = io.StringIO()
     writer = csv.writer(out, delimiter="\t", lineterminator="\n")
-    writer.writerow(REPORT_COLUMNS)
-    seller = market.sellers[seller_id]
+    writer.writerow(columns)
     with market.lock:
-        for listing in seller.listings.values():
-            market.refresh_listing(listing)
-            if listing.visible_at is not None and market.clock.now() < listing.visible_at:
-                continue  # not shown by Amazon yet (the API answers 404 too)
-            fba = listing.fulfillment_channel != "DEFAULT"
-            # Amazon lists an offer without price, or a merchant-fulfilled one without stock, as Inactive.
-            sellable = listing.price is not None and (fba or (listing.quantity or 0) > 0)
-            status = "Active" if listing.status == "BUYABLE" and sellable else "Inactive"
-            row = {
-                "item-name": listing.title or listing.sku, "listing-id": f"L{abs(hash(listing.sku)) % 10**10:010d}",
-                "seller-sku": listing.sku, "price": "" if listing.price is None else f"{listing.price:.2f}",
-                "quantity": "" if fba or listing.quantity is None else str(listing.quantity),
-                "open-date": listing.created.strftime("%Y-%m-%d %H:%M:%S PST"), "item-is-marketplace": "y",
-                "product-id-type": "1", "item-condition": "11", "asin1": listing.asin or "",
-                "product-id": listing.asin or "", "fulfillment-channel": listing.fulfillment_channel,
-                "status": status,
-            }
-            writer.writerow([row.get(c, "") for c in REPORT_COLUMNS])
-    encoding = market.report_options.get("encoding", "utf-8")
+        rows = market.report_snapshots.get(seller_id) if market.report_options.get("stale_age") else None
+        if rows is None:
+            rows = _report_rows(market, seller_id)
+        if market.report_options.get("stale_age"):
+            market.report_snapshots.setdefault(seller_id, rows)
+        else:
+            market.report_snapshots.pop(seller_id, None)
+    for row in rows:
+        writer.writerow([row.get(english.get(c, c), "") for c in columns])
+    encoding = "cp932" if charset == "Windows-31J" else market.report_options.get("encoding", "utf-8")
     return out.getvalue().encode(encoding, errors="replace")
+
+
+def _report_rows(market: Marketplace, seller_id: str) -> list[dict]:
+    rows = []
+    for listing in market.sellers[seller_id].listings.values():
+        market.refresh_listing(listing)
+        if listing.visible_at is not None and market.clock.now() < listing.visible_at:
+            continue  # not shown by Amazon yet (the API answers 404 too)
+        fba = listing.fulfillment_channel != "DEFAULT"
+        # Amazon lists an offer without price, or a merchant-fulfilled one without stock, as Inactive.
+        sellable = listing.price is not None and (fba or (listing.quantity or 0) > 0)
+        status = "Active" if listing.status == "BUYABLE" and sellable else "Inactive"
+        rows.append({
+            "item-name": listing.title or listing.sku, "listing-id": f"L{abs(hash(listing.sku)) % 10**10:010d}",
+            "seller-sku": listing.sku, "price": "" if listing.price is None else f"{listing.price:.2f}",
+            "quantity": "" if fba or listing.quantity is None else str(listing.quantity),
+            "open-date": listing.created.strftime("%Y-%m-%d %H:%M:%S PST"), "item-is-marketplace": "y",
+            "product-id-type": "1", "item-condition": "11", "asin1": listing.asin or "",
+            "product-id": listing.asin or "", "fulfillment-channel": listing.fulfillment_channel,
+            "status": status, "Business Price": "",
+        })
+    return rows
 
 
 def processing_status(created: datetime, now: datetime, fatal: bool = False) -> str:

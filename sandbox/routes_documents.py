@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta, timezone
 
 from flask import Response, jsonify, request
 
@@ -16,6 +17,10 @@ REPORT_TYPES = {
     "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL", "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE",
     "FEE_DISCOUNTS_REPORT", "GET_FBA_FULFILLMENT_CUSTOMER_TAXES_DATA", "GET_SALES_AND_TRAFFIC_REPORT",
 }
+#: Seconds (sandbox time) a pre-signed document URL is valid, as on Amazon's S3.
+URL_TTL = 300
+EXPIRED = ('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code>'
+           '<Message>Request has expired</Message><X-Amz-Expires>300</X-Amz-Expires></Error>')
 
 
 def shape_report(content: bytes, opts: dict) -> bytes:
@@ -64,7 +69,7 @@ def damage_feed_report(report: dict, fault: str | None) -> bytes:
 
 
 def register(app, market, guard, marketplace_ids, body, ApiError, iso):
-    from sandbox.app import build_report, processing_status, store_document
+    from sandbox.app import build_report, processing_status, report_layout, store_document
 
     @app.post("/reports/2021-06-30/reports")
     def create_report():
@@ -75,11 +80,16 @@ def register(app, market, guard, marketplace_ids, body, ApiError, iso):
         if data["reportType"] not in REPORT_TYPES:
             raise ApiError(400, "InvalidInput", f"Invalid 'reportType': {data['reportType']}.")
         ids = marketplace_ids(seller_id)
+        options = data.get("reportOptions") or {}
+        if not isinstance(options, dict) or not all(isinstance(v, str) for v in options.values()):
+            raise ApiError(400, "InvalidInput", "'reportOptions' must map names to string values.")
         report_id = market.next_id()
         fatal = data["reportType"] != "GET_MERCHANT_LISTINGS_ALL_DATA" or market.report_options.get("fatal")
         market.reports[report_id] = {"reportId": report_id, "reportType": data["reportType"],
                                      "marketplaceIds": ids, "created": market.clock.now(), "seller": seller_id,
                                      "fatal": bool(fatal), "document": None,
+                                     "locale": options.get("preferredReportDocumentLocale"),
+                                     "stale_age": float(market.report_options.get("stale_age") or 0),
                                      "cancelled": bool(market.report_options.get("cancelled"))}
         return jsonify({"reportId": report_id}), 202
 
@@ -93,8 +103,11 @@ def register(app, market, guard, marketplace_ids, body, ApiError, iso):
         status = processing_status(report["created"], now, report["fatal"])
         if status == "DONE" and report.get("cancelled"):
             status = "CANCELLED"
+        # The listings report comes from a cache: its data is as old as the snapshot it was built from.
+        taken = iso(report["created"] - timedelta(seconds=report.get("stale_age", 0)))
         out = {"reportId": report_id, "reportType": report["reportType"], "marketplaceIds": report["marketplaceIds"],
-               "createdTime": iso(report["created"]), "processingStatus": status}
+               "createdTime": iso(report["created"]), "processingStatus": status,
+               "dataStartTime": taken, "dataEndTime": taken}
         if status in ("IN_PROGRESS", "DONE", "FATAL", "CANCELLED"):
             out["processingStartTime"] = iso(report["created"])
         if status == "CANCELLED":
@@ -102,10 +115,11 @@ def register(app, market, guard, marketplace_ids, body, ApiError, iso):
         if status == "DONE":
             if report["document"] is None:
                 opts = market.report_options
-                content = shape_report(build_report(market, seller_id), opts)
+                marketplace, locale = report["marketplaceIds"][0], report.get("locale")
+                content = shape_report(build_report(market, seller_id, marketplace, locale), opts)
+                charset = report_layout(market, marketplace, locale)[1]
                 report["document"] = store_document(market, content, "text/tab-separated-values; charset="
-                                                    + ("Cp1252" if opts.get("encoding") == "cp1252" else "UTF-8"),
-                                                    gzip_it=bool(opts.get("gzip")))
+                                                    + charset, gzip_it=bool(opts.get("gzip")))
             out["reportDocumentId"] = report["document"]
             out["processingEndTime"] = iso(now)
         return jsonify(out)
@@ -119,7 +133,15 @@ def register(app, market, guard, marketplace_ids, body, ApiError, iso):
         doc = market.documents.get(doc_id)
         if doc is None:
             raise ApiError(404, "NotFound", f"Document {doc_id} not found.")
-        out = {key: doc_id, "url": f"{request.host_url}_sandbox/documents/{doc_id}"}
+        # Pre-signed for URL_TTL seconds; ``expire_urls``: that many URLs are handed out
+        # already expired (as when a download starts more than five minutes later).
+        signed = market.clock.now()
+        with market.lock:
+            if int(market.report_options.get("expire_urls") or 0) > 0:
+                market.report_options["expire_urls"] = int(market.report_options["expire_urls"]) - 1
+                signed -= timedelta(seconds=URL_TTL + 1)
+        out = {key: doc_id, "url": f"{request.host_url}_sandbox/documents/{doc_id}"
+                                   f"?X-Amz-Date={signed.strftime('%Y%m%dT%H%M%SZ')}&X-Amz-Expires={URL_TTL}"}
         if doc["compression"]:
             out["compressionAlgorithm"] = doc["compression"]
         return jsonify(out)
@@ -189,4 +211,9 @@ def register(app, market, guard, marketplace_ids, body, ApiError, iso):
                 return Response("SignatureDoesNotMatch: Content-Type differs from createFeedDocument", status=403)
             doc["content"] = request.get_data()
             return Response(status=200)
+        signed = request.args.get("X-Amz-Date")
+        if signed:
+            stamp = datetime.strptime(signed, "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+            if market.clock.now() > stamp + timedelta(seconds=int(request.args.get("X-Amz-Expires", URL_TTL))):
+                return Response(EXPIRED, status=403, content_type="application/xml")
         return Response(doc["content"], content_type=doc["content_type"])

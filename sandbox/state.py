@@ -128,6 +128,7 @@ class Marketplace:
         self.faults: list[dict] = []  # {"operation": name or "*", "status": int, "count": n, "kind": ...}
         self.calls: dict[str, int] = {}
         self.report_options = {"gzip": False, "encoding": "utf-8"}
+        self.report_snapshots: dict[str, list] = {}  # seller -> rows a stale report is built from
         self.feed_report: str | None = None  # "empty", "malformed" or "missing_messages": damaged reports
         self.reject_skus: set[str] = set()  # every put/patch of these SKUs is INVALID
         self.revoked = False  # LWA refuses every refresh token (the seller revoked the app)

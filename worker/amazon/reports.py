@@ -1,9 +1,16 @@
 """Reports: createReport, poll getReport, getReportDocument, download, decode, parse.
 
 The merchant listings report is parsed by header name (Amazon adds, drops and
-reorders columns), decoded as the document says (UTF-8 or CP-1252), gunzipped when
-compressed (checked by magic bytes, not only by the label), and streamed row by row.
-A row that cannot be read is reported with its line number and skipped.
+reorders columns, and writes Japanese column names for amazon.co.jp), decoded as the
+document says (UTF-8, CP-1252, or Windows-31J for Japan), gunzipped when compressed
+(checked by magic bytes, not only by the label), and streamed: the download is read
+in chunks, gunzipped and decoded incrementally, row by row, so memory stays flat
+whatever the size of the catalogue. A gzip stream or a download that ends early is a
+truncated document. A row that cannot be read is reported with its line number and
+skipped.
+
+Document URLs are pre-signed for five minutes; one that has expired by the time it is
+fetched is asked for again with a fresh getReportDocument (a bounded number of times).
 """
 
 from __future__ import annotations
@@ -11,23 +18,49 @@ from __future__ import annotations
 import codecs
 import csv
 import dataclasses
-import gzip
 import io
 import logging
 import time
+import zlib
 from collections.abc import Iterator
+from datetime import datetime, timezone
 
-from worker.amazon.errors import DocumentError, ProcessingFailed
+import requests
+from urllib3.exceptions import HTTPError as Urllib3Error
+
+from worker.amazon.errors import DocumentError, ProcessingFailed, Unauthorized
 
 logger = logging.getLogger(__name__)
 
 LISTINGS_REPORT = "GET_MERCHANT_LISTINGS_ALL_DATA"
 PRODUCT_ID_TYPES = {"1": "asin", "2": "isbn", "3": "upc", "4": "ean"}
+#: Column headers in English where Amazon honours it (``reportOptions``, documented for
+#: the listings reports); Japanese headers are still read through ``HEADER_ALIASES``.
+REPORT_OPTIONS = {"preferredReportDocumentLocale": "en_US"}
+#: Charset labels Amazon sends that Python's codecs do not know by that name.
+CHARSET_ALIASES = {"windows-31j": "cp932", "shift_jis": "cp932", "shift-jis": "cp932", "sjis": "cp932",
+                   "x-sjis": "cp932", "ms932": "cp932"}
+#: The listings report's column names in amazon.co.jp reports, to the English ones.
+HEADER_ALIASES = {
+    "出品者SKU": "seller-sku", "商品名": "item-name", "商品の説明": "item-description", "出品ID": "listing-id",
+    "価格": "price", "数量": "quantity", "出品日": "open-date", "商品IDタイプ": "product-id-type",
+    "コンディション説明": "item-note", "コンディション": "item-condition", "国外へ配送可": "will-ship-internationally",
+    "迅速な配送": "expedited-shipping", "商品ID": "product-id", "在庫数": "pending-quantity",
+    "フルフィルメント・チャンネル": "fulfillment-channel", "ASIN 1": "asin1", "ASIN 2": "asin2", "ASIN 3": "asin3",
+    "ステータス": "status", "法人価格": "Business Price", "ポイント": "standard-price-point",
+    "商品税コード": "ProductTaxCode", "出品価格の下限": "minimum-seller-allowed-price",
+    "出品価格の上限": "maximum-seller-allowed-price",
+}
+#: Bytes read from the download at a time.
+CHUNK_BYTES = 64 * 1024
+#: getReportDocument calls for one document when its pre-signed URL has expired.
+URL_ATTEMPTS = 3
 
 
 def create_report(client, report_type: str = LISTINGS_REPORT) -> str:
     data, _ = client.call("createReport", "POST", "/reports/2021-06-30/reports",
-                          json={"reportType": report_type, "marketplaceIds": [client.marketplace_id]})
+                          json={"reportType": report_type, "marketplaceIds": [client.marketplace_id],
+                                "reportOptions": dict(REPORT_OPTIONS)})
     return data["reportId"]
 
 
@@ -51,31 +84,175 @@ def wait_report(client, report_id: str, poll: float = 15.0, timeout: float = 180
 
 
 def document_text(client, document_id: str, operation: str = "getReportDocument",
-                  path: str = "/reports/2021-06-30/documents/") -> io.TextIOBase:
-    """The document as a text stream, gunzipped and decoded."""
-    ref, _ = client.call(operation, "GET", path + client.quote(document_id))
-    resp = client.download(ref["url"], operation)
-    raw = resp.content
-    if raw[:2] == b"\x1f\x8b":
+                  path: str = "/reports/2021-06-30/documents/", strict: bool = True) -> "DocumentText":
+    """The document as a text stream, gunzipped and decoded as it is read.
+
+    ``strict``: a document that ends early raises ``DocumentError`` when read to its end;
+    otherwise the stream's ``truncated`` says so (the listings report is judged by it)."""
+    for attempt in range(1, URL_ATTEMPTS + 1):
+        ref, _ = client.call(operation, "GET", path + client.quote(document_id))
         try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as exc:
-            raise DocumentError(f"document {document_id} is a broken gzip file: {exc}", operation=operation) from None
-    elif ref.get("compressionAlgorithm") == "GZIP":
+            resp = client.download(ref["url"], operation)
+            break
+        except Unauthorized as exc:
+            # A pre-signed URL lives five minutes: ask for a fresh one rather than fail.
+            if exc.status != 403 or attempt == URL_ATTEMPTS:
+                raise
+            logger.info("Document %s: its URL was refused (expired); asking for a new one", document_id)
+    body = DocumentBody(resp, document_id, operation, strict)
+    if ref.get("compressionAlgorithm") == "GZIP" and not body.gzipped:
         logger.warning("Document %s is labelled GZIP but is not compressed", document_id)
     charset = _charset(resp.headers.get("Content-Type", ""))
-    return io.TextIOWrapper(io.BytesIO(raw), encoding=charset, errors="replace", newline="")
+    return DocumentText(body, charset)
+
+
+class DocumentBody(io.RawIOBase):
+    """The downloaded bytes, read chunk by chunk and gunzipped on the fly when they start
+    with gzip's magic bytes. ``truncated``: the download or the gzip stream ended early."""
+
+    def __init__(self, resp: requests.Response, document_id: str, operation: str, strict: bool = True):
+        super().__init__()
+        self.resp = resp
+        self.document_id = document_id
+        self.operation = operation
+        self.strict = strict
+        self.truncated = False
+        self._chunks = resp.iter_content(CHUNK_BYTES)
+        self._buf = b""
+        self._pos = 0
+        self._ended = False
+        self._inflate = None
+        self._pending = b""
+        head = self._next_chunk()
+        while head is not None and len(head) < 2:  # the magic may straddle two chunks
+            more = self._next_chunk()
+            if more is None:
+                break
+            head += more
+        self.gzipped = head is not None and head[:2] == b"\x1f\x8b"
+        if self.gzipped:
+            self._inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            self._pending = head
+        elif head is not None:
+            self._buf = head
+
+    def readable(self) -> bool:
+        return True
+
+    def _next_chunk(self) -> bytes | None:
+        if self._ended:
+            return None
+        try:
+            while True:
+                chunk = next(self._chunks)
+                if chunk:
+                    return chunk
+        except StopIteration:
+            pass
+        except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError,
+                Urllib3Error) as exc:  # fewer bytes than announced: the document was cut
+            logger.warning("Document %s ended early: %s", self.document_id, type(exc).__name__)
+            self.truncated = True
+        self._ended = True
+        self.resp.close()
+        return None
+
+    def _fill(self) -> bool:
+        """More bytes into the buffer; False at the end of the document."""
+        if self._inflate is None:
+            chunk = self._next_chunk()
+            if chunk is None:
+                return False
+            self._buf, self._pos = chunk, 0
+            return True
+        while True:
+            if not self._pending:
+                if self._inflate.eof and self._inflate.unused_data:  # a further gzip member
+                    self._pending = self._inflate.unused_data
+                    self._inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
+                else:
+                    self._pending = self._inflate.unconsumed_tail or self._next_chunk() or b""
+            if not self._pending:
+                if not self._inflate.eof:  # the compressed stream stops before its end
+                    self.truncated = True
+                return False
+            data, self._pending = self._pending, b""
+            try:
+                out = self._inflate.decompress(data, CHUNK_BYTES * 4)
+            except zlib.error as exc:
+                raise DocumentError(f"document {self.document_id} is a broken gzip file: {exc}",
+                                    operation=self.operation) from None
+            if self._inflate.unconsumed_tail:
+                self._pending = self._inflate.unconsumed_tail
+            if out:
+                self._buf, self._pos = out, 0
+                return True
+
+    def readinto(self, b) -> int:
+        while self._pos >= len(self._buf):
+            if not self._fill():
+                if self.truncated and self.strict:
+                    raise DocumentError(f"document {self.document_id} ends before its end (cut off on its way)",
+                                        operation=self.operation)
+                return 0
+        n = min(len(b), len(self._buf) - self._pos)
+        b[:n] = self._buf[self._pos:self._pos + n]
+        self._pos += n
+        return n
+
+
+class DocumentText(io.TextIOWrapper):
+    """A document's text, decoded incrementally; knows whether its bytes were cut."""
+
+    def __init__(self, body: DocumentBody, charset: str):
+        super().__init__(io.BufferedReader(body, CHUNK_BYTES), encoding=charset, errors="replace", newline="")
+        self.body = body
+
+    @property
+    def truncated(self) -> bool:
+        return self.body.truncated
 
 
 def _charset(content_type: str) -> str:
     for part in content_type.split(";"):
         key, _, value = part.strip().partition("=")
         if key.lower() == "charset" and value:
+            label = value.strip().strip('"')
+            label = CHARSET_ALIASES.get(label.lower(), label)
             try:
-                return codecs.lookup(value.strip().strip('"')).name
+                return codecs.lookup(label).name
             except LookupError:
+                logger.warning("Unknown document charset %r; read as cp1252", label)
                 return "cp1252"
     return "utf-8"
+
+
+def data_cutoff(report: dict, requested: datetime) -> datetime:
+    """When the report's data was taken, on our clock (naive UTC).
+
+    Amazon builds the listings report from a cache that can be hours old and says how
+    old in ``dataEndTime`` (``processingStartTime`` or ``createdTime`` when absent). The
+    age is measured on Amazon's clock, against the report's ``createdTime``, and taken
+    off ``requested`` (our clock when createReport was sent), so a skew between the
+    clocks does not move the cut-off."""
+    created = _timestamp(report.get("createdTime"))
+    taken = (_timestamp(report.get("dataEndTime")) or _timestamp(report.get("processingStartTime"))
+             or created)
+    if created is None or taken is None:
+        return requested
+    return requested + (taken - created)
+
+
+def _timestamp(value) -> datetime | None:
+    if not value:
+        return None
+    try:
+        stamp = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if stamp.tzinfo is not None:
+        stamp = stamp.astimezone(timezone.utc).replace(tzinfo=None)
+    return stamp
 
 
 @dataclasses.dataclass(frozen=True)
@@ -148,8 +325,10 @@ def parse_listings(stream: io.TextIOBase, summary: ReportSummary | None = None) 
     reader = csv.reader(lines, delimiter="\t", quoting=csv.QUOTE_NONE)
     header = next(reader, None)
     if header is None:
+        summary.truncated = bool(getattr(stream, "truncated", False))
         return
-    header = [h.strip() for h in header]
+    header = [h.strip().lstrip("\ufeff").strip() for h in header]
+    header = [HEADER_ALIASES.get(h, h) for h in header]
     if "seller-sku" not in header:
         raise DocumentError("listings report has no 'seller-sku' column", operation="getReportDocument")
     summary.columns = len(header)
@@ -183,6 +362,8 @@ def parse_listings(stream: io.TextIOBase, summary: ReportSummary | None = None) 
             status=(row.get("status") or "").strip() if summary.has_status else "",
             fulfillment_channel=(row.get("fulfillment-channel") or "DEFAULT").strip() or "DEFAULT",
             open_date=(row.get("open-date") or "").strip() or None)
+    if getattr(stream, "truncated", False):  # the bytes were cut on a line end
+        summary.truncated = True
 
 
 def _check_row(row: dict, fields: int, columns: int, has_status: bool) -> str | None:
@@ -212,4 +393,4 @@ def merchant_listings(client, poll: float = 15.0, timeout: float = 1800.0, sleep
     """Request the listings report and stream its rows."""
     report_id = create_report(client)
     report = wait_report(client, report_id, poll, timeout, sleep)
-    return parse_listings(document_text(client, report["reportDocumentId"]))
+    return parse_listings(document_text(client, report["reportDocumentId"], strict=False))
