@@ -139,3 +139,15 @@ def test_revoked_credentials_stop_amazon_steps_and_raise_one_alert(settled, cycl
     market.fault(revoke_refresh_tokens=False)
     cycle()
     assert "credentials_rejected" not in open_alerts(channel_db)
+
+
+def test_a_known_sku_found_in_the_report_is_resolved_as_matched(cycle, channel_db):
+    cycle()
+    with channel_db.engine.begin() as conn:
+        conn.execute(text("UPDATE channel_amazon_listing SET match_status = 'unresolved', matched_by = NULL"
+                          " WHERE seller_sku = 'MG-0000001'"))
+    cycle()
+    with channel_db.engine.connect() as conn:
+        row = conn.execute(text("SELECT match_status, matched_by, asin FROM channel_amazon_listing"
+                                " WHERE seller_sku = 'MG-0000001'")).one()
+    assert (row.match_status, row.matched_by, row.asin) == ("matched", "seller_sku", "B000000001")

@@ -234,6 +234,11 @@ class ListingsReportImporter:
             f" SET l.asin = COALESCE(s.asin, l.asin), l.external_id = s.external_id,"
             f" l.external_id_type = s.external_id_type,"
             f" l.product_name = IF(l.product_id IS NULL, s.product_name, l.product_name), {status_set}"
+            # A product we created the row for, found on Amazon under its own SKU: matched by seller SKU.
+            f" l.matched_by = IF(l.product_id IS NOT NULL AND l.match_status IN ('unresolved', 'no_match')"
+            f" AND s.asin IS NOT NULL, 'seller_sku', l.matched_by),"
+            f" l.match_status = IF(l.product_id IS NOT NULL AND l.match_status IN ('unresolved', 'no_match')"
+            f" AND s.asin IS NOT NULL, 'matched', l.match_status),"
             f" l.amazon_price = s.amazon_price, l.amazon_qty = s.amazon_qty,"
             f" l.fulfillment_channel = s.fulfillment_channel, l.seen_in_report_at = :t"
             f" WHERE s.bad = 0"), params)
