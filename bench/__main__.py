@@ -23,10 +23,10 @@ PLANS = {
     "full": [("catalog_generation", (100_000,)), ("import_match_classify", (10_000,)),
              ("import_match_classify", (100_000,)), ("tab_page", (1_000_000,)), ("delta_detection", (1_000_000,)),
              ("price_stock_export", (100,)), ("price_stock_export", (10_000,)), ("price_stock_export", (100_000,)),
-             ("orders_import", (10_000,))],
+             ("orders_import", (10_000,)), ("csv_export", (100_000,)), ("csv_export", (1_000_000,))],
     "quick": [("catalog_generation", (2_000,)), ("import_match_classify", (2_000,)), ("tab_page", (20_000, 20)),
               ("delta_detection", (20_000, 100)), ("price_stock_export", (50,)), ("price_stock_export", (1_000,)),
-              ("orders_import", (300,))],
+              ("orders_import", (300,)), ("csv_export", (20_000,))],
 }
 TARGETS = {
     "import_match_classify": "100k in <= 20 s, peak RSS flat in N, <= 300 MB",
@@ -34,6 +34,7 @@ TARGETS = {
     "delta_detection": "<= 2 s for 1,000 changed in 1M",
     "price_stock_export": "calls <= ceil(K/25000) feeds + a few, ratio <= 1.2",
     "orders_import": "10k orders <= 30 s",
+    "csv_export": "1M rows well within the 60 s worker timeout, pages < 1 s meanwhile, RSS flat in N",
 }
 
 
@@ -53,6 +54,10 @@ def summary(name: str, r: dict) -> str:
                 f"clock vs {r['least_seconds_rate_limits']} s least, ratio {r['ratio_to_least']}")
     if name == "orders_import":
         return f"{r['orders']:,} orders: {r['seconds']} s ({r['orders_per_second']}/s)"
+    if name == "csv_export":
+        return (f"{r['rows']:,} rows: {r['alone_s']} s alone ({r['alone_rows_per_second']:,} rows/s), two at once "
+                f"{r['two_at_once_s']} s; page p50/max {r['page_ms_during']['p50']}/{r['page_ms_during']['max']} ms "
+                f"meanwhile; worker peak RSS {r['worker_peak_rss_mb']} MB; {r['workers_timed_out']} timeouts")
     if name == "catalog_generation":
         return f"{r['products']:,} products: {r['seconds']} s"
     return str(r)

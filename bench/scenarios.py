@@ -343,3 +343,93 @@ def catalog_generation(n: int) -> dict:
         return {"products": n, "seconds": round(seconds, 2), "products_per_second": round(n / seconds)}
     finally:
         stack.stop()
+
+
+def csv_export(rows: int, workers: int = 2, threads: int = 4) -> dict:
+    """The listings CSV export of N rows from the bridge under gunicorn as supervisord runs it
+    (gthread, 2 workers, 60 s timeout): one export alone, then two at once while the grid asks
+    for pages; rows/s, page latency during the exports, workers' peak RSS, workers killed."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+
+    import requests as http
+    from bridge.auth import ALL_GRANTS
+    from bridge.signing import signed_headers
+
+    stack = Stack()
+    server = None
+    try:
+        stack.catalog(0)
+        account_id, settings = stack.account()
+        _fill_listings(stack, account_id, rows)
+        with stack.engine.begin() as conn:  # one tab holding all N rows
+            conn.execute(text("UPDATE channel_amazon_listing SET tab = 'active'"))
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        env = {**os.environ, "CHANNEL_DATABASE_URL": stack.url, "CHANNEL_REDIS_URL": stack.redis.url,
+               "CHANNEL_BRIDGE_SECRET": "bench", "CHANNEL_ENCRYPTION_KEY": stack.key}
+        gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+        server = subprocess.Popen([gunicorn, "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+                                   "--worker-class", "gthread", "--threads", str(threads), "--timeout", "60",
+                                   "bridge.wsgi:app"], env=env, stderr=subprocess.PIPE, text=True)
+        base = f"http://127.0.0.1:{port}"
+        path = f"/api/v1/accounts/{account_id}/listings"
+
+        def get(query, stream=False):
+            headers = signed_headers("bench", "GET", path, query, b"", grants=ALL_GRANTS)
+            return http.get(base + path, params=query, headers=headers, timeout=120, stream=stream)
+
+        for _ in range(100):
+            try:
+                get([("tab", "active"), ("per_page", "1")])
+                break
+            except http.ConnectionError:
+                time.sleep(0.1)
+
+        def export() -> tuple[int, float]:
+            t = time.perf_counter()
+            lines = sum(c.count(b"\n") for c in get([("tab", "active"), ("format", "csv")], True).iter_content(1 << 16))
+            return lines - 1, time.perf_counter() - t
+
+        count, alone = export()
+        assert count == rows, (count, rows)
+        both: list[tuple[int, float]] = []
+        pages: list[float] = []
+
+        def run():
+            both.append(export())
+
+        exporters = [threading.Thread(target=run) for _ in range(2)]
+        t = time.perf_counter()
+        for th in exporters:
+            th.start()
+        while any(th.is_alive() for th in exporters):
+            p = time.perf_counter()
+            assert get([("tab", "active"), ("sort", "-price"), ("per_page", "50")]).status_code == 200
+            pages.append((time.perf_counter() - p) * 1000)
+            time.sleep(0.2)
+        for th in exporters:
+            th.join()
+        wall = time.perf_counter() - t
+        assert [c for c, _ in both] == [rows, rows]
+        worker_pids = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()
+        peak_rss = [int(line.split()[1]) / 1024 for pid in worker_pids
+                    for line in Path(f"/proc/{pid}/status").read_text().splitlines() if line.startswith("VmHWM")]
+        server.send_signal(signal.SIGTERM)
+        log = server.communicate(timeout=30)[1]
+        server = None
+        return {"rows": rows, "alone_s": round(alone, 2), "alone_rows_per_second": round(rows / alone),
+                "two_at_once_s": round(wall, 2), "two_at_once_rows_per_second": round(2 * rows / wall),
+                "pages_during": len(pages), "page_ms_during": {"p50": round(percentile(pages, 50), 1),
+                                                               "max": round(max(pages), 1)},
+                "worker_peak_rss_mb": [round(r) for r in peak_rss],
+                "workers_timed_out": log.count("WORKER TIMEOUT")}
+    finally:
+        if server is not None:
+            server.kill()
+            server.wait()
+        stack.stop()
