@@ -4,7 +4,20 @@ The merchant listings report is judged before it changes anything. It is streame
 into a staging table (constant memory, parameterised batches), and only when the
 document looks whole is it applied, in a few set-based statements: upsert from
 staging, then the listings that were on Amazon and are not in the report are marked
-gone (except the ones submitted after the report was requested).
+gone.
+
+Amazon builds this report from a cache that can be hours old. Its data is as old as
+the report's ``dataEndTime`` says (``processingStartTime`` or ``createdTime`` when
+absent), and that moment, not the start of the cycle, is the cut-off: a listing is
+gone only when nothing newer than the report's data speaks for it (it was not seen in
+a fresher report, not submitted and not changed state since). A stale report does not
+overwrite the status or issues of a listing that changed state after its data was
+taken.
+
+A report without a ``status`` column (Amazon drops it for some sellers) keeps the
+statuses we know, pending submissions and Amazon's issue texts included; a listing
+we had no status for is read as buyable only when it has a price and stock (or is
+fulfilled by Amazon).
 
 A document is held instead when it ends inside a row, has rows with fewer fields
 than its header, is empty or holds markedly fewer rows than the listings we know to
@@ -29,6 +42,7 @@ from sqlalchemy.engine import Connection
 from channel import alerts
 from channel.models.log import write_log
 from worker.amazon import reports
+from worker.amazon.errors import AmazonError
 from worker.amazon.reports import BadRow, ReportSummary
 
 logger = logging.getLogger(__name__)
@@ -57,6 +71,8 @@ class Document:
     report_id: str
     document_id: str | None
     accepted_hold: int | None = None  # held_report_id the merchant accepted
+    #: When the report's data was taken, on our clock; None when unknown.
+    taken_at: datetime | None = None
 
 
 class ListingsReportImporter:
@@ -74,16 +90,29 @@ class ListingsReportImporter:
     # --- the document -------------------------------------------------------------------
     def _document(self) -> Document:
         accepted = self.conn.execute(text(
-            f"SELECT held_report_id, report_id, document_id FROM {HELD} WHERE account_id = :a"
+            f"SELECT held_report_id, report_id, document_id, held_at FROM {HELD} WHERE account_id = :a"
             f" AND accepted_at IS NOT NULL AND applied_at IS NULL AND superseded_at IS NULL"
             f" ORDER BY held_report_id DESC LIMIT 1"), {"a": self.account_id}).first()
         if accepted is not None:
-            return Document(accepted.report_id, accepted.document_id or None, accepted.held_report_id)
+            return Document(accepted.report_id, accepted.document_id or None, accepted.held_report_id,
+                            self._held_taken_at(accepted.report_id, accepted.held_at))
+        requested = datetime.utcnow().replace(microsecond=0)
         report_id = reports.create_report(self.client)
         report = reports.wait_report(self.client, report_id, self.poll, allow_cancelled=True)
+        taken_at = reports.data_cutoff(report, requested)
         if report.get("processingStatus") == "CANCELLED":
-            return Document(report_id, None)
-        return Document(report_id, report["reportDocumentId"])
+            return Document(report_id, None, taken_at=taken_at)
+        return Document(report_id, report["reportDocumentId"], taken_at=taken_at)
+
+    def _held_taken_at(self, report_id: str, held_at: datetime | None) -> datetime | None:
+        """A held report's data time: it was held (``held_at``) right after Amazon made it."""
+        if held_at is None:
+            return None
+        try:
+            report, _ = self.client.call("getReport", "GET", f"/reports/2021-06-30/reports/{self.client.quote(report_id)}")
+        except AmazonError:  # gone from Amazon (kept 90 days): no older than when it was held
+            return held_at
+        return reports.data_cutoff(report, held_at)
 
     def run(self, started: datetime) -> ImportStats:
         stats = ImportStats()
@@ -91,8 +120,8 @@ class ListingsReportImporter:
         summary = ReportSummary()
         self._stage_reset()
         if doc.document_id:
-            rows = reports.parse_listings(reports.document_text(self.client, doc.document_id), summary)
-            self._stage(rows, stats)
+            text_stream = reports.document_text(self.client, doc.document_id, strict=False)
+            self._stage(reports.parse_listings(text_stream, summary), stats)
         stats.rows = summary.rows
         held = None if doc.accepted_hold else self._judge(summary)
         if held is not None:
@@ -102,12 +131,17 @@ class ListingsReportImporter:
             self.conn.commit()
             logger.warning("Listings report %s of account %s held: %s", doc.report_id, self.account_id, message)
             return stats
-        self._apply(started, summary.has_status)
+        # The report's data is never newer than this cycle (whatever the clocks say).
+        taken_at = min(doc.taken_at or started, started)
+        if taken_at < started:
+            logger.info("Listings report %s of account %s holds data from %s (cycle started %s)", doc.report_id,
+                        self.account_id, taken_at, started)
+        self._apply(taken_at, summary.has_status)
         stats.gone = self.conn.execute(text(
             f"UPDATE {LISTING} SET amazon_status = NULL, amazon_issues = NULL WHERE account_id = :a"
             f" AND amazon_status IS NOT NULL AND (seen_in_report_at IS NULL OR seen_in_report_at < :t)"
-            f" AND (submitted_at IS NULL OR submitted_at < :t)"),
-            {"a": self.account_id, "t": started}).rowcount
+            f" AND (submitted_at IS NULL OR submitted_at < :t) AND state_changed_at < :t"),
+            {"a": self.account_id, "t": taken_at}).rowcount
         self._settle_held(doc)
         logger.info("Imported %d listings for account %s (%d bad rows, %d gone)", stats.rows,
                     self.account_id, stats.bad_rows, stats.gone)
@@ -180,7 +214,7 @@ class ListingsReportImporter:
                 if row.seller_sku:  # in the report, values unknown: seen, not updated
                     chunk.append((row.seller_sku, None, None, None, None, None, None, None, None, 1))
             else:
-                status = STATUSES.get(row.status.lower()) if row.status else None
+                status = STATUSES.get(row.status.lower()) if row.status else _status_without_column(row)
                 kind = row.product_id_type if row.product_id and row.product_id_type != "asin" else None
                 chunk.append((row.seller_sku, row.asin and row.asin[:16], row.product_id[:64] if kind else None, kind,
                               row.item_name[:500] or None, status, row.price, row.quantity,
@@ -205,28 +239,33 @@ class ListingsReportImporter:
         finally:
             cur.close()
 
-    def _apply(self, seen_at: datetime, has_status: bool) -> None:
+    def _apply(self, taken_at: datetime, has_status: bool) -> None:
         """Upsert the staged rows: new SKUs come in as third-party listings until matched;
         known ones take Amazon's values. A report without a status column keeps the
-        statuses we know; a bad row only marks its listing as seen."""
-        params = {"a": self.account_id, "t": seen_at}
+        statuses we know; a bad row only marks its listing as seen. ``taken_at``: when
+        the report's data was taken; a listing that changed state since keeps its status."""
+        params = {"a": self.account_id, "t": taken_at}
+        seen = "l.seen_in_report_at = GREATEST(COALESCE(l.seen_in_report_at, :t), :t)"
         self.conn.execute(text(
             f"UPDATE {LISTING} l JOIN {STAGE} s ON l.account_id = :a AND l.seller_sku = s.seller_sku"
-            f" SET l.seen_in_report_at = :t WHERE s.bad = 1"), params)
+            f" SET {seen} WHERE s.bad = 1"), params)
+        newer = "(l.state_changed_at >= :t OR l.submitted_at >= :t)"  # we know more than this report
         if has_status:
             status_set = (
-                "l.amazon_status = IF(l.submitted_at IS NOT NULL AND s.amazon_status <> 'BUYABLE', l.amazon_status,"
-                " s.amazon_status), l.amazon_issues = IF(s.amazon_status = 'BUYABLE', NULL, l.amazon_issues),"
-                " l.submitted_at = IF(s.amazon_status = 'BUYABLE', NULL, l.submitted_at),")
+                f"l.amazon_status = IF({newer} OR (l.submitted_at IS NOT NULL AND s.amazon_status <> 'BUYABLE'),"
+                f" l.amazon_status, s.amazon_status),"
+                f" l.amazon_issues = IF(s.amazon_status = 'BUYABLE' AND NOT {newer}, NULL, l.amazon_issues),"
+                f" l.submitted_at = IF(s.amazon_status = 'BUYABLE' AND NOT {newer}, NULL, l.submitted_at),")
         else:  # Amazon's status is unknown: keep ours, pending submissions and issue texts included
-            status_set = "l.amazon_status = IF(l.submitted_at IS NULL, COALESCE(l.amazon_status, 'BUYABLE'), l.amazon_status),"
+            status_set = ("l.amazon_status = IF(l.submitted_at IS NULL, COALESCE(l.amazon_status, s.amazon_status),"
+                          " l.amazon_status),")
         self.conn.execute(text(
             f"INSERT INTO {LISTING} (account_id, seller_sku, asin, external_id, external_id_type, product_name,"
             f" amazon_status, amazon_price, amazon_qty, fulfillment_channel, seen_in_report_at, match_status,"
-            f" tab, reason)"
+            f" tab, reason, state_changed_at)"
             f" SELECT :a, s.seller_sku, s.asin, s.external_id, s.external_id_type, s.product_name,"
-            f" COALESCE(s.amazon_status, 'BUYABLE'), s.amazon_price, s.amazon_qty, s.fulfillment_channel, :t,"
-            f" 'third_party', 'new_third_party', 'third_party_unmatched' FROM {STAGE} s"
+            f" COALESCE(s.amazon_status, 'INACTIVE'), s.amazon_price, s.amazon_qty, s.fulfillment_channel, :t,"
+            f" 'third_party', 'new_third_party', 'third_party_unmatched', :t FROM {STAGE} s"
             f" LEFT JOIN {LISTING} l ON l.account_id = :a AND l.seller_sku = s.seller_sku"
             f" WHERE s.bad = 0 AND l.listing_id IS NULL"), params)
         self.conn.execute(text(
@@ -240,5 +279,13 @@ class ListingsReportImporter:
             f" l.match_status = IF(l.product_id IS NOT NULL AND l.match_status IN ('unresolved', 'no_match')"
             f" AND s.asin IS NOT NULL, 'matched', l.match_status),"
             f" l.amazon_price = s.amazon_price, l.amazon_qty = s.amazon_qty,"
-            f" l.fulfillment_channel = s.fulfillment_channel, l.seen_in_report_at = :t"
+            f" l.fulfillment_channel = s.fulfillment_channel, {seen}"
             f" WHERE s.bad = 0"), params)
+
+
+def _status_without_column(row) -> str:
+    """What a row says of its status when the report has no status column: Amazon lists
+    an offer without a price, or a merchant-fulfilled one without stock, as Inactive."""
+    fba = row.fulfillment_channel not in ("", "DEFAULT")
+    sellable = row.price is not None and (fba or (row.quantity or 0) > 0)
+    return "BUYABLE" if sellable else "INACTIVE"
