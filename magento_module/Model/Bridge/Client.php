@@ -60,32 +60,12 @@ class Client
         array $extraHeaders = [],
         bool $raiseClientErrors = true
     ): Response {
-        if (!$this->config->isConfigured()) {
-            throw new BridgeUnavailable(
-                'Set the bridge URL and shared secret in Stores > Configuration > Services > Amazon Channel.',
-                0,
-                'not_configured'
-            );
-        }
-        $base = $this->config->getBridgeUrl();
-        $pairs = [];
-        foreach ($query as $key => $value) {
-            if ($value !== null && $value !== '') {
-                $pairs[] = [(string) $key, (string) $value];
-            }
-        }
-        $raw = $body ?? '';
-        $headers = $this->signer->headers($this->config->getSecret(), $method, $path, $pairs, $raw, $user, $grants)
-            + $extraHeaders;
-        if ($body !== null) {
-            $headers['Content-Type'] = 'application/json';
-        }
-        $url = $base . $path . ($pairs ? '?' . $this->signer->canonicalQuery($pairs) : '');
+        [$url, $headers] = $this->signed($method, $path, $query, $body, $user, $grants);
         $response = $this->transport->send(
             $method,
             $url,
-            $headers,
-            $raw,
+            $headers + $extraHeaders,
+            $body ?? '',
             $this->config->getConnectTimeout(),
             $this->config->getTimeout()
         );
@@ -105,6 +85,37 @@ class Client
             );
         }
         return $response;
+    }
+
+    /**
+     * The URL and signed headers of one call, for a caller that sends it itself (a file download).
+     *
+     * @param array<string, scalar|null> $query
+     * @param string[] $grants
+     * @return array{0: string, 1: array<string, string>}
+     * @throws BridgeUnavailable
+     */
+    public function signed(string $method, string $path, array $query, ?string $body, string $user, array $grants): array
+    {
+        if (!$this->config->isConfigured()) {
+            throw new BridgeUnavailable(
+                'Set the bridge URL and shared secret in Stores > Configuration > Services > Amazon Channel.',
+                0,
+                'not_configured'
+            );
+        }
+        $pairs = [];
+        foreach ($query as $key => $value) {
+            if ($value !== null && $value !== '') {
+                $pairs[] = [(string) $key, (string) $value];
+            }
+        }
+        $headers = $this->signer->headers($this->config->getSecret(), $method, $path, $pairs, $body ?? '', $user, $grants);
+        if ($body !== null) {
+            $headers['Content-Type'] = 'application/json';
+        }
+        $url = $this->config->getBridgeUrl() . $path . ($pairs ? '?' . $this->signer->canonicalQuery($pairs) : '');
+        return [$url, $headers];
     }
 
     /**

@@ -115,6 +115,9 @@ class AdminPipeline
             return $response->setHttpResponseCode(404)->setBody('noroute');
         }
         $result ??= $action->dispatch($request);
+        if ($result instanceof HttpResponse) {
+            return $result; // App\Http::launch() sends a response the action returned (a file download)
+        }
         if ($result instanceof ResultInterface) {
             $result->renderResult($response);
         }

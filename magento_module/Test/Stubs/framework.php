@@ -1468,3 +1468,186 @@ namespace {
         }
     }
 }
+
+namespace Magento\Framework\App\Filesystem {
+    /** Mirrors Magento\Framework\App\Filesystem\DirectoryList: the codes of Magento's directories. */
+    class DirectoryList
+    {
+        public const ROOT = 'base';
+        public const VAR_DIR = 'var';
+    }
+}
+
+namespace Magento\Framework\Filesystem\Directory {
+    /** Declares Magento\Framework\Filesystem\Directory\ReadInterface with the methods the module uses. */
+    interface ReadInterface
+    {
+        public function getAbsolutePath($path = null, $scheme = null);
+        public function read($path = null);
+        public function stat($path);
+        public function isFile($path);
+    }
+
+    /** Declares Magento\Framework\Filesystem\Directory\WriteInterface with the methods the module uses. */
+    interface WriteInterface extends ReadInterface
+    {
+        public function create($path = null);
+        public function delete($path = null);
+    }
+
+    /**
+     * Mirrors Magento\Framework\Filesystem\Directory\Write on the local driver: paths relative to the
+     * directory, read() lists a folder recursively as relative paths, delete() of nothing is true.
+     */
+    class Write implements WriteInterface
+    {
+        public function __construct(private readonly string $root)
+        {
+        }
+
+        public function getAbsolutePath($path = null, $scheme = null)
+        {
+            return rtrim($this->root, '/') . '/' . ltrim((string) $path, '/');
+        }
+
+        public function read($path = null)
+        {
+            $base = $this->getAbsolutePath($path);
+            $found = [];
+            if (!is_dir($base)) {
+                return $found;
+            }
+            $files = new \RecursiveIteratorIterator(
+                new \RecursiveDirectoryIterator($base, \FilesystemIterator::SKIP_DOTS),
+                \RecursiveIteratorIterator::SELF_FIRST
+            );
+            foreach ($files as $file) {
+                $found[] = substr($file->getPathname(), strlen(rtrim($this->root, '/')) + 1);
+            }
+            sort($found);
+            return $found;
+        }
+
+        public function stat($path)
+        {
+            $stat = @stat($this->getAbsolutePath($path));
+            if ($stat === false) {
+                throw new \Magento\Framework\Exception\LocalizedException(
+                    new \Magento\Framework\Phrase('Cannot gather stats! %1', [$path])
+                );
+            }
+            return $stat;
+        }
+
+        public function isFile($path)
+        {
+            return is_file($this->getAbsolutePath($path));
+        }
+
+        public function create($path = null)
+        {
+            $absolute = $this->getAbsolutePath($path);
+            return is_dir($absolute) || mkdir($absolute, 0777, true);
+        }
+
+        public function delete($path = null)
+        {
+            $absolute = $this->getAbsolutePath($path);
+            if (is_dir($absolute)) {
+                return rmdir($absolute);
+            }
+            return !file_exists($absolute) || unlink($absolute);
+        }
+    }
+}
+
+namespace Magento\Framework {
+    /** Mirrors Magento\Framework\Filesystem: a Write for each directory code, under one root here. */
+    class Filesystem
+    {
+        public function __construct(private readonly string $root)
+        {
+        }
+
+        public function getDirectoryWrite($directoryCode, $driverCode = 'file')
+        {
+            $path = $directoryCode === \Magento\Framework\App\Filesystem\DirectoryList::ROOT ? '' : '/' . $directoryCode;
+            return new \Magento\Framework\Filesystem\Directory\Write($this->root . $path);
+        }
+    }
+}
+
+namespace Magento\Framework\App\Response {
+    /**
+     * Mirrors Magento\Framework\App\Response\File (2.4.8): the download's headers, and on
+     * sendResponse() the file echoed in chunks, then removed when the options say so.
+     */
+    class File extends Http
+    {
+        /** @param array<string, mixed> $options */
+        public function __construct(private readonly \Magento\Framework\Filesystem $filesystem, private readonly array $options)
+        {
+            $this->setHttpResponseCode(200);
+            $this->setHeader('Content-Type', (string) $options['contentType'], true);
+            $this->setHeader('Content-Length', (string) $options['contentLength'], true);
+            $this->setHeader('Content-Disposition', 'attachment; filename="' . $options['fileName'] . '"', true);
+            $this->setHeader('Pragma', 'public', true);
+            $this->setHeader('Cache-Control', 'must-revalidate, post-check=0, pre-check=0', true);
+        }
+
+        public function getFilePath(): string
+        {
+            return (string) $this->options['filePath'];
+        }
+
+        public function sendResponse()
+        {
+            $dir = $this->filesystem->getDirectoryWrite($this->options['directoryCode']);
+            $stream = fopen($dir->getAbsolutePath($this->options['filePath']), 'rb');
+            while (!feof($stream)) {
+                echo fread($stream, 1024);
+            }
+            fclose($stream);
+            if ($this->options['remove']) {
+                $dir->delete($this->options['filePath']);
+            }
+        }
+    }
+}
+
+namespace Magento\Framework\App\Response\Http {
+    /**
+     * Mirrors Magento\Framework\App\Response\Http\FileFactory::create() of 2.4.8 for a file
+     * (['type' => 'filename', 'value' => path]): refused when missing, sent by a File response.
+     */
+    class FileFactory
+    {
+        public function __construct(private readonly \Magento\Framework\Filesystem $filesystem)
+        {
+        }
+
+        public function create(
+            $fileName,
+            $content,
+            $baseDir = \Magento\Framework\App\Filesystem\DirectoryList::ROOT,
+            $contentType = 'application/octet-stream',
+            $contentLength = null
+        ) {
+            if (!is_array($content) || ($content['type'] ?? null) !== 'filename' || !isset($content['value'])) {
+                throw new \InvalidArgumentException('Only file content is mirrored here.');
+            }
+            $dir = $this->filesystem->getDirectoryWrite($baseDir);
+            if (!$dir->isFile($content['value'])) {
+                throw new \Exception('File not found');
+            }
+            return new \Magento\Framework\App\Response\File($this->filesystem, [
+                'filePath' => $content['value'],
+                'fileName' => $fileName,
+                'contentType' => $contentType,
+                'contentLength' => $dir->stat($content['value'])['size'],
+                'directoryCode' => $baseDir,
+                'remove' => !empty($content['rm']),
+            ]);
+        }
+    }
+}

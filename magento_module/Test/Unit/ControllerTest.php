@@ -10,6 +10,7 @@ use Channel\Amazon\Model\AclGrants;
 use Channel\Amazon\Model\AdminContext;
 use Channel\Amazon\Model\ApiAcl;
 use Channel\Amazon\Model\Bridge\Client;
+use Channel\Amazon\Model\Bridge\Download;
 use Channel\Amazon\Model\Bridge\Response;
 use Channel\Amazon\Model\Bridge\Signer;
 use Channel\Amazon\Model\Config;
@@ -19,6 +20,8 @@ use Channel\Amazon\Test\Magento\Instance;
 use Channel\Amazon\Test\Magento\RecordingTransport;
 use Magento\Backend\App\Action\Context;
 use Magento\Backend\Model\Auth\Session;
+use Magento\Framework\App\Response\Http\FileFactory;
+use Magento\Framework\Filesystem;
 use Magento\User\Model\User;
 use PHPUnit\Framework\TestCase;
 
@@ -40,6 +43,13 @@ class ControllerTest extends TestCase
         $magento->config->store(Config::PATH_SECRET, 'shared-secret');
         $this->bridge ??= new RecordingTransport();
         return new Client(new Config($magento->config), new Signer(), $this->bridge);
+    }
+
+    private function download(): Download
+    {
+        $filesystem = new Filesystem(sys_get_temp_dir() . '/channel-controller-test');
+        $magento = new Instance(['channel_amazon/bridge/url' => 'http://bridge.test']);
+        return new Download($this->client(), $filesystem, new FileFactory($filesystem), new Config($magento->config));
     }
 
     private function grants(Context $context): AclGrants
@@ -68,7 +78,7 @@ class ControllerTest extends TestCase
     private function proxy(AdminPipeline $admin, string $method, array $query, string $body = '', array $headers = [])
     {
         return $admin->dispatch(
-            fn (Context $c) => new Post($c, $this->client(), $this->grants($c), $this->admin(), new ApiAcl()),
+            fn (Context $c) => new Post($c, $this->client(), $this->grants($c), $this->admin(), new ApiAcl(), $this->download()),
             $admin->request($method, $query, $body, $headers)
         );
     }
@@ -232,7 +242,7 @@ class ControllerTest extends TestCase
         $admin = new AdminPipeline(self::ALL);
         $this->bridge = new RecordingTransport();
         $response = $admin->dispatch(
-            fn (Context $c) => new Post($c, $this->client(), $this->grants($c), $this->admin(), new ApiAcl()),
+            fn (Context $c) => new Post($c, $this->client(), $this->grants($c), $this->admin(), new ApiAcl(), $this->download()),
             $admin->request('PUT', ['path' => '/api/v1/accounts/3/settings', 'isAjax' => 'true',
                 'form_key' => 'K3yOfTh1sSession'], '{}', [], false)
         );

@@ -9,6 +9,7 @@ use Channel\Amazon\Model\AdminContext;
 use Channel\Amazon\Model\ApiAcl;
 use Channel\Amazon\Model\Bridge\BridgeException;
 use Channel\Amazon\Model\Bridge\Client;
+use Channel\Amazon\Model\Bridge\Download;
 use Magento\Backend\App\Action;
 use Magento\Backend\App\Action\Context;
 use Magento\Framework\App\Action\HttpDeleteActionInterface;
@@ -17,6 +18,7 @@ use Magento\Framework\App\Action\HttpPatchActionInterface;
 use Magento\Framework\App\Action\HttpPostActionInterface;
 use Magento\Framework\App\Action\HttpPutActionInterface;
 use Magento\Framework\App\Request\Http;
+use Magento\Framework\App\ResponseInterface;
 use Magento\Framework\Controller\Result\Json;
 use Magento\Framework\Controller\Result\Raw;
 use Magento\Framework\Controller\ResultFactory;
@@ -29,6 +31,8 @@ use Magento\Framework\Controller\ResultInterface;
  * The ACL resource depends on the bridge path (ApiAcl). Magento's backend validation checks
  * the `form_key` parameter of POSTs only; PUT, PATCH and DELETE are checked here the same way,
  * so every write carries `form_key` (and `isAjax`, for a JSON answer on failure) in its URL.
+ * A GET for a file (`format=csv`) is spooled to var/ and sent as a download, never held in memory
+ * (Model/Bridge/Download).
  */
 class Post extends Action implements
     HttpGetActionInterface,
@@ -44,12 +48,13 @@ class Post extends Action implements
         private readonly Client $client,
         private readonly AclGrants $grants,
         private readonly AdminContext $admin,
-        private readonly ApiAcl $apiAcl
+        private readonly ApiAcl $apiAcl,
+        private readonly Download $download
     ) {
         parent::__construct($context);
     }
 
-    public function execute(): ResultInterface
+    public function execute(): ResultInterface|ResponseInterface
     {
         /** @var Http $request */
         $request = $this->getRequest();
@@ -68,18 +73,23 @@ class Post extends Action implements
             $body = $body === '' ? '{}' : $body;
         }
         try {
-            $response = $this->client->send(
-                $method,
-                $path,
-                $query,
-                $body,
-                $this->admin->username(),
-                $this->grants->granted(),
-                [],
-                false
-            );
+            $response = $method === 'GET' && ($query['format'] ?? '') === 'csv'
+                ? $this->download->fetch($path, $query, $this->admin->username(), $this->grants->granted())
+                : $this->client->send(
+                    $method,
+                    $path,
+                    $query,
+                    $body,
+                    $this->admin->username(),
+                    $this->grants->granted(),
+                    [],
+                    false
+                );
         } catch (BridgeException $e) {
             return $this->error($e->getStatus() ?: 503, $e->getErrorCode(), $e->getMessage());
+        }
+        if ($response instanceof ResponseInterface) {
+            return $response;
         }
         /** @var Raw $raw */
         $raw = $this->resultFactory->create(ResultFactory::TYPE_RAW);
