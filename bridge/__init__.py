@@ -14,6 +14,7 @@ from flask_sqlalchemy import SQLAlchemy
 
 from channel.db import Base
 from channel.settings import Settings
+from channel.tables import bind_prefix
 
 db = SQLAlchemy(model_class=Base)
 
@@ -34,6 +35,8 @@ def create_app(settings: Settings | None = None, **config) -> Flask:
     app.extensions["channel_settings"] = settings
     app.extensions["channel_redis"] = redis.Redis.from_url(settings.redis_url)
     db.init_app(app)
+    with app.app_context():  # our tables under Magento's table prefix
+        bind_prefix(db.engine, settings.table_prefix)
 
     from bridge import auth, errors
     from bridge.api import bp as api_bp

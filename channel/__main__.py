@@ -25,7 +25,7 @@ def cmd_db(args) -> int:
     from channel.db import make_engine
     from channel.migrations import applied, available, upgrade
 
-    engine = make_engine(_settings().database_url)
+    engine = make_engine(_settings().database_url, _settings().table_prefix)
     try:
         if args.action == "upgrade":
             ran = upgrade(engine)

@@ -18,7 +18,7 @@ from decimal import Decimal
 from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 
-from channel import pricing, rules, tabs
+from channel import pricing, rules, tables, tabs
 from channel.magento.catalog import CatalogReader, Product
 from channel.matching import normalize_mapping
 
@@ -169,8 +169,8 @@ def _write(conn: Connection, account_id: int, writes: list[tuple], changes: list
         return
     raw = conn.connection.dbapi_connection.cursor()
     try:
-        raw.executemany(
-            f"INSERT INTO {LISTING} (account_id, product_id, magento_sku, seller_sku, asin, product_name, tab,"
+        raw.executemany(  # a raw cursor: the real table name under Magento's prefix
+            f"INSERT INTO {tables.name(conn, LISTING)} (account_id, product_id, magento_sku, seller_sku, asin, product_name, tab,"
             f" reason, reason_detail, calc_price, calc_qty, match_status, state_changed_at)"
             f" VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
             f" ON DUPLICATE KEY UPDATE product_id = VALUES(product_id), magento_sku = VALUES(magento_sku),"

@@ -25,11 +25,14 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-def make_engine(url: str, **kwargs) -> Engine:
-    """An engine with sane pooling for long-lived workers and gunicorn processes."""
+def make_engine(url: str, table_prefix: str = "", **kwargs) -> Engine:
+    """An engine with sane pooling for long-lived workers and gunicorn processes, using
+    our tables under Magento's table prefix (``channel.tables``)."""
+    from channel.tables import bind_prefix
+
     kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_recycle", 3600)
-    return create_engine(url, **kwargs)
+    return bind_prefix(create_engine(url, **kwargs), table_prefix)
 
 
 @contextlib.contextmanager

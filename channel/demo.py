@@ -174,7 +174,7 @@ def run_demo(products: int = 2000, keep: bool = False, wait: bool = True) -> int
             database_url=db.url(DEMO_DB), redis_url=rds.url, encryption_key=new_key(),
             bridge_secret=DEMO_SECRET, bridge_port=bridge_port, standalone=True,
             spapi_endpoint=f"http://127.0.0.1:{sandbox_port}", lwa_endpoint=f"http://127.0.0.1:{sandbox_port}/auth/o2/token")
-        engine = make_engine(settings.database_url)
+        engine = make_engine(settings.database_url, settings.table_prefix)
         upgrade(engine)
         env = dict(os.environ, CHANNEL_DATABASE_URL=settings.database_url, CHANNEL_REDIS_URL=settings.redis_url,
                    CHANNEL_ENCRYPTION_KEY=str(settings.encryption_key), CHANNEL_BRIDGE_SECRET=DEMO_SECRET,

@@ -19,7 +19,7 @@ class MagentoDb:
         finally:
             raw.close()
         self.url = mariadb.url(name)
-        self.engine = make_engine(self.url)
+        self.engine = make_engine(self.url, prefix)
 
     def raw(self):
         """A MySQLdb connection (for set-based fixture writes)."""

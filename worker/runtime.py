@@ -21,7 +21,7 @@ def settings() -> Settings:
 
 @functools.lru_cache(maxsize=1)
 def engine():
-    return make_engine(settings().database_url, pool_size=3, max_overflow=2)
+    return make_engine(settings().database_url, settings().table_prefix, pool_size=3, max_overflow=2)
 
 
 @functools.lru_cache(maxsize=1)

@@ -31,7 +31,7 @@ def test_settings_from_magento_env_php_connect_with_its_prefix(mariadb, make_dat
 
     assert settings.table_prefix == "mg_"
     assert "p%40ss%27w%22rd" in settings.database_url  # password quoted, never mangled
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, settings.table_prefix)
     try:
         with engine.connect() as c:
             assert c.execute(text("SELECT CURRENT_USER()")).scalar().startswith("shop_user@")

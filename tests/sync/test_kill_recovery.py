@@ -22,7 +22,7 @@ from worker.sync.cycle import CycleOptions, Synchronizer
 s = Settings(database_url=sys.argv[1], redis_url=sys.argv[2], encryption_key=sys.argv[3], table_prefix=sys.argv[4],
              spapi_endpoint=sys.argv[5], lwa_endpoint=sys.argv[5] + "/auth/o2/token")
 opts = CycleOptions(poll=0.02, rate_scale=100, feed_wait=10, lock_ttl=2)
-engine, r = make_engine(s.database_url), redis.Redis.from_url(s.redis_url)
+engine, r = make_engine(s.database_url, s.table_prefix), redis.Redis.from_url(s.redis_url)
 Synchronizer(engine, r, s, int(sys.argv[6]), opts).run()
 from worker.sync.orders_job import OrdersOptions, OrdersSynchronizer
 OrdersSynchronizer(engine, r, s, int(sys.argv[6]), OrdersOptions(rate_scale=100, lock_ttl=2)).run()

@@ -197,7 +197,7 @@ from worker.sync.orders_job import OrdersOptions, OrdersSynchronizer
 s = Settings(database_url=sys.argv[1], redis_url=sys.argv[2], encryption_key=sys.argv[3], table_prefix=sys.argv[4],
              spapi_endpoint=sys.argv[5], lwa_endpoint=sys.argv[5] + "/auth/o2/token")
 opts = OrdersOptions(rate_scale=100, lock_ttl=2)
-OrdersSynchronizer(make_engine(s.database_url), redis.Redis.from_url(s.redis_url), s, int(sys.argv[6]), opts).run()
+OrdersSynchronizer(make_engine(s.database_url, s.table_prefix), redis.Redis.from_url(s.redis_url), s, int(sys.argv[6]), opts).run()
 """
 
 
