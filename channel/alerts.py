@@ -36,6 +36,7 @@ ACTIONS = {
     "version_mismatch": "Install the same version of the Magento module and the bridge.",
     "worker_stalled": "Start the workers and the scheduler (supervisord or docker compose) and check their logs.",
     "orders_failing": "Read the communication log; order import is retried on its own schedule.",
+    "secret_expiring": "Generate a new client secret for the app in Seller Central and rotate it on the account.",
 }
 
 

@@ -151,3 +151,37 @@ def test_a_known_sku_found_in_the_report_is_resolved_as_matched(cycle, channel_d
         row = conn.execute(text("SELECT match_status, matched_by, asin FROM channel_amazon_listing"
                                 " WHERE seller_sku = 'MG-0000001'")).one()
     assert (row.match_status, row.matched_by, row.asin) == ("matched", "seller_sku", "B000000001")
+
+
+def test_a_value_amazon_rejects_on_every_push_is_alerted_until_the_merchant_changes_it(settled, cycle, channel_db):
+    market = settled
+    market.fault(reject_skus=["MG-0000001"])
+    set_price(channel_db, "MG-0000001", 55.55)
+    cycle()
+    patches = market.market.calls.get("patchListingsItem", 0)
+    cycle()
+    assert market.market.calls.get("patchListingsItem", 0) == patches  # not sent again unchanged
+    alert = open_alerts(channel_db)["value_rejected"]
+    assert "MG-0000001" in alert.message
+    market.fault(reject_skus=[])
+    set_price(channel_db, "MG-0000001", 56.00)
+    cycle()
+    assert "value_rejected" not in open_alerts(channel_db)
+    assert market.listings(SELLER)["MG-0000001"]["price"] == 56.00
+
+
+def test_a_client_secret_near_its_180_days_is_a_warning(cycle, channel_db):
+    from datetime import datetime, timedelta
+
+    with channel_db.engine.begin() as conn:
+        conn.execute(text("UPDATE channel_amazon_account SET secret_rotated_at = :t"),
+                     {"t": datetime.utcnow() - timedelta(days=170)})
+    cycle()
+    with channel_db.engine.connect() as conn:
+        row = conn.execute(text("SELECT severity, message FROM channel_amazon_alert WHERE code = 'secret_expiring'"
+                                " AND cleared_at IS NULL")).one()
+    assert row.severity == "warning" and "expires on" in row.message
+    with channel_db.engine.begin() as conn:
+        conn.execute(text("UPDATE channel_amazon_account SET secret_rotated_at = UTC_TIMESTAMP()"))
+    cycle()
+    assert "secret_expiring" not in open_alerts(channel_db)

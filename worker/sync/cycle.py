@@ -18,12 +18,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from channel import alerts
 from channel.classification import classify_account
 from channel.magento.catalog import CatalogReader
 from channel.matching import match_account
 from channel.models import Account
 from channel.models.log import write_log
 from channel.pricing import AccountSettings
+from worker.amazon.auth import secret_expiry_warning
 from worker.amazon.factory import client_for
 from worker.locks import AccountLock
 from worker.sync.attributes import AttributeImporter
@@ -125,6 +127,7 @@ class Synchronizer:
 
     def _run(self, account: Account, started: datetime) -> None:
         account = self._check_install(account)
+        self._secret_expiry(account)
         settings = AccountSettings.from_json(account.settings)
         client = client_for(account, self.settings, self.redis, on_failure=self.log_failure,
                             rate_scale=self.options.rate_scale, **self.options.client_kwargs)
@@ -174,6 +177,7 @@ class Synchronizer:
                 exporter = PriceStockExporter(conn, client, account, feed_wait=self.options.feed_wait,
                                               poll=self.options.poll, progress=self.progress)
                 export = exporter.run()
+                exporter.raise_or_clear_rejections()
                 self.summary["price_stock_changes"] = export.changed
                 return f"{export.changed} changed, {export.patched} patched, {export.feeds} feeds"
 
@@ -197,6 +201,15 @@ class Synchronizer:
         conn.commit()
         self.summary["shipments"] = ShipmentExporter(conn, client, account, reader.schema).run()
         conn.commit()
+
+    def _secret_expiry(self, account: Account) -> None:
+        """Amazon's LWA client secrets expire after 180 days: warn from 30 days before."""
+        warning = secret_expiry_warning(account)
+        with self.engine.begin() as conn:
+            if warning:
+                alerts.raise_alert(conn, account.account_id, "secret_expiring", warning, severity="warning")
+            else:
+                alerts.clear_alert(conn, account.account_id, "secret_expiring")
 
     def _finish(self, account: Account, started: datetime, status: str, message: str,
                 retry_soon: bool = False) -> None:

@@ -22,7 +22,7 @@ from decimal import Decimal
 from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 
-from channel import marketplaces
+from channel import alerts, marketplaces
 from channel.models.log import write_log
 from worker.amazon import feeds, listings
 from worker.amazon.errors import AmazonError, DocumentError, ProcessingFailed
@@ -134,6 +134,22 @@ class PriceStockExporter:
     def _attributes(self, row) -> dict:
         return listings.offer_attributes(self.account.marketplace_id, self.currency, price=row["calc_price"],
                                          quantity=row["want_qty"])
+
+    def raise_or_clear_rejections(self) -> int:
+        """One alert while Amazon refuses values we hold back (``rejected:`` listings); cleared
+        when none is left. Returns how many listings are held back."""
+        rows = self.conn.execute(text(
+            f"SELECT seller_sku FROM {LISTING} WHERE account_id = :a AND submission_ref LIKE '{REJECTED}%'"
+            f" ORDER BY listing_id"), {"a": self.account.account_id}).scalars().all()
+        if rows:
+            shown = ", ".join(rows[:5]) + (f" and {len(rows) - 5} more" if len(rows) > 5 else "")
+            alerts.raise_alert(self.conn, self.account.account_id, "value_rejected",
+                               f"Amazon rejects the price or quantity sent for {len(rows)} listing(s): {shown}."
+                               " The same values are not sent again; the communication log has Amazon's words.",
+                               details={"skus": rows[:50]})
+        else:
+            alerts.clear_alert(self.conn, self.account.account_id, "value_rejected")
+        return len(rows)
 
     def send_patches(self, rows) -> None:
         for n, row in enumerate(rows, start=1):
