@@ -125,6 +125,23 @@ def test_a_confirmation_that_timed_out_is_checked_on_amazon_not_sent_again(run_o
     assert failed == 0
 
 
+def test_shipped_quantities_tell_a_timed_out_confirmation_went_through(run_orders, channel_db, market,
+                                                                      magento_order, monkeypatch):
+    from worker.amazon import orders as api
+
+    monkeypatch.setattr(api, "shipped_packages", lambda order: {})  # Amazon lists no packages yet
+    ship(channel_db, 7, [("MG-0000001", 1)], "1Z999AA10123456784", "ups", "UPS")
+    run_orders()
+    ship(channel_db, 8, [("MG-0000001", 1)], "1Z999AA10123456785", "ups", "UPS")
+    market.fault(operation="confirmShipment", kind="timeout", seconds=1.5, count=1)
+    run_orders(timeout=(5.0, 0.5))
+    assert [(p["status"], p["attempts"]) for p in packages(channel_db)] == [("confirmed", 1), ("unknown", 1)]
+    time.sleep(1.5)
+    run_orders()  # 2 of MG-0000001 shipped on Amazon: the first package and this one
+    assert [(p["status"], p["attempts"]) for p in packages(channel_db)] == [("confirmed", 1), ("confirmed", 1)]
+    assert len(market.admin("GET", f"/sellers/{SELLER}/shipments")) == 2
+
+
 def test_a_confirmation_amazon_never_shows_is_sent_again_after_a_while(run_orders, channel_db, market,
                                                                       magento_order, monkeypatch):
     from worker.sync import shipments

@@ -172,8 +172,27 @@ class ShipmentExporter:
             {"s": overall, "m": ", ".join(confirmed)[:1024] or None, "now": self._now(), "o": order_id})
 
     def _shown_by_amazon(self, package) -> bool:
+        """Did this confirmation go through? Amazon lists the package (by our reference or its
+        tracking number), or its shipped quantities already cover this package on top of the
+        packages confirmed before it."""
         order = api.get_order(self.client, package["amazon_order_id"])
-        return package["package_reference_id"] in api.shipped_packages(order)
+        shown = api.shipped_packages(order)
+        if package["package_reference_id"] in shown or any(
+                p.get("trackingNumber") == package["tracking_number"] for p in shown.values()):
+            return True
+        fulfilled = {i["orderItemId"]: (i.get("fulfillment") or {}).get("quantityFulfilled")
+                     for i in order.get("orderItems", [])}
+        before: dict[str, int] = {}
+        for row in self.conn.execute(text(
+                "SELECT items FROM channel_amazon_shipment WHERE order_id = :o AND status = 'confirmed'"
+                " AND shipment_id <> :id"), {"o": package["order_id"], "id": package["shipment_id"]}):
+            for line in json.loads(row.items):
+                before[line["orderItemId"]] = before.get(line["orderItemId"], 0) + int(line["quantity"])
+        lines = json.loads(package["items"])
+        return bool(lines) and all(
+            fulfilled.get(line["orderItemId"]) is not None
+            and fulfilled[line["orderItemId"]] >= before.get(line["orderItemId"], 0) + int(line["quantity"])
+            for line in lines)
 
     def verify(self) -> None:
         """Packages sent without a clear answer: confirmed when Amazon shows them, sent
