@@ -75,7 +75,7 @@ def product_facts(ctx: AccountContext, product: Product, row: dict | None, now: 
     qty = pricing.compute_qty(product, ctx.settings)
     view = rules.ProductView.from_product(product, now=now)
     asin = (row or {}).get("asin") or (product.get(ctx.mapping["asin"]) if ctx.mapping.get("asin") else None)
-    barcode = any(product.get(ctx.mapping[k]) for k in ("upc", "ean", "isbn", "gcid") if ctx.mapping.get(k))
+    barcode = any(product.get(ctx.mapping[k]) for k in ("upc", "ean", "isbn", "jan", "gcid") if ctx.mapping.get(k))
     facts = tabs.ProductFacts(
         in_website=True, enabled=product.get("status") == 1, passes_rules=rules.evaluate(ctx.rule, view),
         quantity=qty, price=price, condition=pricing.condition_of(product, ctx.settings),

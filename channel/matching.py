@@ -26,8 +26,9 @@ from channel.magento.catalog import CatalogReader
 logger = logging.getLogger(__name__)
 
 #: Identifier kinds in matching priority order.
-IDENTIFIERS = ("seller_sku", "asin", "upc", "ean", "isbn", "gcid")
-DEFAULT_MAPPING = {"seller_sku": "sku", "asin": None, "upc": None, "ean": None, "isbn": None, "gcid": None}
+IDENTIFIERS = ("seller_sku", "asin", "upc", "ean", "isbn", "jan", "gcid")
+DEFAULT_MAPPING = {"seller_sku": "sku", "asin": None, "upc": None, "ean": None, "isbn": None, "jan": None,
+                   "gcid": None}
 VARIANT_PARENT_TYPES = ("configurable", "grouped", "bundle")
 LISTING = "channel_amazon_listing"
 
