@@ -38,6 +38,9 @@ TARGETS = {
 }
 
 
+WHEN = ("idle", "beside_one", "beside_two")
+
+
 def summary(name: str, r: dict) -> str:
     if name == "import_match_classify":
         return (f"N={r['n']:,}: {r['seconds']} s, {r['rows_per_second']:,} rows/s "
@@ -56,8 +59,12 @@ def summary(name: str, r: dict) -> str:
         return f"{r['orders']:,} orders: {r['seconds']} s ({r['orders_per_second']}/s)"
     if name == "csv_export":
         return (f"{r['rows']:,} rows: {r['alone_s']} s alone ({r['alone_rows_per_second']:,} rows/s), two at once "
-                f"{r['two_at_once_s']} s; page p50/max {r['page_ms_during']['p50']}/{r['page_ms_during']['max']} ms "
-                f"meanwhile; worker peak RSS {r['worker_peak_rss_mb']} MB; {r['workers_timed_out']} timeouts")
+                f"{r['two_at_once_s']} s; p50/max ms idle, beside one, beside two: grid page "
+                + ", ".join(f"{r[f'grid_page_ms_{w}']['p50']}/{r[f'grid_page_ms_{w}']['max']}" for w in WHEN)
+                + "; accounts "
+                + ", ".join(f"{r[f'accounts_ms_{w}']['p50']}/{r[f'accounts_ms_{w}']['max']}" for w in WHEN)
+                + f"; worker peak RSS "
+                f"{r['worker_peak_rss_mb']} MB; {r['workers_timed_out']} timeouts")
     if name == "catalog_generation":
         return f"{r['products']:,} products: {r['seconds']} s"
     return str(r)
