@@ -120,6 +120,10 @@ def create_app(market: Marketplace | None = None) -> Flask:
     @app.post("/auth/o2/token")
     def lwa_token():
         form = request.form
+        if form.get("grant_type") == "authorization_code":
+            from sandbox.routes_consent import exchange_code
+
+            return exchange_code(app, market, form)
         if form.get("grant_type") != "refresh_token":
             return jsonify({"error": "unsupported_grant_type", "error_description": "Use refresh_token."}), 400
         with market.lock:
@@ -161,10 +165,12 @@ def create_app(market: Marketplace | None = None) -> Flask:
             for m in seller.marketplaces]})
 
     from sandbox import routes_admin, routes_catalog, routes_documents, routes_feeds, routes_listings, routes_orders
+    from sandbox import routes_consent
 
     ctx = {"app": app, "market": market, "guard": guard, "marketplace_ids": marketplace_ids, "body": body,
            "ApiError": ApiError, "iso": iso}
-    for module in (routes_documents, routes_feeds, routes_listings, routes_catalog, routes_orders, routes_admin):
+    for module in (routes_documents, routes_feeds, routes_listings, routes_catalog, routes_orders, routes_admin,
+                   routes_consent):
         module.register(**ctx)
     return app
 

@@ -130,8 +130,28 @@ def accounts():
             "can_manage": g.caller.allows(RESOURCES["accounts"])}
 
 
+def _connect_callback() -> dict:
+    """Amazon's redirect back from the consent page: the state checked and used up, the
+    code handed to a worker job the page follows; or the sentence saying why not."""
+    from flask import current_app
+
+    from bridge.api.common import vault
+    from channel import lwa_oauth
+    from channel.errors import InvalidInput
+
+    settings = current_app.extensions["channel_settings"]
+    try:
+        nonce = lwa_oauth.accept_callback(db_redis(), vault(), str(settings.bridge_secret), request.args)
+    except InvalidInput as exc:
+        return {"error": str(exc)}
+    job = jobs.queue(db_redis()).enqueue(lwa_oauth.CONNECT_JOB, nonce, job_timeout=120, result_ttl=3600,
+                                         failure_ttl=86400, meta={"step": "queued", "done": 0, "total": 0})
+    return {"job_id": job.id}
+
+
 def onboarding():
     _need("accounts")
+    connect = _connect_callback() if "state" in request.args or "spapi_oauth_code" in request.args else None
     account_id = request.args.get("account_id")
     acc = service.get(db.session, int(account_id)) if account_id and account_id.isdigit() else None
     websites = db.session.execute(text(
@@ -139,7 +159,10 @@ def onboarding():
     from channel.matching import normalize_mapping
     from channel.pricing import AccountSettings
 
+    from channel.lwa_oauth import REGIONS
+
     return {"title": "Connect and set up an Amazon account", "account": service.public(acc) if acc else None,
+            "connect": connect, "regions": REGIONS,
             "marketplaces": sorted(marketplaces.MARKETPLACES.values(), key=lambda m: m.name),
             "websites": websites,
             "mapping": normalize_mapping(acc.identifier_mapping) if acc else None,

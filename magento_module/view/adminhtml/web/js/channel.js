@@ -193,6 +193,74 @@ define([], function () {
     }).catch(function (err) { say(out, err.message, true); });
   });
 
+  /* Connect to Amazon: the merchant's choices go to the bridge, the browser to Seller
+     Central's consent page; Amazon sends it back to the onboarding page, which follows the
+     job exchanging the code, then each new account's credential check. */
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    if (!form.classList.contains("channel-connect-form")) { return; }
+    ev.preventDefault();
+    var out = form.querySelector(".channel-form-result");
+    var choice = form.elements.marketplace.value;
+    var data = {name: form.elements.name.value, website_id: parseInt(form.elements.website_id.value, 10),
+                application_id: form.elements.application_id.value, lwa_client_id: form.elements.lwa_client_id.value,
+                lwa_client_secret: form.elements.lwa_client_secret.value, beta: form.elements.beta.checked,
+                redirect_uri: window.location.origin + window.location.pathname};
+    if (choice.length <= 2) { data.region = choice; } else { data.marketplace_id = choice; }
+    say(out, "Opening Seller Central...", false);
+    call(form, "POST", "/api/v1/connect", data).then(function (r) { window.location.href = r.consent_url; })
+      .catch(function (err) { say(out, err.message, true); });
+  });
+
+  function followConnect(box) {
+    var out = box.querySelector(".channel-form-result");
+    var list = box.querySelector(".channel-connect-accounts");
+    if (window.history && window.history.replaceState) {  // the code is used up: a reload must not resend it
+      window.history.replaceState(null, "", window.location.pathname);
+    }
+    watchJob(box.querySelector(".channel-job"), box.dataset.jobId, function (job) {
+      var r = job.result || {};
+      if (job.status !== "finished" || !r.ok) {
+        say(out, "Not connected: " + (r.message || job.error || "see the communication log"), true);
+        box.dataset.finished = "failed";
+        return;
+      }
+      say(out, r.message, false);
+      var pending = r.accounts.length, first = r.accounts[0].account_id;
+      function next() {
+        pending -= 1;
+        if (pending > 0) { return; }
+        box.dataset.finished = "connected";
+        var url = box.dataset.next;
+        window.location.href = url + (url.indexOf("?") >= 0 ? "&" : "?") + "account_id=" + first;
+      }
+      r.accounts.forEach(function (acc) {
+        var li = document.createElement("li");
+        var name = document.createElement("strong");
+        var msg = document.createElement("span");
+        name.textContent = acc.name + ": ";
+        msg.className = "channel-form-result";
+        li.appendChild(name); li.appendChild(msg); list.appendChild(li);
+        say(msg, "Checking the credentials with Amazon...", false);
+        if (acc["new"]) { followCheck(box, msg, acc, next); return; }
+        (function poll() {  // a re-authorized account is kept whatever the check says
+          call(box, "GET", "/api/v1/jobs/" + encodeURIComponent(acc.check_job)).then(function (j) {
+            if (j.status === "finished" || j.status === "failed") {
+              var res = j.result || {};
+              say(msg, (res.ok ? "Re-authorized: " : "Re-authorized, but the check failed: ") +
+                  (res.message || j.error || ""), !res.ok);
+              if (res.ok) { setTimeout(next, 800); }
+            } else { setTimeout(poll, 700); }
+          }).catch(function (err) { say(msg, err.message, true); });
+        })();
+      });
+    });
+  }
+
+  document.querySelectorAll(".channel-connect-status[data-job-id]").forEach(function (box) {
+    if (box.dataset.jobId) { followConnect(box); }
+  });
+
   document.querySelectorAll(".channel-job[data-job-id]").forEach(function (el) {
     if (el.dataset.jobId && el.querySelector("progress")) { watchJob(el, el.dataset.jobId); }
   });
