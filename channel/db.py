@@ -7,11 +7,16 @@ wraps it (``SQLAlchemy(model_class=Base)``) and the worker opens its own engine.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import random
+import time
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 from sqlalchemy import MetaData, create_engine
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase
+
+T = TypeVar("T")
 
 NAMING = {
     "ix": "%(table_name)s_%(column_0_N_name)s",
@@ -33,6 +38,31 @@ def make_engine(url: str, table_prefix: str = "", **kwargs) -> Engine:
     kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_recycle", 3600)
     return bind_prefix(create_engine(url, **kwargs), table_prefix)
+
+
+#: MySQL error codes of a transaction that lost a lock conflict and may simply run again.
+DEADLOCK, LOCK_WAIT_TIMEOUT = 1213, 1205
+
+
+def is_lock_conflict(exc: BaseException) -> bool:
+    """A deadlock or lock-wait timeout: InnoDB rolled back, running again is the cure."""
+    from sqlalchemy.exc import OperationalError
+
+    orig = getattr(exc, "orig", None)
+    return isinstance(exc, OperationalError) and bool(orig and orig.args and orig.args[0] in (DEADLOCK,
+                                                                                              LOCK_WAIT_TIMEOUT))
+
+
+def retry_on_lock_conflict(fn: Callable[[], T], attempts: int = 4, pause: float = 0.05) -> T:
+    """Run ``fn`` (one whole transaction) again when InnoDB picked it as a deadlock victim."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return fn()
+        except Exception as exc:  # noqa: BLE001 - re-raised unless a lock conflict
+            if attempt == attempts or not is_lock_conflict(exc):
+                raise
+            time.sleep(pause * attempt * (1 + random.random()))
+    raise AssertionError("unreachable")
 
 
 @contextlib.contextmanager

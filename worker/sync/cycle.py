@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from channel import alerts
 from channel.classification import classify_account
+from channel.db import retry_on_lock_conflict
 from channel.magento.catalog import CatalogReader
 from channel.matching import match_account
 from channel.models import Account
@@ -105,7 +106,7 @@ class Synchronizer:
             else:
                 status, message = "ok", "cycle finished"
             retry_soon = any(v["status"] == "retry" for v in failed.values())
-            self._finish(account, started, status, message[:1000], retry_soon)
+            retry_on_lock_conflict(lambda: self._finish(account, started, status, message[:1000], retry_soon))
         except Exception as exc:
             self._finish(account, started, "failed", f"{type(exc).__name__}: {exc}"[:1000])
             raise
@@ -126,8 +127,8 @@ class Synchronizer:
             return current
 
     def _run(self, account: Account, started: datetime) -> None:
-        account = self._check_install(account)
-        self._secret_expiry(account)
+        account = retry_on_lock_conflict(lambda: self._check_install(account))
+        retry_on_lock_conflict(lambda: self._secret_expiry(account))
         settings = AccountSettings.from_json(account.settings)
         client = client_for(account, self.settings, self.redis, on_failure=self.log_failure,
                             rate_scale=self.options.rate_scale, **self.options.client_kwargs)

@@ -13,6 +13,7 @@ Each alert clears itself when its step succeeds again.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import datetime
 
@@ -20,6 +21,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from channel import alerts
+from channel.db import is_lock_conflict
 from channel.models.log import write_log
 from channel.rules import InvalidRule
 from worker.amazon.errors import AmazonError, Retryable, Unauthorized
@@ -29,6 +31,8 @@ logger = logging.getLogger(__name__)
 TABLE = "channel_amazon_sync_step"
 #: Failures in a row before a failing step becomes an alert (a blip is not news).
 FAILURES_BEFORE_ALERT = 3
+#: Runs of a step that InnoDB picked as a deadlock victim, before it counts as failed.
+LOCK_CONFLICT_ATTEMPTS = 3
 #: Steps that talk to Amazon: they stop for the cycle once Amazon refused the credentials.
 AMAZON_STEPS = frozenset({"import", "asin_lookup", "publish", "attributes", "price_stock", "orders"})
 
@@ -64,8 +68,7 @@ class StepRunner:
             return self._record(name, "skipped", f"waits for {', '.join(waiting)} to succeed once")
         self.progress(name)
         try:
-            message = fn() or "ok"
-            self.conn.commit()
+            message = self._attempt(fn)
         except ReportHeld as exc:
             self._rollback()
             return self._record(name, "held", str(exc))
@@ -101,6 +104,21 @@ class StepRunner:
             alerts.clear_alert(self.conn, self.account_id, "rule_invalid")
         alerts.clear_alert(self.conn, self.account_id, f"step_failing:{name}")
         return self._record(name, "ok", message)
+
+    def _attempt(self, fn: Callable[[], str | None]) -> str:
+        """Run the step; a deadlock victim is rolled back and run again (steps are idempotent)."""
+        for attempt in range(1, LOCK_CONFLICT_ATTEMPTS + 1):
+            try:
+                message = fn() or "ok"
+                self.conn.commit()
+                return message
+            except Exception as exc:  # noqa: BLE001 - re-raised unless a lock conflict
+                if attempt == LOCK_CONFLICT_ATTEMPTS or not is_lock_conflict(exc):
+                    raise
+                logger.info("Step of account %s lost a lock conflict; running it again", self.account_id)
+                self._rollback()
+                time.sleep(0.05 * attempt)
+        raise AssertionError("unreachable")
 
     def _rollback(self) -> None:
         try:
