@@ -16,10 +16,11 @@ import argparse
 import datetime
 import json
 import sys
+from typing import Any
 
 from bench.harness import RESULTS, machine, run_isolated, table, write_results
 
-PLANS = {
+PLANS: dict[str, list[tuple[str, tuple]]] = {
     "full": [("catalog_generation", (100_000,)), ("import_match_classify", (10_000,)),
              ("import_match_classify", (100_000,)), ("tab_page", (1_000_000,)), ("delta_detection", (1_000_000,)),
              ("price_stock_export", (100,)), ("price_stock_export", (10_000,)), ("price_stock_export", (100_000,)),
@@ -86,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         plan.append(("import_match_classify", (1_000_000,)))
     if args.only:
         plan = [p for p in plan if p[0] == args.only]
-    results = {"machine": machine(), "run_at": datetime.datetime.now(datetime.timezone.utc).isoformat(),
+    results: dict[str, Any] = {"machine": machine(), "run_at": datetime.datetime.now(datetime.timezone.utc).isoformat(),
                "plan": "quick" if args.quick else "full", "targets": TARGETS, "results": []}
     if args.only and RESULTS.exists():
         # Re-running one benchmark keeps the others' latest figures.

@@ -39,7 +39,7 @@ from channel.migrations import upgrade
 from channel.models import Account
 from channel.orders import record_magento_result
 from channel.magento.schema import MagentoSchema
-from channel.settings import Settings
+from channel.settings import Secret, Settings
 from sandbox.testing import running_sandbox
 from worker.sync import exporter
 from worker.sync.cycle import CycleOptions, Synchronizer
@@ -92,7 +92,7 @@ class World:
             session.add(acc)
             session.commit()
             self.account_id = acc.account_id
-        self.settings = Settings(database_url=db.url(name), redis_url=redis.url, encryption_key=key,
+        self.settings = Settings(database_url=db.url(name), redis_url=redis.url, encryption_key=Secret(key),
                                  spapi_endpoint=sandbox.url, lwa_endpoint=sandbox.lwa_url)
         self.orders_placed: list[str] = []
 
@@ -164,6 +164,11 @@ def _restart(service: Callable[[], object], world: World, fault_op: str) -> None
     world.engine.dispose()
 
 
+def _bounce(service: MariaDB | Redis) -> None:
+    service.stop()
+    service.start()
+
+
 def _order_creation_throws(world: World) -> None:
     """The module's cron offers orders one by one; the first throws (recorded for it), the rest go on."""
     with world.engine.begin() as conn:
@@ -179,8 +184,8 @@ def _order_creation_throws(world: World) -> None:
                                       magento_order_id=order_id, store_id=1)
 
 
-def scenarios(db: MariaDB, redis: Redis) -> list[dict]:
-    """name -> (inject, remove, alert expected or None)."""
+def scenarios(db: MariaDB, redis: Redis) -> list[tuple]:
+    """(name, inject, remove, alert expected or None[, kind])."""
     def opts(**o):
         return lambda w: w.sandbox.fault(report_options=o)
 
@@ -247,10 +252,8 @@ def scenarios(db: MariaDB, redis: Redis) -> list[dict]:
          "reject"),
         ("invalid rule stored in the table", invalid_rule, fix_rule, "rule_invalid"),
         ("credentials revoked mid-cycle", revoke, restore, "credentials_rejected", "amazon"),
-        ("Redis restarted mid-cycle", lambda w: _restart(lambda: (redis.stop(), redis.start()), w, "getReport"),
-         nothing, None),
-        ("MariaDB restarted mid-cycle", lambda w: _restart(lambda: (db.stop(), db.start()), w, "getReport"),
-         nothing, None),
+        ("Redis restarted mid-cycle", lambda w: _restart(lambda: _bounce(redis), w, "getReport"), nothing, None),
+        ("MariaDB restarted mid-cycle", lambda w: _restart(lambda: _bounce(db), w, "getReport"), nothing, None),
         ("one Magento order creation throws", order_throws, retry_order, "order_creation_failed"),
     ]
 
