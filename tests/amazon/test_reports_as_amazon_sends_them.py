@@ -173,3 +173,26 @@ def test_a_multibyte_character_split_between_chunks_is_decoded_whole():
     body = reports.DocumentBody(FakeResponse(text.encode("cp932"), chunk=3), "doc-1", "getReportDocument")
     rows = list(reports.parse_listings(reports.DocumentText(body, "cp932")))
     assert [r.item_name for r in rows[:2]] == ["緑茶0", "緑茶1"]
+
+
+def test_a_large_report_is_read_as_it_arrives_not_whole(client, sandbox):
+    """20,000 rows (about 3.6 MB of text, 0.4 MB gzipped): when the first rows are read
+    only the first chunks have been taken off the connection."""
+    from sandbox.state import Listing
+
+    listings = sandbox.market.sellers[SELLER].listings
+    for i in range(20000):
+        listings[f"SKU-{i:07d}"] = Listing(sku=f"SKU-{i:07d}", asin=f"B0{i:08d}", price=10.0, quantity=1,
+                                            title=f"Sample product number {i} with a reasonably long title, size M")
+    sandbox.fault(report_options={"gzip": True})
+    report = reports.wait_report(client, reports.create_report(client), **FAST)
+    packed = len(sandbox.market.documents[report["reportDocumentId"]]["content"])
+    downloads = []
+    download = client.download
+    client.download = lambda url, op: downloads.append(download(url, op)) or downloads[-1]
+    rows = reports.parse_listings(reports.document_text(client, report["reportDocumentId"]))
+    first = [next(rows) for _ in range(100)]
+    taken = downloads[0].raw.tell()  # bytes read off the connection so far
+    assert first[99].seller_sku == "SKU-0000099"
+    assert taken < packed / 4, f"{taken} of {packed} bytes read for the first 100 rows"
+    assert 100 + sum(1 for _ in rows) == 20000

@@ -106,3 +106,24 @@ def test_a_stale_report_does_not_make_a_listing_published_since_look_gone(settle
     cycle()
     assert listing(channel_db, HOLD_BACK).amazon_status == "BUYABLE"
     assert listing(channel_db, "MG-0000002").tab != "active"
+
+
+def test_a_japanese_listings_report_in_windows_31j_imports(cycle, market, channel_db):
+    """amazon.co.jp: Japanese column names and a Shift_JIS-family charset, whatever we ask for."""
+    jp = "A1VC38T7YXB528"
+    market.market.sellers[SELLER].marketplaces = [jp]
+    market.market.sellers[SELLER].listings["緑茶-1"] = Listing(sku="緑茶-1", asin="B0JP000001", price=1980.0,
+                                                                quantity=3, title="静岡の緑茶 100g")
+    with channel_db.engine.begin() as conn:
+        conn.execute(text("UPDATE channel_amazon_account SET marketplace_id = :m"), {"m": jp})
+    market.fault(report_options={"ignore_locale": True, "gzip": True})
+    summary = cycle()
+    assert summary["steps"]["import"]["status"] == "ok", summary["steps"]["import"]
+    doc = next(iter(market.market.documents.values()))
+    assert "Windows-31J" in doc["content_type"]
+    with channel_db.engine.connect() as conn:
+        rows = {r.seller_sku: r for r in conn.execute(text(
+            "SELECT seller_sku, product_name, amazon_status, amazon_price, asin FROM channel_amazon_listing"))}
+    assert rows["緑茶-1"].product_name == "静岡の緑茶 100g" and rows["緑茶-1"].amazon_status == "BUYABLE"
+    assert rows["緑茶-1"].amazon_price == 1980 and rows["緑茶-1"].asin == "B0JP000001"
+    assert rows["MG-0000001"].amazon_status == "BUYABLE" and rows["LEGACY-1"].asin == "B0LEGACY01"
