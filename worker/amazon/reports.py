@@ -121,7 +121,7 @@ class DocumentBody(io.RawIOBase):
         self._buf = b""
         self._pos = 0
         self._ended = False
-        self._inflate = None
+        self._inflate: "zlib._Decompress | None" = None
         self._pending = b""
         head = self._next_chunk()
         while head is not None and len(head) < 2:  # the magic may straddle two chunks
@@ -129,11 +129,12 @@ class DocumentBody(io.RawIOBase):
             if more is None:
                 break
             head += more
-        self.gzipped = head is not None and head[:2] == b"\x1f\x8b"
+        head = head or b""
+        self.gzipped = head[:2] == b"\x1f\x8b"
         if self.gzipped:
             self._inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
             self._pending = head
-        elif head is not None:
+        else:
             self._buf = head
 
     def readable(self) -> bool:
