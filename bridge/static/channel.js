@@ -258,6 +258,91 @@
     if (box.dataset.jobId) { followConnect(box); }
   });
 
+  /* The accounts page's row actions: pause, resume, check credentials, rotate the client
+     secret, delete (after an inline confirmation). Results are written into the row. */
+  function followAccountCheck(row, jobId, out) {
+    call(row, "GET", "/api/v1/jobs/" + encodeURIComponent(jobId)).then(function (job) {
+      if (job.status !== "finished" && job.status !== "failed") {
+        setTimeout(function () { followAccountCheck(row, jobId, out); }, 700);
+        return;
+      }
+      var r = job.result || {};
+      if (job.status === "failed" || r.ok === undefined) {
+        say(out, "The credential check failed: " + (job.error || r.error || "see the communication log"), true);
+        return;
+      }
+      row.querySelector(".channel-account-creds").textContent = (r.ok ? "ok: " : "failed: ") + r.message;
+      if (r.status) { row.querySelector(".channel-account-status").textContent = r.status; }
+      say(out, r.ok ? "Amazon accepted the credentials." : "Not accepted: " + r.message, !r.ok);
+    }).catch(function (err) { say(out, err.message, true); });
+  }
+
+  function showAccount(row, acc) {
+    row.querySelector(".channel-account-status").textContent = acc.read_only ? "read-only" : acc.status;
+    row.querySelector(".channel-account-creds").textContent = acc.credential_status +
+      (acc.credential_message ? ": " + acc.credential_message : "");
+    var toggle = row.querySelector("[data-action=pause], [data-action=resume]");
+    if (toggle) {
+      var paused = acc.status === "paused";
+      toggle.dataset.action = paused ? "resume" : "pause";
+      toggle.textContent = paused ? "Resume" : "Pause";
+    }
+  }
+
+  document.addEventListener("click", function (ev) {
+    var t = ev.target;
+    if (!t.classList || !t.classList.contains("channel-account-action")) { return; }
+    var row = t.closest(".channel-account-row");
+    var out = row.querySelector(".channel-account-result");
+    var base = "/api/v1/accounts/" + row.dataset.accountId;
+    var rotate = row.querySelector(".channel-account-rotate");
+    var confirmBox = row.querySelector(".channel-account-confirm");
+    var fail = function (err) { say(out, err.message, true); };
+    var action = t.dataset.action;
+    if (action === "pause" || action === "resume") {
+      call(t, "POST", base + "/" + action, {}).then(function (acc) {
+        showAccount(row, acc);
+        if (acc.check_job) {
+          say(out, "Resumed; checking the credentials with Amazon first...", false);
+          followAccountCheck(row, acc.check_job, out);
+        } else {
+          say(out, action === "pause" ? "Paused: nothing is sent to or read from Amazon until you resume." :
+              "Resumed: the next sync runs within minutes.", false);
+        }
+      }).catch(fail);
+    } else if (action === "check") {
+      say(out, "Checking the credentials with Amazon...", false);
+      call(t, "POST", base + "/check", {}).then(function (r) { followAccountCheck(row, r.job_id, out); }).catch(fail);
+    } else if (action === "rotate") {
+      rotate.hidden = false; confirmBox.hidden = true;
+      rotate.querySelector("input").focus();
+    } else if (action === "rotate-save") {
+      var input = rotate.querySelector("input");
+      call(t, "POST", base + "/rotate-secret", {lwa_client_secret: input.value}).then(function (acc) {
+        input.value = ""; rotate.hidden = true;
+        showAccount(row, acc);
+        say(out, "New secret saved; checking it with Amazon...", false);
+        return call(t, "POST", base + "/check", {}).then(function (r) { followAccountCheck(row, r.job_id, out); });
+      }).catch(fail);
+    } else if (action === "delete") {
+      confirmBox.hidden = false; rotate.hidden = true;
+      confirmBox.querySelector("[data-action=delete-confirm]").focus();
+    } else if (action === "delete-confirm") {
+      call(t, "DELETE", base).then(function () {
+        var tbody = row.parentNode;
+        tbody.removeChild(row);
+        var note = document.createElement("p");
+        note.className = "channel-form-result channel-ok channel-account-deleted";
+        note.setAttribute("role", "status");
+        note.textContent = "Account " + row.dataset.name + " deleted.";
+        tbody.closest("table").parentNode.insertBefore(note, tbody.closest("table"));
+      }).catch(fail);
+    } else if (action === "cancel") {
+      rotate.hidden = true; confirmBox.hidden = true;
+      say(out, "", false);
+    }
+  });
+
   document.querySelectorAll(".channel-job[data-job-id]").forEach(function (el) {
     if (el.dataset.jobId && el.querySelector("progress")) { watchJob(el, el.dataset.jobId); }
   });
