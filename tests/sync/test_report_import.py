@@ -127,3 +127,17 @@ def test_a_japanese_listings_report_in_windows_31j_imports(cycle, market, channe
     assert rows["緑茶-1"].product_name == "静岡の緑茶 100g" and rows["緑茶-1"].amazon_status == "BUYABLE"
     assert rows["緑茶-1"].amazon_price == 1980 and rows["緑茶-1"].asin == "B0JP000001"
     assert rows["MG-0000001"].amazon_status == "BUYABLE" and rows["LEGACY-1"].asin == "B0LEGACY01"
+
+
+def test_a_gzip_report_that_stops_short_is_held_not_applied(cycle, market, channel_db):
+    for i in range(60):
+        market.market.sellers[SELLER].listings[f"3P-{i:03d}"] = Listing(sku=f"3P-{i:03d}", asin=f"B0T{i:07d}",
+                                                                          price=5.0, quantity=2)
+    assert cycle()["steps"]["import"]["status"] == "ok"
+    market.fault(report_options={"gzip": True, "cut_gzip": True})
+    summary = cycle()
+    assert summary["steps"]["import"]["status"] == "held", summary["steps"]["import"]
+    with channel_db.engine.connect() as conn:
+        held = conn.execute(text("SELECT reason FROM channel_amazon_held_report")).one()
+        live = conn.execute(text("SELECT COUNT(*) FROM channel_amazon_listing WHERE amazon_status IS NOT NULL")).scalar()
+    assert held.reason == "truncated" and live >= 63  # nothing marked gone

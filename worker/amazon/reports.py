@@ -151,7 +151,8 @@ class DocumentBody(io.RawIOBase):
         except StopIteration:
             pass
         except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError,
-                Urllib3Error) as exc:  # fewer bytes than announced: the document was cut
+                requests.exceptions.ContentDecodingError, Urllib3Error) as exc:
+            # Fewer bytes than announced, or a Content-Encoding: gzip body that stops: cut on its way.
             logger.warning("Document %s ended early: %s", self.document_id, type(exc).__name__)
             self.truncated = True
         self._ended = True
