@@ -65,6 +65,13 @@ def ship(channel_db, shipment_id, lines, track_number, carrier_code, title, crea
         raw.commit()
 
 
+def wait_until_amazon_has(market, count, timeout=20):
+    """Until the sandbox has processed ``count`` confirmations (a hung call finishes late)."""
+    deadline = time.monotonic() + timeout
+    while len(market.admin("GET", f"/sellers/{SELLER}/shipments")) < count and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
 def packages(channel_db):
     with channel_db.engine.connect() as conn:
         return conn.execute(text("SELECT package_reference_id, status, attempts, message FROM channel_amazon_shipment"
@@ -110,12 +117,12 @@ def test_partial_shipment_leaves_the_order_partially_shipped(run_orders, channel
 def test_a_confirmation_that_timed_out_is_checked_on_amazon_not_sent_again(run_orders, channel_db, market,
                                                                           magento_order):
     ship(channel_db, 7, [("MG-0000001", 2), ("MG-0000002", 1)], "1Z999AA10123456784", "ups", "UPS")
-    market.fault(operation="confirmShipment", kind="timeout", seconds=1.5, count=1)
+    market.fault(operation="confirmShipment", kind="timeout", seconds=5, count=1)
     run_orders(timeout=(5.0, 0.5))  # Amazon takes the confirmation; its answer never arrives
     assert [(p["status"], p["attempts"]) for p in packages(channel_db)] == [("unknown", 1)]
     run_orders()  # Amazon does not show it yet (still processing): not sent again
     assert [(p["status"], p["attempts"]) for p in packages(channel_db)] == [("unknown", 1)]
-    time.sleep(1.5)
+    wait_until_amazon_has(market, 1)
     run_orders()  # now Amazon shows the package: confirmed without a second confirmation
     assert [(p["status"], p["attempts"]) for p in packages(channel_db)] == [("confirmed", 1)]
     assert len(market.admin("GET", f"/sellers/{SELLER}/shipments")) == 1
@@ -136,7 +143,7 @@ def test_shipped_quantities_tell_a_timed_out_confirmation_went_through(run_order
     market.fault(operation="confirmShipment", kind="timeout", seconds=1.5, count=1)
     run_orders(timeout=(5.0, 0.5))
     assert [(p["status"], p["attempts"]) for p in packages(channel_db)] == [("confirmed", 1), ("unknown", 1)]
-    time.sleep(1.5)
+    wait_until_amazon_has(market, 2)
     run_orders()  # 2 of MG-0000001 shipped on Amazon: the first package and this one
     assert [(p["status"], p["attempts"]) for p in packages(channel_db)] == [("confirmed", 1), ("confirmed", 1)]
     assert len(market.admin("GET", f"/sellers/{SELLER}/shipments")) == 2
@@ -215,7 +222,8 @@ def test_worker_killed_while_confirming_leaves_the_package_to_be_checked(run_ord
         os.kill(child.pid, signal.SIGKILL)
         child.wait()
     assert [(p["status"], p["attempts"]) for p in packages(channel_db)] == [("unknown", 1)]
-    time.sleep(3.5)  # Amazon processes the confirmation; the killed worker's lock expires
+    wait_until_amazon_has(market, 1)  # Amazon processes the confirmation
+    time.sleep(2.2)  # the killed worker's lock expires
     run_orders()
     assert [(p["status"], p["attempts"]) for p in packages(channel_db)] == [("confirmed", 1)]
     assert len(market.admin("GET", f"/sellers/{SELLER}/shipments")) == 1
