@@ -64,7 +64,8 @@ def _render(view: str, standalone: bool):
 def _script() -> str:
     from pathlib import Path
 
-    return (Path(__file__).resolve().parents[1] / "static" / "channel.js").read_text()
+    static = Path(__file__).resolve().parents[1] / "static"
+    return "\n".join((static / name).read_text() for name in ("channel.js", "rule_builder.js"))
 
 
 @bp.get("/fragments/<view>")

@@ -8,6 +8,7 @@ cd "$(dirname "$0")/../.."
   printf '   inside define() (tests/php/sync_script.sh writes it; ControllerTest keeps the two the same). */\n'
   printf 'define([], function () {\n'
   cat bridge/static/channel.js
+  cat bridge/static/rule_builder.js  # the listing-rule builder travels in the same module
   cat <<'JS'
 
     // Inline event handlers are taken out of the fragments for the admin's CSP
