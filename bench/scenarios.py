@@ -140,9 +140,8 @@ def import_match_classify(n: int) -> dict:
 
 
 def _fill_listings(stack: Stack, account_id: int, rows: int, changed: int = 0) -> None:
-    """N listing rows set-based (MariaDB's sequence engine); ``changed`` of them differ from what was pushed."""
-    # seq % 6 = 4 is Ineligible, whose wanted quantity is 0. Half the tabs are listed on Amazon,
-    # so the first 2 x ``changed`` rows hold ``changed`` listings whose push is pending.
+    """N listing rows set-based (MariaDB's sequence engine); exactly ``changed`` of them differ
+    from what Amazon acknowledged (seq % 6 = 4 is Ineligible, whose wanted quantity is 0)."""
     tabs = "ELT(1 + seq % 6, 'active', 'incomplete', 'ready_to_list', 'inactive', 'ineligible', 'ended')"
     with stack.engine.begin() as conn:
         conn.execute(text(
@@ -152,8 +151,16 @@ def _fill_listings(stack: Stack, account_id: int, rows: int, changed: int = 0) -
             f" CONCAT('B0', LPAD(seq, 8, '0')), CONCAT('Sample product ', seq), {tabs},"
             f" ELT(1 + seq % 4, 'listed_buyable', 'asin_lookup_pending', 'excluded_by_rule', 'amazon_not_buyable'),"
             f" 'BUYABLE', 10 + seq % 90, seq % 40, 10 + seq % 90,"
-            f" IF(seq <= 2 * :changed, 1, 0) + IF(seq % 6 = 4, 0, seq % 40),"
-            f" 'matched' FROM seq_1_to_{int(rows)}"), {"a": account_id, "changed": changed})
+            f" IF(seq % 6 = 4, 0, seq % 40),"
+            f" 'matched' FROM seq_1_to_{int(rows)}"), {"a": account_id})
+        from channel.classification import refresh_tab_counts
+
+        refresh_tab_counts(conn, account_id)  # as the classification run that wrote them would
+        # Exactly ``changed`` listings on Amazon whose quantity Amazon has not acknowledged.
+        conn.execute(text(
+            "UPDATE channel_amazon_listing SET pushed_qty = pushed_qty + 1 WHERE account_id = :a"
+            " AND tab IN ('active', 'inactive') ORDER BY listing_id LIMIT :changed"),
+            {"a": account_id, "changed": changed})
 
 
 def tab_page(rows: int, requests_per_client: int = 60) -> dict:

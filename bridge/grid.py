@@ -20,6 +20,8 @@ SORTS = {"sku": "seller_sku", "name": "product_name", "asin": "asin", "tab": "ta
 FILTERS = {"sku": "seller_sku LIKE :sku", "name": "product_name LIKE :name", "asin": "asin = :asin",
            "reason": "reason = :reason", "state": "amazon_status = :state"}
 MAX_PER_PAGE = 200
+#: Past this page the offset would overflow the database's integers (and nobody pages that far).
+MAX_PAGE = 1_000_000
 COLUMNS = ("listing_id", "product_id", "magento_sku", "seller_sku", "asin", "product_name", "tab", "reason",
            "reason_detail", "state_changed_at", "amazon_status", "calc_price", "calc_qty", "amazon_price",
            "amazon_qty", "pushed_price", "pushed_qty", "fulfillment_channel", "match_status", "match_candidates",
@@ -39,8 +41,8 @@ def page_args(args) -> tuple[int, int]:
         per_page = int(args.get("per_page", 50))
     except ValueError:
         raise BadRequest("page and per_page must be whole numbers", {"parameter": "page"}) from None
-    if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
-        raise BadRequest(f"page must be 1 or more and per_page between 1 and {MAX_PER_PAGE}",
+    if not 1 <= page <= MAX_PAGE or not 1 <= per_page <= MAX_PER_PAGE:
+        raise BadRequest(f"page must be 1 to {MAX_PAGE} and per_page between 1 and {MAX_PER_PAGE}",
                          {"parameter": "per_page"})
     return page, per_page
 
@@ -99,8 +101,13 @@ def row_out(r) -> dict:
 
 
 def tab_counts(conn, account_id: int) -> dict[str, int]:
-    rows = conn.execute(text("SELECT tab, COUNT(*) FROM channel_amazon_listing WHERE account_id = :a"
-                             " AND tab <> :hidden GROUP BY tab"), {"a": account_id, "hidden": NOT_ELIGIBLE})
+    """Listings per visible tab, from the counts each classification run keeps
+    (``channel.classification.refresh_tab_counts``); counted here only before the first run."""
+    rows = conn.execute(text("SELECT tab, listings FROM channel_amazon_tab_count WHERE account_id = :a"
+                             " AND tab <> :hidden"), {"a": account_id, "hidden": NOT_ELIGIBLE}).all()
+    if not rows:
+        rows = conn.execute(text("SELECT tab, COUNT(*) FROM channel_amazon_listing WHERE account_id = :a"
+                                 " AND tab <> :hidden GROUP BY tab"), {"a": account_id, "hidden": NOT_ELIGIBLE}).all()
     counts = {t: 0 for t in TAB_NAMES}
     for tab, n in rows:
         visible = IN_PROGRESS.get(Tab(tab), Tab(tab)).value if tab in Tab._value2member_map_ else tab

@@ -122,9 +122,21 @@ def classify_account(conn: Connection, reader: CatalogReader, account, now: date
         stats.written += len(writes)
         stats.changed += len(changes)
     _classify_orphans(conn, ctx, seen, now, stats)
+    refresh_tab_counts(conn, ctx.account_id, now)
     logger.info("Classified account %s: %d products, %d rows written, %d state changes",
                 ctx.account_id, stats.products, stats.written, stats.changed)
     return stats
+
+
+def refresh_tab_counts(conn: Connection, account_id: int, now: datetime | None = None) -> None:
+    """Keep the account's listings per tab (``channel_amazon_tab_count``) for the pages:
+    one grouped read by the (account_id, tab) index and one replace."""
+    now = now or datetime.now(timezone.utc).replace(tzinfo=None)
+    conn.execute(text("DELETE FROM channel_amazon_tab_count WHERE account_id = :a"), {"a": account_id})
+    conn.execute(text(
+        f"INSERT INTO channel_amazon_tab_count (account_id, tab, listings, counted_at)"
+        f" SELECT account_id, tab, COUNT(*), :t FROM {LISTING} WHERE account_id = :a GROUP BY account_id, tab"),
+        {"a": account_id, "t": now})
 
 
 def _rows_for_products(conn: Connection, account_id: int, product_ids: list[int]) -> dict[int, dict]:
