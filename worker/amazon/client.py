@@ -176,9 +176,12 @@ class SpApiClient:
             if resp.status_code == 200:
                 return resp
             if resp.status_code < 500 or attempt == self.max_attempts:
-                self._report(operation, resp.status_code, None, "document download refused", None, True)
-                raise for_status(resp.status_code)("document download failed", operation=operation,
-                                                   status=resp.status_code)
+                expired = resp.status_code == 403 and b"expired" in resp.content[:2000]
+                # An expired pre-signed URL is asked for again by the caller: a warning, not a failure.
+                self._report(operation, resp.status_code, None,
+                             "document URL expired" if expired else "document download refused", None, not expired)
+                raise for_status(resp.status_code)("document URL expired" if expired else "document download failed",
+                                                   operation=operation, status=resp.status_code)
             self.sleep(self.backoff(attempt))
         raise Unauthorized("unreachable", operation=operation)  # pragma: no cover
 
