@@ -159,15 +159,31 @@ def onboarding():
     from channel.matching import normalize_mapping
     from channel.pricing import AccountSettings
 
+    from bridge import settings_help
     from channel.lwa_oauth import REGIONS
 
     return {"title": "Connect and set up an Amazon account", "account": service.public(acc) if acc else None,
-            "connect": connect, "regions": REGIONS,
+            "connect": connect, "regions": REGIONS, "setting_sections": settings_help.SECTIONS,
+            "setting_value": settings_help.value, "currency_note": _currency_note(acc) if acc else None,
             "marketplaces": sorted(marketplaces.MARKETPLACES.values(), key=lambda m: m.name),
             "websites": websites,
             "mapping": normalize_mapping(acc.identifier_mapping) if acc else None,
             "rule": dump_rule(parse_rule(acc.listing_rule)) if acc else None,
             "settings": AccountSettings.from_json(acc.settings).to_json() if acc else None}
+
+
+def _currency_note(acc) -> str | None:
+    """Which currencies the rate converts between: the website's base currency and the marketplace's."""
+    row = db.session.execute(text(
+        f"SELECT value FROM `{_prefix()}core_config_data` WHERE path = 'currency/options/base'"
+        " AND ((scope = 'websites' AND scope_id = :w) OR (scope = 'default' AND scope_id = 0))"
+        " ORDER BY scope = 'websites' DESC LIMIT 1"), {"w": acc.website_id}).first()
+    market = marketplaces.MARKETPLACES.get(acc.marketplace_id)
+    if row is None or market is None:
+        return None
+    if row[0] == market.currency:
+        return f"Magento's prices and {market.name} are both in {market.currency}: keep 1."
+    return f"Magento's prices are in {row[0]}; {market.name} sells in {market.currency}."
 
 
 def _prefix() -> str:
