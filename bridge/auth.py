@@ -18,12 +18,14 @@ from flask import Flask, current_app, g, redirect, request, session
 from bridge.errors import Forbidden
 from bridge.signing import Caller, MissingSignature, verify
 
-#: Magento ACL resources of the module, by what they allow.
+#: Magento ACL resources of the module (``etc/acl.xml``), by what they allow. A grant
+#: counts only when it is exactly the resource an endpoint names: no wildcard grant.
 RESOURCES = {
     "view": "Channel_Amazon::listings",
     "act": "Channel_Amazon::listings_actions",
     "accounts": "Channel_Amazon::accounts",
     "orders": "Channel_Amazon::orders",
+    "orders_act": "Channel_Amazon::orders_actions",
     "logs": "Channel_Amazon::logs",
 }
 ALL_GRANTS = frozenset(RESOURCES.values()) | {"Channel_Amazon::amazon"}

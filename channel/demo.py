@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_DB = "magento"
-DEMO_SECRET = "demo-bridge-secret"
+DEMO_SECRET = "demo-bridge-secret-7c3f9a1e5b8d2046"
 DEMO_SELLER = "A2DEMOSELLER01"
 DEMO_MARKETPLACE = "ATVPDKIKX0DER"
 DEMO_CLIENT_ID = "amzn1.application-oa2-client.demo"

@@ -47,9 +47,10 @@ class Settings:
     magento_root: str | None = None
     #: Which stock Magento runs: ``auto`` (app/etc/config.php, else the database), ``msi`` or ``legacy``.
     stock_model: str = "auto"
-    #: Key for encryption at rest of credentials (Fernet, urlsafe base64 of 32 bytes).
+    #: Key for encryption at rest of credentials and buyer data: a Fernet key (urlsafe base64
+    #: of 32 random bytes) or a passphrase of 20+ characters, stretched with scrypt.
     encryption_key: Secret = Secret("")
-    #: Shared secret between the Magento module and the bridge (HMAC-SHA256).
+    #: Shared secret between the Magento module and the bridge (HMAC-SHA256), 32+ random characters.
     bridge_secret: Secret = Secret("")
     bridge_host: str = DEFAULT_BRIDGE_HOST
     bridge_port: int = DEFAULT_BRIDGE_PORT
@@ -76,6 +77,10 @@ class Settings:
             value = getattr(self, name)
             if not isinstance(value, Secret):
                 object.__setattr__(self, name, Secret(value or ""))
+        from channel.crypto import check_bridge_secret, check_encryption_key
+
+        check_bridge_secret(str(self.bridge_secret))
+        check_encryption_key(str(self.encryption_key))
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> "Settings":

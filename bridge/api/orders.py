@@ -39,7 +39,7 @@ def offered():
 
 
 @bp.post("/orders/<int:order_id>/magento-result")
-@requires("orders")
+@requires("orders_act")
 def magento_result(order_id):
     data = body()
     if not isinstance(data.get("ok"), bool):
@@ -58,7 +58,7 @@ def magento_result(order_id):
 
 
 @bp.post("/orders/<int:order_id>/claim")
-@requires("orders")
+@requires("orders_act")
 def claim(order_id):
     """Before the module places the Magento order: our reservation released, the order marked creating."""
     result = service.claim_order(db.session.connection(), _schema(), order_id)
@@ -67,7 +67,7 @@ def claim(order_id):
 
 
 @bp.post("/orders/<int:order_id>/retry")
-@requires("orders")
+@requires("orders_act")
 def retry(order_id):
     result = service.retry_order(db.session.connection(), order_id)
     db.session.commit()

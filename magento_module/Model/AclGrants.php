@@ -17,6 +17,7 @@ class AclGrants
         'Channel_Amazon::listings_actions',
         'Channel_Amazon::accounts',
         'Channel_Amazon::orders',
+        'Channel_Amazon::orders_actions',
         'Channel_Amazon::logs',
     ];
 

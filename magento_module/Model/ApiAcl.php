@@ -14,10 +14,12 @@ class ApiAcl
     public const ACT = 'Channel_Amazon::listings_actions';
     public const ACCOUNTS = 'Channel_Amazon::accounts';
     public const ORDERS = 'Channel_Amazon::orders';
+    public const ORDERS_ACTIONS = 'Channel_Amazon::orders_actions';
     public const LOGS = 'Channel_Amazon::logs';
 
     /** [method or '*', path pattern, resource], first match wins. */
     private const RULES = [
+        ['POST', '#^/api/v1/orders/\d+/(claim|magento-result|retry)$#', self::ORDERS_ACTIONS],
         ['*', '#^/api/v1/orders(/|$)#', self::ORDERS],
         ['GET', '#^/api/v1/accounts/\d+/(log|history)$#', self::LOGS],
         ['*', '#^/api/v1/accounts/\d+/(sync|listings/actions|listings/\d+/assign)$#', self::ACT],

@@ -10,7 +10,7 @@ from bridge.signing import signed_headers
 from channel.crypto import new_key
 from channel.settings import Settings
 
-SECRET = "bridge-test-secret"
+SECRET = "bridge-test-secret-9f2c4e7a1b6d8035e2c9a7f4"
 KEY = new_key()
 
 

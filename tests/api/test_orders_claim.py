@@ -114,10 +114,10 @@ def test_ambiguous_increment_id_without_a_store_is_not_guessed(api, channel_db, 
     assert tuple(status(channel_db, offered))[:2] == ("created", None)
 
 
-def test_claim_needs_the_orders_grant_and_an_existing_order(api, channel_db, offered):
-    denied = api.post(f"/api/v1/orders/{offered}/claim", grants=["Channel_Amazon::listings"])
+def test_claim_needs_the_orders_actions_grant_and_an_existing_order(api, channel_db, offered):
+    denied = api.post(f"/api/v1/orders/{offered}/claim", grants=["Channel_Amazon::orders"])
     assert denied.status_code == 403
-    assert denied.get_json()["error"]["details"]["resource"] == "Channel_Amazon::orders"
+    assert denied.get_json()["error"]["details"]["resource"] == "Channel_Amazon::orders_actions"
     assert api.post(f"/api/v1/orders/{offered}/magento-result", json={"ok": False, "reason_code": "other"},
                     grants=["Channel_Amazon::listings_actions"]).status_code == 403
     assert api.post("/api/v1/orders/999999/claim").status_code == 404

@@ -1,10 +1,17 @@
 """Generated requests against the bridge's own OpenAPI document: no 5xx, and every
 response inside the document. A WSGI wrapper signs each generated request exactly as
-the Magento module does, so the fuzzing reaches the handlers behind authentication."""
+the Magento module does, with the one ACL grant the operation documents (``x-acl``),
+and every fifth with another grant, so the fuzzing reaches the handlers behind
+authentication with least privilege and meets refusals too."""
 
 import io
+import itertools
+import re
 import time
+from pathlib import Path
 from urllib.parse import parse_qsl
+
+import yaml
 
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -23,6 +30,19 @@ class ModuleSigner:
 
     def __init__(self, app):
         self.app = app
+        self.count = itertools.count()
+        spec = yaml.safe_load((Path(__file__).resolve().parents[2] / "bridge" / "openapi.yaml").read_text())
+        self.acl = [(method.upper(), re.compile("^" + re.sub(r"\{\w+\}", "[^/]+", path) + "$"), op.get("x-acl"))
+                    for path, item in spec["paths"].items() for method, op in item.items()
+                    if isinstance(op, dict) and op.get("x-acl")]
+
+    def grants(self, method: str, path: str) -> list[str]:
+        documented = next((acl for m, pattern, acl in self.acl if m == method and pattern.match(path)), None)
+        if documented in (None, "signed"):
+            return []
+        if next(self.count) % 5 == 4:
+            return [next(g for g in sorted(ALL_GRANTS) if g != documented)]
+        return [documented]
 
     def __call__(self, environ, start_response):
         length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -30,7 +50,8 @@ class ModuleSigner:
         environ["wsgi.input"] = io.BytesIO(body)
         query = parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True)
         headers = signed_headers(SECRET, environ["REQUEST_METHOD"], environ["PATH_INFO"], query, body,
-                                 grants=ALL_GRANTS, timestamp=int(time.time()))
+                                 grants=self.grants(environ["REQUEST_METHOD"], environ["PATH_INFO"]),
+                                 timestamp=int(time.time()))
         for name, value in headers.items():
             environ["HTTP_" + name.upper().replace("-", "_")] = value
         return self.app(environ, start_response)

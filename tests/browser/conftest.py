@@ -45,7 +45,7 @@ def stack(mariadb, make_database, redis_server, redis_client, monkeypatch):
     with running_sandbox(seller_seed(listings=listings, catalog=catalog), time_scale=200) as sb:
         key = new_key()
         settings = Settings(database_url=db.url, redis_url=redis_server.url, encryption_key=key,
-                            bridge_secret="browser-secret", standalone=True, spapi_endpoint=sb.url,
+                            bridge_secret="browser-secret-5d1e8c3a9f7b2046c8e1d4a7", standalone=True, spapi_endpoint=sb.url,
                             lwa_endpoint=sb.lwa_url)
         for name, value in (("DATABASE_URL", db.url), ("REDIS_URL", redis_server.url), ("ENCRYPTION_KEY", key),
                             ("SPAPI_ENDPOINT", sb.url), ("LWA_ENDPOINT", sb.lwa_url), ("SANDBOX_TIME_SCALE", "200")):

@@ -34,7 +34,7 @@ else
   find "$MODULE" -name '*.xml' -print0 | xargs -0 xmllint --noout
 fi
 
-SECRET="php-suite-$(date +%s)-$RANDOM"
+SECRET="php-suite-$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')"
 OUT=$(mktemp)
 $PY tests/php/serve_bridge.py "$SECRET" >"$OUT" 2>&1 &
 BRIDGE_PID=$!

@@ -30,6 +30,7 @@ def wait_for(check, timeout=30.0):
 
 @pytest.mark.skipif(shutil.which("supervisord") is None, reason="supervisord is not installed (make deps)")
 def test_sigkilled_worker_is_replaced(tmp_path, mariadb, make_database, redis_server):
+    from channel.crypto import new_key
     from channel.db import make_engine
     from channel.localservices import free_port
     from channel.migrations import upgrade
@@ -40,7 +41,7 @@ def test_sigkilled_worker_is_replaced(tmp_path, mariadb, make_database, redis_se
     engine.dispose()
 
     env = dict(os.environ, VENV=str(Path(sys.executable).parent.parent), CHANNEL_RUN_DIR=str(tmp_path),
-               CHANNEL_DATABASE_URL=url, CHANNEL_REDIS_URL=redis_server.url, CHANNEL_BRIDGE_SECRET="s", CHANNEL_ENCRYPTION_KEY="k",
+               CHANNEL_DATABASE_URL=url, CHANNEL_REDIS_URL=redis_server.url, CHANNEL_BRIDGE_SECRET="supervisord-secret-3b8e1f6c9a2d7054", CHANNEL_ENCRYPTION_KEY=new_key(),
                CHANNEL_BRIDGE_BIND=f"127.0.0.1:{free_port()}")
     proc = subprocess.Popen(["supervisord", "-n", "-c", str(CONF)], env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)

@@ -1,4 +1,4 @@
-"""Login with Amazon: refresh-token grant, access token cached in Redis for all workers.
+"""Login with Amazon: refresh-token grant, access token cached in Redis (encrypted with the vault) for all workers.
 
 One refresh at a time per (client id, refresh token): the worker that takes the Redis
 refresh lock asks Login with Amazon, the others wait for the token it caches (single
@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 
 import requests
 
+from channel.errors import ChannelError
 from worker.amazon.errors import AmazonUnavailable, LoginFailed, Throttled
 
 logger = logging.getLogger(__name__)
@@ -59,8 +60,9 @@ class TokenProvider:
     """Access tokens per (client id, refresh token), shared through Redis."""
 
     def __init__(self, redis, endpoint: str, client_id: str, client_secret: str, refresh_token: str,
-                 timeout: float = 15, sleep=time.sleep):
+                 timeout: float = 15, sleep=time.sleep, vault=None):
         self.redis = redis
+        self._vault = vault  # access tokens are stored encrypted in Redis when given
         self.endpoint = endpoint
         self.client_id = client_id
         self._secret = client_secret
@@ -74,11 +76,20 @@ class TokenProvider:
     def __repr__(self) -> str:
         return f"TokenProvider(client_id={self.client_id!r})"
 
-    def _cached(self) -> str | None:
+    def _sealed(self) -> str | None:
         cached = self.redis.get(self.key)
         if cached:
             return cached.decode() if isinstance(cached, bytes) else cached
         return None
+
+    def _cached(self) -> str | None:
+        sealed = self._sealed()
+        if not sealed or self._vault is None:
+            return sealed
+        try:
+            return self._vault.decrypt(sealed)
+        except ChannelError:  # clear text from before, or another key: fetch a fresh token
+            return None
 
     def token(self) -> str:
         """The cached token, or one fetched by exactly one worker while the others wait."""
@@ -109,8 +120,12 @@ class TokenProvider:
         cached one (another worker may already have put a fresh one there)."""
         if token is None:
             self.redis.delete(self.key)
-        else:
+        elif self._vault is None:
             self.redis.eval(_RELEASE, 1, self.key, token)
+        else:
+            sealed = self._sealed()
+            if sealed and self._cached() == token:
+                self.redis.eval(_RELEASE, 1, self.key, sealed)
 
     def refresh(self) -> str:
         try:
@@ -135,6 +150,7 @@ class TokenProvider:
             raise LoginFailed(f"Login with Amazon refused the credentials: {reason}", operation="lwa_token",
                               status=resp.status_code, errors=[{"code": data.get("error"), "message": reason}])
         ttl = max(int(data.get("expires_in", 3600)) - EXPIRY_MARGIN, 30)
-        self.redis.set(self.key, data["access_token"], ex=ttl)
+        sealed = self._vault.encrypt(data["access_token"]) if self._vault is not None else data["access_token"]
+        self.redis.set(self.key, sealed, ex=ttl)
         logger.info("Refreshed access token for client %s (valid %d s)", self.client_id, ttl)
         return data["access_token"]

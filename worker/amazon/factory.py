@@ -15,6 +15,6 @@ def client_for(account, settings, redis, on_failure=None, rate_scale: float = 1.
     base = settings.spapi_endpoint or marketplaces.HOSTS[account.region]
     lwa = settings.lwa_endpoint or marketplaces.LWA_ENDPOINT
     tokens = TokenProvider(redis, lwa, account.lwa_client_id, account.client_secret(vault),
-                           account.refresh_token(vault))
+                           account.refresh_token(vault), vault=vault)
     return SpApiClient(base, account.seller_id, account.region, account.marketplace_id, tokens,
                        Throttle(redis, scale=rate_scale), on_failure=on_failure, **kwargs)

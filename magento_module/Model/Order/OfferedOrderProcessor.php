@@ -25,7 +25,7 @@ use Psr\Log\LoggerInterface;
  */
 class OfferedOrderProcessor
 {
-    private const GRANTS = ['Channel_Amazon::orders'];
+    private const GRANTS = ['Channel_Amazon::orders', 'Channel_Amazon::orders_actions'];
 
     public function __construct(
         private readonly Client $client,

@@ -33,7 +33,7 @@ use PHPUnit\Framework\TestCase;
 class ControllerTest extends TestCase
 {
     private const ALL = ['Channel_Amazon::amazon', 'Channel_Amazon::listings', 'Channel_Amazon::listings_actions',
-        'Channel_Amazon::accounts', 'Channel_Amazon::orders', 'Channel_Amazon::logs'];
+        'Channel_Amazon::accounts', 'Channel_Amazon::orders', 'Channel_Amazon::orders_actions', 'Channel_Amazon::logs'];
 
     private RecordingTransport $bridge;
 
