@@ -99,6 +99,17 @@ def test_merchant_order_without_the_restricted_role_waits_with_a_clear_reason(ru
     assert json.loads(order["shipping_address"])["addressLine1"] == "1 Main Street"
 
 
+def test_order_that_waited_for_its_address_is_offered_once_the_role_is_granted(run_orders, channel_db, market):
+    market.admin("POST", f"/sellers/{SELLER}/roles", json={"restricted": False})
+    amazon = place(market)
+    run_orders()
+    assert row(channel_db, amazon["orderId"])[0]["magento_failure_reason"] == "address_missing"
+    market.admin("POST", f"/sellers/{SELLER}/roles", json={"restricted": True})  # Amazon's order is unchanged
+    run_orders()
+    order, _ = row(channel_db, amazon["orderId"])
+    assert order["magento_status"] == "offered" and json.loads(order["shipping_address"])["addressLine1"]
+
+
 def test_cancelled_order_that_waited_for_its_address_is_skipped(run_orders, channel_db, market):
     market.admin("POST", f"/sellers/{SELLER}/roles", json={"restricted": False})
     amazon = place(market)

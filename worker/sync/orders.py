@@ -12,7 +12,7 @@ mid-import never makes a duplicate, and only orders not stored before count as n
 Items and money are updated whenever Amazon sends them (a Pending order has no prices
 yet). An order is offered to Magento only once it has its prices and, when the
 merchant ships it, a street address; a merchant-fulfilled order without one waits
-with the reason ``address_missing``. Merchant-fulfilled items reserve their stock
+with the reason ``address_missing`` and is read again on later runs. Merchant-fulfilled items reserve their stock
 once; a cancellation gives it back once.
 """
 
@@ -39,6 +39,8 @@ OVERLAP = timedelta(minutes=10)
 TOKEN_MAX_AGE = timedelta(hours=20)
 #: Orders per searchOrders page (Amazon's maximum).
 PAGE_SIZE = 100
+#: Orders waiting for an address read again per run (getOrder: 0.5 per second, burst 30).
+RECHECK_LIMIT = 10
 #: Why a merchant-fulfilled order is not offered to Magento without an address.
 ADDRESS_MISSING = ("Amazon sent no street address for this order. The app needs the restricted role"
                    " Direct-to-Consumer Delivery (Seller Central > Apps > your app's roles) to read it.")
@@ -134,7 +136,19 @@ class OrderImporter:
                                        " GREATEST(COALESCE(order_cursor, :n), :n) WHERE account_id = :a"),
                                   {"n": end, "a": self.account.account_id})
             self.conn.commit()
+            self.recheck_addresses()
             return dataclasses.asdict(self.stats)
+
+    def recheck_addresses(self, limit: int = RECHECK_LIMIT) -> None:
+        """Read again the orders that waited for a street address: once the merchant grants
+        the role, they reach Magento without waiting for Amazon to change them."""
+        rows = self.conn.execute(text(
+            "SELECT amazon_order_id FROM channel_amazon_order WHERE account_id = :a AND magento_status = 'failed'"
+            " AND magento_failure_reason = 'address_missing' AND amazon_status IN ('UNSHIPPED', 'PARTIALLY_SHIPPED')"
+            " ORDER BY purchase_date LIMIT :l"), {"a": self.account.account_id, "l": limit}).scalars().all()
+        for amazon_order_id in rows:
+            self.store(api.get_order(self.client, amazon_order_id))
+            self.conn.commit()
 
     # --- one order -------------------------------------------------------------------
     def _magento_status(self, current, status: str, fulfilled_by: str, priced: bool,
