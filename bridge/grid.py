@@ -7,7 +7,11 @@ the grids the merchant pages through; the count per tab is one grouped query.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import text
 
@@ -53,7 +57,7 @@ def listing_query(args, account_id: int) -> tuple[str, dict]:
         raise BadRequest(f"unknown tab '{tab}'", {"parameter": "tab", "allowed": TAB_NAMES})
     where = ["account_id = :account_id", "tab IN :tabs"]
     params: dict = {"account_id": account_id, "tabs": tabs_of(tab)}
-    allowed = set(FILTERS) | {"tab", "sort", "page", "per_page", "account_id", "format"}
+    allowed = set(FILTERS) | {"tab", "sort", "page", "per_page", "account_id", "format", "after", "before"}
     unknown = [k for k in args.keys() if k not in allowed]
     if unknown:
         raise BadRequest(f"unknown filter '{unknown[0]}'", {"parameter": unknown[0], "allowed": sorted(allowed)})
@@ -78,18 +82,119 @@ def order_by(args) -> str:
 
 
 def listings(conn, args, account_id: int) -> dict:
-    from sqlalchemy import bindparam
-
+    """One page of a tab. The first ``OFFSET_PAGES`` pages go by number; any page can go by
+    key (``after``/``before``: the cursor of the last/first row of the page before), which
+    seeks the (tab, sort key) index instead of counting rows off. A tab made of several
+    states reads each state's index and merges, never sorting the whole tab. The total is
+    the kept tab count without filters, and a count that stops at ``COUNT_BOUND`` with them."""
     where, params = listing_query(args, account_id)
     page, per_page = page_args(args)
-    total = conn.execute(text(f"SELECT COUNT(*) FROM channel_amazon_listing WHERE {where}").bindparams(
-        bindparam("tabs", expanding=True)), params).scalar()
-    rows = conn.execute(text(
-        f"SELECT {', '.join(COLUMNS)} FROM channel_amazon_listing WHERE {where} ORDER BY {order_by(args)}"
-        f" LIMIT :limit OFFSET :offset").bindparams(bindparam("tabs", expanding=True)),
-        {**params, "limit": per_page, "offset": (page - 1) * per_page}).mappings().all()
-    return {"items": [row_out(r) for r in rows], "total": int(total), "page": page, "per_page": per_page,
-            "pages": max(1, -(-int(total) // per_page))}
+    sort_key, desc = sort_args(args)
+    after, before = args.get("after"), args.get("before")
+    if after and before:
+        raise BadRequest("give after or before, not both", {"parameter": "before"})
+    cursor = decode_cursor(after or before) if (after or before) else None
+    if cursor is None and page > OFFSET_PAGES:
+        raise BadRequest(f"pages past {OFFSET_PAGES} are reached with after/before cursors",
+                         {"parameter": "page"})
+    backwards = bool(before)
+    offset = 0 if cursor is not None else (page - 1) * per_page
+    rows = _seek(conn, where, params, tabs_of(args.get("tab", "active")), SORTS[sort_key], desc != backwards,
+                 cursor, per_page + 1, offset)
+    more = len(rows) > per_page
+    rows = rows[:per_page]
+    if backwards:
+        rows.reverse()
+    total, exact = _total(conn, where, params, account_id, args)
+    items = [row_out(r) for r in rows]
+    out = {"items": items, "total": total, "total_exact": exact, "page": page if cursor is None else None,
+           "per_page": per_page, "pages": max(1, -(-total // per_page)) if exact else None,
+           "next_cursor": None, "prev_cursor": None}
+    if rows:
+        first, last = encode_cursor(rows[0][SORTS[sort_key]], rows[0]["listing_id"]), \
+            encode_cursor(rows[-1][SORTS[sort_key]], rows[-1]["listing_id"])
+        has_next = more if not backwards else True
+        has_prev = (cursor is not None and not backwards) or (backwards and more) or (cursor is None and page > 1)
+        out["next_cursor"] = last if has_next else None
+        out["prev_cursor"] = first if has_prev else None
+    return out
+
+
+#: Pages reachable by number (OFFSET); deeper ones go by cursor.
+OFFSET_PAGES = 20
+#: Filtered counts stop here: "10,000+" tells enough and costs a bounded read.
+COUNT_BOUND = 10_000
+
+
+def sort_args(args) -> tuple[str, bool]:
+    raw = args.get("sort", "sku")
+    key = raw.lstrip("-")
+    if key not in SORTS:
+        raise BadRequest(f"cannot sort by '{key}'", {"parameter": "sort", "allowed": sorted(SORTS)})
+    return key, raw.startswith("-")
+
+
+def encode_cursor(value, listing_id: int) -> str:
+    if hasattr(value, "isoformat"):
+        value = {"t": value.isoformat()}
+    elif value is not None and not isinstance(value, (str, int)):
+        value = {"d": str(value)}
+    raw = json.dumps([value, int(listing_id)], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(token: str) -> tuple:
+    try:
+        value, listing_id = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        if isinstance(value, dict):
+            value = datetime.fromisoformat(value["t"]) if "t" in value else Decimal(value["d"])
+        if not isinstance(listing_id, int) or isinstance(value, (list, bool, float)):
+            raise ValueError(token)
+        return value, listing_id
+    except (ValueError, TypeError, KeyError, binascii.Error, InvalidOperation):
+        raise BadRequest("the page cursor is not one this grid gave", {"parameter": "after"}) from None
+
+
+def _seek(conn, where: str, params: dict, members: list[str], column: str, desc: bool, cursor, limit: int,
+          offset: int) -> list:
+    """Rows in (column, listing_id) order from each tab state's index, merged."""
+    direction = "DESC" if desc else "ASC"
+    after = ""
+    if cursor is not None:
+        value, cid = cursor
+        params = {**params, "ck": value, "cid": cid}
+        cmp = "<" if desc else ">"
+        if value is None:  # NULLs sort first ascending, last descending
+            after = (f" AND ({column} IS NULL AND listing_id {cmp} :cid"
+                     + ("" if desc else f" OR {column} IS NOT NULL") + ")")
+        else:
+            after = (f" AND ({column} {cmp} :ck OR ({column} = :ck AND listing_id {cmp} :cid)"
+                     + (f" OR {column} IS NULL" if desc else "") + ")")
+    cols = ", ".join(COLUMNS)
+    scoped = where.replace("tab IN :tabs", "tab = :tab{i}")
+    branches = []
+    for i, member in enumerate(members):
+        params[f"tab{i}"] = member
+        branches.append(f"(SELECT {cols} FROM channel_amazon_listing WHERE {scoped.format(i=i)}{after}"
+                        f" ORDER BY {column} {direction}, listing_id {direction} LIMIT {int(limit + offset)})")
+    sql = (branches[0] if len(branches) == 1 else " UNION ALL ".join(branches)
+           + f" ORDER BY {column} {direction}, listing_id {direction}")
+    sql = f"SELECT * FROM ({sql}) page ORDER BY {column} {direction}, listing_id {direction}" \
+          f" LIMIT {int(limit)} OFFSET {int(offset)}"
+    params = {k: v for k, v in params.items() if k != "tabs"}
+    return list(conn.execute(text(sql), params).mappings().all())
+
+
+def _total(conn, where: str, params: dict, account_id: int, args) -> tuple[int, bool]:
+    from sqlalchemy import bindparam
+
+    if not any(args.get(k) for k in FILTERS):
+        counts = tab_counts(conn, account_id)
+        return int(counts.get(args.get("tab", "active"), 0)), True
+    found = conn.execute(text(
+        f"SELECT COUNT(*) FROM (SELECT 1 FROM channel_amazon_listing WHERE {where} LIMIT {COUNT_BOUND + 1}) c"
+    ).bindparams(bindparam("tabs", expanding=True)), params).scalar() or 0
+    return min(int(found), COUNT_BOUND), found <= COUNT_BOUND
 
 
 def row_out(r) -> dict:
