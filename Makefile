@@ -9,8 +9,10 @@ PYTEST_ARGS ?=
 deps:
 	@bash .ci/bootstrap
 
+# make demo DEMO_ARGS="-n 20000 --keep"
+DEMO_ARGS ?=
 demo: deps
-	$(PY) -m channel demo
+	@$(PY) -m channel demo $(DEMO_ARGS)
 
 test: deps test-static test-python test-php
 

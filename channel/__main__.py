@@ -3,7 +3,7 @@
     python -m channel db upgrade            apply sql/ migrations (idempotent)
     python -m channel db status             applied and known versions
     python -m channel magento build -n 1000 [--shape commerce] [--prefix mg_]
-    python -m channel demo                  the whole product on private services
+    python -m channel demo [-n 20000] [--keep]   the whole product on private services
 """
 
 from __future__ import annotations
@@ -61,12 +61,46 @@ def cmd_magento(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from channel.demo import run_demo
-
+    try:
+        from channel.demo import run_demo
+    except ImportError as exc:  # a Python without the project's packages (not the venv)
+        return _demo_in_venv(exc)
     return run_demo(products=args.products, keep=args.keep, wait=not args.no_wait)
 
 
+def _demo_in_venv(exc: ImportError) -> int:
+    """Run the demo with the project's venv when started by another Python."""
+    import os
+    from pathlib import Path
+
+    venv = Path(__file__).resolve().parents[1] / ".venv"
+    venv_python = venv / "bin" / "python"
+    if venv_python.exists() and Path(sys.prefix).resolve() != venv.resolve():
+        os.execv(str(venv_python), [str(venv_python), "-m", "channel", *sys.argv[1:]])
+    print(f"error: {exc.name or exc} is not installed for {sys.executable}; run `make demo`, which installs"
+          " what the demo needs in .venv", file=sys.stderr)
+    return 2
+
+
+def _positive(raw: str) -> int:
+    value = int(raw)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
 def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return args.func(args)
+    except ChannelError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 2
+
+
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="channel", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-v", "--verbose", action="store_true")
@@ -81,18 +115,12 @@ def main(argv: list[str] | None = None) -> int:
     mg.add_argument("--prefix", default="")
     mg.set_defaults(func=cmd_magento)
     demo = sub.add_parser("demo", help="run the whole product on private services")
-    demo.add_argument("-n", "--products", type=int, default=2000)
-    demo.add_argument("--keep", action="store_true", help="keep the demo data directory")
+    demo.add_argument("-n", "--products", type=_positive, default=2000, help="sample catalog size")
+    demo.add_argument("--keep", action="store_true",
+                      help="keep the demo's database, key and login link; the next --keep start reuses them")
     demo.add_argument("--no-wait", action="store_true", help="start, sync once, print, stop")
     demo.set_defaults(func=cmd_demo)
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    try:
-        return args.func(args)
-    except ChannelError as exc:
-        print(f"error: {exc.message}", file=sys.stderr)
-        return 2
+    return parser
 
 
 if __name__ == "__main__":

@@ -4,17 +4,29 @@ Starts a private MariaDB and Redis, builds a Magento-shaped database with a samp
 catalog, applies our migrations, starts the sandbox marketplace with a seller that
 already has listings, connects a demo account to it, starts the workers and the cron
 tick, runs a first sync, then starts the bridge in standalone mode and prints the
-one-time URL of the admin. Every part runs as its own process, exactly as in
-production; Ctrl-C stops them all.
+admin's login link. Every part runs as its own process, exactly as in production.
+
+Each demo claims a directory of its own under ``.var`` (``demo``, ``demo-2``...) and
+free ports, so two demos side by side share nothing, not even their login cookie.
+Ctrl-C (or SIGTERM) stops the parts in order and exits 0; the parts run in sessions of
+their own, so the terminal's Ctrl-C reaches the demo alone, and the demo takes the
+terminal's foreground so ``make`` above it does not report an interruption. Without
+``--keep`` the data is removed at the end (the logs stay) and unused demo directories
+are cleaned at the next start; with ``--keep`` the database, the encryption key and the
+login link are kept and the next ``--keep`` start reuses them.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import json
 import logging
 import os
+import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -35,6 +47,16 @@ DEMO_REFRESH_TOKEN = "Atzr|demo-refresh-token"
 #: The sandbox's clock and rate limits run this much faster than Amazon's, so approvals,
 #: reports and feeds take seconds in the demo.
 TIME_SCALE = 30
+#: Seconds the printed login link, and the session it opens, stay valid.
+LOGIN_LIFETIME = 12 * 3600
+#: A kept login link shorter-lived than this is replaced at start.
+LOGIN_MIN_LEFT = 3600
+#: Demo directories tried under .var before giving up.
+MAX_SLOTS = 20
+PID_FILE = "demo.pid"
+STATE_FILE = "demo.json"
+#: What only a running or kept demo needs; the logs are not in it and stay.
+DATA = ("mariadb", "redis", "sandbox-seed.json", STATE_FILE)
 
 
 class Processes:
@@ -46,7 +68,9 @@ class Processes:
 
     def start(self, name: str, args: list[str], env: dict) -> subprocess.Popen:
         log = open(self.log_dir / f"{name}.log", "ab")
-        proc = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+        # A session of its own: the terminal's Ctrl-C reaches the demo, which stops it in order.
+        proc = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
+                                start_new_session=True)
         self.started.append((name, proc))
         return proc
 
@@ -145,33 +169,243 @@ def create_account(engine, settings) -> int:
         return acc.account_id
 
 
-def run_demo(products: int = 2000, keep: bool = False, wait: bool = True) -> int:
+def _alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _pid_in(path: Path) -> int | None:
+    try:
+        return int(path.read_text().strip() or 0)
+    except (OSError, ValueError):
+        return None
+
+
+@dataclasses.dataclass(frozen=True)
+class DemoSlot:
+    """One demo's directory under .var, claimed by the demo's pid."""
+
+    base: Path
+    number: int
+
+    @property
+    def cookie_name(self) -> str:
+        return f"channel_demo_{self.number}"
+
+
+def slot_dir(var: Path, number: int) -> Path:
+    return var / ("demo" if number == 1 else f"demo-{number}")
+
+
+def in_use(base: Path) -> bool:
+    """A demo runs there: its pid file names a live process, or its MariaDB still runs."""
+    return _alive(_pid_in(base / PID_FILE)) or _alive(_pid_in(base / "mariadb" / "mysqld.pid"))
+
+
+def claim_slot(var: Path, pid: int | None = None) -> DemoSlot:
+    """The first demo directory no running demo uses, claimed (O_EXCL) with our pid."""
+    pid = pid or os.getpid()
+    for number in range(1, MAX_SLOTS + 1):
+        base = slot_dir(var, number)
+        if in_use(base):
+            continue
+        base.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            (base / PID_FILE).unlink()  # a stale claim: its process is gone
+        try:
+            fd = os.open(base / PID_FILE, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            continue  # another demo claimed it between our look and our claim
+        with os.fdopen(fd, "w") as f:
+            f.write(str(pid))
+        return DemoSlot(base, number)
+    raise RuntimeError(f"{MAX_SLOTS} demos already run from {var}; stop one first")
+
+
+def release_slot(slot: DemoSlot, pid: int | None = None) -> None:
+    if _pid_in(slot.base / PID_FILE) == (pid or os.getpid()):
+        (slot.base / PID_FILE).unlink()
+
+
+def port_free(port: int | None) -> bool:
+    if not port:
+        return False
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def load_state(base: Path) -> dict:
+    try:
+        return json.loads((base / STATE_FILE).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def save_state(base: Path, state: dict) -> None:
+    path = base / STATE_FILE
+    path.write_text(json.dumps(state, indent=2))
+    path.chmod(0o600)  # it holds the demo's encryption key and login token
+
+
+def clean_var(var: Path, ours: DemoSlot) -> list[Path]:
+    """Remove demo directories nobody runs and nobody kept; the paths removed."""
+    removed = []
+    for path in sorted(var.glob("demo*")):
+        if not path.is_dir() or path == ours.base or in_use(path) or load_state(path).get("keep"):
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
+
+
+def drop_data(base: Path) -> None:
+    """What a demo without --keep leaves behind: its logs only."""
+    for name in DATA:
+        path = base / name
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+
+
+def login(state: dict, now: float | None = None) -> dict:
+    """The login link's token and expiry, and the session id, kept while still good."""
+    now = time.time() if now is None else now
+    if not state.get("login_token") or state.get("login_expires", 0) - now < LOGIN_MIN_LEFT:
+        state["login_token"] = secrets.token_urlsafe(24)
+        state["login_expires"] = int(now + LOGIN_LIFETIME)
+    state.setdefault("session", secrets.token_hex(16))
+    return state
+
+
+class Stop(Exception):
+    """Ctrl-C or SIGTERM: stop every part in order."""
+
+
+def _stop(signum, _frame):
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_IGN)  # a second Ctrl-C while stopping changes nothing
+    raise Stop(signal.Signals(signum).name)
+
+
+@contextlib.contextmanager
+def stopped_by_signals():
+    """SIGINT and SIGTERM end the block with ``Stop`` (no traceback); handlers restored after."""
+    old = {sig: signal.signal(sig, _stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+
+
+@contextlib.contextmanager
+def terminal_foreground():
+    """Make the demo the terminal's foreground process group while it runs, so a Ctrl-C
+    reaches the demo alone: ``make`` above it then sees a clean exit, not an interruption.
+    Without a terminal (CI, tests) nothing changes. The terminal goes back on exit."""
+    try:
+        fd = os.open("/dev/tty", os.O_RDWR)
+    except OSError:
+        yield
+        return
+    previous = None
+    try:
+        previous = os.tcgetpgrp(fd)
+        if os.getsid(0) != os.getpid():  # a session leader cannot move to a new group
+            os.setpgid(0, 0)
+        _set_foreground(fd, os.getpgrp())
+    except OSError:
+        previous = None
+    try:
+        yield
+    finally:
+        if previous is not None:
+            with contextlib.suppress(OSError):
+                _set_foreground(fd, previous)
+        os.close(fd)
+
+
+def _set_foreground(fd: int, pgrp: int) -> None:
+    old = signal.signal(signal.SIGTTOU, signal.SIG_IGN)  # a background group may not otherwise
+    try:
+        os.tcsetpgrp(fd, pgrp)
+    finally:
+        signal.signal(signal.SIGTTOU, old)
+
+
+def run_demo(products: int = 2000, keep: bool = False, wait: bool = True, var: Path | None = None) -> int:
+    """Run the demo until Ctrl-C; 0 when it stopped as asked, 1 when a part failed."""
+    with stopped_by_signals(), terminal_foreground():
+        try:
+            slot = claim_slot(var or ROOT / ".var")
+        except Stop:
+            return 0
+        try:
+            return _run(slot, products, keep, wait)
+        except Stop:  # between two steps of the start, before _run could catch it
+            return 0
+        finally:
+            if not keep:
+                drop_data(slot.base)
+            release_slot(slot)
+
+
+def _run(slot: DemoSlot, products: int, keep: bool, wait: bool) -> int:
     from channel.crypto import new_key
     from channel.db import make_engine
     from channel.magento import fixture
     from channel.migrations import upgrade
     from channel.settings import Settings
 
-    base = ROOT / ".var" / "demo"
-    if base.exists() and not keep:
-        shutil.rmtree(base)
+    base = slot.base
+    for removed in clean_var(base.parent, slot):
+        print(f"Cleaned  {removed} (an earlier demo's, not kept)")
+    state = load_state(base) if keep else {}
+    reuse = bool(keep and state.get("products") == products and state.get("account_id")
+                 and (base / "mariadb" / "data" / DEMO_DB).is_dir())
+    if not reuse:
+        drop_data(base)
+        state = {}
+    state.update(keep=keep, products=products)
+    state.setdefault("encryption_key", new_key())
+    login(state)
     (base / "logs").mkdir(parents=True, exist_ok=True)
     procs = Processes(base / "logs")
     db = rds = None
+    print(f"Demo     {base}" + (" (kept data)" if reuse else ""))
     try:
-        db = MariaDB(base / "mariadb").start()
-        rds = Redis(base / "redis").start()
+        db = MariaDB(base / "mariadb", own_session=True).start()
+        rds = Redis(base / "redis", own_session=True).start()
         print(f"MariaDB  {db.socket} (port {db.port})")
         print(f"Redis    {rds.url}")
-        db.create_database(DEMO_DB)
-        conn = db.connect(DEMO_DB)
-        started = time.monotonic()
-        fixture.build(conn, products)
-        conn.close()
-        print(f"Magento  sample catalog of {products} products in {time.monotonic() - started:.1f}s")
-        sandbox_port, bridge_port = free_port(), free_port()
+        if not reuse:
+            db.create_database(DEMO_DB)
+            conn = db.connect(DEMO_DB)
+            started = time.monotonic()
+            fixture.build(conn, products)
+            conn.close()
+            print(f"Magento  sample catalog of {products} products in {time.monotonic() - started:.1f}s")
+        else:
+            print(f"Magento  sample catalog of {products} products, kept")
+        sandbox_port = free_port()
+        # A kept demo keeps its bridge port when it can, so a bookmarked login link still works.
+        bridge_port = state["bridge_port"] if port_free(state.get("bridge_port")) else free_port()
+        state["bridge_port"] = bridge_port
         settings = Settings(
-            database_url=db.url(DEMO_DB), redis_url=rds.url, encryption_key=new_key(),
+            database_url=db.url(DEMO_DB), redis_url=rds.url, encryption_key=state["encryption_key"],
             bridge_secret=DEMO_SECRET, bridge_port=bridge_port, standalone=True,
             spapi_endpoint=f"http://127.0.0.1:{sandbox_port}", lwa_endpoint=f"http://127.0.0.1:{sandbox_port}/auth/o2/token")
         engine = make_engine(settings.database_url, settings.table_prefix)
@@ -180,7 +414,9 @@ def run_demo(products: int = 2000, keep: bool = False, wait: bool = True) -> int
                    CHANNEL_ENCRYPTION_KEY=str(settings.encryption_key), CHANNEL_BRIDGE_SECRET=DEMO_SECRET,
                    CHANNEL_BRIDGE_PORT=str(bridge_port), CHANNEL_STANDALONE="1",
                    CHANNEL_SPAPI_ENDPOINT=settings.spapi_endpoint, CHANNEL_LWA_ENDPOINT=settings.lwa_endpoint,
-                   CHANNEL_SANDBOX_TIME_SCALE=str(TIME_SCALE))
+                   CHANNEL_SANDBOX_TIME_SCALE=str(TIME_SCALE), CHANNEL_DEMO_LOGIN_TOKEN=state["login_token"],
+                   CHANNEL_DEMO_LOGIN_EXPIRES=str(state["login_expires"]), CHANNEL_DEMO_SESSION=state["session"],
+                   CHANNEL_DEMO_COOKIE=slot.cookie_name)
         seed = base / "sandbox-seed.json"
         seed_sandbox(seed, products)
         py = sys.executable
@@ -188,29 +424,41 @@ def run_demo(products: int = 2000, keep: bool = False, wait: bool = True) -> int
                                 "--seed", str(seed), "--time-scale", str(TIME_SCALE)], env)
         wait_http(f"http://127.0.0.1:{sandbox_port}/")
         print(f"Sandbox  http://127.0.0.1:{sandbox_port} (SP-API marketplace, seller {DEMO_SELLER})")
-        account_id = create_account(engine, settings)
-        sample_history(engine, account_id)
+        if not reuse:
+            state["account_id"] = create_account(engine, settings)
+            sample_history(engine, state["account_id"])
+        engine.dispose()
+        save_state(base, state)
         for n in range(2):
             procs.start(f"worker-{n}", [py, "-m", "worker"], env)
         procs.start("cron", [py, "-m", "worker.schedule"], env)
         print("Workers  2 RQ workers and the cron tick")
-        first_sync(settings, account_id)
-        procs.start("bridge", [py, "-m", "bridge", "--standalone"], env)
+        first_sync(settings, state["account_id"])
+        procs.start("bridge", [py, "-m", "bridge.demo_server"], env)
         wait_http(f"http://127.0.0.1:{bridge_port}/")
-        url = standalone_url(settings, base / "logs" / "bridge.log")
-        print(f"\nOpen the admin: {url}\n(logs in {base / 'logs'}; Ctrl-C stops everything)")
+        url = f"http://127.0.0.1:{bridge_port}/ui/login?token={state['login_token']}"
+        until = time.strftime("%Y-%m-%d %H:%M", time.localtime(state["login_expires"]))
+        print(f"\nOpen the admin: {url}\n(the link works until {until}; logs in {base / 'logs'};"
+              f" Ctrl-C stops everything{'' if keep else ' and removes the demo data'})", flush=True)
         while wait:
             procs.check()
             time.sleep(1)
         return 0
-    except KeyboardInterrupt:
+    except Stop:
+        print("\nStopping the demo...", flush=True)
         return 0
+    except (RuntimeError, TimeoutError, OSError) as exc:
+        print(f"\nThe demo stopped: {exc}", file=sys.stderr, flush=True)
+        return 1
     finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, signal.SIG_IGN)  # the parts are stopped whatever comes now
         procs.stop()
         if rds:
             rds.stop()
         if db:
             db.stop()
+        print("Demo     stopped" + (f"; data kept in {base} for the next --keep start" if keep else ""), flush=True)
 
 
 def first_sync(settings, account_id: int, timeout: float = 300) -> None:
@@ -238,15 +486,3 @@ def first_sync(settings, account_id: int, timeout: float = 300) -> None:
             return
         time.sleep(0.5)
     print("Sync     still running; the admin shows its progress")
-
-
-def standalone_url(settings, log_file: Path, timeout: float = 20) -> str:
-    """The one-time URL the bridge prints when it starts in standalone mode."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if log_file.exists():
-            for line in log_file.read_text(errors="replace").splitlines():
-                if "http://127.0.0.1" in line and "token=" in line:
-                    return line[line.index("http://"):].split()[0]
-        time.sleep(0.2)
-    return f"http://127.0.0.1:{settings.bridge_port}/"

@@ -50,11 +50,14 @@ def _wait(check, what: str, timeout: float = 30.0) -> None:
 class MariaDB:
     """A private ``mariadbd`` on its own datadir, socket and loopback port."""
 
-    def __init__(self, base_dir: Path | str, port: int | None = None):
+    def __init__(self, base_dir: Path | str, port: int | None = None, own_session: bool = False):
         self.base = Path(base_dir)
         self.datadir = self.base / "data"
         self.socket = str(self.base / "mysqld.sock")
         self.port = port or free_port()
+        #: In a session of its own, a Ctrl-C in the terminal does not reach it: whoever
+        #: started it stops it in order (the demo).
+        self.own_session = own_session
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> "MariaDB":
@@ -76,7 +79,8 @@ class MariaDB:
             "--innodb-log-file-size=256M", "--max-connections=500",
             "--sql-mode=STRICT_TRANS_TABLES,NO_ENGINE_SUBSTITUTION",
         ]
-        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                     start_new_session=self.own_session)
         _wait(lambda: self.connect().close() or True, "MariaDB")
         logger.info("MariaDB started on %s (port %d)", self.socket, self.port)
         return self
@@ -122,9 +126,10 @@ class MariaDB:
 class Redis:
     """A private ``redis-server`` on a loopback port, no persistence."""
 
-    def __init__(self, base_dir: Path | str, port: int | None = None):
+    def __init__(self, base_dir: Path | str, port: int | None = None, own_session: bool = False):
         self.base = Path(base_dir)
         self.port = port or free_port()
+        self.own_session = own_session
         self.proc: subprocess.Popen | None = None
 
     @property
@@ -137,7 +142,7 @@ class Redis:
             [_which("redis-server"), "--port", str(self.port), "--bind", "127.0.0.1",
              "--dir", str(self.base), "--save", "", "--appendonly", "no",
              "--daemonize", "no", "--logfile", str(self.base / "redis.log")],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=self.own_session,
         )
         _wait(lambda: self.client().ping(), "Redis")
         logger.info("Redis started on port %d", self.port)
