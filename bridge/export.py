@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from datetime import datetime, timezone
@@ -33,6 +35,8 @@ from sqlalchemy import bindparam, text
 
 from bridge import grid
 from bridge.reasons import describe
+
+logger = logging.getLogger(__name__)
 
 PAGE_ROWS = 2000
 """Rows per keyset page: one query and one chunk of about 300 KB sent to the client; larger
@@ -91,6 +95,19 @@ def pages(connect: Callable[[], AbstractContextManager], where: str, params: dic
             if len(rows) < page_rows:
                 break
             after = rows[-1][0]
+
+
+def logged(row_pages: Iterator[list], account_id: int, tab: str) -> Iterator[list]:
+    """The pages as they are, with one log line for operators when the file ends or the client leaves."""
+    start, count, finished = time.monotonic(), 0, False
+    try:
+        for rows in row_pages:
+            count += len(rows)
+            yield rows
+        finished = True
+    finally:
+        logger.info("CSV export of account %s, tab %s: %d rows in %.1f s%s", account_id, tab, count,
+                    time.monotonic() - start, "" if finished else ", stopped before the end")
 
 
 def csv_chunks(row_pages: Iterator[list]) -> Iterator[bytes]:

@@ -29,8 +29,9 @@ def export_csv(account_id: int, args):
     """The tab as a CSV file, streamed page by page (see ``bridge.export``)."""
     where, params = export.validate(args, account_id)
     db.session.close()  # the account check's connection goes back to the pool; pages take their own
-    chunks = export.csv_chunks(export.pages(db.engine.connect, where, params))
-    name = export.file_name(account_id, args.get("tab", "active"))
+    tab = args.get("tab", "active")
+    chunks = export.csv_chunks(export.logged(export.pages(db.engine.connect, where, params), account_id, tab))
+    name = export.file_name(account_id, tab)
     return Response(stream_with_context(chunks), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{name}"',
         "Cache-Control": "no-store",

@@ -170,3 +170,18 @@ def test_another_request_answers_within_a_second_while_an_export_streams(app, ac
         assert first.count(b"\n") + rest == 120_001
     finally:
         server.shutdown()
+
+
+@ONE_SHAPE
+def test_each_export_leaves_one_log_line_with_its_rows(api, account_id, channel_db, caplog):
+    fill(channel_db.engine, account_id, 2500)
+    caplog.set_level("INFO", logger="bridge.export")
+    resp = api.get(f"/api/v1/accounts/{account_id}/listings?tab=active&format=csv", buffered=False)
+    chunks = iter(resp.response)
+    assert next(chunks).startswith(export.BOM.encode()) and next(chunks).count(b"\n") == export.PAGE_ROWS
+    resp.close()  # the client went away after the first page
+    assert api.get(f"/api/v1/accounts/{account_id}/listings?tab=active&format=csv").data.count(b"\n") == 2501
+    lines = [r.getMessage() for r in caplog.records if r.name == "bridge.export"]
+    assert len(lines) == 2
+    assert lines[0].endswith("stopped before the end") and f": {export.PAGE_ROWS} rows" in lines[0]
+    assert f"account {account_id}, tab active: 2500 rows in" in lines[1] and "stopped" not in lines[1]
