@@ -106,7 +106,10 @@ def list_orders(conn: Connection, account_id: int | None = None, status: str | N
     return [_plain(r) for r in rows], int(total)
 
 
-def offered_orders(conn: Connection, limit: int = 50) -> list[dict]:
+def offered_orders(conn: Connection, vault, limit: int = 50) -> list[dict]:
+    """Orders for the module to create, the only place buyer data is decrypted (``channel.pii``)."""
+    from channel.pii import open_address, open_value
+
     rows = conn.execute(text(
         f"SELECT o.{', o.'.join(ORDER_COLUMNS)}, o.buyer_name, o.buyer_email, o.shipping_address, a.settings,"
         f" a.website_id FROM channel_amazon_order o JOIN channel_amazon_account a ON a.account_id = o.account_id"
@@ -121,9 +124,9 @@ def offered_orders(conn: Connection, limit: int = 50) -> list[dict]:
         settings = order_settings(type("A", (), {"settings": json.loads(r["settings"] or "{}")})())
         offer = _plain({k: r[k] for k in ORDER_COLUMNS})
         offer.update({
-            "buyer": {"name": r["buyer_name"] or "Amazon customer",
-                      "email": r["buyer_email"] or f"{r['amazon_order_id']}@marketplace.invalid"},
-            "shipping_address": json.loads(r["shipping_address"]) if r["shipping_address"] else None,
+            "buyer": {"name": open_value(vault, r["buyer_name"]) or "Amazon customer",
+                      "email": open_value(vault, r["buyer_email"]) or f"{r['amazon_order_id']}@marketplace.invalid"},
+            "shipping_address": open_address(vault, r["shipping_address"]),
             "items": [_plain(i) for i in item_rows], "website_id": r["website_id"],
             "settings": {k: settings[k] for k in ("store_id", "customer", "number_source", "status", "import_fba")},
             "increment_id": r["amazon_order_id"] if settings["number_source"] == "amazon" else None,

@@ -6,7 +6,7 @@ from flask import jsonify, request
 
 from bridge import db, grid
 from bridge.api import bp
-from bridge.api.common import body, settings
+from bridge.api.common import body, settings, vault
 from bridge.auth import requires
 from bridge.errors import BadRequest
 from channel import orders as service
@@ -35,7 +35,7 @@ def list_orders():
 @bp.get("/orders/offered")
 @requires("orders")
 def offered():
-    return jsonify({"items": service.offered_orders(db.session.connection(), 50)})
+    return jsonify({"items": service.offered_orders(db.session.connection(), vault(), 50)})
 
 
 @bp.post("/orders/<int:order_id>/magento-result")

@@ -6,8 +6,17 @@ from sqlalchemy import text
 
 from channel.magento.catalog import CatalogReader
 from channel.magento.schema import MagentoSchema
-from channel.orders import MAX_ATTEMPTS, offered_orders, record_magento_result, retry_order
+from channel.crypto import Vault
+from channel.orders import MAX_ATTEMPTS, record_magento_result, retry_order
+from channel.orders import offered_orders as offered_with
 from sandbox_fixtures import SELLER
+
+
+def offered_orders(conn):
+    """The module's offered orders, buyer data decrypted with the suite's key."""
+    from sync.conftest import KEY
+
+    return offered_with(conn, Vault(KEY))
 
 
 def salable(channel_db, sku="MG-0000001"):

@@ -7,9 +7,18 @@ import json
 import pytest
 from sqlalchemy import text
 
-from channel.orders import offered_orders
+from channel import pii
+from channel.crypto import Vault
+from channel.orders import offered_orders as offered_with
 from sandbox_fixtures import SELLER
 from worker.sync.orders_job import OrdersOptions, OrdersSynchronizer
+
+
+def offered_orders(conn):
+    """The module's offered orders, buyer data decrypted with the suite's key."""
+    from sync.conftest import KEY
+
+    return offered_with(conn, Vault(KEY))
 
 FAST = {"backoff_base": 0.01, "backoff_cap": 0.05}
 
@@ -39,7 +48,11 @@ def row(channel_db, amazon_order_id):
             " WHERE amazon_order_id = :id"), {"id": amazon_order_id}).mappings().one()
         items = conn.execute(text("SELECT amazon_order_item_id, price FROM channel_amazon_order_item"
                                   " WHERE order_id = :o ORDER BY item_id"), {"o": order["order_id"]}).all()
-    return dict(order), [(i[0], None if i[1] is None else float(i[1])) for i in items]
+    from sync.conftest import KEY
+
+    order = dict(order)  # buyer data is stored encrypted
+    order.update({c: pii.open_value(Vault(KEY), order[c]) for c in ("buyer_name", "shipping_address")})
+    return order, [(i[0], None if i[1] is None else float(i[1])) for i in items]
 
 
 def test_totals_and_currency_are_stored_because_proceeds_are_asked_for(run_orders, channel_db, market):

@@ -9,10 +9,19 @@ import pytest
 from sqlalchemy import text
 
 from channel.magento.schema import MagentoSchema
-from channel.orders import offered_orders, record_magento_result
+from channel.crypto import Vault
+from channel.orders import offered_orders as offered_with
+from channel.orders import record_magento_result
 from sandbox_fixtures import SELLER
 from worker.sync.carriers import amazon_carrier
 from worker.sync.orders_job import OrdersOptions, OrdersSynchronizer
+
+
+def offered_orders(conn):
+    """The module's offered orders, buyer data decrypted with the suite's key."""
+    from sync.conftest import KEY
+
+    return offered_with(conn, Vault(KEY))
 
 FAST = {"backoff_base": 0.01, "backoff_cap": 0.05}
 SHIPMENT_ITEM = """CREATE TABLE IF NOT EXISTS `{p}sales_shipment_item` (

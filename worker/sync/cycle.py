@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from channel import alerts
 from channel.classification import classify_account
+from channel.crypto import Vault
 from channel.db import retry_on_lock_conflict
 from channel.magento.catalog import CatalogReader
 from channel.matching import match_account
@@ -33,6 +34,7 @@ from worker.sync.attributes import AttributeImporter
 from worker.sync.exporter import PriceStockExporter
 from worker.sync.importer import ListingsReportImporter
 from worker.sync.orders import OrderImporter
+from worker.sync.pii import protect_buyer_data
 from worker.sync.publisher import OfferPublisher
 from worker.sync.shipments import ShipmentExporter
 from worker.sync.steps import ReportHeld, StepRunner
@@ -185,6 +187,7 @@ class Synchronizer:
             def do_record():
                 self.summary["tabs"] = record_snapshot(conn, account.account_id, started)
                 prune_logs(conn, self.settings.log_retention_days, started)
+                self.summary["buyer_data"] = protect_buyer_data(conn, Vault(self.settings.encryption_key), started)
 
             steps.run("import", do_import)
             steps.run("match", do_match, needs=("import",))
@@ -198,7 +201,8 @@ class Synchronizer:
             steps.run("record", do_record)
 
     def _orders(self, conn, client, account, reader, started) -> None:
-        self.summary["orders"] = OrderImporter(conn, client, account, reader).run(started)
+        self.summary["orders"] = OrderImporter(conn, client, account, reader,
+                                               vault=Vault(self.settings.encryption_key)).run(started)
         conn.commit()
         self.summary["shipments"] = ShipmentExporter(conn, client, account, reader.schema).run()
         conn.commit()

@@ -19,13 +19,14 @@ once; a cancellation gives it back once.
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 
+from channel import pii
+from channel.errors import ConfigurationError
 from channel.magento.contracts import write_stock_event
 from channel.orders import may_become_magento_order, order_settings
 from worker.amazon import orders as api
@@ -62,7 +63,10 @@ class OrderStats:
 
 
 class OrderImporter:
-    def __init__(self, conn: Connection, client, account, reader, page_size: int = PAGE_SIZE):
+    def __init__(self, conn: Connection, client, account, reader, page_size: int = PAGE_SIZE, vault=None):
+        if vault is None:
+            raise ConfigurationError("orders carry buyer data, stored only encrypted: the importer needs the vault")
+        self.vault = vault
         self.conn = conn
         self.client = client
         self.account = account
@@ -183,23 +187,27 @@ class OrderImporter:
             "SELECT order_id, magento_status, magento_failure_reason, shipping_address FROM channel_amazon_order"
             " WHERE account_id = :a AND amazon_order_id = :id"), key).first()
         if current is not None and current.shipping_address and address and not address.get("addressLine1"):
-            stored = json.loads(current.shipping_address)
+            stored = pii.open_address(self.vault, current.shipping_address) or {}
             if stored.get("addressLine1"):
                 address = stored  # a later read without the restricted data keeps the full address
         raw_items = order.get("orderItems", [])
         priced = all(((i.get("product") or {}).get("price") or {}).get("unitPrice") for i in raw_items)
         has_street = bool(address and address.get("addressLine1"))
         magento_status, reason = self._magento_status(current, status, fulfilled_by, priced, has_street)
+        updated = _time(order["lastUpdatedTime"])
+        closed = updated if status in pii.CLOSED else None
+        keep = not pii.expired(status, closed, datetime.utcnow())  # never store what must already be gone
         params = {**key, "st": status, "fb": fulfilled_by, "pd": _time(order["createdTime"]),
-                  "lu": _time(order["lastUpdatedTime"]), "cur": total.get("currencyCode"), "tot": total.get("amount"),
-                  "bn": buyer.get("buyerName"), "be": buyer.get("buyerEmail"),
-                  "addr": json.dumps(address) if address else None, "ms": magento_status, "fr": reason,
-                  "fm": ADDRESS_MISSING if reason == "address_missing" else None}
+                  "lu": updated, "cur": total.get("currencyCode"), "tot": total.get("amount"),
+                  "bn": pii.seal(self.vault, buyer.get("buyerName")) if keep else None,
+                  "be": pii.seal(self.vault, buyer.get("buyerEmail")) if keep else None,
+                  "addr": pii.seal_address(self.vault, address) if keep else None, "ms": magento_status,
+                  "fr": reason, "fm": ADDRESS_MISSING if reason == "address_missing" else None, "ca": closed}
         self.conn.execute(text(
             "INSERT INTO channel_amazon_order (account_id, amazon_order_id, amazon_status, fulfilled_by, purchase_date,"
             " last_update_date, currency, order_total, buyer_name, buyer_email, shipping_address, magento_status,"
-            " magento_failure_reason, magento_failure_message)"
-            " VALUES (:a, :id, :st, :fb, :pd, :lu, :cur, :tot, :bn, :be, :addr, :ms, :fr, :fm)"
+            " magento_failure_reason, magento_failure_message, closed_at)"
+            " VALUES (:a, :id, :st, :fb, :pd, :lu, :cur, :tot, :bn, :be, :addr, :ms, :fr, :fm, :ca)"
             " ON DUPLICATE KEY UPDATE"  # status first: MySQL assigns left to right, later terms see new values
             " magento_status = CASE WHEN magento_status IN ('created', 'creating') OR (magento_status = 'failed'"
             "   AND COALESCE(magento_failure_reason, '') <> 'address_missing' AND VALUES(magento_status) <> 'skipped')"
@@ -209,6 +217,7 @@ class OrderImporter:
             " buyer_name = COALESCE(VALUES(buyer_name), buyer_name),"
             " buyer_email = COALESCE(VALUES(buyer_email), buyer_email),"
             " shipping_address = COALESCE(VALUES(shipping_address), shipping_address),"
+            " closed_at = COALESCE(closed_at, VALUES(closed_at)),"
             " magento_failure_reason = CASE WHEN VALUES(magento_failure_reason) IS NOT NULL"
             "   THEN VALUES(magento_failure_reason) WHEN magento_failure_reason = 'address_missing' THEN NULL"
             "   ELSE magento_failure_reason END,"

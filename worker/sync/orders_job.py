@@ -17,6 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from channel import alerts
+from channel.crypto import Vault
 from channel.magento.catalog import CatalogReader
 from channel.models import Account
 from channel.models.log import write_log
@@ -112,7 +113,8 @@ class OrdersSynchronizer:
                             rate_scale=self.options.rate_scale, **self.options.client_kwargs)
         with self.engine.connect() as conn:
             reader = CatalogReader.from_settings(conn, self.settings)
-            importer = OrderImporter(conn, client, account, reader, page_size=self.options.page_size)
+            importer = OrderImporter(conn, client, account, reader, page_size=self.options.page_size,
+                                     vault=Vault(self.settings.encryption_key))
             failed: Exception | None = None
             try:
                 self.summary["orders"] = importer.run(started)

@@ -1,0 +1,22 @@
+"""Buyer data kept as Amazon's Data Protection Policy requires, as a step of the worker.
+
+Run by the sync cycle's ``record`` step (``worker.sync.cycle``): buyer data an older
+version stored in clear is encrypted, and the buyer data of every order closed
+(shipped or cancelled) more than 30 days ago is deleted, for all accounts at once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.engine import Connection
+
+from channel import pii
+from channel.crypto import Vault
+
+
+def protect_buyer_data(conn: Connection, vault: Vault, now: datetime) -> dict:
+    """Seal what is in clear, purge what is past its retention; returns the counts."""
+    sealed = pii.seal_clear_rows(conn, vault)
+    purged = pii.purge(conn, now)
+    return {"sealed": sealed, "purged": purged}
