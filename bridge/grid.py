@@ -66,9 +66,27 @@ def listing_query(args, account_id: int) -> tuple[str, dict]:
         if value:
             if len(value) > 255:
                 raise BadRequest(f"filter '{key}' is too long", {"parameter": key})
+            words = name_words(value) if key == "name" else None
+            if words:  # every word, as a word start, through the full-text index
+                where.append("MATCH(product_name) AGAINST(:name_ft IN BOOLEAN MODE)")
+                params["name_ft"] = " ".join(f"+{w}*" for w in words)
+                continue
             where.append(clause)
             params[key] = f"%{value}%" if "LIKE" in clause else value
     return " AND ".join(where), params
+
+
+#: InnoDB's full-text index holds words of at least this many characters (innodb_ft_min_token_size).
+FT_MIN_WORD = 3
+
+
+def name_words(value: str) -> list[str] | None:
+    """The words of a name search for the full-text index, or None when a word is too
+    short for it (or holds operators), so the search falls back to a substring match."""
+    words = [w for w in "".join(c if c.isalnum() else " " for c in value).split() if w]
+    if not words or any(len(w) < FT_MIN_WORD for w in words) or len(words) > 8:
+        return None
+    return words
 
 
 def order_by(args) -> str:

@@ -60,3 +60,19 @@ def test_filtered_totals_stop_at_the_bound(api, many, monkeypatch):
     monkeypatch.setattr(grid, "COUNT_BOUND", 50)
     page = api.get(f"/api/v1/accounts/{many}/listings?tab=ready_to_list&sku=SKU-&per_page=10").get_json()
     assert page["total"] == 50 and page["total_exact"] is False and page["pages"] is None
+
+
+def test_a_name_search_reads_the_full_text_index_and_short_words_still_match(api, account_id, channel_db):
+    with channel_db.engine.begin() as conn:
+        for n, name in enumerate(["Blue cotton Shirt XL", "Red shirt", "Bluest sky poster", "Blue mug"], start=1):
+            conn.execute(text(
+                "INSERT INTO channel_amazon_listing (account_id, seller_sku, product_name, tab, reason, match_status)"
+                " VALUES (:a, :s, :n, 'active', 'listed_buyable', 'matched')"), {"a": account_id, "s": f"N-{n}",
+                                                                                   "n": name})
+    base = f"/api/v1/accounts/{account_id}/listings?tab=active&name="
+    names = lambda q: sorted(i["product_name"] for i in api.get(base + q).get_json()["items"])  # noqa: E731
+    assert names("blue%20shirt") == ["Blue cotton Shirt XL"]
+    assert names("blue") == ["Blue cotton Shirt XL", "Blue mug", "Bluest sky poster"]  # word starts
+    assert names("shirt%20XL") == ["Blue cotton Shirt XL"]  # a 2-letter word: substring match
+    where, params = grid.listing_query({"tab": "active", "name": "blue shirt"}, account_id)
+    assert "MATCH(product_name)" in where and params["name_ft"] == "+blue* +shirt*"
