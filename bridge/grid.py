@@ -195,10 +195,12 @@ def _seek(conn, where: str, params: dict, members: list[str], column: str, desc:
         params[f"tab{i}"] = member
         branches.append(f"(SELECT {cols} FROM channel_amazon_listing WHERE {scoped.format(i=i)}{after}"
                         f" ORDER BY {column} {direction}, listing_id {direction} LIMIT {int(limit + offset)})")
-    sql = (branches[0] if len(branches) == 1 else " UNION ALL ".join(branches)
-           + f" ORDER BY {column} {direction}, listing_id {direction}")
-    sql = f"SELECT * FROM ({sql}) page ORDER BY {column} {direction}, listing_id {direction}" \
-          f" LIMIT {int(limit)} OFFSET {int(offset)}"
+    if len(branches) == 1:  # one state: the index order is the page order
+        sql = (f"SELECT {cols} FROM channel_amazon_listing WHERE {scoped.format(i=0)}{after}"
+               f" ORDER BY {column} {direction}, listing_id {direction} LIMIT {int(limit)} OFFSET {int(offset)}")
+    else:
+        sql = (" UNION ALL ".join(branches) + f" ORDER BY {column} {direction}, listing_id {direction}"
+               f" LIMIT {int(limit)} OFFSET {int(offset)}")
     params = {k: v for k, v in params.items() if k != "tabs"}
     return list(conn.execute(text(sql), params).mappings().all())
 

@@ -62,6 +62,7 @@ class MariaDB:
 
     def start(self) -> "MariaDB":
         self.base.mkdir(parents=True, exist_ok=True)
+        (self.base / "tmp").mkdir(exist_ok=True)
         if not (self.datadir / "mysql").exists():
             subprocess.run(
                 [_which("mariadb-install-db", "mysql_install_db"), "--no-defaults",
@@ -78,6 +79,7 @@ class MariaDB:
             "--innodb-buffer-pool-size=512M", "--innodb-flush-log-at-trx-commit=2",
             "--innodb-log-file-size=256M", "--max-connections=500",
             "--sql-mode=STRICT_TRANS_TABLES,NO_ENGINE_SUBSTITUTION",
+            f"--tmpdir={self.base / 'tmp'}",  # its own: a /tmp cleaner must not pull temp tables away
         ]
         self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                      start_new_session=self.own_session)
