@@ -40,6 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DEMO_DB = "magento"
 DEMO_SECRET = "demo-bridge-secret-7c3f9a1e5b8d2046"
 DEMO_SELLER = "A2DEMOSELLER01"
+DEMO_NEW_SELLER = "A2DEMOSELLER02"
 DEMO_MARKETPLACE = "ATVPDKIKX0DER"
 DEMO_CLIENT_ID = "amzn1.application-oa2-client.demo"
 DEMO_CLIENT_SECRET = "amzn1.oa2-cs.v1.demo-secret"
@@ -124,7 +125,11 @@ def seed_sandbox(path: Path, products: int) -> None:
         "sellers": [{"seller_id": DEMO_SELLER, "marketplaces": [DEMO_MARKETPLACE],
                      "client_id": DEMO_CLIENT_ID, "client_secret": DEMO_CLIENT_SECRET,
                      "refresh_token": DEMO_REFRESH_TOKEN, "catalog": asins, "listings": listings,
-                     "orders": orders}],
+                     "orders": orders},
+                    # Not connected yet: for trying "Authorize with Amazon" (same app, as a public app is).
+                    {"seller_id": DEMO_NEW_SELLER, "marketplaces": [DEMO_MARKETPLACE, "A2EUQ1WTGCTBG2"],
+                     "client_id": DEMO_CLIENT_ID, "client_secret": DEMO_CLIENT_SECRET,
+                     "refresh_token": "Atzr|demo-refresh-token-2"}],
     }))
 
 
@@ -433,6 +438,8 @@ def _run(slot: DemoSlot, products: int, keep: bool, wait: bool) -> int:
             procs.start(f"worker-{n}", [py, "-m", "worker"], env)
         procs.start("cron", [py, "-m", "worker.schedule"], env)
         print("Workers  2 RQ workers and the cron tick")
+        print(f"Connect  'Authorize with Amazon' goes through the sandbox's consent page: sign in as"
+              f" {DEMO_NEW_SELLER}; app client id {DEMO_CLIENT_ID}, client secret {DEMO_CLIENT_SECRET}")
         first_sync(settings, state["account_id"])
         procs.start("bridge", [py, "-m", "bridge.demo_server"], env)
         wait_http(f"http://127.0.0.1:{bridge_port}/")
