@@ -15,6 +15,8 @@ use Magento\Directory\Model\RegionFactory;
 class AddressMapper
 {
     public const PHONE_PLACEHOLDER = '0000000000';
+    /** Street of an order Amazon fulfilled: Amazon gives no street for those, and ships them itself. */
+    public const FBA_STREET = 'Fulfilled by Amazon';
 
     public function __construct(private readonly RegionFactory $regionFactory)
     {
@@ -23,10 +25,11 @@ class AddressMapper
     /**
      * @param array<string, mixed>|null $address Amazon's shipping address
      * @param array<string, mixed> $buyer Amazon's buyer (name, email)
+     * @param bool $fulfilledByAmazon Amazon shipped it: a missing street is expected, not a failure
      * @return array<string, mixed> quote address data
      * @throws CreationFailed address_invalid
      */
-    public function map(?array $address, array $buyer): array
+    public function map(?array $address, array $buyer, bool $fulfilledByAmazon = false): array
     {
         if (!$address) {
             throw new CreationFailed('address_invalid', 'Amazon gave no shipping address for this order.');
@@ -36,6 +39,9 @@ class AddressMapper
             [$text('addressLine1'), $text('addressLine2'), $text('addressLine3')],
             static fn (string $line): bool => $line !== ''
         ));
+        if (!$lines && $fulfilledByAmazon) {
+            $lines = [self::FBA_STREET];
+        }
         $country = strtoupper($text('countryCode'));
         $missing = [];
         if ($country === '') {

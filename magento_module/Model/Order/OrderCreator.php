@@ -81,7 +81,8 @@ class OrderCreator
         $fba = ($offer['fulfilled_by'] ?? 'MERCHANT') === 'AMAZON';
         $address = $this->addressMapper->map(
             is_array($offer['shipping_address'] ?? null) ? $offer['shipping_address'] : null,
-            (array) ($offer['buyer'] ?? [])
+            (array) ($offer['buyer'] ?? []),
+            $fba
         );
         $notes = [];
 

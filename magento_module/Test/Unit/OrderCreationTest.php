@@ -285,6 +285,19 @@ class OrderCreationTest extends TestCase
         $this->assertSame('0000000000', $address->getData('telephone'));
     }
 
+    public function testAnAmazonFulfilledOrderWithoutStreetIsCreatedAndAMerchantOneIsNot(): void
+    {
+        $this->magento->addProduct('GOOD', 5);
+        $noStreet = ['shipping_address' => ['addressLine1' => '', 'name' => '', 'phone' => '']];
+        $this->bridge->offer($this->offer(1, 'GOOD', 1, ['fulfilled_by' => 'AMAZON'] + $noStreet));
+        $this->bridge->offer($this->offer(2, 'GOOD', 1, $noStreet));
+        $result = $this->processOffers();
+        $this->assertSame(1, $result['created']);
+        $quote = array_values($this->magento->quotes)[0];
+        $this->assertSame(['Fulfilled by Amazon'], $quote->getShippingAddress()->getData('street'));
+        $this->assertSame('address_invalid', $this->bridge->orders[2]['result']['reason_code'] ?? null);
+    }
+
     public function testAmazonOrderNumberThatIsTakenGetsMagentosNext(): void
     {
         $this->magento->addProduct('GOOD', 5);
