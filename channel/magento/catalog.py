@@ -233,6 +233,20 @@ class CatalogReader:
             if len(rows) < batch_size:
                 return
 
+    def product_ids(self, skus: list[str]) -> dict[str, tuple[int, str]]:
+        """(product id, Magento's SKU) by SKU (lower-cased keys, as Magento compares SKUs), in
+        one read of the entity table: for callers that need only ids, never the EAV values."""
+        if not skus:
+            return {}
+        s = self.schema
+        sql = f"SELECT e.entity_id, e.sku FROM {s.t('catalog_product_entity')} e WHERE e.sku IN :skus"
+        params: dict = {"skus": list(skus)}
+        if s.is_commerce:
+            sql += " AND e.created_in <= :v AND e.updated_in > :v"
+            params["v"] = s.current_version(self.conn)
+        rows = self.conn.execute(text(sql).bindparams(bindparam("skus", expanding=True)), params)
+        return {r.sku.lower(): (int(r.entity_id), r.sku) for r in rows}
+
     def products(self, website_id: int, **kwargs) -> Iterator[Product]:
         for batch in self.iter_batches(website_id, **kwargs):
             yield from batch

@@ -260,8 +260,7 @@ class OrderImporter:
                         for r in self.conn.execute(stmt, {"a": self.account.account_id, "s": skus})}
             missing = [s for s in skus if s.lower() not in products]
             if missing:  # not listed through us: the seller SKU may still be a Magento SKU
-                for p in self.reader.products(self.account.website_id, skus=missing, in_website_only=False):
-                    products[p.sku.lower()] = (p.entity_id, p.sku)
+                products.update(self.reader.product_ids(missing))
         out = []
         for raw in raw_items:
             product = raw.get("product") or {}
