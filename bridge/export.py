@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -82,7 +83,10 @@ def pages(connect: Callable[[], AbstractContextManager], where: str, params: dic
     """Keyset pages of rows, state by state in seller SKU order, each read on its own
     short-lived connection. ``where`` is the grid's, with ``tab IN :tabs``."""
     page_rows = page_rows or PAGE_ROWS
-    query = text(f"SELECT {_COLUMNS} FROM channel_amazon_listing FORCE INDEX ({_INDEX})"
+    # A name search reads the full-text index, which a forced index would rule out: those
+    # pages sort the (usually few) rows found instead of walking the SKU index.
+    hint = "" if "MATCH(" in where else f" FORCE INDEX ({_INDEX})"
+    query = text(f"SELECT {_COLUMNS} FROM channel_amazon_listing{hint}"
                  f" WHERE {where} AND seller_sku > :after ORDER BY seller_sku LIMIT :limit"
                  ).bindparams(bindparam("tabs", expanding=True))
     for tab in params["tabs"]:
@@ -95,6 +99,13 @@ def pages(connect: Callable[[], AbstractContextManager], where: str, params: dic
             if len(rows) < page_rows:
                 break
             after = rows[-1][0]
+
+
+def started(row_pages: Iterator[list]) -> Iterator[list]:
+    """The pages with the first one read now: a query that fails does so while the answer can
+    still be an error, not in the middle of a file the client takes for complete."""
+    first = next(row_pages, None)
+    return itertools.chain([] if first is None else [first], row_pages)
 
 
 def logged(row_pages: Iterator[list], account_id: int, tab: str) -> Iterator[list]:

@@ -30,7 +30,8 @@ def export_csv(account_id: int, args):
     where, params = export.validate(args, account_id)
     db.session.close()  # the account check's connection goes back to the pool; pages take their own
     tab = args.get("tab", "active")
-    chunks = export.csv_chunks(export.logged(export.pages(db.engine.connect, where, params), account_id, tab))
+    row_pages = export.started(export.pages(db.engine.connect, where, params))
+    chunks = export.csv_chunks(export.logged(row_pages, account_id, tab))
     name = export.file_name(account_id, tab)
     return Response(stream_with_context(chunks), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{name}"',

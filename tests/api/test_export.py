@@ -185,3 +185,22 @@ def test_each_export_leaves_one_log_line_with_its_rows(api, account_id, channel_
     assert len(lines) == 2
     assert lines[0].endswith("stopped before the end") and f": {export.PAGE_ROWS} rows" in lines[0]
     assert f"account {account_id}, tab active: 2500 rows in" in lines[1] and "stopped" not in lines[1]
+
+
+@ONE_SHAPE
+@pytest.mark.parametrize("name, expected", [("Produkt", 1998), ("Größe 15", 111)])
+def test_export_filters_by_name_as_the_grid_does(api, account_id, channel_db, name, expected):
+    """A word search goes through the full-text index, a short word falls back to a substring."""
+    fill(channel_db.engine, account_id, 2000)
+    resp = api.get(f"/api/v1/accounts/{account_id}/listings?tab=active&format=csv&name={name}")
+    assert resp.status_code == 200, resp.data[:300]
+    rows = list(csv.reader(io.StringIO(resp.data.decode("utf-8-sig"), newline="")))[1:]
+    assert len(rows) == expected and all(name.split()[0] in r[3] for r in rows)
+
+
+@ONE_SHAPE
+def test_a_query_that_fails_is_a_json_500_not_a_cut_file(api, account_id, channel_db, monkeypatch):
+    fill(channel_db.engine, account_id, 10)
+    monkeypatch.setattr(export, "_COLUMNS", "seller_sku, no_such_column")
+    resp = api.get(f"/api/v1/accounts/{account_id}/listings?tab=active&format=csv")
+    assert resp.status_code == 500 and resp.get_json()["error"]["code"] == "internal_error"
