@@ -38,3 +38,28 @@ def test_unaccounted_messages_are_verified_on_amazon_not_assumed(damage, cycle, 
     # Nothing was sent twice: the verified changes are not pushed again.
     cycle()
     assert market.market.calls.get("createFeed", 0) == feeds_before + 1
+
+
+def test_a_value_refused_in_a_feed_is_not_sent_again_until_it_changes(cycle, channel_db, market, monkeypatch):
+    cycle()
+    cycle()
+    advance(market)
+    cycle()
+    monkeypatch.setattr("worker.sync.exporter.use_feeds", lambda *a, **k: True)
+    market.fault(reject_skus=["MG-0000001"])
+    set_price(channel_db, "MG-0000001", 71)
+    cycle()
+    feeds = market.market.calls.get("createFeed", 0)
+    cycle()
+    cycle()
+    assert market.market.calls.get("createFeed", 0) == feeds  # the refused value is held back
+    with channel_db.engine.connect() as conn:
+        ref = conn.execute(text("SELECT submission_ref FROM channel_amazon_listing WHERE seller_sku = 'MG-0000001'"
+                                )).scalar()
+        alert = conn.execute(text("SELECT message FROM channel_amazon_alert WHERE code = 'value_rejected'"
+                                  " AND cleared_at IS NULL")).scalar()
+    assert ref.startswith("rejected:") and "MG-0000001" in alert
+    market.fault(reject_skus=[])
+    set_price(channel_db, "MG-0000001", 72)
+    cycle()
+    assert market.listings(SELLER)["MG-0000001"]["price"] == 72

@@ -187,7 +187,7 @@ class PriceStockExporter:
         for n, row in enumerate(rows, start=1):
             messages.append(self._message(n, row))
             index[n] = [row["listing_id"], None if row["calc_price"] is None else str(row["calc_price"]),
-                        row["want_qty"]]
+                        row["want_qty"], row["want_digest"]]
         known = {f for (f,) in self.conn.execute(text(
             "SELECT feed_id FROM channel_amazon_feed WHERE account_id = :a AND created_at > NOW() - INTERVAL 1 DAY"),
             {"a": self.account.account_id})}
@@ -266,6 +266,10 @@ class PriceStockExporter:
             self._acknowledge(accepted)
             stmt = text(f"UPDATE {LISTING} SET submission_ref = NULL WHERE submission_ref = :f")
             self.conn.execute(stmt, {"f": "feed:" + feed_id})
+            if status == "DONE":  # values Amazon refused message by message: not sent again until they change
+                for k in rejected:
+                    if len(index[k]) > 3:
+                        self._remember_rejected({"listing_id": index[k][0], "want_digest": index[k][3]})
             not_applied = len(index) - len(accepted)
             self.conn.execute(text(
                 "UPDATE channel_amazon_feed SET status = :s, accepted = :ok, rejected = :bad, verified = :v,"
@@ -284,7 +288,7 @@ class PriceStockExporter:
             f"SELECT listing_id, seller_sku FROM {LISTING} WHERE listing_id IN :ids"
         ).bindparams(bindparam("ids", expanding=True)), {"ids": [v[0] for v in messages.values()]}).all())
         held = set()
-        for n, (message_id, (listing_id, price, qty)) in enumerate(sorted(messages.items()), start=1):
+        for n, (message_id, (listing_id, price, qty, *_)) in enumerate(sorted(messages.items()), start=1):
             sku = skus.get(listing_id)
             if sku is None:
                 continue
