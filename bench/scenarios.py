@@ -335,7 +335,8 @@ def orders_import(n: int) -> dict:
                 session.expunge(account)
             client = client_for(account, settings, redis.Redis.from_url(stack.redis.url), rate_scale=1000)
             with stack.engine.connect() as conn:
-                importer = OrderImporter(conn, client, account, CatalogReader.connect(conn))
+                importer = OrderImporter(conn, client, account, CatalogReader.connect(conn),
+                                         vault=Vault(stack.key))
                 start = time.perf_counter()
                 result = importer.run()
                 elapsed = time.perf_counter() - start
