@@ -81,11 +81,24 @@ def verify_state(secret: str, state: str, now: float | None = None) -> str:
         data = json.loads(_unb64(payload))
         nonce, expires = str(data["n"]), int(data["exp"])
     except (ValueError, KeyError, TypeError):
-        raise InvalidInput("This authorization did not start here (its state is not ours). Connect again.",
-                           {"path": "state"}) from None
+        raise _refused("forged") from None
     if (now or time.time()) > expires:
-        raise InvalidInput("This authorization took too long and expired. Connect again.", {"path": "state"})
+        raise _refused("expired")
     return nonce
+
+
+#: Why a callback is refused, by stable code: the code may travel in a URL, the sentence never does.
+REFUSALS = {
+    "forged": "This authorization did not start here (its state is not ours). Connect again.",
+    "expired": "This authorization took too long and expired. Connect again.",
+    "used": "This authorization was already used. Connect again to authorize anew.",
+    "no_code": "Amazon sent no authorization code back: the authorization was not given. Connect again.",
+    "other_user": "This authorization was started by another admin user. Connect again yourself.",
+}
+
+
+def _refused(reason: str) -> InvalidInput:
+    return InvalidInput(REFUSALS[reason], {"path": "state", "reason": reason})
 
 
 def seller_central(marketplace_id: str | None, region: str, lwa_endpoint: str | None = None) -> str:
@@ -128,7 +141,7 @@ def _web_url(value: str) -> bool:
 
 
 def start(redis, vault: Vault, secret: str, data: dict, lwa_endpoint: str | None = None,
-          now: float | None = None) -> dict:
+          now: float | None = None, user: str | None = None) -> dict:
     """Keep the merchant's choices under a fresh nonce; the consent URL to send them to."""
     if not isinstance(data, dict):
         raise InvalidInput("the body must be a JSON object", {"path": "$"})
@@ -153,7 +166,7 @@ def start(redis, vault: Vault, secret: str, data: dict, lwa_endpoint: str | None
         "website_id": website_id, "application_id": _text(data, "application_id", 255),
         "lwa_client_id": _text(data, "lwa_client_id", 255),
         "lwa_client_secret_enc": vault.encrypt(_text(data, "lwa_client_secret", 2048)),
-        "redirect_uri": redirect_uri,
+        "redirect_uri": redirect_uri, "user": user,
     }
     nonce = secrets.token_urlsafe(18)
     state = sign_state(secret, nonce, now)
@@ -163,22 +176,24 @@ def start(redis, vault: Vault, secret: str, data: dict, lwa_endpoint: str | None
             "expires_in": STATE_TTL}
 
 
-def accept_callback(redis, vault: Vault, secret: str, args, now: float | None = None) -> str:
+def accept_callback(redis, vault: Vault, secret: str, args, now: float | None = None,
+                    user: str | None = None) -> str:
     """Check the callback's state, use it up and keep the code for the job; the nonce
-    (the job's only argument). Raises InvalidInput with a sentence for the merchant."""
+    (the job's only argument). The admin user who started it must be the one back.
+    Raises InvalidInput with a sentence for the merchant and a ``reason`` code."""
     state = args.get("state") or ""
     nonce = verify_state(secret, state, now)
     code = (args.get("spapi_oauth_code") or "").strip()
     seller_id = (args.get("selling_partner_id") or "").strip()
     if not code or not seller_id or len(code) > 2048 or len(seller_id) > 32:
-        raise InvalidInput("Amazon sent no authorization code back: the authorization was not given. Connect again.",
-                           {"path": "spapi_oauth_code"})
-    if not redis.set(USED_KEY.format(nonce), 1, nx=True, ex=USED_TTL):
-        raise InvalidInput("This authorization was already used. Connect again to authorize anew.",
-                           {"path": "state"})
+        raise _refused("no_code")
     raw = redis.get(KEY.format(nonce))
+    if raw is not None and json.loads(raw).get("user") not in (None, user):
+        raise _refused("other_user")
+    if not redis.set(USED_KEY.format(nonce), 1, nx=True, ex=USED_TTL):
+        raise _refused("used")
     if raw is None:
-        raise InvalidInput("This authorization expired. Connect again.", {"path": "state"})
+        raise _refused("expired")
     record = json.loads(raw)
     record["seller_id"] = seller_id
     record["code_enc"] = vault.encrypt(code)

@@ -117,6 +117,7 @@ def _participations(settings, redis, record: dict, client_secret: str, refresh_t
                            client_secret, refresh_token)
     first = record.get("marketplace_id") or next(m.marketplace_id for m in marketplaces.MARKETPLACES.values()
                                                  if m.region == region)
+    tokens.refresh()  # a fresh token for the new refresh token, never one cached for an earlier grant
     client = SpApiClient(settings.spapi_endpoint or marketplaces.HOSTS[region], record["seller_id"], region, first,
                          tokens, Throttle(redis), max_attempts=2)
     found = []

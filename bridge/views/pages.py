@@ -139,19 +139,25 @@ def _connect_callback() -> dict:
     from channel import lwa_oauth
     from channel.errors import InvalidInput
 
+    from bridge.api.connect import enqueue_exchange
+
     settings = current_app.extensions["channel_settings"]
+    if request.args.get("connect_job"):  # the standalone callback's page, moving on here
+        return {"job_id": request.args["connect_job"][:64]}
+    if request.args.get("connect_error"):
+        return {"error": lwa_oauth.REFUSALS.get(request.args["connect_error"], lwa_oauth.REFUSALS["forged"])}
     try:
-        nonce = lwa_oauth.accept_callback(db_redis(), vault(), str(settings.bridge_secret), request.args)
+        nonce = lwa_oauth.accept_callback(db_redis(), vault(), str(settings.bridge_secret), request.args,
+                                          user=g.caller.user)
     except InvalidInput as exc:
         return {"error": str(exc)}
-    job = jobs.queue(db_redis()).enqueue(lwa_oauth.CONNECT_JOB, nonce, job_timeout=120, result_ttl=3600,
-                                         failure_ttl=86400, meta={"step": "queued", "done": 0, "total": 0})
-    return {"job_id": job.id}
+    return {"job_id": enqueue_exchange(nonce)}
 
 
 def onboarding():
     _need("accounts")
-    connect = _connect_callback() if "state" in request.args or "spapi_oauth_code" in request.args else None
+    connect = (_connect_callback() if {"state", "spapi_oauth_code", "connect_job", "connect_error"} & set(request.args)
+               else None)
     account_id = request.args.get("account_id")
     acc = service.get(db.session, int(account_id)) if account_id and account_id.isdigit() else None
     websites = db.session.execute(text(

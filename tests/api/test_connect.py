@@ -86,3 +86,11 @@ def test_state_is_bound_to_the_secret_and_its_expiry():
         lwa_oauth.verify_state("one-secret", state, now=1001 + lwa_oauth.STATE_TTL)
     with pytest.raises(InvalidInput):
         lwa_oauth.verify_state("one-secret", "not-a-state", now=1000)
+
+
+def test_callback_by_another_admin_user_is_refused(api, redis_client):
+    _, query = _consent(api)
+    api.user = "someone-else"
+    page = api.get(f"/fragments/onboarding?state={query['state']}&spapi_oauth_code=AN1&selling_partner_id=A2")
+    assert "started by another admin user" in page.get_data(as_text=True)
+    assert Queue(QUEUE, connection=redis_client).jobs == []

@@ -8,7 +8,7 @@ from rq import SimpleWorker
 from sqlalchemy import text
 
 from channel.jobs import QUEUE
-from sandbox_fixtures import CLIENT_ID, CLIENT_SECRET
+from sandbox_fixtures import CLIENT_ID, CLIENT_SECRET, SELLER
 
 from .conftest import shot
 
@@ -23,7 +23,7 @@ def _seed_second_seller(stack):
         "client_secret": CLIENT_SECRET, "refresh_token": "Atzr|consent-refresh-token"}]})
 
 
-def _start(page, stack, marketplace="ATVPDKIKX0DER", secret=CLIENT_SECRET):
+def _start(page, stack, marketplace="ATVPDKIKX0DER", secret=CLIENT_SECRET, seller=OTHER_SELLER):
     page.goto(page.url.split("/ui/")[0] + "/ui/onboarding")
     page.fill("#c-name", "Consent store")
     page.select_option("#c-market", marketplace)
@@ -34,7 +34,7 @@ def _start(page, stack, marketplace="ATVPDKIKX0DER", secret=CLIENT_SECRET):
     page.click("#channel-connect-amazon")
     expect(page.locator("#consent-app")).to_have_text("amzn1.sp.solution.sandbox-app")
     assert "version=beta" in page.url and "state=" in page.url
-    page.select_option("#consent-seller", OTHER_SELLER)
+    page.select_option("#consent-seller", seller)
     shot(page, "connect-consent-page")
     page.click("#consent-confirm")
     expect(page.locator(".channel-connect-status")).to_be_visible()
@@ -80,3 +80,16 @@ def test_a_refused_exchange_is_told_and_nothing_is_created(page, stack):
     with stack["db"].engine.connect() as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM channel_amazon_account WHERE seller_id = :s"),
                             {"s": OTHER_SELLER}).scalar() == 0
+
+
+def test_authorizing_a_connected_seller_again_renews_its_account(page, stack):
+    with stack["db"].engine.begin() as conn:
+        conn.execute(text("UPDATE channel_amazon_account SET credential_status = 'failed', refresh_token_enc = ''"
+                          " WHERE account_id = :a"), {"a": stack["account_id"]})
+    _start(page, stack, seller=SELLER)
+    SimpleWorker([QUEUE], connection=stack["redis"]).work(burst=True)
+    expect(page.locator(".channel-connect-accounts")).to_contain_text("Re-authorized: Connected", timeout=20000)
+    page.wait_for_url(f"**/ui/onboarding?account_id={stack['account_id']}", timeout=10000)
+    with stack["db"].engine.connect() as conn:
+        rows = conn.execute(text("SELECT name, credential_status FROM channel_amazon_account")).all()
+    assert [tuple(r) for r in rows] == [("US store", "ok")]  # the same account, its name and settings kept
