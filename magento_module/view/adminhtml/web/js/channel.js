@@ -218,7 +218,16 @@ define([], function () {
     if (window.history && window.history.replaceState) {  // the code is used up: a reload must not resend it
       window.history.replaceState(null, "", window.location.pathname);
     }
-    watchJob(box.querySelector(".channel-job"), box.dataset.jobId, function (job) {
+    var stepLine = box.querySelector(".channel-job");
+    (function poll() {  // the exchange job's steps, then its outcome
+      call(box, "GET", "/api/v1/jobs/" + encodeURIComponent(box.dataset.jobId)).then(function (job) {
+        if (job.status === "finished" || job.status === "failed") { stepLine.textContent = ""; connected(job); return; }
+        stepLine.textContent = job.step && job.step !== "queued" ? job.step.charAt(0).toUpperCase() + job.step.slice(1) + "..." :
+          "Waiting for a worker...";
+        setTimeout(poll, 700);
+      }).catch(function (err) { say(out, err.message, true); });
+    })();
+    function connected(job) {
       var r = job.result || {};
       if (job.status !== "finished" || !r.ok) {
         say(out, "Not connected: " + (r.message || job.error || "see the communication log"), true);
@@ -254,7 +263,7 @@ define([], function () {
           }).catch(function (err) { say(msg, err.message, true); });
         })();
       });
-    });
+    }
   }
 
   document.querySelectorAll(".channel-connect-status[data-job-id]").forEach(function (box) {
