@@ -449,8 +449,7 @@ define([], function () {
   Builder.prototype.describe = function (leaf) {
     if (leaf.type === "attribute") {
       return this.attributes[leaf.attribute] ||
-        {label: leaf.attribute + " (not an attribute of this Magento)", value_type: "string",
-         operators: Object.keys(this.meta.operators)};
+        {label: String(leaf.attribute), value_type: "string", operators: Object.keys(this.meta.operators)};
     }
     return this.facts[leaf.type] || {label: leaf.type, value_type: "string", operators: Object.keys(this.operators)};
   };
