@@ -8,6 +8,8 @@ error handlers, the ``api`` blueprint (``/api/v1``) and the ``admin`` blueprint
 
 from __future__ import annotations
 
+import secrets
+
 import redis
 from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
@@ -25,7 +27,7 @@ def create_app(settings: Settings | None = None, **config) -> Flask:
     app.config.update(
         SQLALCHEMY_DATABASE_URI=settings.database_url,
         SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True, "pool_recycle": 3600},
-        SECRET_KEY=str(settings.bridge_secret) or "standalone",
+        SECRET_KEY=str(settings.bridge_secret) or secrets.token_hex(32),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Strict",
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
@@ -38,12 +40,13 @@ def create_app(settings: Settings | None = None, **config) -> Flask:
     with app.app_context():  # our tables under Magento's table prefix
         bind_prefix(db.engine, settings.table_prefix)
 
-    from bridge import auth, errors
+    from bridge import auth, errors, security
     from bridge.api import bp as api_bp
     from bridge.views import bp as admin_bp
 
     errors.init_app(app)
     auth.init_app(app)
+    security.init_app(app)  # after auth: the caller is known
     app.register_blueprint(api_bp)
     app.register_blueprint(admin_bp)
     return app

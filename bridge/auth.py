@@ -93,6 +93,7 @@ def init_app(app: Flask) -> None:
             raise Forbidden("this login link is not valid; use the one the bridge printed")
         app.config["STANDALONE_TOKEN"] = None  # one time
         session["standalone"] = app.config["STANDALONE_SESSION"]
+        session["standalone_origin"] = request.host_url.rstrip("/").lower()  # bound to this origin
         return redirect("/ui/overview")
 
 

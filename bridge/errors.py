@@ -24,6 +24,10 @@ class BadRequest(ChannelError):
     code = "bad_request"
 
 
+class UnsupportedMediaType(ChannelError):
+    code = "unsupported_media_type"
+
+
 def _wants_html() -> bool:
     return request.path.startswith(("/fragments/", "/ui/"))
 
@@ -38,6 +42,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(ChannelError)
     def channel_error(err: ChannelError):
         status = 403 if isinstance(err, Forbidden) else 400 if isinstance(err, BadRequest) else \
+            415 if isinstance(err, UnsupportedMediaType) else \
             next((s for cls, s in STATUS.items() if isinstance(err, cls)), 400)
         return render(status, err.code, err.message, err.details)
 

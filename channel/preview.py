@@ -9,15 +9,26 @@ The whole website is streamed once; only the requested page of rows is kept.
 from __future__ import annotations
 
 import dataclasses
+import time
 from datetime import datetime, timezone
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 
 from channel import pricing, rules, tabs
+from channel.errors import InvalidInput
 from channel.magento.catalog import CatalogReader
 
 BUCKETS = ("eligible", "ineligible", "new")
+#: A preview stops (422) past this many seconds or products: a request must stay short.
+PREVIEW_SECONDS = 20.0
+PREVIEW_PRODUCTS = 500_000
+
+
+class PreviewTooLarge(InvalidInput):
+    """The preview would take longer than a request may."""
+
+    code = "preview_too_large"
 
 
 @dataclasses.dataclass
@@ -30,11 +41,10 @@ class Preview:
 
 
 def preview_rule(conn: Connection, reader: CatalogReader, account, draft, bucket: str = "eligible",
-                 limit: int = 50, offset: int = 0, now: datetime | None = None) -> Preview:
+                 limit: int = 50, offset: int = 0, now: datetime | None = None, seconds: float = PREVIEW_SECONDS,
+                 max_products: int = PREVIEW_PRODUCTS) -> Preview:
     """Counts per bucket for the draft rule and one page of the chosen bucket."""
     if bucket not in BUCKETS:
-        from channel.errors import InvalidInput
-
         raise InvalidInput(f"bucket must be one of {', '.join(BUCKETS)}", {"path": "bucket"})
     now = now or datetime.now(timezone.utc).replace(tzinfo=None)
     rule = rules.parse_for_catalog(draft, reader)
@@ -42,7 +52,13 @@ def preview_rule(conn: Connection, reader: CatalogReader, account, draft, bucket
     wanted = sorted(set(rules.attribute_codes(rule)) | set(settings.attribute_codes()) | {"visibility"})
     counts = {b: 0 for b in BUCKETS}
     page: list = []
+    deadline, seen = time.monotonic() + seconds, 0
     for batch in reader.iter_batches(account.website_id, attributes=wanted):
+        seen += len(batch)
+        if time.monotonic() > deadline or seen > max_products:
+            raise PreviewTooLarge(f"the preview stopped after {seen} products ({seconds:.0f} s at most): simplify the"
+                                  " rule or save it and let the next sync classify the catalog",
+                                  {"path": "rule", "products": seen})
         stmt = text("SELECT DISTINCT product_id FROM channel_amazon_listing WHERE account_id = :a"
                     " AND product_id IN :ids AND (amazon_status IS NOT NULL OR submitted_at IS NOT NULL)"
                     ).bindparams(bindparam("ids", expanding=True))

@@ -38,6 +38,10 @@ LEAF_OPERATORS = {
     "type_id": ("==", "!=", "()", "!()"), "sell_dates": ("within", "outside"),
 }
 MAX_DEPTH = 8
+#: Bounds on a rule's size, so parsing, checking and previewing one stays cheap.
+MAX_CONDITIONS = 200
+MAX_VALUE_LENGTH = 1000
+MAX_LIST_VALUES = 1000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,8 +79,37 @@ def parse_rule(raw) -> Group | None:
             raw = json.loads(raw)
         except ValueError as exc:
             raise InvalidInput(f"listing rule is not valid JSON: {exc}", {"path": "$"}) from None
+    _check_size(raw)
     group = _parse_group(raw, "", 0)
     return group if group.conditions else None
+
+
+def _check_size(raw) -> None:
+    """Refuse a rule too big to evaluate over a catalog, before parsing it (iteratively)."""
+    stack, count = [(raw, "", 0)], 0
+    while stack:
+        node, path, depth = stack.pop()
+        if not isinstance(node, dict):
+            continue
+        if depth > MAX_DEPTH + 1:
+            raise _bad(path, f"groups nest deeper than {MAX_DEPTH} levels")
+        value = node.get("value")
+        values = value if isinstance(value, (list, tuple)) else [value]
+        if len(values) > MAX_LIST_VALUES:
+            raise _bad(f"{path}.value".lstrip("."), f"a condition takes at most {MAX_LIST_VALUES} values")
+        if isinstance(value, str) and len(value) > MAX_VALUE_LENGTH * MAX_LIST_VALUES // 10:
+            raise _bad(f"{path}.value".lstrip("."), "the value is too long")
+        for v in (value.split(",") if isinstance(value, str) else values):
+            if isinstance(v, str) and len(v) > MAX_VALUE_LENGTH:
+                raise _bad(f"{path}.value".lstrip("."), f"a value is longer than {MAX_VALUE_LENGTH} characters")
+        if isinstance(node.get("attribute"), str) and len(node["attribute"]) > 255:
+            raise _bad(f"{path}.attribute".lstrip("."), "an attribute code has at most 255 characters")
+        children = node.get("conditions")
+        if isinstance(children, list):
+            count += len(children)
+            if count > MAX_CONDITIONS:
+                raise _bad(path, f"a listing rule has at most {MAX_CONDITIONS} conditions")
+            stack.extend((c, f"{path}.conditions[{i}]".lstrip("."), depth + 1) for i, c in enumerate(children))
 
 
 def _parse_group(node, path: str, depth: int) -> Group:

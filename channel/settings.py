@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import quote_plus
@@ -63,6 +64,8 @@ class Settings:
     lwa_endpoint: str | None = None
     #: The standalone admin (demo) is allowed; only on loopback.
     standalone: bool = False
+    #: Origin of the Magento admin (``https://shop.example``), the only one allowed to frame bridge pages.
+    admin_origin: str | None = None
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -77,6 +80,8 @@ class Settings:
             value = getattr(self, name)
             if not isinstance(value, Secret):
                 object.__setattr__(self, name, Secret(value or ""))
+        if self.admin_origin is not None and not re.fullmatch(r"https?://[A-Za-z0-9.\-\[\]:]+", self.admin_origin):
+            raise ConfigurationError("CHANNEL_ADMIN_ORIGIN must be an origin such as https://shop.example")
         from channel.crypto import check_bridge_secret, check_encryption_key
 
         check_bridge_secret(str(self.bridge_secret))
@@ -115,6 +120,7 @@ class Settings:
             ("SPAPI_ENDPOINT", str),
             ("LWA_ENDPOINT", str),
             ("STOCK_MODEL", str),
+            ("ADMIN_ORIGIN", str),
         ):
             raw = get(key)
             if raw is not None and raw != "":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import current_app
 
 from bridge import db
 from bridge.errors import BadRequest
@@ -11,7 +11,9 @@ from channel.crypto import Vault
 
 
 def body() -> dict:
-    data = request.get_json(silent=True)
+    from bridge.security import json_body
+
+    data = json_body()
     if not isinstance(data, dict):
         raise BadRequest("the request body must be a JSON object", {"parameter": "body"})
     return data

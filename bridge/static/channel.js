@@ -355,4 +355,11 @@
   document.querySelectorAll(".channel-job[data-job-id]").forEach(function (el) {
     if (el.dataset.jobId && el.querySelector("progress")) { watchJob(el, el.dataset.jobId); }
   });
+
+  // Selects that reload their form (no inline handlers: the pages' policy allows no inline script).
+  document.addEventListener("change", function (ev) {
+    if (ev.target.matches && ev.target.matches("select[data-autosubmit]") && ev.target.form) {
+      ev.target.form.submit();
+    }
+  });
 })();

@@ -4,7 +4,8 @@
 ``/ui/<view>`` wraps the very same fragment in a page for the standalone demo. Links
 and API calls inside a fragment go through ``link()`` and ``api()``, which honour the
 module's ``X-Channel-Link-Base`` / ``X-Channel-Api-Base`` so they pass back through
-Magento's controllers with their URL keys.
+Magento's controllers with their URL keys; those headers are not signed, so only an
+http(s) URL or a path is taken from them.
 """
 
 from __future__ import annotations
@@ -25,8 +26,15 @@ def link(view: str, **params) -> str:
     target = f"/fragments/{view}" + (("?" + urlencode(params)) if params else "")
     if g.get("standalone"):
         return target.replace("/fragments/", "/ui/", 1)
-    base = request.headers.get("X-Channel-Link-Base")
+    base = _header_url("X-Channel-Link-Base")
     return base.replace("__PATH__", quote(target, safe="")) if base and "__PATH__" in base else target
+
+
+def _header_url(name: str) -> str | None:
+    """A URL the module passes in a header (not signed): only http(s) or a path, never ``javascript:``."""
+    from bridge.security import safe_url
+
+    return safe_url(request.headers.get(name))
 
 
 def api_link(path: str, **params) -> str:
@@ -40,7 +48,7 @@ def api_link(path: str, **params) -> str:
 def api_base() -> str:
     if g.get("standalone"):
         return ""
-    return request.headers.get("X-Channel-Api-Base", "")
+    return _header_url("X-Channel-Api-Base") or ""
 
 
 @bp.app_context_processor
