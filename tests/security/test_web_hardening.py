@@ -90,3 +90,16 @@ def test_links_from_unsigned_headers_are_http_or_paths_only(api, account_id, bas
     good = "https://shop.example/admin/channel_amazon/page/view/path/__PATH__/key/abc/"
     html = api.get("/fragments/overview", headers={"X-Channel-Link-Base": good}).get_data(as_text=True)
     assert "https://shop.example/admin/channel_amazon/page/view/path/" in html
+
+
+def test_standalone_writes_need_json_even_without_a_body(standalone):
+    for headers in ({"Origin": HERE}, {"Origin": HERE, "Content-Type": "text/plain"}):
+        resp = standalone.post(PAUSE, headers=headers)
+        assert resp.status_code == 415 and resp.get_json()["error"]["code"] == "unsupported_media_type"
+    assert standalone.get(HERE + "/api/v1/accounts/1").get_json()["status"] != "paused"
+
+
+def test_signed_write_without_a_body_passes_with_its_http_clients_default_type(api, account_id):
+    resp = api.open("DELETE", f"/api/v1/accounts/{account_id}", grants=["Channel_Amazon::accounts"],
+                    headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert resp.status_code == 204
