@@ -53,7 +53,15 @@ def api_base() -> str:
 
 @bp.app_context_processor
 def helpers():
-    return {"link": link, "api_base": api_base, "api_link": api_link, "form_key": request.headers.get("X-Channel-Form-Key", "")}
+    return {"link": link, "api_base": api_base, "api_link": api_link, "connect_callback": connect_callback,
+            "form_key": request.headers.get("X-Channel-Form-Key", "")}
+
+
+def connect_callback() -> str:
+    """Amazon's redirect URI inside Magento (the module's callback action), or "" standalone."""
+    if g.get("standalone"):
+        return ""
+    return _header_url("X-Channel-Connect-Callback") or ""
 
 
 def _render(view: str, standalone: bool):

@@ -19,7 +19,8 @@ use Magento\Backend\Model\UrlInterface;
 class FragmentLoader
 {
     /** Query parameters a page may pass through to the bridge. */
-    public const PASSTHROUGH = ['account_id', 'tab', 'sku', 'name', 'asin', 'reason', 'sort', 'page', 'per_page', 'status'];
+    public const PASSTHROUGH = ['account_id', 'tab', 'sku', 'name', 'asin', 'reason', 'sort', 'page', 'per_page', 'status',
+        'after', 'before', 'state', 'spapi_oauth_code', 'selling_partner_id', 'connect_job', 'connect_error'];
 
     public function __construct(
         private readonly Client $client,
@@ -47,6 +48,8 @@ class FragmentLoader
                 ['_query' => ['path' => '__PATH__', 'isAjax' => 'true', 'form_key' => $formKey]]
             ),
             'X-Channel-Form-Key' => $formKey,
+            // Amazon's fixed redirect URI: the callback action, without the per-session URL key.
+            'X-Channel-Connect-Callback' => $this->url->getUrl('channel_amazon/connect/callback', ['_nosecret' => true]),
         ];
         $response = $this->client->request(
             'GET',

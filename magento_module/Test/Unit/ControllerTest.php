@@ -137,6 +137,33 @@ class ControllerTest extends TestCase
         $this->assertSame(404, $this->page($admin, 'Listings\\Index', [], 'PUT')->getStatusCode());
     }
 
+    public function testAmazonsRedirectReachesOnboardingWithoutTheUrlKeyButWithTheAdminAcl(): void
+    {
+        $this->bridge = new RecordingTransport(new Response(200, 'text/html', '<div class="channel-fragment"></div>'));
+        $admin = new AdminPipeline(['Channel_Amazon::accounts']);
+        $amazon = ['state' => 'S1', 'spapi_oauth_code' => 'C1', 'selling_partner_id' => 'A1SELLER'];
+        $loader = fn (Context $c) => new \Channel\Amazon\Controller\Adminhtml\Connect\Callback(
+            $c,
+            new FragmentLoader($this->client(), $this->grants($c), $this->admin(), $admin->url),
+            $admin->formKey
+        );
+        $request = $admin->request('GET', $amazon, '', [], false);
+        $request->setActionName('callback');
+        $response = $admin->dispatch($loader, $request);
+        $this->assertSame(200, $response->getStatusCode(), 'no secret URL key in a redirect Amazon makes');
+        $sent = $this->bridge->sent[0];
+        $this->assertSame('http://bridge.test/fragments/onboarding?selling_partner_id=A1SELLER'
+            . '&spapi_oauth_code=C1&state=S1', $sent['url']);
+        $this->assertStringContainsString('connect/callback', $sent['headers']['X-Channel-Connect-Callback']);
+
+        $this->bridge = new RecordingTransport();
+        $denied = new AdminPipeline(['Channel_Amazon::listings']);
+        $request = $denied->request('GET', $amazon, '', [], false);
+        $request->setActionName('callback');
+        $this->assertSame(403, $denied->dispatch($loader, $request)->getStatusCode());
+        $this->assertSame([], $this->bridge->sent);
+    }
+
     public function testBridgeDownShowsAnAdminMessageNotABlankPage(): void
     {
         $admin = new AdminPipeline(self::ALL);

@@ -205,7 +205,7 @@ define([], function () {
     var data = {name: form.elements.name.value, website_id: parseInt(form.elements.website_id.value, 10),
                 application_id: form.elements.application_id.value, lwa_client_id: form.elements.lwa_client_id.value,
                 lwa_client_secret: form.elements.lwa_client_secret.value, beta: form.elements.beta.checked,
-                redirect_uri: window.location.origin + window.location.pathname};
+                redirect_uri: form.dataset.redirectUri || (window.location.origin + window.location.pathname)};
     if (choice.length <= 2) { data.region = choice; } else { data.marketplace_id = choice; }
     say(out, "Opening Seller Central...", false);
     call(form, "POST", "/api/v1/connect", data).then(function (r) { window.location.href = r.consent_url; })
@@ -357,6 +357,13 @@ define([], function () {
 
   document.querySelectorAll(".channel-job[data-job-id]").forEach(function (el) {
     if (el.dataset.jobId && el.querySelector("progress")) { watchJob(el, el.dataset.jobId); }
+  });
+
+  // Selects that reload their form (no inline handlers: the pages' policy allows no inline script).
+  document.addEventListener("change", function (ev) {
+    if (ev.target.matches && ev.target.matches("select[data-autosubmit]") && ev.target.form) {
+      ev.target.form.submit();
+    }
   });
 })();
 /* The listing-rule builder: Magento's cart-price-rule conditions as a tree of ALL/ANY groups,
