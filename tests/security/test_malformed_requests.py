@@ -112,3 +112,14 @@ def test_admin_fragments_answer_4xx_for_odd_queries(app, account_id):
                 {"Channel_Amazon::listings", "Channel_Amazon::accounts", "Channel_Amazon::orders",
                  "Channel_Amazon::logs", "Channel_Amazon::listings_actions"}))
             assert resp.status_code < 500, f"/fragments/{view}?{name}={value!r}: {resp.status_code}"
+
+
+@pytest.mark.parametrize("name, value", [("X-Channel-Timestamp", "9" * 5000), ("X-Channel-Timestamp", "1e9"),
+                                         ("X-Channel-Timestamp", "-" + HUGE), ("X-Channel-Signature", "v1,\u00ff" * 50),
+                                         ("X-Channel-Id", "x" * 10000), ("X-Channel-Acl", "\u00e9,," * 100),
+                                         ("X-Channel-User", "\u00e9" * 1000)])
+def test_garbled_signature_headers_answer_401(app, name, value):
+    headers = signed_headers(SECRET, "GET", "/api/v1/accounts", [], b"", grants=["Channel_Amazon::listings"])
+    headers[name] = value
+    resp = app.test_client().get("/api/v1/accounts", headers=headers)
+    assert resp.status_code == 401 and resp.get_json()["error"]["code"]
