@@ -210,7 +210,8 @@ def orders():
         page, per_page = grid.page_args(request.args)
         status = request.args.get("status") or None
         rows, total = list_orders(conn, account_id=None, status=status, limit=per_page, offset=(page - 1) * per_page)
-    return {"title": "Amazon orders", "rows": rows, "total": total}
+    return {"title": "Amazon orders", "rows": rows, "total": total,
+            "can_act": g.caller.allows(RESOURCES["orders_act"])}
 
 
 def log():

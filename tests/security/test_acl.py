@@ -115,3 +115,15 @@ def test_orders_only_grant_cannot_mark_an_order_created(api, account_id):
 def test_no_grant_is_a_wildcard(api, account_id, grant):
     assert api.delete(f"/api/v1/accounts/{account_id}", grants=[grant]).status_code == 403
     assert api.get(f"/api/v1/accounts/{account_id}", grants=[grant]).status_code == 403
+
+
+def test_orders_page_offers_retry_only_with_the_orders_actions_grant(api, channel_db, account_id):
+    from sqlalchemy import text
+
+    with channel_db.engine.begin() as conn:
+        conn.execute(text("INSERT INTO channel_amazon_order (account_id, amazon_order_id, amazon_status, purchase_date,"
+                          " last_update_date, magento_status) VALUES (:a, '111-1', 'UNSHIPPED', NOW(), NOW(),"
+                          " 'failed')"), {"a": account_id})
+    viewer = api.get("/fragments/orders", grants=["Channel_Amazon::orders"]).get_data(as_text=True)
+    actor = api.get("/fragments/orders", grants=["Channel_Amazon::orders", "Channel_Amazon::orders_actions"])
+    assert "/retry" not in viewer and "/retry" in actor.get_data(as_text=True)
