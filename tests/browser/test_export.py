@@ -13,10 +13,14 @@ from .conftest import shot
 
 pytestmark = pytest.mark.browser
 
-ROWS = 150_000
 
 
-def test_a_large_export_downloads_while_another_page_loads(page, stack):
+@pytest.mark.parametrize("rows, bound", [
+    (150_000, 3.0),  # the everyday suite, on a loaded 2-core machine
+    pytest.param(1_000_000, 1.0, marks=pytest.mark.slow),  # make soak: a million rows, a page in under a second
+])
+def test_a_large_export_downloads_while_another_page_loads(page, stack, rows, bound):
+    ROWS = rows
     with stack["db"].engine.begin() as conn:
         conn.execute(text(
             "INSERT INTO channel_amazon_listing (account_id, seller_sku, asin, product_name, tab, reason, calc_price,"
@@ -45,4 +49,4 @@ def test_a_large_export_downloads_while_another_page_loads(page, stack):
     assert rows[0][:3] == ["seller_sku", "magento_sku", "asin"]
     assert len(rows) == listed + 1 and listed > ROWS
     assert [r[3] for r in rows if r[0] == "BULK-0000007"] == ["'=1+1"]
-    assert elapsed < 3, elapsed
+    assert elapsed < bound, elapsed
