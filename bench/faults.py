@@ -208,6 +208,10 @@ def scenarios(db: MariaDB, redis: Redis) -> list[tuple]:
         w.sandbox.fault(reject_skus=["MG-0000003"])
         fixture_price(w, "MG-0000003", 55)
 
+    def accept_again(w):  # Amazon takes values again and the merchant corrects the refused one
+        w.sandbox.fault(reject_skus=[])
+        fixture_price(w, "MG-0000003", 56)
+
     def invalid_rule(w):
         with w.engine.begin() as conn:
             conn.execute(text("UPDATE channel_amazon_account SET listing_rule = :r"), {"r": json.dumps(
@@ -248,8 +252,7 @@ def scenarios(db: MariaDB, redis: Redis) -> list[tuple]:
         ("feed processing report empty", feed("empty"), feed_clear, None, "feed"),
         ("feed processing report malformed", feed("malformed"), feed_clear, None, "feed"),
         ("feed processing report missing messages", feed("missing_messages"), feed_clear, None, "feed"),
-        ("one listing rejected on every push", reject, lambda w: w.sandbox.fault(reject_skus=[]), "value_rejected",
-         "reject"),
+        ("one listing rejected on every push", reject, accept_again, "value_rejected", "reject"),
         ("invalid rule stored in the table", invalid_rule, fix_rule, "rule_invalid"),
         ("credentials revoked mid-cycle", revoke, restore, "credentials_rejected", "amazon"),
         ("Redis restarted mid-cycle", lambda w: _restart(lambda: _bounce(redis), w, "getReport"), nothing, None),
