@@ -30,18 +30,23 @@ def sync_job_id(account_id: int) -> str:
     return f"sync-account-{int(account_id)}"
 
 
-def enqueue_sync(redis, account_id: int, reason: str = "schedule") -> str:
-    """Enqueue a sync cycle unless one is already queued or running for the account."""
-    job_id = sync_job_id(account_id)
+def _enqueue_once(redis, func: str, job_id: str, account_id: int, reason: str, timeout: int,
+                  at_front: bool = False) -> str:
+    """Enqueue ``func`` for the account under ``job_id`` unless that job is already queued or running."""
     try:
         existing = Job.fetch(job_id, connection=redis)
         if existing.get_status(refresh=True) in ("queued", "started", "deferred", "scheduled"):
             return job_id
     except NoSuchJobError:
         pass
-    queue(redis).enqueue(SYNC_JOB, int(account_id), reason, job_id=job_id, job_timeout=SYNC_TIMEOUT,
-                         result_ttl=3600, failure_ttl=86400, meta={"step": "queued", "done": 0, "total": 0})
+    queue(redis).enqueue(func, int(account_id), reason, job_id=job_id, job_timeout=timeout, result_ttl=3600,
+                         failure_ttl=86400, meta={"step": "queued", "done": 0, "total": 0}, at_front=at_front)
     return job_id
+
+
+def enqueue_sync(redis, account_id: int, reason: str = "schedule") -> str:
+    """Enqueue a sync cycle unless one is already queued or running for the account."""
+    return _enqueue_once(redis, SYNC_JOB, sync_job_id(account_id), account_id, reason, SYNC_TIMEOUT)
 
 
 def orders_job_id(account_id: int) -> str:
@@ -49,19 +54,10 @@ def orders_job_id(account_id: int) -> str:
 
 
 def enqueue_orders(redis, account_id: int, reason: str = "schedule") -> str:
-    """Enqueue an account's orders run unless one is already queued or running for it."""
-    job_id = orders_job_id(account_id)
-    try:
-        existing = Job.fetch(job_id, connection=redis)
-        if existing.get_status(refresh=True) in ("queued", "started", "deferred", "scheduled"):
-            return job_id
-    except NoSuchJobError:
-        pass
-    # At the front: an orders run is short and must not wait behind queued listing cycles.
-    queue(redis).enqueue(ORDERS_JOB, int(account_id), reason, job_id=job_id, job_timeout=ORDERS_TIMEOUT,
-                         result_ttl=3600, failure_ttl=86400, meta={"step": "queued", "done": 0, "total": 0},
+    """Enqueue an account's orders run unless one is already queued or running for it; at the
+    front, since an orders run is short and must not wait behind queued listing cycles."""
+    return _enqueue_once(redis, ORDERS_JOB, orders_job_id(account_id), account_id, reason, ORDERS_TIMEOUT,
                          at_front=True)
-    return job_id
 
 
 def enqueue_listing_action(redis, account_id: int, action: str, listing_ids: list[int]) -> str:

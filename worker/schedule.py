@@ -33,27 +33,25 @@ def due_orders(conn, now: datetime) -> list[int]:
     return [r[0] for r in rows]
 
 
-def tick(now: datetime | None = None) -> list[str]:
+def _enqueue_due(due, enqueue, what: str, now: datetime | None) -> list[str]:
     now = now or datetime.utcnow()
     with runtime.engine().connect() as conn:
-        accounts = due_accounts(conn, now)
+        accounts = due(conn, now)
     redis = runtime.redis_conn()
-    jobs = [contract.enqueue_sync(redis, account_id, "schedule") for account_id in accounts]
+    jobs = [enqueue(redis, account_id, "schedule") for account_id in accounts]
     if jobs:
-        logger.info("Tick enqueued %d account cycle(s)", len(jobs))
+        logger.info("Tick enqueued %d %s", len(jobs), what)
     return jobs
+
+
+def tick(now: datetime | None = None) -> list[str]:
+    """Enqueue the listing cycle of every active account whose cycle is due."""
+    return _enqueue_due(due_accounts, contract.enqueue_sync, "account cycle(s)", now)
 
 
 def orders_tick(now: datetime | None = None) -> list[str]:
     """Enqueue the orders job of every active account whose orders run is due."""
-    now = now or datetime.utcnow()
-    with runtime.engine().connect() as conn:
-        accounts = due_orders(conn, now)
-    redis = runtime.redis_conn()
-    jobs = [contract.enqueue_orders(redis, account_id, "schedule") for account_id in accounts]
-    if jobs:
-        logger.info("Tick enqueued %d orders run(s)", len(jobs))
-    return jobs
+    return _enqueue_due(due_orders, contract.enqueue_orders, "orders run(s)", now)
 
 
 def main() -> None:
