@@ -15,6 +15,7 @@ import json
 from datetime import datetime
 
 from sqlalchemy import bindparam, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.engine import Connection
 
 from channel.models.log import write_log
@@ -59,13 +60,23 @@ def raise_alert(conn: Connection, account_id: int | None, code: str, message: st
     updated = conn.execute(text(
         f"UPDATE {TABLE} SET severity = :s, message = :m, action = :x, details = :d, updated_at = :t"
         f" WHERE account_id = :a AND code = :c AND cleared_at IS NULL"), params).rowcount
-    if updated:
+    if updated or not _insert(conn, params):
         return False
-    conn.execute(text(
-        f"INSERT INTO {TABLE} (account_id, code, severity, message, action, details, started_at, updated_at)"
-        f" VALUES (:a, :c, :s, :m, :x, :d, :t, :t)"), params)
     write_log(conn, account_id=account or None, operation=f"alert:{code}"[:64], level=severity,
               message=message)
+    return True
+
+
+def _insert(conn: Connection, params: dict) -> bool:
+    """Insert the active alert; False when another process opened it first (the orders job
+    and the cycle may raise the same alert at once: the unique key decides)."""
+    try:
+        with conn.begin_nested():
+            conn.execute(text(
+                f"INSERT INTO {TABLE} (account_id, code, severity, message, action, details, started_at, updated_at)"
+                f" VALUES (:a, :c, :s, :m, :x, :d, :t, :t)"), params)
+    except IntegrityError:
+        return False
     return True
 
 

@@ -60,3 +60,14 @@ def test_step_outcomes_are_listed(api, account_id, channel_db):
             " VALUES (:a, 'import', 'failed', 'report ended FATAL', UTC_TIMESTAMP(), 2)"), {"a": account_id})
     steps = api.get(f"/api/v1/accounts/{account_id}/steps").get_json()["steps"]
     assert steps[0]["step"] == "import" and steps[0]["status"] == "failed" and steps[0]["failures"] == 2
+
+
+def test_the_same_alert_opened_by_two_processes_at_once_is_one_alert(channel_db, account_id):
+    from datetime import datetime
+
+    params = {"a": account_id, "c": "credentials_rejected", "s": "error", "m": "refused", "x": "", "d": None,
+              "t": datetime.utcnow().replace(microsecond=0)}
+    with channel_db.engine.begin() as conn:
+        assert alerts._insert(conn, params)
+        assert not alerts._insert(conn, params)  # the other process's insert meets the unique key
+        assert conn.execute(text("SELECT COUNT(*) FROM channel_amazon_alert WHERE cleared_at IS NULL")).scalar() == 1
