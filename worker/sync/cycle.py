@@ -33,10 +33,8 @@ from worker.locks import AccountLock
 from worker.sync.attributes import AttributeImporter
 from worker.sync.exporter import PriceStockExporter
 from worker.sync.importer import ListingsReportImporter
-from worker.sync.orders import OrderImporter
 from worker.sync.pii import protect_buyer_data
 from worker.sync.publisher import OfferPublisher
-from worker.sync.shipments import ShipmentExporter
 from worker.sync.steps import ReportHeld, StepRunner
 from worker.sync.trends import prune_logs, record_snapshot
 
@@ -56,8 +54,6 @@ class CycleOptions:
     lock_ttl: int = 900
     resubmit_after: float = 900.0
     client_kwargs: dict = dataclasses.field(default_factory=dict)
-    #: Orders run as their own job; the listing cycle includes them only when asked.
-    include_orders: bool = False
 
 
 class Synchronizer:
@@ -196,16 +192,7 @@ class Synchronizer:
             steps.run("publish", do_publish, needs=("classify",))
             steps.run("attributes", do_attributes, needs=("import",))
             steps.run("price_stock", do_price_stock, needs=("classify",))
-            if self.options.include_orders:
-                steps.run("orders", lambda: self._orders(conn, client, account, reader, started))
             steps.run("record", do_record)
-
-    def _orders(self, conn, client, account, reader, started) -> None:
-        self.summary["orders"] = OrderImporter(conn, client, account, reader,
-                                               vault=Vault(self.settings.encryption_key)).run(started)
-        conn.commit()
-        self.summary["shipments"] = ShipmentExporter(conn, client, account, reader.schema).run()
-        conn.commit()
 
     def _secret_expiry(self, account: Account) -> None:
         """Amazon's LWA client secrets expire after 180 days: warn from 30 days before."""
