@@ -30,12 +30,16 @@ def main(argv: list[str] | None = None) -> int:
     if settings.standalone and host not in ("127.0.0.1", "localhost", "::1"):
         print("standalone mode only listens on loopback", file=sys.stderr)
         return 2
-    app = create_app(settings)
+    return serve(create_app(settings), host, port, "one-time link" if settings.standalone else None)
+
+
+def serve(app, host: str, port: int, login: str | None) -> int:
+    """Serve ``app`` until interrupted; with ``login``, print the standalone admin's link first."""
     from werkzeug.serving import make_server
 
     server = make_server(host, port, app, threaded=True)
-    if settings.standalone:
-        print(f"Admin (one-time link): {standalone_url(app, host, server.server_port)}", flush=True)
+    if login:
+        print(f"Admin ({login}): {standalone_url(app, host, server.server_port)}", flush=True)
     print(f"Bridge listening on http://{host}:{server.server_port}", flush=True)
     try:
         server.serve_forever()

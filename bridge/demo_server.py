@@ -22,7 +22,6 @@ from datetime import timedelta
 from flask import Flask, request, session
 
 from bridge import create_app
-from bridge.auth import standalone_url
 from channel.settings import Settings
 
 
@@ -56,20 +55,13 @@ def main() -> int:
     expires = float(os.environ["CHANNEL_DEMO_LOGIN_EXPIRES"])
     app = build_app(settings, token, expires, os.environ["CHANNEL_DEMO_SESSION"],
                     os.environ.get("CHANNEL_DEMO_COOKIE", "channel_demo"))
-    from werkzeug.serving import make_server
+    from bridge.__main__ import serve
 
     host = settings.bridge_host
     if host not in ("127.0.0.1", "localhost", "::1"):
         print("standalone mode only listens on loopback", file=sys.stderr)
         return 2
-    server = make_server(host, settings.bridge_port, app, threaded=True)
-    print(f"Admin (login link): {standalone_url(app, host, server.server_port)}", flush=True)
-    print(f"Bridge listening on http://{host}:{server.server_port}", flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    return 0
+    return serve(app, host, settings.bridge_port, "login link")
 
 
 if __name__ == "__main__":

@@ -57,7 +57,8 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _text(data: dict, key: str, max_len: int, required: bool = True) -> str | None:
+def text_field(data: dict, key: str, max_len: int, required: bool = True) -> str | None:
+    """A text field of a request body, stripped; refused with its path when missing or too long."""
     value = data.get(key)
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
@@ -81,15 +82,15 @@ def _website(session: Session, prefix: str, website_id) -> int:
 def create(session: Session, vault: Vault, prefix: str, data: dict, magento_root: str | None = None) -> Account:
     if not isinstance(data, dict):
         raise InvalidInput("the body must be a JSON object", {"path": "$"})
-    market = marketplaces.get(_text(data, "marketplace_id", 20))
+    market = marketplaces.get(text_field(data, "marketplace_id", 20))
     account = Account(
-        name=_text(data, "name", 255), region=market.region, marketplace_id=market.marketplace_id,
-        seller_id=_text(data, "seller_id", 32), lwa_client_id=_text(data, "lwa_client_id", 255),
+        name=text_field(data, "name", 255), region=market.region, marketplace_id=market.marketplace_id,
+        seller_id=text_field(data, "seller_id", 32), lwa_client_id=text_field(data, "lwa_client_id", 255),
         website_id=_website(session, prefix, data.get("website_id")), lwa_client_secret_enc="",
         refresh_token_enc="", status="pending",
     )
-    account.set_credentials(vault, client_secret=_text(data, "lwa_client_secret", 2048),
-                            refresh_token=_text(data, "refresh_token", 4096))
+    account.set_credentials(vault, client_secret=text_field(data, "lwa_client_secret", 2048),
+                            refresh_token=text_field(data, "refresh_token", 4096))
     account.settings = AccountSettings.from_json(data.get("settings") or {}).to_json()
     account.identifier_mapping = normalize_mapping(data.get("identifier_mapping"))
     account.install_fingerprint = fingerprint(session, prefix, magento_root)
@@ -119,9 +120,9 @@ def update(session: Session, prefix: str, account: Account, data: dict) -> Accou
         raise InvalidInput(f"these fields cannot be changed here: {', '.join(sorted(unknown))}",
                            {"path": sorted(unknown)[0]})
     if "name" in data:
-        account.name = _text(data, "name", 255)
+        account.name = text_field(data, "name", 255)
     if "lwa_client_id" in data:
-        account.lwa_client_id = _text(data, "lwa_client_id", 255)
+        account.lwa_client_id = text_field(data, "lwa_client_id", 255)
     if "website_id" in data:
         account.website_id = _website(session, prefix, data["website_id"])
     if "sync_interval" in data:

@@ -22,6 +22,7 @@ import time
 from urllib.parse import urlencode, urlsplit
 
 from channel import marketplaces
+from channel.accounts import text_field
 from channel.crypto import Vault
 from channel.errors import InvalidInput
 
@@ -121,17 +122,6 @@ def consent_url(base: str, application_id: str, state: str, redirect_uri: str | 
     return f"{base}/apps/authorize/consent?{urlencode(params)}"
 
 
-def _text(data: dict, key: str, max_len: int, required: bool = True) -> str | None:
-    value = data.get(key)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise InvalidInput(f"'{key}' is required", {"path": key})
-        return None
-    if not isinstance(value, str) or len(value) > max_len:
-        raise InvalidInput(f"'{key}' must be text of at most {max_len} characters", {"path": key})
-    return value.strip()
-
-
 def _web_url(value: str) -> bool:
     try:
         parts = urlsplit(value)
@@ -145,11 +135,11 @@ def start(redis, vault: Vault, secret: str, data: dict, lwa_endpoint: str | None
     """Keep the merchant's choices under a fresh nonce; the consent URL to send them to."""
     if not isinstance(data, dict):
         raise InvalidInput("the body must be a JSON object", {"path": "$"})
-    marketplace_id = _text(data, "marketplace_id", 20, required=False)
+    marketplace_id = text_field(data, "marketplace_id", 20, required=False)
     if marketplace_id:
         region = marketplaces.get(marketplace_id).region
     else:
-        region = _text(data, "region", 2) or ""
+        region = text_field(data, "region", 2) or ""
         if region not in REGIONS:
             raise InvalidInput("'region' must be na, eu or fe", {"path": "region", "allowed": sorted(REGIONS)})
     website_id = data.get("website_id")
@@ -158,14 +148,14 @@ def start(redis, vault: Vault, secret: str, data: dict, lwa_endpoint: str | None
     beta = data.get("beta", True)
     if not isinstance(beta, bool):
         raise InvalidInput("'beta' must be true or false", {"path": "beta"})
-    redirect_uri = _text(data, "redirect_uri", 1024, required=False)
+    redirect_uri = text_field(data, "redirect_uri", 1024, required=False)
     if redirect_uri and not _web_url(redirect_uri):
         raise InvalidInput("'redirect_uri' must be an http(s) URL", {"path": "redirect_uri"})
     record = {
-        "name": _text(data, "name", 200), "marketplace_id": marketplace_id, "region": region,
-        "website_id": website_id, "application_id": _text(data, "application_id", 255),
-        "lwa_client_id": _text(data, "lwa_client_id", 255),
-        "lwa_client_secret_enc": vault.encrypt(_text(data, "lwa_client_secret", 2048)),
+        "name": text_field(data, "name", 200), "marketplace_id": marketplace_id, "region": region,
+        "website_id": website_id, "application_id": text_field(data, "application_id", 255),
+        "lwa_client_id": text_field(data, "lwa_client_id", 255),
+        "lwa_client_secret_enc": vault.encrypt(text_field(data, "lwa_client_secret", 2048)),
         "redirect_uri": redirect_uri, "user": user,
     }
     nonce = secrets.token_urlsafe(18)

@@ -6,6 +6,7 @@ from channel.models import Account
 from channel.settings import Settings
 from sandbox.testing import running_sandbox
 from sandbox_fixtures import CLIENT_ID, CLIENT_SECRET, MARKETPLACE, REFRESH_TOKEN, SELLER, seller_seed
+from worker import runtime
 from worker.sync.cycle import CycleOptions, Synchronizer
 from worker.amazon.errors import AmazonError
 from worker.locks import LockBusy
@@ -67,3 +68,16 @@ def cycle(channel_db, redis_client, settings, sync_account):
             orders = {"error": str(exc)}
         return {**summary, "orders_job": orders}
     return run
+
+
+@pytest.fixture
+def worker_env(monkeypatch, settings, channel_db):
+    """The worker's environment (``worker.runtime`` reads it) pointing at this test's services."""
+    for name, value in (("DATABASE_URL", channel_db.url), ("REDIS_URL", settings.redis_url),
+                        ("ENCRYPTION_KEY", str(settings.encryption_key)), ("SPAPI_ENDPOINT", settings.spapi_endpoint),
+                        ("LWA_ENDPOINT", settings.lwa_endpoint), ("TABLE_PREFIX", channel_db.prefix),
+                        ("SANDBOX_TIME_SCALE", "100")):
+        monkeypatch.setenv("CHANNEL_" + name, value)
+    runtime.reset()
+    yield
+    runtime.reset()

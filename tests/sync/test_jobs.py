@@ -7,19 +7,6 @@ from rq import SimpleWorker
 from sqlalchemy import text
 
 from channel import jobs
-from worker import runtime
-
-
-@pytest.fixture
-def worker_env(monkeypatch, settings, channel_db):
-    for name, value in (("DATABASE_URL", channel_db.url), ("REDIS_URL", settings.redis_url),
-                        ("ENCRYPTION_KEY", str(settings.encryption_key)), ("SPAPI_ENDPOINT", settings.spapi_endpoint),
-                        ("LWA_ENDPOINT", settings.lwa_endpoint), ("TABLE_PREFIX", channel_db.prefix),
-                        ("SANDBOX_TIME_SCALE", "100")):
-        monkeypatch.setenv("CHANNEL_" + name, value)
-    runtime.reset()
-    yield
-    runtime.reset()
 
 
 def run_jobs(redis):

@@ -95,18 +95,6 @@ def test_orders_have_their_own_lock_apart_from_the_listing_cycle(run_orders, red
         orders_lock.release()
 
 
-@pytest.fixture
-def worker_env(monkeypatch, settings, channel_db):
-    for name, value in (("DATABASE_URL", channel_db.url), ("REDIS_URL", settings.redis_url),
-                        ("ENCRYPTION_KEY", str(settings.encryption_key)), ("SPAPI_ENDPOINT", settings.spapi_endpoint),
-                        ("LWA_ENDPOINT", settings.lwa_endpoint), ("TABLE_PREFIX", channel_db.prefix),
-                        ("SANDBOX_TIME_SCALE", "100")):
-        monkeypatch.setenv("CHANNEL_" + name, value)
-    runtime.reset()
-    yield
-    runtime.reset()
-
-
 def test_orders_tick_queues_the_orders_job_once_on_its_own_interval(worker_env, redis_client, sync_account,
                                                                     channel_db, market):
     from worker.schedule import orders_tick, tick
