@@ -10,4 +10,5 @@ ALTER TABLE channel_amazon_listing
   ADD COLUMN has_identifier tinyint(1) NOT NULL DEFAULT 0 COMMENT 'An ASIN or a mapped barcode is known',
   ADD COLUMN is_parent tinyint(1) NOT NULL DEFAULT 0 COMMENT 'Configurable, grouped or bundle product',
   ADD COLUMN issue_text text NULL COMMENT 'Amazon error issues as one line, from amazon_issues',
-  ADD COLUMN issue_suppressed tinyint(1) NOT NULL DEFAULT 0 COMMENT 'An Amazon issue suppresses the listing';
+  ADD COLUMN issue_suppressed tinyint(1) NOT NULL DEFAULT 0 COMMENT 'An Amazon issue suppresses the listing',
+  ADD COLUMN facts_at datetime NULL COMMENT 'When the Magento facts were last read; NULL until the first classification';
