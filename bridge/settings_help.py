@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from channel.pii import MAX_RETENTION_DAYS
 from channel.pricing import CONDITIONS
 
 
@@ -98,8 +99,18 @@ LISTING_FIELDS = (
           " percent fewer rows than your live listings is held for you to accept, instead of ending the missing"
           " ones. 0 holds none.", "int", "0", "100", "1", unit="%"),
 )
-SECTIONS = (("Price", PRICE_FIELDS), ("Stock and shipping", STOCK_FIELDS), ("Listing", LISTING_FIELDS))
-FIELDS = PRICE_FIELDS + STOCK_FIELDS + LISTING_FIELDS
+BUYER_DATA_FIELDS = (
+    Field("buyer_data.retention_days", "Keep buyer data for", "Days the buyer's name, e-mail, phone and"
+          " address are kept after Amazon reports the order shipped or cancelled; a daily job then removes them"
+          " and notes how many orders in the communication log. Amazon's Data Protection Policy allows at"
+          " most 30.", "int", "0", str(MAX_RETENTION_DAYS), "1", unit="days"),
+    Field("buyer_data.after", "After that", "Remove all buyer data, or keep only what tax records need (city,"
+          " region, postal code and country of the delivery, encrypted), never the name, e-mail, street or"
+          " phone.", "choice", choices=(("remove", "Remove it"), ("reduce", "Keep what tax law requires"))),
+)
+SECTIONS = (("Price", PRICE_FIELDS), ("Stock and shipping", STOCK_FIELDS), ("Listing", LISTING_FIELDS),
+            ("Buyer data", BUYER_DATA_FIELDS))
+FIELDS = PRICE_FIELDS + STOCK_FIELDS + LISTING_FIELDS + BUYER_DATA_FIELDS
 
 
 def value(settings: dict, field: Field):

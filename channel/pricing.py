@@ -17,6 +17,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from channel.errors import InvalidInput
+from channel.pii import BuyerDataSettings
 
 ADJUSTMENTS = ("none", "fixed", "percent")
 ROUNDINGS = ("none", "cents", "whole", "x99")
@@ -93,6 +94,8 @@ class AccountSettings:
     #: A listings report with this many percent fewer rows than the listings live on
     #: Amazon is held for the merchant instead of marking the missing ones gone.
     report_hold_threshold: int = 20
+    #: How long buyer data is kept after shipment or cancellation, and what is left after.
+    buyer_data: BuyerDataSettings = BuyerDataSettings()
     #: Sections owned by other parts (orders, attribute import), kept as given.
     extra: dict = dataclasses.field(default_factory=dict)
 
@@ -130,7 +133,7 @@ class AccountSettings:
             raise InvalidInput("settings: fulfillment_channel must be DEFAULT or AMAZON_<region>",
                                {"path": "fulfillment_channel"})
         known = {"auto_publish", "price", "stock", "condition_default", "condition_attribute", "handling_time",
-                 "fulfillment_channel", "report_hold_threshold"}
+                 "fulfillment_channel", "report_hold_threshold", "buyer_data"}
         return cls(
             auto_publish=bool(raw.get("auto_publish", False)), price=price, stock=stock,
             condition_default=_choice(raw.get("condition_default", "new_new"), "condition_default",
@@ -140,6 +143,7 @@ class AccountSettings:
             report_hold_threshold=_int(raw.get("report_hold_threshold", 20), "report_hold_threshold", 0,
                                        maximum=100),
             fulfillment_channel=channel,
+            buyer_data=BuyerDataSettings.from_json(raw.get("buyer_data")),
             extra={k: v for k, v in raw.items() if k not in known},
         )
 

@@ -1,12 +1,18 @@
 """``rq cron`` configuration: the ticks every minute (run exactly one rq cron).
 
 ``tick`` queues listing cycles, ``orders_tick`` orders runs; each job is due on its
-own interval, so the two are registered apart and neither holds the other back."""
+own interval, so the two are registered apart and neither holds the other back.
+``purge_buyer_data`` runs once a day (and at start) for all accounts."""
 
 from rq import cron
 
 from channel.jobs import QUEUE
+from worker.jobs import purge_buyer_data
 from worker.schedule import orders_tick, tick
+
+#: Seconds between two buyer data retention runs.
+BUYER_DATA_INTERVAL = 24 * 3600
 
 cron.register(tick, queue_name=QUEUE, interval=60)
 cron.register(orders_tick, queue_name=QUEUE, interval=60)
+cron.register(purge_buyer_data, queue_name=QUEUE, interval=BUYER_DATA_INTERVAL)
