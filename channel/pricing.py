@@ -188,37 +188,123 @@ def store_time(product, now: datetime) -> datetime:
     return now.astimezone(zone).replace(tzinfo=None)
 
 
-def special_price_applies(product, now: datetime) -> bool:
+def special_price_window(product, now: datetime) -> tuple[bool, str]:
     """Magento's rule in the store's time zone: from <= local now, and local now within
-    the 'to' day (inclusive: +86400 s)."""
+    the 'to' day (inclusive: +86400 s). Answers whether it holds and why, in words."""
     start = _as_datetime(product.get("special_from_date"))
     end = _as_datetime(product.get("special_to_date"))
     local = store_time(product, now)
+    zone = getattr(product, "timezone", None) or "UTC"
     if start is not None and local < start:
-        return False
+        return False, f"starts {start:%Y-%m-%d %H:%M} ({zone}); it is {local:%Y-%m-%d %H:%M} there"
     if end is not None and local >= end + timedelta(days=1):
-        return False
-    return True
+        return False, f"ended with {end:%Y-%m-%d} ({zone}); it is {local:%Y-%m-%d %H:%M} there"
+    if start is None and end is None:
+        return True, "no date range: always applies"
+    since = f"from {start:%Y-%m-%d}" if start is not None else "no start"
+    until = f"through {end:%Y-%m-%d}" if end is not None else "no end"
+    return True, f"{since}, {until} ({zone}); it is {local:%Y-%m-%d %H:%M} there"
+
+
+def special_price_applies(product, now: datetime) -> bool:
+    return special_price_window(product, now)[0]
+
+
+@dataclasses.dataclass(frozen=True)
+class Step:
+    """One step of a price or quantity: what it is, the value after it, whether it
+    changed anything, and why in the merchant's words."""
+
+    code: str
+    label: str
+    value: Decimal | int | None
+    applied: bool
+    note: str = ""
+
+    def to_json(self) -> dict:
+        value = self.value
+        return {"code": self.code, "label": self.label, "applied": self.applied, "note": self.note,
+                "value": None if value is None else (str(value) if isinstance(value, Decimal) else value)}
+
+
+@dataclasses.dataclass(frozen=True)
+class PriceTrace:
+    """The price from its source attribute to the amount Amazon gets (``amount``)."""
+
+    steps: tuple[Step, ...]
+    amount: Decimal | None
+
+    def to_json(self) -> dict:
+        return {"amount": None if self.amount is None else str(self.amount),
+                "steps": [s.to_json() for s in self.steps]}
+
+
+@dataclasses.dataclass(frozen=True)
+class QtyTrace:
+    """The quantity from Magento's stock to the number Amazon gets (``amount``)."""
+
+    steps: tuple[Step, ...]
+    amount: int
+
+    def to_json(self) -> dict:
+        return {"amount": self.amount, "steps": [s.to_json() for s in self.steps]}
+
+
+def explain_price(product, settings: AccountSettings, now: datetime) -> PriceTrace:
+    """The offer price in the marketplace currency with every step that made it; the one
+    price rule (``compute_price`` is its ``amount``)."""
+    p = settings.price
+    steps: list[Step] = []
+    base = product.get(p.attribute)
+    if base is None:
+        steps.append(Step("source", f"Magento attribute '{p.attribute}'", None, False, "the product has no value"))
+        return PriceTrace(tuple(steps), None)
+    price = Decimal(str(base))
+    steps.append(Step("source", f"Magento attribute '{p.attribute}'", price, True, "as the website's store view sees it"))
+    special = product.get("special_price")
+    if special is None:
+        steps.append(Step("special_price", "Special price", price, False, "the product has none"))
+    elif not p.use_special_price:
+        steps.append(Step("special_price", "Special price", price, False,
+                          f"{Decimal(str(special))} is not used: the account's settings ignore special prices"))
+    else:
+        active, why = special_price_window(product, now)
+        special = Decimal(str(special))
+        if not active:
+            steps.append(Step("special_price", "Special price", price, False, f"{special} not active: {why}"))
+        elif special >= price:
+            steps.append(Step("special_price", "Special price", price, False,
+                              f"{special} is active ({why}) but not lower than the price"))
+        else:
+            price = special
+            steps.append(Step("special_price", "Special price", price, True, f"active: {why}"))
+    if p.adjustment_type == "fixed":
+        price += p.adjustment
+        steps.append(Step("adjustment", "Adjustment", price, p.adjustment != 0, f"fixed {p.adjustment:+}"))
+    elif p.adjustment_type == "percent":
+        price += price * p.adjustment / 100
+        steps.append(Step("adjustment", "Adjustment", price, p.adjustment != 0, f"{p.adjustment:+}%"))
+    else:
+        steps.append(Step("adjustment", "Adjustment", price, False, "none set"))
+    price = price * (1 + p.vat_percent / 100)
+    steps.append(Step("vat", "VAT", price, p.vat_percent != 0, f"+{p.vat_percent}%"))
+    price = price * p.currency_rate
+    steps.append(Step("currency", "Currency rate", price, p.currency_rate != 1, f"x {p.currency_rate}"))
+    if price <= 0:
+        steps.append(Step("rounding", "Rounding", None, False, "the price is not above 0: no price is sent"))
+        return PriceTrace(tuple(steps), None)
+    amount = round_price(price, p.rounding)
+    steps.append(Step("rounding", "Rounding", amount, amount != price, ROUNDING_WORDS[p.rounding]))
+    return PriceTrace(tuple(steps), amount)
+
+
+ROUNDING_WORDS = {"none": "kept to 4 decimals", "cents": "to the cent", "whole": "to a whole amount",
+                  "x99": "to .99"}
 
 
 def compute_price(product, settings: AccountSettings, now: datetime) -> Decimal | None:
     """The offer price in the marketplace currency, or None when the product has none."""
-    p = settings.price
-    base = product.get(p.attribute)
-    if base is None:
-        return None
-    price = Decimal(str(base))
-    special = product.get("special_price")
-    if p.use_special_price and special is not None and special_price_applies(product, now):
-        price = min(price, Decimal(str(special)))
-    if p.adjustment_type == "fixed":
-        price += p.adjustment
-    elif p.adjustment_type == "percent":
-        price += price * p.adjustment / 100
-    price = price * (1 + p.vat_percent / 100) * p.currency_rate
-    if price <= 0:
-        return None
-    return round_price(price, p.rounding)
+    return explain_price(product, settings, now).amount
 
 
 def round_price(price: Decimal, rounding: str) -> Decimal:
@@ -232,18 +318,53 @@ def round_price(price: Decimal, rounding: str) -> Decimal:
     return price.quantize(CENT, ROUND_HALF_UP)
 
 
+def explain_qty(product, settings: AccountSettings) -> QtyTrace:
+    """The quantity to list with every step that made it; the one quantity rule
+    (``compute_qty`` is its ``amount``): 0 for a disabled product and at or below the
+    out-of-stock threshold, capped at the maximum, a fixed number without managed stock."""
+    s = settings.stock
+    steps: list[Step] = []
+    status = product.get("status")
+    if status not in (None, 1):
+        steps.append(Step("status", "Magento status", 0, True, "disabled in Magento: nothing to sell"))
+        return QtyTrace(tuple(steps), 0)
+    on_hand = getattr(product, "qty", None)
+    reserved = getattr(product, "reserved", None)
+    if on_hand is not None:
+        steps.append(Step("stock", "Quantity in stock", on_hand, True, "Magento's stock"))
+    if reserved:
+        steps.append(Step("reservations", "Reservations", on_hand + reserved if on_hand is not None else None, True,
+                          f"{reserved} held for orders not yet shipped"))
+    salable = product.salable_qty
+    if salable is None:
+        qty = s.unmanaged_quantity
+        steps.append(Step("unmanaged", "Stock not managed", qty, True,
+                          "Magento does not count this product's stock: the account's fixed quantity"))
+    else:
+        min_qty = getattr(product, "min_qty", Decimal(0)) or Decimal(0)
+        in_stock = getattr(product, "is_in_stock", True)
+        note = "out of stock in Magento" if not in_stock else (
+            f"after Magento's out-of-stock threshold {min_qty}" if min_qty > 0 else "what Magento can sell now")
+        qty = int(Decimal(salable).to_integral_value(ROUND_DOWN))
+        steps.append(Step("salable", "Salable quantity", qty, True, note))
+    if qty <= s.out_of_stock_threshold:
+        steps.append(Step("threshold", "Out-of-stock threshold", 0, qty != 0,
+                          f"{qty} is at or below the account's threshold {s.out_of_stock_threshold}"))
+        return QtyTrace(tuple(steps), 0)
+    steps.append(Step("threshold", "Out-of-stock threshold", qty, False,
+                      f"above the account's threshold {s.out_of_stock_threshold}"))
+    if s.max_quantity is not None:
+        capped = min(qty, s.max_quantity)
+        steps.append(Step("maximum", "Maximum listed", capped, capped != qty, f"at most {s.max_quantity}"))
+        qty = capped
+    else:
+        steps.append(Step("maximum", "Maximum listed", qty, False, "no maximum set"))
+    return QtyTrace(tuple(steps), max(qty, 0))
+
+
 def compute_qty(product, settings: AccountSettings) -> int:
     """The quantity to list: 0 at or below the out-of-stock threshold, capped at the maximum."""
-    s = settings.stock
-    if product.get("status") not in (None, 1):
-        return 0
-    salable = product.salable_qty
-    qty = s.unmanaged_quantity if salable is None else int(Decimal(salable).to_integral_value(ROUND_DOWN))
-    if qty <= s.out_of_stock_threshold:
-        return 0
-    if s.max_quantity is not None:
-        qty = min(qty, s.max_quantity)
-    return max(qty, 0)
+    return explain_qty(product, settings).amount
 
 
 def condition_of(product, settings: AccountSettings) -> str | None:

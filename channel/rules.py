@@ -239,14 +239,76 @@ class ProductView:
 def evaluate(rule: Group | None, product: ProductView) -> bool:
     if rule is None:
         return True
-    return _eval(rule, product)
+    return _eval(rule, product, None)
 
 
-def _eval(node, p: ProductView) -> bool:
+@dataclasses.dataclass(frozen=True)
+class NodeTrace:
+    """One node of a rule as it was evaluated for a product: the value it saw (a leaf),
+    whether it held, and its children (a group)."""
+
+    node: dict
+    held: bool
+    saw: object = None
+    children: tuple = ()
+
+    def to_json(self) -> dict:
+        out = {"node": self.node, "held": self.held}
+        if self.children:
+            out["children"] = [c.to_json() for c in self.children]
+        else:
+            out["saw"] = _plain(self.saw)
+        return out
+
+
+def explain(rule: Group | None, product: ProductView) -> NodeTrace | None:
+    """``evaluate`` with the tree: each node with the value it saw and whether it held
+    (None for an empty rule, which admits every product). The same evaluation as
+    ``evaluate``: the root's ``held`` is its answer."""
+    if rule is None:
+        return None
+    trace: list = []
+    _eval(rule, product, trace)
+    return trace[0]
+
+
+def _plain(value):
+    if isinstance(value, (list, tuple, set)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (Decimal, datetime)):
+        return str(value)
+    return value
+
+
+def _eval(node, p: ProductView, trace: list | None) -> bool:
+    """Evaluate a node; with ``trace`` (a list), append its NodeTrace there. Without one,
+    a group stops at its first deciding child as before."""
     if isinstance(node, Group):
-        results = (_eval(c, p) == node.value for c in node.conditions)
-        return all(results) if node.aggregator == "all" else any(results)
-    return _eval_leaf(node, p)
+        if trace is None:
+            results = (_eval(c, p, None) == node.value for c in node.conditions)
+            return all(results) if node.aggregator == "all" else any(results)
+        children: list = []
+        outcomes = [_eval(c, p, children) == node.value for c in node.conditions]
+        held = all(outcomes) if node.aggregator == "all" else any(outcomes)
+        head = {"type": "combine", "aggregator": node.aggregator, "value": node.value}
+        trace.append(NodeTrace(head, held, children=tuple(children)))
+        return held
+    held = _eval_leaf(node, p)
+    if trace is not None:
+        trace.append(NodeTrace(_dump(node), held, _seen(node, p)))
+    return held
+
+
+def _seen(leaf: Leaf, p: ProductView):
+    """The product fact a leaf compared."""
+    if leaf.type == "attribute":
+        label = p.values.get(leaf.attribute + "_label")
+        value = p.values.get(leaf.attribute)
+        return value if label is None else [value, label]
+    if leaf.type == "sell_dates":
+        return [p.values.get("news_from_date"), p.values.get("news_to_date")]
+    return {"status": p.status, "stock_status": p.in_stock, "qty": p.qty, "category": list(p.categories),
+            "attribute_set": p.attribute_set_id, "type_id": p.type_id}[leaf.type]
 
 
 def _number(value) -> Decimal | None:

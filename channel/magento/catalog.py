@@ -91,6 +91,8 @@ class Product:
     backorders: int = 0
     backorder_qty: Decimal | None = Decimal(0)
     timezone: str | None = None
+    #: MSI reservations (negative: held for orders not yet shipped), included in ``salable_qty``.
+    reserved: Decimal | None = None
 
     @property
     def backorders_allowed(self) -> bool:

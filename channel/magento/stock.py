@@ -191,6 +191,7 @@ class StockReader:
                     for r in self.conn.execute(stmt, {"stock": stock_id, "skus": skus})}
         for key, p in by_sku.items():
             qty, in_stock = on_hand.get(key, (Decimal(0), False))
+            p.reserved = reserved.get(key, Decimal(0))
             _settle(p, qty + reserved.get(key, Decimal(0)), in_stock)
 
 
