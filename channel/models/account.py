@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import DateTime, Integer, String, Text, func
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, column_property
 
+from channel import tables
 from channel.crypto import Vault
 from channel.db import Base
 
@@ -16,37 +16,45 @@ STATUSES = ("active", "paused")
 
 
 class Account(Base):
-    __tablename__ = "channel_amazon_account"
+    __table__ = tables.account
 
-    account_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(255))
-    region: Mapped[str] = mapped_column(String(2))
-    marketplace_id: Mapped[str] = mapped_column(String(20))
-    seller_id: Mapped[str] = mapped_column(String(32))
-    lwa_client_id: Mapped[str] = mapped_column(String(255))
-    lwa_client_secret_enc: Mapped[str] = mapped_column(Text)
-    refresh_token_enc: Mapped[str] = mapped_column(Text)
-    secret_rotated_at: Mapped[datetime | None] = mapped_column(DateTime)
-    website_id: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(16), default="active")
-    read_only: Mapped[bool] = mapped_column(Integer, default=0)
-    read_only_reason: Mapped[str | None] = mapped_column(String(255))
-    install_fingerprint: Mapped[str | None] = mapped_column(String(64))
-    settings_json: Mapped[str | None] = mapped_column("settings", Text)
-    identifier_mapping_json: Mapped[str | None] = mapped_column("identifier_mapping", Text)
-    listing_rule_json: Mapped[str | None] = mapped_column("listing_rule", Text)
-    credential_status: Mapped[str] = mapped_column(String(16), default="unchecked")
-    credential_message: Mapped[str | None] = mapped_column(String(1024))
-    credential_checked_at: Mapped[datetime | None] = mapped_column(DateTime)
-    sync_interval: Mapped[int] = mapped_column(Integer, default=300)
-    last_sync_at: Mapped[datetime | None] = mapped_column(DateTime)
-    last_sync_status: Mapped[str | None] = mapped_column(String(16))
-    last_sync_message: Mapped[str | None] = mapped_column(String(1024))
-    next_sync_at: Mapped[datetime | None] = mapped_column(DateTime)
-    order_cursor: Mapped[datetime | None] = mapped_column(DateTime)
-    connected_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
-    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now(), onupdate=func.now())
+    # The columns are those of ``tables.account``; these annotations type them.
+    account_id: Mapped[int]
+    name: Mapped[str]
+    region: Mapped[str]
+    marketplace_id: Mapped[str]
+    seller_id: Mapped[str]
+    lwa_client_id: Mapped[str]
+    lwa_client_secret_enc: Mapped[str]
+    refresh_token_enc: Mapped[str]
+    secret_rotated_at: Mapped[datetime | None]
+    website_id: Mapped[int]
+    status: Mapped[str]
+    read_only: Mapped[int]
+    read_only_reason: Mapped[str | None]
+    install_fingerprint: Mapped[str | None]
+    settings_json: Mapped[str | None] = column_property(tables.account.c.settings)
+    identifier_mapping_json: Mapped[str | None] = column_property(tables.account.c.identifier_mapping)
+    listing_rule_json: Mapped[str | None] = column_property(tables.account.c.listing_rule)
+    credential_status: Mapped[str]
+    credential_message: Mapped[str | None]
+    credential_checked_at: Mapped[datetime | None]
+    sync_interval: Mapped[int]
+    last_sync_at: Mapped[datetime | None]
+    last_sync_status: Mapped[str | None]
+    last_sync_message: Mapped[str | None]
+    next_sync_at: Mapped[datetime | None]
+    order_cursor: Mapped[datetime | None]
+    orders_last_run_at: Mapped[datetime | None]
+    orders_status: Mapped[str | None]
+    orders_message: Mapped[str | None]
+    orders_next_run_at: Mapped[datetime | None]
+    order_search_after: Mapped[str | None]
+    order_search_token: Mapped[str | None]
+    order_search_saved_at: Mapped[datetime | None]
+    connected_at: Mapped[datetime]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
 
     def __repr__(self) -> str:
         return f"Account({self.account_id}, {self.name!r}, {self.seller_id}@{self.marketplace_id})"
