@@ -20,6 +20,7 @@ import logging
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from channel import listing_state
 from channel.errors import InvalidInput
 from channel.magento.catalog import CatalogReader
 
@@ -136,15 +137,10 @@ def match_account(conn: Connection, reader: CatalogReader, account) -> MatchStat
                     " VALUES (%s, %s, %s, %s, %s)", results[start:start + 5000])
         finally:
             raw.close()
-    conn.execute(text(
-        f"UPDATE {LISTING} l JOIN tmp_channel_result r ON r.listing_id = l.listing_id"
-        f" LEFT JOIN {s.t('catalog_product_entity')} e ON e.entity_id = r.product_id{version}"
-        f" SET l.product_id = r.product_id, l.magento_sku = e.sku, l.match_status = r.match_status,"
-        f" l.match_candidates = r.candidates, l.matched_by = r.matched_by"), params)
-    stats.third_party = conn.execute(text(
-        f"UPDATE {LISTING} l LEFT JOIN tmp_channel_result r ON r.listing_id = l.listing_id"
-        f" SET l.match_status = 'third_party', l.match_candidates = NULL, l.matched_by = NULL"
-        f" WHERE {unmatched} AND r.listing_id IS NULL"), params).rowcount
+    listing_state.matched(conn, account.account_id, "tmp_channel_result", s.t('catalog_product_entity'), version,
+                          params)
+    stats.third_party = listing_state.unmatched_third_party(conn, account.account_id, unmatched,
+                                                            "tmp_channel_result")
     stats.considered = len(results) + stats.third_party
     conn.execute(text("DROP TEMPORARY TABLE IF EXISTS tmp_channel_match"))
     conn.execute(text("DROP TEMPORARY TABLE IF EXISTS tmp_channel_result"))
@@ -157,11 +153,7 @@ def assign_product(conn: Connection, reader: CatalogReader, account, listing_id:
     products = list(reader.products(account.website_id, entity_ids=[product_id]))
     if not products:
         raise InvalidInput(f"product {product_id} is not on the account's website", {"product_id": product_id})
-    done = conn.execute(text(
-        f"UPDATE {LISTING} SET product_id = :p, magento_sku = :sku, match_status = 'matched',"
-        f" match_candidates = NULL, matched_by = 'manual' WHERE listing_id = :l AND account_id = :a"),
-        {"p": product_id, "sku": products[0].sku, "l": listing_id, "a": account.account_id}).rowcount
-    if not done:
+    if not listing_state.assigned(conn, account.account_id, listing_id, product_id, products[0].sku):
         raise InvalidInput(f"listing {listing_id} does not belong to account {account.account_id}",
                            {"listing_id": listing_id})
 
@@ -172,15 +164,4 @@ def reset_matches(conn: Connection, account, listing_ids: list[int]) -> int:
     Amazon listings go back to unmatched and are matched at the next run; Magento
     products not yet on Amazon go back to ``unresolved`` so their ASIN is searched again.
     """
-    if not listing_ids:
-        return 0
-    from sqlalchemy import bindparam
-
-    params = {"a": account.account_id, "ids": listing_ids}
-    amazon = text(f"UPDATE {LISTING} SET product_id = NULL, magento_sku = NULL, matched_by = NULL,"
-                  f" match_status = 'third_party' WHERE account_id = :a AND listing_id IN :ids"
-                  f" AND amazon_status IS NOT NULL").bindparams(bindparam("ids", expanding=True))
-    magento = text(f"UPDATE {LISTING} SET asin = NULL, matched_by = NULL, match_candidates = NULL,"
-                   f" match_status = 'unresolved' WHERE account_id = :a AND listing_id IN :ids"
-                   f" AND amazon_status IS NULL").bindparams(bindparam("ids", expanding=True))
-    return conn.execute(amazon, params).rowcount + conn.execute(magento, params).rowcount
+    return listing_state.match_reset(conn, account.account_id, listing_ids)

@@ -12,7 +12,6 @@ import random
 from datetime import timedelta
 
 from rq import get_current_job
-from sqlalchemy import bindparam, text
 
 from channel import jobs as contract
 from worker import runtime
@@ -71,13 +70,7 @@ def listing_action(account_id: int, action: str, listing_ids: list[int]) -> dict
     ids = [int(i) for i in listing_ids]
     if action == "sync":
         return {"job_id": contract.enqueue_sync(runtime.redis_conn(), account_id, "merchant")}
-    updates = {
-        "publish": "pending_action = 'publish'",
-        "relist": "pending_action = 'relist'",
-        "end": "pending_action = 'end'",
-        "rematch": None,
-    }
-    if action not in updates:
+    if action not in ("publish", "relist", "end", "rematch"):
         raise ValueError(f"unknown action {action!r}")
     with runtime.engine().begin() as conn:
         if action == "rematch":
@@ -88,9 +81,9 @@ def listing_action(account_id: int, action: str, listing_ids: list[int]) -> dict
             with Session(bind=conn) as session:
                 changed = reset_matches(conn, session.get(Account, account_id), ids)
         else:
-            stmt = text(f"UPDATE channel_amazon_listing SET {updates[action]} WHERE account_id = :a"
-                        f" AND listing_id IN :ids").bindparams(bindparam("ids", expanding=True))
-            changed = conn.execute(stmt, {"a": account_id, "ids": ids}).rowcount if ids else 0
+            from channel import listing_state
+
+            changed = listing_state.action_requested(conn, account_id, ids, action)
     progress("queued", len(ids), len(ids))
     sync_job = contract.enqueue_sync(runtime.redis_conn(), account_id, f"merchant:{action}")
     return {"action": action, "queued": changed, "sync_job": sync_job}

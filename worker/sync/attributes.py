@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import text
 
+from channel import listing_state
 from channel.errors import InvalidInput
 from channel.magento.attributes_writer import write_value
 from channel.models.log import write_log
@@ -65,7 +66,6 @@ class AttributeImporter:
                 except InvalidInput as exc:
                     write_log(self.conn, account_id=self.account.account_id, operation="attribute_import",
                               level="warning", message=f"{row.seller_sku}: {exc.message}")
-            self.conn.execute(text("UPDATE channel_amazon_listing SET attributes_imported_at = :t WHERE listing_id = :l"),
-                              {"t": now, "l": row.listing_id})
+            listing_state.attributes_imported(self.conn, row.listing_id, now)
             self.conn.commit()
         return written

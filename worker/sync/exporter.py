@@ -22,7 +22,7 @@ from decimal import Decimal
 from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 
-from channel import alerts, marketplaces
+from channel import alerts, listing_state, marketplaces
 from channel.models.log import write_log
 from worker.amazon import feeds, listings
 from worker.amazon.errors import AmazonError, DocumentError, ProcessingFailed
@@ -160,9 +160,8 @@ class PriceStockExporter:
                 self.stats.rejected += 1
                 continue
             if result.get("status") == "ACCEPTED":
-                self._acknowledge([(row["listing_id"], row["calc_price"], row["want_qty"])])
-                self.conn.execute(text(f"UPDATE {LISTING} SET submission_ref = NULL WHERE listing_id = :id"
-                                       f" AND submission_ref LIKE '{REJECTED}%'"), {"id": row["listing_id"]})
+                listing_state.offers_acknowledged(self.conn, [(row["listing_id"], row["calc_price"], row["want_qty"])])
+                listing_state.rejection_cleared(self.conn, row["listing_id"], REJECTED)
                 self.stats.patched += 1
             else:
                 self._remember_rejected(row)
@@ -175,8 +174,7 @@ class PriceStockExporter:
 
     def _remember_rejected(self, row) -> None:
         """Amazon refused these values: not sent again until they change."""
-        self.conn.execute(text(f"UPDATE {LISTING} SET submission_ref = :ref WHERE listing_id = :id"),
-                          {"ref": REJECTED + row["want_digest"], "id": row["listing_id"]})
+        listing_state.value_rejected(self.conn, row["listing_id"], REJECTED + row["want_digest"])
 
     def _message(self, message_id: int, row) -> dict:
         return {"messageId": message_id, "sku": row["seller_sku"], "operationType": "PATCH",
@@ -196,9 +194,7 @@ class PriceStockExporter:
             "INSERT INTO channel_amazon_feed (feed_id, account_id, kind, messages, message_count)"
             " VALUES (:f, :a, 'price_stock', :m, :c)"),
             {"f": feed_id, "a": self.account.account_id, "m": json.dumps(index), "c": len(messages)})
-        stmt = text(f"UPDATE {LISTING} SET submission_ref = :f WHERE listing_id IN :ids"
-                    ).bindparams(bindparam("ids", expanding=True))
-        self.conn.execute(stmt, {"f": "feed:" + feed_id, "ids": [v[0] for v in index.values()]})
+        listing_state.feed_submitted(self.conn, [v[0] for v in index.values()], "feed:" + feed_id)
         self.conn.commit()
         self.stats.feeds += 1
         self.stats.messages += len(messages)
@@ -263,9 +259,8 @@ class PriceStockExporter:
             verified = self._verify({k: index[k] for k in unaccounted})
             accepted = [(v[0], None if v[1] is None else Decimal(v[1]), v[2]) for k, v in index.items()
                         if k not in rejected and (k not in unaccounted or k in verified)]
-            self._acknowledge(accepted)
-            stmt = text(f"UPDATE {LISTING} SET submission_ref = NULL WHERE submission_ref = :f")
-            self.conn.execute(stmt, {"f": "feed:" + feed_id})
+            listing_state.offers_acknowledged(self.conn, accepted)
+            listing_state.feed_settled(self.conn, "feed:" + feed_id)
             if status == "DONE":  # values Amazon refused message by message: not sent again until they change
                 for k in rejected:
                     if len(index[k]) > 3:
@@ -298,23 +293,3 @@ class PriceStockExporter:
                 held.add(message_id)
             self.progress("price_stock_verify", n, len(messages))
         return held
-
-    def _acknowledge(self, items: list[tuple]) -> None:
-        """Record what Amazon accepted: one multi-row insert into a temporary table and one
-        joined UPDATE, whatever the number of listings (a feed carries up to 25,000)."""
-        if not items:
-            return
-        self.conn.execute(text("CREATE TEMPORARY TABLE IF NOT EXISTS tmp_channel_ack (listing_id bigint UNSIGNED"
-                               " NOT NULL PRIMARY KEY, price decimal(20,4) NULL, qty int NULL) ENGINE=InnoDB"))
-        self.conn.execute(text("DELETE FROM tmp_channel_ack"))
-        cur = self.conn.connection.dbapi_connection.cursor()
-        try:
-            for start in range(0, len(items), 5000):
-                cur.executemany("INSERT INTO tmp_channel_ack (listing_id, price, qty) VALUES (%s, %s, %s)",
-                                [(i, p, q) for i, p, q in items[start:start + 5000]])
-        finally:
-            cur.close()
-        self.conn.execute(text(
-            f"UPDATE {LISTING} l JOIN tmp_channel_ack a ON a.listing_id = l.listing_id"
-            f" SET l.pushed_price = COALESCE(a.price, l.pushed_price), l.pushed_qty = a.qty, l.pushed_at = NOW()"))
-        self.conn.execute(text("DELETE FROM tmp_channel_ack"))

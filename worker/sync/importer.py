@@ -39,7 +39,7 @@ from datetime import datetime
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from channel import alerts
+from channel import alerts, listing_state
 from channel.models.log import write_log
 from worker.amazon import reports
 from worker.amazon.errors import AmazonError
@@ -137,11 +137,7 @@ class ListingsReportImporter:
             logger.info("Listings report %s of account %s holds data from %s (cycle started %s)", doc.report_id,
                         self.account_id, taken_at, started)
         self._apply(taken_at, summary.has_status)
-        stats.gone = self.conn.execute(text(
-            f"UPDATE {LISTING} SET amazon_status = NULL, amazon_issues = NULL WHERE account_id = :a"
-            f" AND amazon_status IS NOT NULL AND (seen_in_report_at IS NULL OR seen_in_report_at < :t)"
-            f" AND (submitted_at IS NULL OR submitted_at < :t) AND state_changed_at < :t"),
-            {"a": self.account_id, "t": taken_at}).rowcount
+        stats.gone = listing_state.gone(self.conn, self.account_id, taken_at)
         self._settle_held(doc)
         logger.info("Imported %d listings for account %s (%d bad rows, %d gone)", stats.rows,
                     self.account_id, stats.bad_rows, stats.gone)
@@ -240,47 +236,10 @@ class ListingsReportImporter:
             cur.close()
 
     def _apply(self, taken_at: datetime, has_status: bool) -> None:
-        """Upsert the staged rows: new SKUs come in as third-party listings until matched;
-        known ones take Amazon's values. A report without a status column keeps the
-        statuses we know; a bad row only marks its listing as seen. ``taken_at``: when
-        the report's data was taken; a listing that changed state since keeps its status."""
-        params = {"a": self.account_id, "t": taken_at}
-        seen = "l.seen_in_report_at = GREATEST(COALESCE(l.seen_in_report_at, :t), :t)"
-        self.conn.execute(text(
-            f"UPDATE {LISTING} l JOIN {STAGE} s ON l.account_id = :a AND l.seller_sku = s.seller_sku"
-            f" SET {seen} WHERE s.bad = 1"), params)
-        newer = "(l.state_changed_at >= :t OR l.submitted_at >= :t)"  # we know more than this report
-        if has_status:
-            status_set = (
-                f"l.amazon_status = IF({newer} OR (l.submitted_at IS NOT NULL AND s.amazon_status <> 'BUYABLE'),"
-                f" l.amazon_status, s.amazon_status),"
-                f" l.amazon_issues = IF(s.amazon_status = 'BUYABLE' AND NOT {newer}, NULL, l.amazon_issues),"
-                f" l.submitted_at = IF(s.amazon_status = 'BUYABLE' AND NOT {newer}, NULL, l.submitted_at),")
-        else:  # Amazon's status is unknown: keep ours, pending submissions and issue texts included
-            status_set = ("l.amazon_status = IF(l.submitted_at IS NULL, COALESCE(l.amazon_status, s.amazon_status),"
-                          " l.amazon_status),")
-        self.conn.execute(text(
-            f"INSERT INTO {LISTING} (account_id, seller_sku, asin, external_id, external_id_type, product_name,"
-            f" amazon_status, amazon_price, amazon_qty, fulfillment_channel, seen_in_report_at, match_status,"
-            f" tab, reason, state_changed_at)"
-            f" SELECT :a, s.seller_sku, s.asin, s.external_id, s.external_id_type, s.product_name,"
-            f" COALESCE(s.amazon_status, 'INACTIVE'), s.amazon_price, s.amazon_qty, s.fulfillment_channel, :t,"
-            f" 'third_party', 'new_third_party', 'third_party_unmatched', :t FROM {STAGE} s"
-            f" LEFT JOIN {LISTING} l ON l.account_id = :a AND l.seller_sku = s.seller_sku"
-            f" WHERE s.bad = 0 AND l.listing_id IS NULL"), params)
-        self.conn.execute(text(
-            f"UPDATE {LISTING} l JOIN {STAGE} s ON l.account_id = :a AND l.seller_sku = s.seller_sku"
-            f" SET l.asin = COALESCE(s.asin, l.asin), l.external_id = s.external_id,"
-            f" l.external_id_type = s.external_id_type,"
-            f" l.product_name = IF(l.product_id IS NULL, s.product_name, l.product_name), {status_set}"
-            # A product we created the row for, found on Amazon under its own SKU: matched by seller SKU.
-            f" l.matched_by = IF(l.product_id IS NOT NULL AND l.match_status IN ('unresolved', 'no_match')"
-            f" AND s.asin IS NOT NULL, 'seller_sku', l.matched_by),"
-            f" l.match_status = IF(l.product_id IS NOT NULL AND l.match_status IN ('unresolved', 'no_match')"
-            f" AND s.asin IS NOT NULL, 'matched', l.match_status),"
-            f" l.amazon_price = s.amazon_price, l.amazon_qty = s.amazon_qty,"
-            f" l.fulfillment_channel = s.fulfillment_channel, {seen}"
-            f" WHERE s.bad = 0"), params)
+        """The staged rows, applied by the listing table's owner (``listing_state.imported``);
+        a bad row only marks its listing as seen."""
+        listing_state.seen_unreadable(self.conn, self.account_id, STAGE, taken_at)
+        listing_state.imported(self.conn, self.account_id, STAGE, taken_at, has_status)
 
 
 def _status_without_column(row) -> str:

@@ -17,15 +17,15 @@ send nothing: the actions stay queued.
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 from datetime import datetime, timedelta
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from channel import marketplaces
+from channel import listing_state, marketplaces
 from channel.models.log import write_log
+from channel.offer import Offer
 from channel.pricing import AccountSettings
 from worker.amazon import catalog, listings
 from worker.amazon.errors import AmazonError
@@ -65,7 +65,7 @@ class OfferPublisher:
 
     def _rows(self, where: str, limit: int, **params) -> list:
         return self.conn.execute(text(
-            f"SELECT listing_id, seller_sku, asin, product_id, calc_price, calc_qty, pending_action, tab,"
+            f"SELECT listing_id, seller_sku, asin, product_id, calc_price, calc_qty, calc_condition, pending_action, tab,"
             f" fulfillment_channel, amazon_status, submission_ref, submitted_at FROM {LISTING}"
             f" WHERE account_id = :a AND {where} ORDER BY listing_id LIMIT :n"),
             {"a": self.account.account_id, "n": limit, **params}).mappings().all()
@@ -100,14 +100,12 @@ class OfferPublisher:
                         outcome[pid] = ("has_variants", None, [i["asin"] for i in items])
                     elif items:
                         outcome[pid] = ("multiple_matches", None, [i["asin"] for i in items])
+        decided = []
         for pid, row in by_product.items():
             status, asin, candidates = outcome.get(pid, ("no_match", None, None))
-            self.conn.execute(text(
-                f"UPDATE {LISTING} SET match_status = :s, asin = :asin, match_candidates = :c,"
-                f" matched_by = IF(:asin IS NULL, matched_by, 'catalog') WHERE listing_id = :id"),
-                {"s": status, "asin": asin, "c": json.dumps(candidates) if candidates else None,
-                 "id": row["listing_id"]})
+            decided.append((row["listing_id"], status, asin, candidates))
             self.stats.asins_found += asin is not None
+        listing_state.asins_looked_up(self.conn, self.account.account_id, decided)
 
     def publish(self) -> None:
         """Ready products (auto-publish or the merchant's Publish) and relists."""
@@ -117,17 +115,13 @@ class OfferPublisher:
                           " AND reason = 'publish_queued') OR tab = 'relist_in_progress')", MAX_PUBLISH)
         for n, row in enumerate(rows, start=1):
             # Record the submission first: a killed worker then tracks it instead of resending.
-            self.conn.execute(text(f"UPDATE {LISTING} SET submitted_at = :now, pending_action = NULL,"
-                                   f" ended_by_merchant = 0, amazon_issues = NULL WHERE listing_id = :id"),
-                              {"now": datetime.utcnow(), "id": row["listing_id"]})
+            listing_state.submitting(self.conn, self.account.account_id, row["listing_id"], datetime.utcnow())
             self.conn.commit()
-            # An FBA listing stays FBA: no merchant-fulfilled quantity is added to it when relisted.
-            channel = row["fulfillment_channel"] if row["fulfillment_channel"] not in (None, "DEFAULT") \
-                else self.settings.fulfillment_channel
+            offer = Offer.stored(row, self.settings)  # the offer the tab shows, condition included
             attrs = listings.offer_attributes(
-                self.account.marketplace_id, self.currency, asin=row["asin"], price=row["calc_price"],
-                quantity=row["calc_qty"] or 0, condition=self.settings.condition_default or "new_new",
-                handling_time=self.settings.handling_time, fulfillment_channel=channel)
+                self.account.marketplace_id, self.currency, asin=row["asin"], price=offer.price,
+                quantity=offer.quantity, condition=offer.condition or "new_new",
+                handling_time=offer.handling_time, fulfillment_channel=offer.fulfillment_channel)
             try:
                 if self._on_amazon(row):
                     # Relist what Amazon still holds by patch: a put would replace every attribute.
@@ -140,13 +134,8 @@ class OfferPublisher:
                     raise
                 result = {"status": "INVALID", "issues": exc.errors}
             issues = [i for i in result.get("issues", []) if i.get("severity", "ERROR") == "ERROR"]
-            self.conn.execute(text(
-                f"UPDATE {LISTING} SET submission_ref = :ref, amazon_issues = :issues,"
-                f" amazon_status = IF(:bad, 'INACTIVE', amazon_status), pushed_price = :price, pushed_qty = :qty"
-                f" WHERE listing_id = :id"),
-                {"ref": result.get("submissionId"), "issues": json.dumps(issues) if issues else None,
-                 "bad": result.get("status") == "INVALID", "price": row["calc_price"], "qty": row["calc_qty"] or 0,
-                 "id": row["listing_id"]})
+            listing_state.submitted(self.conn, self.account.account_id, row["listing_id"], result.get("submissionId"),
+                                    issues, result.get("status") == "INVALID", offer.price, offer.quantity)
             self.conn.commit()
             self.stats.published += 1
             self.progress("publish", n, len(rows))
@@ -183,9 +172,7 @@ class OfferPublisher:
                           " withdrawn and the SKU kept; its units stay in Amazon's warehouse until sold or removed")
             elif row["tab"] != "ended":
                 listings.delete_item(self.client, row["seller_sku"])
-            self.conn.execute(text(
-                f"UPDATE {LISTING} SET pending_action = NULL, ended_by_merchant = 1, amazon_status = NULL,"
-                f" submitted_at = NULL, amazon_issues = NULL WHERE listing_id = :id"), {"id": row["listing_id"]})
+            listing_state.ended(self.conn, self.account.account_id, row["listing_id"])
             self.conn.commit()
             self.stats.ended += 1
             self.progress("end", n, len(rows))
@@ -201,31 +188,24 @@ class OfferPublisher:
                 # Amazon accepted it (it gave a submission id) but does not show it yet: eventual
                 # consistency, for minutes. Sent again only if it stays unreadable far longer.
                 if row["submitted_at"] is not None and row["submitted_at"] < datetime.utcnow() - VISIBILITY_WAIT:
-                    self.conn.execute(text(f"UPDATE {LISTING} SET submitted_at = NULL, submission_ref = NULL"
-                                           f" WHERE listing_id = :id AND amazon_status IS NULL"),
-                                      {"id": row["listing_id"]})
+                    listing_state.unseen_after_accept(self.conn, self.account.account_id, row["listing_id"])
                 continue
             if item is None:
                 # Amazon never got it (a worker killed between recording and sending): send it again,
                 # once Amazon has had time to show a listing it did receive.
-                self.conn.execute(text(
-                    f"UPDATE {LISTING} SET submitted_at = NULL WHERE listing_id = :id AND submitted_at < :cutoff"
-                    f" AND amazon_status IS NULL"),
-                    {"id": row["listing_id"], "cutoff": datetime.utcnow() - timedelta(seconds=self.resubmit_after)})
+                listing_state.never_received(self.conn, self.account.account_id, row["listing_id"],
+                                             datetime.utcnow() - timedelta(seconds=self.resubmit_after))
                 continue
             status, issues = listings.status_of(item)
             errors = [i for i in issues if i.get("severity") == "ERROR"]
             if status == "BUYABLE":
-                self.conn.execute(text(f"UPDATE {LISTING} SET amazon_status = 'BUYABLE', submitted_at = NULL,"
-                                       f" amazon_issues = NULL WHERE listing_id = :id"), {"id": row["listing_id"]})
+                listing_state.approved(self.conn, self.account.account_id, row["listing_id"])
                 self.stats.became_active += 1
             elif errors:
-                self.conn.execute(text(f"UPDATE {LISTING} SET amazon_status = 'INACTIVE', amazon_issues = :i,"
-                                       f" submitted_at = NULL WHERE listing_id = :id"), {"i": json.dumps(errors), "id": row["listing_id"]})
+                listing_state.rejected(self.conn, self.account.account_id, row["listing_id"], errors)
                 self.stats.rejected += 1
             elif status == "DISCOVERABLE" and (item.get("offers") or item.get("fulfillmentAvailability")):
                 # Live, not buyable (no stock): tracked no longer, so stock pushes reach it.
-                self.conn.execute(text(f"UPDATE {LISTING} SET amazon_status = 'DISCOVERABLE', submitted_at = NULL,"
-                                       f" amazon_issues = NULL WHERE listing_id = :id"), {"id": row["listing_id"]})
+                listing_state.discoverable(self.conn, self.account.account_id, row["listing_id"])
             self.progress("track", n, len(rows))
         self.conn.commit()

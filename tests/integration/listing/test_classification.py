@@ -2,6 +2,7 @@ from datetime import datetime
 
 from sqlalchemy import text
 
+from channel import listing_state
 from channel.classification import classify_account
 from channel.magento.catalog import CatalogReader
 from channel.matching import match_account
@@ -27,9 +28,9 @@ def test_generated_catalog_is_sorted_into_tabs_with_reasons(channel_db, account)
     with channel_db.engine.begin() as conn:
         add_amazon_listing(conn, account, "MG-0000001")  # on Amazon, buyable
         add_amazon_listing(conn, account, "MG-0000017")  # on Amazon, but disabled in Magento
-        add_amazon_listing(conn, account, "MG-0000002", status="DISCOVERABLE")
-        conn.execute(text("UPDATE channel_amazon_listing SET amazon_issues = :i WHERE seller_sku = 'MG-0000002'"),
-                     {"i": '[{"code": "8541", "message": "Brand not approved", "severity": "ERROR"}]'})
+        refused = add_amazon_listing(conn, account, "MG-0000002", status="DISCOVERABLE")
+        listing_state.rejected(conn, account.account_id, refused,
+                               [{"code": "8541", "message": "Brand not approved", "severity": "ERROR"}])
         add_amazon_listing(conn, account, "LEGACY-9", asin="B0LEGACY99")
         stats = run(conn, channel_db, account)
         rows = tabs_by_sku(conn, account)

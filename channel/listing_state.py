@@ -1,0 +1,514 @@
+"""The owner of ``channel_amazon_listing``: every write to it is a named transition here.
+
+A listing's state is its tab and reason (``State``: the tabs of ``channel.tabs``). They
+are never written directly: a transition writes the facts it learned (a report row, a
+submission, Amazon's verdict, a merchant's action, the Magento facts of a classification
+run), then ``_decide`` derives tab, reason and detail of the listings it touched in one
+statement, and records a change row for each listing whose tab or reason changed, in
+the same transaction. The decision is ``tabs.classify`` written in SQL over the facts
+kept on the row (sql/0013); a property test holds both to the same answers.
+
+Everything here is set-based: a transition over N listings is a few statements, never
+N round trips, and a run that changes nothing writes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from decimal import Decimal
+
+from sqlalchemy import bindparam, text
+from sqlalchemy.engine import Connection
+
+from channel import tables, tabs
+from channel.pricing import AccountSettings
+
+LISTING = "channel_amazon_listing"
+CHANGE = "channel_amazon_listing_change"
+
+#: The states a listing can be in: the tabs, their in-progress states, and no tab at all.
+State = tabs.Tab
+NOT_ELIGIBLE = tabs.NOT_ELIGIBLE
+
+#: Merchant actions a listing can wait for.
+ACTIONS = ("publish", "relist", "end")
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def _ids(stmt: str):
+    return text(stmt).bindparams(bindparam("ids", expanding=True))
+
+
+# --- the decision: tabs.classify in SQL ---------------------------------------------------
+
+_FBA = "UPPER(COALESCE(l.fulfillment_channel, 'DEFAULT')) LIKE 'AMAZON%'"
+_ON_AMAZON = "l.amazon_status IS NOT NULL"
+_ISSUES = "(l.amazon_issues IS NOT NULL AND l.amazon_issues NOT IN ('', '[]'))"
+_HAS_ASIN = "COALESCE(l.asin, '') <> ''"
+#: ``tabs.ineligibility``: why a product may not be offered, NULL when it may.
+_EXCLUDED = (
+    "(CASE WHEN l.in_website = 0 THEN 'not_in_website' WHEN l.enabled = 0 THEN 'disabled_in_magento'"
+    " WHEN l.passes_rules = 0 THEN 'excluded_by_rule'"
+    f" WHEN COALESCE(l.calc_qty, 0) <= 0 AND NOT ({_FBA}) THEN 'below_stock_threshold' END)"
+)
+
+
+def _decision(auto_publish: bool) -> str:
+    """``tab|reason`` of ``tabs.classify`` for the listing ``l`` (no tab: ``not_eligible``)."""
+    ready = "'list_in_progress|publish_queued'" if auto_publish else (
+        "IF(l.pending_action <=> 'publish', 'list_in_progress|publish_queued', 'ready_to_list|ready')")
+    return (
+        "(CASE"
+        # An Amazon listing with no Magento product.
+        " WHEN l.product_id IS NULL THEN (CASE l.match_status WHEN 'multiple_matches' THEN"
+        " 'incomplete|multiple_matches' WHEN 'has_variants' THEN 'incomplete|has_variants'"
+        " ELSE 'new_third_party|third_party_unmatched' END)"
+        # Facts not read yet: the row keeps its tab until the first classification run.
+        " WHEN l.facts_at IS NULL THEN CONCAT(l.tab, '|', l.reason)"
+        " WHEN l.ended_by_merchant = 1 THEN (CASE WHEN l.pending_action IN ('publish', 'relist')"
+        " THEN 'relist_in_progress|relisting'"
+        f" WHEN l.pending_action <=> 'end' AND {_ON_AMAZON} THEN 'ending_in_progress|ending'"
+        " ELSE 'ended|ended_by_merchant' END)"
+        " WHEN l.pending_action <=> 'end' THEN 'ending_in_progress|ending'"
+        f" WHEN {_ON_AMAZON} THEN (CASE"
+        f" WHEN {_EXCLUDED} IS NOT NULL THEN CONCAT('ineligible|', {_EXCLUDED})"
+        " WHEN l.amazon_status = 'BUYABLE' THEN 'active|listed_buyable'"
+        f" WHEN l.submitted_at IS NOT NULL AND NOT {_ISSUES} THEN 'list_in_progress|awaiting_amazon_approval'"
+        " WHEN l.issue_suppressed = 1 THEN 'inactive|amazon_suppressed'"
+        " ELSE 'inactive|amazon_not_buyable' END)"
+        f" WHEN {_EXCLUDED} IS NOT NULL THEN CONCAT('not_eligible|', {_EXCLUDED})"
+        f" WHEN l.submitted_at IS NOT NULL THEN IF({_ISSUES}, 'inactive|amazon_not_buyable',"
+        " 'list_in_progress|awaiting_amazon_approval')"
+        " WHEN l.is_parent = 1 OR l.match_status = 'has_variants' THEN 'incomplete|has_variants'"
+        " WHEN l.match_status = 'multiple_matches' THEN 'incomplete|multiple_matches'"
+        " WHEN l.match_status = 'no_match' THEN 'incomplete|unable_to_assign'"
+        f" WHEN l.has_identifier = 0 AND NOT ({_HAS_ASIN}) THEN 'incomplete|missing_identifier'"
+        " WHEN l.calc_price IS NULL THEN 'incomplete|missing_price'"
+        " WHEN COALESCE(l.calc_condition, '') = '' THEN 'incomplete|missing_condition'"
+        f" WHEN NOT ({_HAS_ASIN}) THEN 'incomplete|asin_lookup_pending'"
+        f" ELSE {ready} END)"
+    )
+
+
+#: Amazon's words for an Inactive listing; no detail in any other state (a listing whose facts
+#: are not read yet keeps its own).
+_DETAIL = ("IF(SUBSTRING_INDEX(x.decision, '|', 1) = 'inactive', x.issue_text,"
+           " IF(x.facts_at IS NULL AND x.product_id IS NOT NULL, x.old_detail, NULL))")
+
+
+def _auto_publish(conn: Connection, account_id: int) -> bool:
+    raw = conn.execute(text("SELECT settings FROM channel_amazon_account WHERE account_id = :a"),
+                       {"a": account_id}).scalar()
+    try:
+        return AccountSettings.from_json(raw).auto_publish
+    except Exception:  # settings a merchant must fix are reported where they are read; never auto-publish then
+        return False
+
+
+def _decide(conn: Connection, account_id: int, where: str = "", params: dict | None = None,
+            now: datetime | None = None, auto_publish: bool | None = None) -> int:
+    """Derive tab, reason and detail of the account's listings matching ``where`` (all of
+    them when empty); write the ones that changed and a change row per new tab or reason.
+    Returns how many listings changed state."""
+    now = now or _utcnow()
+    if auto_publish is None:
+        auto_publish = _auto_publish(conn, account_id)
+    params = {"a": account_id, "now": now, **(params or {})}
+    conn.execute(text(
+        "CREATE TEMPORARY TABLE IF NOT EXISTS tmp_channel_decision (listing_id bigint UNSIGNED NOT NULL PRIMARY KEY,"
+        " from_tab varchar(32) NULL, from_reason varchar(64) NULL, tab varchar(32) NOT NULL,"
+        " reason varchar(64) NOT NULL, detail text NULL, moved tinyint NOT NULL) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"))
+    conn.execute(text("DELETE FROM tmp_channel_decision"))
+    decide = text(
+        f"INSERT INTO tmp_channel_decision (listing_id, from_tab, from_reason, tab, reason, detail, moved)"
+        f" SELECT listing_id, from_tab, from_reason, tab, reason, detail,"
+        f" NOT (from_tab <=> tab AND from_reason <=> reason) FROM ("
+        f" SELECT x.listing_id, x.from_tab, x.from_reason, x.old_detail, SUBSTRING_INDEX(x.decision, '|', 1) AS tab,"
+        f" SUBSTRING_INDEX(x.decision, '|', -1) AS reason, {_DETAIL} AS detail FROM ("
+        f" SELECT l.listing_id, l.product_id, l.facts_at, l.issue_text, NULLIF(l.tab, '') AS from_tab,"
+        f" NULLIF(l.reason, '') AS from_reason, l.reason_detail AS old_detail, {_decision(auto_publish)} AS decision"
+        f" FROM {LISTING} l WHERE l.account_id = :a{' AND ' + where if where else ''}) x) y"
+        f" WHERE NOT (from_tab <=> tab AND from_reason <=> reason AND old_detail <=> detail)")
+    if ":ids" in where:
+        decide = decide.bindparams(bindparam("ids", expanding=True))
+    conn.execute(decide, params)
+    moved = conn.execute(text(
+        f"INSERT INTO {CHANGE} (listing_id, account_id, from_tab, to_tab, from_reason, to_reason, detail)"
+        f" SELECT listing_id, :a, from_tab, tab, from_reason, reason, detail FROM tmp_channel_decision"
+        f" WHERE moved = 1"), params).rowcount
+    conn.execute(text(
+        f"UPDATE {LISTING} l JOIN tmp_channel_decision t ON t.listing_id = l.listing_id"
+        f" SET l.tab = t.tab, l.reason = t.reason, l.reason_detail = t.detail,"
+        f" l.state_changed_at = IF(t.moved = 1, :now, l.state_changed_at)"), params)
+    conn.execute(text("DELETE FROM tmp_channel_decision"))
+    return moved
+
+
+# --- issues ----------------------------------------------------------------------------
+
+def _issue_values(issues: Sequence[dict] | None) -> dict:
+    """``amazon_issues`` and what the decision reads of it, computed once when written."""
+    issues = list(issues or [])
+    return {"issues": json.dumps(issues) if issues else None, "itext": tabs.issue_text(tuple(issues)),
+            "isup": int(any(isinstance(i, dict) and "SUPPRESS" in str(i.get("categories", "")).upper()
+                            for i in issues))}
+
+
+_SET_ISSUES = "amazon_issues = :issues, issue_text = :itext, issue_suppressed = :isup"
+_NO_ISSUES = "amazon_issues = NULL, issue_text = NULL, issue_suppressed = 0"
+
+
+# --- the listings report ----------------------------------------------------------------
+
+def seen_unreadable(conn: Connection, account_id: int, stage: str, taken_at: datetime) -> None:
+    """Report rows that did not parse: their listings were in the report, values unknown."""
+    conn.execute(text(
+        f"UPDATE {LISTING} l JOIN {stage} s ON l.account_id = :a AND l.seller_sku = s.seller_sku"
+        f" SET l.seen_in_report_at = GREATEST(COALESCE(l.seen_in_report_at, :t), :t) WHERE s.bad = 1"),
+        {"a": account_id, "t": taken_at})
+
+
+def imported(conn: Connection, account_id: int, stage: str, taken_at: datetime, has_status: bool) -> None:
+    """The rows of a judged listings report (staged in ``stage``): new SKUs come in as
+    third-party listings until matched; known ones take Amazon's values. A report without
+    a status column keeps the statuses we know. A listing that changed state after the
+    report's data was taken (``taken_at``) keeps its status."""
+    params = {"a": account_id, "t": taken_at}
+    seen = "l.seen_in_report_at = GREATEST(COALESCE(l.seen_in_report_at, :t), :t)"
+    newer = "(l.state_changed_at >= :t OR l.submitted_at >= :t)"  # we know more than this report
+    if has_status:
+        cleared = f"s.amazon_status = 'BUYABLE' AND NOT {newer}"
+        status_set = (
+            f"l.amazon_status = IF({newer} OR (l.submitted_at IS NOT NULL AND s.amazon_status <> 'BUYABLE'),"
+            f" l.amazon_status, s.amazon_status),"
+            f" l.amazon_issues = IF({cleared}, NULL, l.amazon_issues),"
+            f" l.issue_text = IF({cleared}, NULL, l.issue_text),"
+            f" l.issue_suppressed = IF({cleared}, 0, l.issue_suppressed),"
+            f" l.submitted_at = IF({cleared}, NULL, l.submitted_at),")
+    else:  # Amazon's status is unknown: keep ours, pending submissions and issue texts included
+        status_set = ("l.amazon_status = IF(l.submitted_at IS NULL, COALESCE(l.amazon_status, s.amazon_status),"
+                      " l.amazon_status),")
+    first_new = (conn.execute(text(f"SELECT COALESCE(MAX(listing_id), 0) FROM {LISTING}")).scalar() or 0)
+    conn.execute(text(
+        f"INSERT INTO {LISTING} (account_id, seller_sku, asin, external_id, external_id_type, product_name,"
+        f" amazon_status, amazon_price, amazon_qty, fulfillment_channel, seen_in_report_at, match_status,"
+        f" tab, reason, state_changed_at)"
+        f" SELECT :a, s.seller_sku, s.asin, s.external_id, s.external_id_type, s.product_name,"
+        f" COALESCE(s.amazon_status, 'INACTIVE'), s.amazon_price, s.amazon_qty, s.fulfillment_channel, :t,"
+        f" 'third_party', '', '', :t FROM {stage} s"
+        f" LEFT JOIN {LISTING} l ON l.account_id = :a AND l.seller_sku = s.seller_sku"
+        f" WHERE s.bad = 0 AND l.listing_id IS NULL"), params)
+    conn.execute(text(
+        f"UPDATE {LISTING} l JOIN {stage} s ON l.account_id = :a AND l.seller_sku = s.seller_sku"
+        f" SET l.asin = COALESCE(s.asin, l.asin), l.external_id = s.external_id,"
+        f" l.external_id_type = s.external_id_type,"
+        f" l.product_name = IF(l.product_id IS NULL, s.product_name, l.product_name), {status_set}"
+        # A product we created the row for, found on Amazon under its own SKU: matched by seller SKU.
+        f" l.matched_by = IF(l.product_id IS NOT NULL AND l.match_status IN ('unresolved', 'no_match')"
+        f" AND s.asin IS NOT NULL, 'seller_sku', l.matched_by),"
+        f" l.match_status = IF(l.product_id IS NOT NULL AND l.match_status IN ('unresolved', 'no_match')"
+        f" AND s.asin IS NOT NULL, 'matched', l.match_status),"
+        f" l.amazon_price = s.amazon_price, l.amazon_qty = s.amazon_qty,"
+        f" l.fulfillment_channel = s.fulfillment_channel, {seen}"
+        f" WHERE s.bad = 0"), params)
+    # New third-party listings get their state now; known ones when their facts next change.
+    _decide(conn, account_id, "l.listing_id > :first", {"first": first_new}, now=taken_at)
+
+
+def gone(conn: Connection, account_id: int, taken_at: datetime) -> int:
+    """Listings live on Amazon that a complete report taken at ``taken_at`` no longer holds
+    (and that did not change since): no longer on Amazon. Returns how many."""
+    params = {"a": account_id, "t": taken_at}
+    conn.execute(text("DROP TEMPORARY TABLE IF EXISTS tmp_channel_gone"))
+    conn.execute(text(
+        f"CREATE TEMPORARY TABLE tmp_channel_gone (listing_id bigint UNSIGNED NOT NULL PRIMARY KEY) ENGINE=InnoDB"
+        f" SELECT listing_id FROM {LISTING} WHERE account_id = :a AND amazon_status IS NOT NULL"
+        f" AND (seen_in_report_at IS NULL OR seen_in_report_at < :t) AND (submitted_at IS NULL OR submitted_at < :t)"
+        f" AND state_changed_at < :t"), params)
+    count = conn.execute(text(
+        f"UPDATE {LISTING} l JOIN tmp_channel_gone g ON g.listing_id = l.listing_id"
+        f" SET l.amazon_status = NULL, l.amazon_issues = NULL, l.issue_text = NULL, l.issue_suppressed = 0"),
+        params).rowcount
+    if count:
+        _decide(conn, account_id, "l.listing_id IN (SELECT listing_id FROM tmp_channel_gone)")
+    conn.execute(text("DROP TEMPORARY TABLE IF EXISTS tmp_channel_gone"))
+    return count
+
+
+# --- matching -----------------------------------------------------------------------------
+
+def matched(conn: Connection, account_id: int, results: str, product_table: str, version: str,
+            params: dict) -> None:
+    """Matching's outcome for the listings in the ``results`` table (listing_id, product_id,
+    match_status, candidates, matched_by)."""
+    conn.execute(text(
+        f"UPDATE {LISTING} l JOIN {results} r ON r.listing_id = l.listing_id"
+        f" LEFT JOIN {product_table} e ON e.entity_id = r.product_id{version}"
+        f" SET l.product_id = r.product_id, l.magento_sku = e.sku, l.match_status = r.match_status,"
+        f" l.match_candidates = r.candidates, l.matched_by = r.matched_by,"
+        f" l.facts_at = IF(r.product_id <=> l.product_id, l.facts_at, NULL)"), params)
+    _decide(conn, account_id, f"l.listing_id IN (SELECT listing_id FROM {results})")
+
+
+def unmatched_third_party(conn: Connection, account_id: int, unmatched: str, results: str) -> int:
+    """Amazon listings no product matched: third party."""
+    return conn.execute(text(
+        f"UPDATE {LISTING} l LEFT JOIN {results} r ON r.listing_id = l.listing_id"
+        f" SET l.match_status = 'third_party', l.match_candidates = NULL, l.matched_by = NULL"
+        f" WHERE {unmatched} AND r.listing_id IS NULL"), {"a": account_id}).rowcount
+
+
+def assigned(conn: Connection, account_id: int, listing_id: int, product_id: int, sku: str) -> bool:
+    """The merchant links a listing to a product by hand; matching never undoes it."""
+    done = conn.execute(text(
+        f"UPDATE {LISTING} SET product_id = :p, magento_sku = :sku, match_status = 'matched',"
+        f" match_candidates = NULL, matched_by = 'manual', facts_at = NULL"
+        f" WHERE listing_id = :l AND account_id = :a"),
+        {"p": product_id, "sku": sku, "l": listing_id, "a": account_id}).rowcount
+    return bool(done)
+
+
+def match_reset(conn: Connection, account_id: int, listing_ids: list[int]) -> int:
+    """Matching is attempted again for these listings (manual links included): Amazon
+    listings go back to unmatched, Magento products not yet on Amazon to ``unresolved``
+    so their ASIN is searched again."""
+    if not listing_ids:
+        return 0
+    params = {"a": account_id, "ids": listing_ids}
+    amazon = _ids(f"UPDATE {LISTING} SET product_id = NULL, magento_sku = NULL, matched_by = NULL,"
+                  f" match_status = 'third_party', facts_at = NULL WHERE account_id = :a AND listing_id IN :ids"
+                  f" AND amazon_status IS NOT NULL")
+    magento = _ids(f"UPDATE {LISTING} SET asin = NULL, matched_by = NULL, match_candidates = NULL,"
+                   f" match_status = 'unresolved' WHERE account_id = :a AND listing_id IN :ids"
+                   f" AND amazon_status IS NULL")
+    changed = conn.execute(amazon, params).rowcount + conn.execute(magento, params).rowcount
+    _decide(conn, account_id, "l.listing_id IN :ids", {"ids": listing_ids})
+    return changed
+
+
+def asins_looked_up(conn: Connection, account_id: int, outcomes: list[tuple[int, str, str | None, list | None]]) -> None:
+    """The catalog's answer for products waiting for an ASIN: (listing_id, match_status,
+    asin or None, candidate ASINs or None)."""
+    if not outcomes:
+        return
+    conn.execute(text(
+        f"UPDATE {LISTING} SET match_status = :s, asin = :asin, match_candidates = :c,"
+        f" matched_by = IF(:asin IS NULL, matched_by, 'catalog') WHERE listing_id = :id"),
+        [{"id": i, "s": s, "asin": asin, "c": json.dumps(c) if c else None} for i, s, asin, c in outcomes])
+    _decide(conn, account_id, "l.listing_id IN :ids", {"ids": [o[0] for o in outcomes]})
+
+
+# --- the merchant's actions -----------------------------------------------------------------
+
+def action_requested(conn: Connection, account_id: int, listing_ids: list[int], action: str) -> int:
+    """The merchant asks to publish, relist or end these listings; the next cycle sends it."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    if not listing_ids:
+        return 0
+    changed = conn.execute(_ids(
+        f"UPDATE {LISTING} SET pending_action = :act WHERE account_id = :a AND listing_id IN :ids"),
+        {"a": account_id, "ids": listing_ids, "act": action}).rowcount
+    _decide(conn, account_id, "l.listing_id IN :ids", {"ids": listing_ids})
+    return changed
+
+
+# --- publishing, ending, tracking -------------------------------------------------------------
+
+def submitting(conn: Connection, account_id: int, listing_id: int, now: datetime) -> None:
+    """About to send an offer: recorded first, so a killed worker tracks it instead of resending."""
+    conn.execute(text(
+        f"UPDATE {LISTING} SET submitted_at = :now, pending_action = NULL, ended_by_merchant = 0, {_NO_ISSUES}"
+        f" WHERE listing_id = :id"), {"now": now, "id": listing_id})
+    _decide(conn, account_id, "l.listing_id = :id", {"id": listing_id}, now=now)
+
+
+def submitted(conn: Connection, account_id: int, listing_id: int, submission_id: str | None,
+              issues: list[dict], invalid: bool, price: Decimal | None, quantity: int) -> None:
+    """Amazon's answer to the offer sent: its submission id, or INVALID with its issues."""
+    conn.execute(text(
+        f"UPDATE {LISTING} SET submission_ref = :ref, {_SET_ISSUES},"
+        f" amazon_status = IF(:bad, 'INACTIVE', amazon_status), pushed_price = :price, pushed_qty = :qty"
+        f" WHERE listing_id = :id"),
+        {"ref": submission_id, **_issue_values(issues), "bad": invalid, "price": price, "qty": quantity,
+         "id": listing_id})
+    _decide(conn, account_id, "l.listing_id = :id", {"id": listing_id})
+
+
+def ended(conn: Connection, account_id: int, listing_id: int) -> None:
+    """The offer is no longer on Amazon at the merchant's request."""
+    conn.execute(text(
+        f"UPDATE {LISTING} SET pending_action = NULL, ended_by_merchant = 1, amazon_status = NULL,"
+        f" submitted_at = NULL, {_NO_ISSUES} WHERE listing_id = :id"), {"id": listing_id})
+    _decide(conn, account_id, "l.listing_id = :id", {"id": listing_id})
+
+
+def unseen_after_accept(conn: Connection, account_id: int, listing_id: int) -> None:
+    """Amazon accepted a submission but never showed it: it is sent again."""
+    conn.execute(text(f"UPDATE {LISTING} SET submitted_at = NULL, submission_ref = NULL"
+                      f" WHERE listing_id = :id AND amazon_status IS NULL"), {"id": listing_id})
+    _decide(conn, account_id, "l.listing_id = :id", {"id": listing_id})
+
+
+def never_received(conn: Connection, account_id: int, listing_id: int, cutoff: datetime) -> None:
+    """Recorded as sent before ``cutoff`` but unknown to Amazon (a worker killed between
+    recording and sending): it is sent again."""
+    conn.execute(text(f"UPDATE {LISTING} SET submitted_at = NULL WHERE listing_id = :id AND submitted_at < :cutoff"
+                      f" AND amazon_status IS NULL"), {"id": listing_id, "cutoff": cutoff})
+    _decide(conn, account_id, "l.listing_id = :id", {"id": listing_id})
+
+
+def approved(conn: Connection, account_id: int, listing_id: int) -> None:
+    """Amazon made the offer buyable."""
+    conn.execute(text(f"UPDATE {LISTING} SET amazon_status = 'BUYABLE', submitted_at = NULL, {_NO_ISSUES}"
+                      f" WHERE listing_id = :id"), {"id": listing_id})
+    _decide(conn, account_id, "l.listing_id = :id", {"id": listing_id})
+
+
+def rejected(conn: Connection, account_id: int, listing_id: int, errors: list[dict]) -> None:
+    """Amazon refused the offer, with its issues."""
+    conn.execute(text(f"UPDATE {LISTING} SET amazon_status = 'INACTIVE', {_SET_ISSUES}, submitted_at = NULL"
+                      f" WHERE listing_id = :id"), {**_issue_values(errors), "id": listing_id})
+    _decide(conn, account_id, "l.listing_id = :id", {"id": listing_id})
+
+
+def discoverable(conn: Connection, account_id: int, listing_id: int) -> None:
+    """Live on Amazon, not buyable (no stock): no longer tracked, so stock pushes reach it."""
+    conn.execute(text(f"UPDATE {LISTING} SET amazon_status = 'DISCOVERABLE', submitted_at = NULL, {_NO_ISSUES}"
+                      f" WHERE listing_id = :id"), {"id": listing_id})
+    _decide(conn, account_id, "l.listing_id = :id", {"id": listing_id})
+
+
+# --- price and stock pushes (no state change: tab and reason stay) ----------------------------
+
+def offers_acknowledged(conn: Connection, items: list[tuple[int, Decimal | None, int | None]]) -> None:
+    """Amazon holds these (listing_id, price, quantity): one staged insert and one join."""
+    if not items:
+        return
+    conn.execute(text("CREATE TEMPORARY TABLE IF NOT EXISTS tmp_channel_ack (listing_id bigint UNSIGNED"
+                      " NOT NULL PRIMARY KEY, price decimal(20,4) NULL, qty int NULL) ENGINE=InnoDB"))
+    conn.execute(text("DELETE FROM tmp_channel_ack"))
+    cur = conn.connection.dbapi_connection.cursor()
+    try:
+        for start in range(0, len(items), 5000):
+            cur.executemany("INSERT INTO tmp_channel_ack (listing_id, price, qty) VALUES (%s, %s, %s)"
+                            " ON DUPLICATE KEY UPDATE price = VALUES(price), qty = VALUES(qty)",
+                            [(i, p, q) for i, p, q in items[start:start + 5000]])
+    finally:
+        cur.close()
+    conn.execute(text(
+        f"UPDATE {LISTING} l JOIN tmp_channel_ack a ON a.listing_id = l.listing_id"
+        f" SET l.pushed_price = COALESCE(a.price, l.pushed_price), l.pushed_qty = a.qty, l.pushed_at = NOW()"))
+    conn.execute(text("DELETE FROM tmp_channel_ack"))
+
+
+def value_rejected(conn: Connection, listing_id: int, marker: str) -> None:
+    """Amazon refused these values (``marker`` names them): not sent again until they change."""
+    conn.execute(text(f"UPDATE {LISTING} SET submission_ref = :ref WHERE listing_id = :id"),
+                 {"ref": marker, "id": listing_id})
+
+
+def rejection_cleared(conn: Connection, listing_id: int, prefix: str) -> None:
+    conn.execute(text(f"UPDATE {LISTING} SET submission_ref = NULL WHERE listing_id = :id"
+                      f" AND submission_ref LIKE :p"), {"id": listing_id, "p": prefix + "%"})
+
+
+def feed_submitted(conn: Connection, listing_ids: list[int], marker: str) -> None:
+    """These listings' values travel in a feed (``marker``): not sent again meanwhile."""
+    for start in range(0, len(listing_ids), 5000):
+        conn.execute(_ids(f"UPDATE {LISTING} SET submission_ref = :f WHERE listing_id IN :ids"),
+                     {"f": marker, "ids": listing_ids[start:start + 5000]})
+
+
+def feed_settled(conn: Connection, marker: str) -> None:
+    conn.execute(text(f"UPDATE {LISTING} SET submission_ref = NULL WHERE submission_ref = :f"), {"f": marker})
+
+
+def attributes_imported(conn: Connection, listing_id: int, now: datetime) -> None:
+    conn.execute(text(f"UPDATE {LISTING} SET attributes_imported_at = :t WHERE listing_id = :l"),
+                 {"t": now, "l": listing_id})
+
+
+# --- classification: Magento's facts for every product of the website --------------------------
+
+FACTS = "tmp_channel_facts"
+FACT_COLUMNS = ("product_id", "sku", "name", "enabled", "passes_rules", "qty", "price", "condition_type",
+                "asin", "has_identifier", "is_parent", "eligible")
+
+
+def facts_reset(conn: Connection) -> None:
+    conn.execute(text(
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS {FACTS} (product_id int UNSIGNED NOT NULL PRIMARY KEY,"
+        f" sku varchar(64) NOT NULL, name varchar(500) NULL, enabled tinyint NOT NULL, passes_rules tinyint NOT NULL,"
+        f" qty int NOT NULL, price decimal(20,4) NULL, condition_type varchar(32) NULL, asin varchar(16) NULL,"
+        f" has_identifier tinyint NOT NULL, is_parent tinyint NOT NULL, eligible tinyint NOT NULL)"
+        f" ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"))
+    conn.execute(text(f"DELETE FROM {FACTS}"))
+
+
+def facts_stage(conn: Connection, rows: list[tuple]) -> None:
+    """A batch of product facts (``FACT_COLUMNS``), one parameterised multi-row insert."""
+    if not rows:
+        return
+    cur = conn.connection.dbapi_connection.cursor()
+    try:
+        cur.executemany(f"INSERT INTO {FACTS} ({', '.join(FACT_COLUMNS)}) VALUES"
+                        f" ({', '.join(['%s'] * len(FACT_COLUMNS))})", rows)
+    finally:
+        cur.close()
+
+
+def classified(conn: Connection, account_id: int, now: datetime, auto_publish: bool) -> dict:
+    """Apply the staged facts of every product of the account's website: listings for the
+    eligible products that have none, the facts of the others, products that left the
+    website, then each listing's state. Only what changed is written."""
+    params = {"a": account_id, "now": now}
+    created = conn.execute(text(
+        f"INSERT INTO {LISTING} (account_id, product_id, magento_sku, seller_sku, asin, product_name, tab, reason,"
+        f" match_status, state_changed_at)"
+        f" SELECT :a, f.product_id, f.sku, f.sku, f.asin, f.name, '', '', IF(f.asin IS NULL, 'unresolved', 'matched'),"
+        f" :now FROM {FACTS} f LEFT JOIN {LISTING} l ON l.account_id = :a AND l.product_id = f.product_id"
+        f" WHERE f.eligible = 1 AND l.listing_id IS NULL"
+        # The SKU already on Amazon without its product: bound to it.
+        f" ON DUPLICATE KEY UPDATE {LISTING}.product_id = VALUES(product_id),"
+        f" {LISTING}.magento_sku = VALUES(magento_sku), {LISTING}.asin = COALESCE({LISTING}.asin, VALUES(asin)),"
+        f" {LISTING}.facts_at = NULL"), params).rowcount
+    same = ("l.in_website = 1 AND l.enabled = f.enabled AND l.passes_rules = f.passes_rules"
+            " AND l.has_identifier = f.has_identifier AND l.is_parent = f.is_parent AND l.calc_price <=> f.price"
+            " AND l.calc_qty <=> f.qty AND l.calc_condition <=> f.condition_type AND l.magento_sku <=> f.sku"
+            " AND l.product_name <=> f.name AND (l.asin IS NOT NULL OR f.asin IS NULL) AND l.facts_at IS NOT NULL")
+    updated = conn.execute(text(
+        f"UPDATE {LISTING} l JOIN {FACTS} f ON l.account_id = :a AND l.product_id = f.product_id"
+        f" SET l.in_website = 1, l.enabled = f.enabled, l.passes_rules = f.passes_rules,"
+        f" l.has_identifier = f.has_identifier, l.is_parent = f.is_parent, l.calc_price = f.price,"
+        f" l.calc_qty = f.qty, l.calc_condition = f.condition_type, l.magento_sku = f.sku, l.product_name = f.name,"
+        f" l.asin = COALESCE(l.asin, f.asin), l.facts_at = :now WHERE NOT ({same})"), params).rowcount
+    left = conn.execute(text(
+        f"UPDATE {LISTING} l LEFT JOIN {FACTS} f ON f.product_id = l.product_id"
+        f" SET l.in_website = 0, l.enabled = 0, l.passes_rules = 0, l.facts_at = :now"
+        f" WHERE l.account_id = :a AND l.product_id IS NOT NULL AND f.product_id IS NULL"
+        f" AND (l.in_website = 1 OR l.facts_at IS NULL)"), params).rowcount
+    moved = _decide(conn, account_id, now=now, auto_publish=auto_publish)
+    conn.execute(text(f"DELETE FROM {FACTS}"))
+    return {"created": created, "updated": updated, "left_website": left, "changed": moved}
+
+
+def refresh_tab_counts(conn: Connection, account_id: int, now: datetime | None = None) -> None:
+    """Keep the account's listings per tab (``channel_amazon_tab_count``) for the pages:
+    one grouped read by the (account_id, tab) index and one replace."""
+    now = now or _utcnow()
+    conn.execute(text("DELETE FROM channel_amazon_tab_count WHERE account_id = :a"), {"a": account_id})
+    conn.execute(text(
+        f"INSERT INTO channel_amazon_tab_count (account_id, tab, listings, counted_at)"
+        f" SELECT account_id, tab, COUNT(*), :t FROM {LISTING} WHERE account_id = :a GROUP BY account_id, tab"),
+        {"a": account_id, "t": now})
+
+
+def raw_name(conn: Connection) -> str:
+    """The listing table's real name for raw cursors (Magento's table prefix)."""
+    return tables.name(conn, LISTING)
