@@ -26,6 +26,7 @@ RESOURCES = {
     "accounts": "Channel_Amazon::accounts",
     "orders": "Channel_Amazon::orders",
     "orders_act": "Channel_Amazon::orders_actions",
+    "orders_pii": "Channel_Amazon::orders_buyer_data",
     "logs": "Channel_Amazon::logs",
 }
 ALL_GRANTS = frozenset(RESOURCES.values()) | {"Channel_Amazon::amazon"}

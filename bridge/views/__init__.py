@@ -18,7 +18,7 @@ from markupsafe import Markup
 bp = Blueprint("admin", __name__, template_folder="../templates", static_folder="../static",
                static_url_path="/static")
 
-VIEWS = ("overview", "dashboard", "listings", "accounts", "onboarding", "orders", "log", "history")
+VIEWS = ("overview", "dashboard", "listings", "accounts", "onboarding", "orders", "order", "log", "history")
 
 
 def link(view: str, **params) -> str:

@@ -11,6 +11,7 @@ from bridge.auth import RESOURCES
 from bridge.charts import line_chart, stacked_area
 from bridge.errors import Forbidden
 from bridge.reasons import describe
+from bridge.views.orders import order, orders  # noqa: F401  (the orders pages)
 from channel import accounts as service
 from channel import jobs, marketplaces
 from channel.models import Account
@@ -196,22 +197,6 @@ def _prefix() -> str:
     from flask import current_app
 
     return current_app.extensions["channel_settings"].table_prefix
-
-
-def orders():
-    _need("orders")
-    conn = db.session.connection()
-    exists = conn.execute(text("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE()"
-                               " AND table_name = 'channel_amazon_order'")).scalar()
-    rows, total = [], 0
-    if exists:
-        from channel.orders import list_orders
-
-        page, per_page = grid.page_args(request.args)
-        status = request.args.get("status") or None
-        rows, total = list_orders(conn, account_id=None, status=status, limit=per_page, offset=(page - 1) * per_page)
-    return {"title": "Amazon orders", "rows": rows, "total": total,
-            "can_act": g.caller.allows(RESOURCES["orders_act"])}
 
 
 def log():

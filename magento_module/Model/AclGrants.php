@@ -18,6 +18,7 @@ class AclGrants
         'Channel_Amazon::accounts',
         'Channel_Amazon::orders',
         'Channel_Amazon::orders_actions',
+        'Channel_Amazon::orders_buyer_data',
         'Channel_Amazon::logs',
     ];
 

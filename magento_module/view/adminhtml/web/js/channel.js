@@ -116,7 +116,10 @@ define([], function () {
         .catch(function (err) { box.textContent = err.message; });
     }
     if (t.classList.contains("channel-post")) {
-      call(t, "POST", t.dataset.path, {}).then(function () { t.textContent = "Queued"; t.disabled = true; })
+      call(t, "POST", t.dataset.path, {}).then(function () {
+        t.textContent = t.dataset.done || "Queued"; t.disabled = true;
+        if (t.dataset.reload) { setTimeout(function () { window.location.reload(); }, 1200); }
+      })
         .catch(function (err) { t.textContent = err.message; });
     }
     if (t.id === "channel-rule-preview" || t.id === "channel-rule-save") {
