@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from channel import marketplaces
 from channel.crypto import Vault
+from worker.amazon import dry_run
 from worker.amazon.auth import TokenProvider
 from worker.amazon.client import SpApiClient
 from worker.amazon.throttle import Throttle
@@ -16,5 +17,7 @@ def client_for(account, settings, redis, on_failure=None, rate_scale: float = 1.
     lwa = settings.lwa_endpoint or marketplaces.LWA_ENDPOINT
     tokens = TokenProvider(redis, lwa, account.lwa_client_id, account.client_secret(vault),
                            account.refresh_token(vault), vault=vault)
+    if kwargs.get("session") is None:  # dry run: writes recorded, not sent (worker.amazon.dry_run)
+        kwargs["session"] = dry_run.session_for(account, settings)
     return SpApiClient(base, account.seller_id, account.region, account.marketplace_id, tokens,
                        Throttle(redis, scale=rate_scale), on_failure=on_failure, **kwargs)

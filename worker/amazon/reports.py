@@ -2,7 +2,10 @@
 
 The merchant listings report is parsed by header name (Amazon adds, drops and
 reorders columns, and writes Japanese column names for amazon.co.jp), decoded as the
-document says (UTF-8, CP-1252, or Windows-31J for Japan), gunzipped when compressed
+document says (UTF-8, CP-1252, or Windows-31J for Japan; a byte-order mark overrules
+the label, ISO-8859-1 and ASCII labels are read as CP-1252 as browsers do, and bytes
+that are not UTF-8 in a UTF-8 document are read as CP-1252, so no name loses a
+letter), gunzipped when compressed
 (checked by magic bytes, not only by the label), and streamed: the download is read
 in chunks, gunzipped and decoded incrementally, row by row, so memory stays flat
 whatever the size of the catalogue. A gzip stream or a download that ends early is a
@@ -39,7 +42,15 @@ PRODUCT_ID_TYPES = {"1": "asin", "2": "isbn", "3": "upc", "4": "ean"}
 REPORT_OPTIONS = {"preferredReportDocumentLocale": "en_US"}
 #: Charset labels Amazon sends that Python's codecs do not know by that name.
 CHARSET_ALIASES = {"windows-31j": "cp932", "shift_jis": "cp932", "shift-jis": "cp932", "sjis": "cp932",
-                   "x-sjis": "cp932", "ms932": "cp932"}
+                   "x-sjis": "cp932", "ms932": "cp932",
+                   # Amazon's EU documents say ISO-8859-1 and carry CP-1252's euro sign and quotes.
+                   "iso-8859-1": "cp1252", "iso8859-1": "cp1252", "iso_8859-1": "cp1252", "latin1": "cp1252",
+                   "latin-1": "cp1252", "l1": "cp1252", "us-ascii": "cp1252", "ascii": "cp1252"}
+#: Byte-order marks, longest first: they name the encoding whatever the label says.
+BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+#: Decoding error handler: bytes that are not the document's encoding read as CP-1252.
+FALLBACK = "channel-cp1252-fallback"
 #: The listings report's column names in amazon.co.jp reports, to the English ones.
 HEADER_ALIASES = {
     "出品者SKU": "seller-sku", "商品名": "item-name", "商品の説明": "item-description", "出品ID": "listing-id",
@@ -203,12 +214,35 @@ class DocumentBody(io.RawIOBase):
         return n
 
 
+def _cp1252_fallback(exc: UnicodeError) -> tuple[str, int]:
+    """Bytes a decoder refused, read as CP-1252 (Latin-1 for the five it leaves undefined)."""
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    bad = exc.object[exc.start:exc.end]
+    return "".join(bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in bad), exc.end
+
+
+codecs.register_error(FALLBACK, _cp1252_fallback)
+
+
+def _bom_encoding(head: bytes) -> str | None:
+    return next((name for bom, name in BOMS if head.startswith(bom)), None)
+
+
 class DocumentText(io.TextIOWrapper):
-    """A document's text, decoded incrementally; knows whether its bytes were cut."""
+    """A document's text, decoded incrementally; knows whether its bytes were cut.
+
+    A byte-order mark at the start names the encoding (and is not part of the text);
+    bytes a UTF-8 or CP-1252 document cannot hold are read as CP-1252."""
 
     def __init__(self, body: DocumentBody, charset: str):
-        super().__init__(io.BufferedReader(body, CHUNK_BYTES), encoding=charset, errors="replace", newline="")
+        buffered = io.BufferedReader(body, CHUNK_BYTES)
+        encoding = _bom_encoding(buffered.peek(4)[:4]) or charset
+        family = codecs.lookup(encoding).name
+        errors = FALLBACK if family in ("utf-8", "utf-8-sig", "cp1252") else "replace"
+        super().__init__(buffered, encoding=encoding, errors=errors, newline="")
         self.body = body
+        self.charset = encoding
 
     @property
     def truncated(self) -> bool:
