@@ -58,6 +58,12 @@ def _int(value, path: str, minimum: int = 0, optional: bool = False, maximum: in
     return int(value)
 
 
+def _flag(value, path: str) -> bool:
+    if not isinstance(value, bool):
+        raise InvalidInput(f"settings: {path} must be true or false", {"path": path})
+    return value
+
+
 def _choice(value, path: str, allowed: tuple) -> str:
     if value not in allowed:
         raise InvalidInput(f"settings: {path} must be one of {', '.join(allowed)}", {"path": path})
@@ -96,6 +102,9 @@ class AccountSettings:
     report_hold_threshold: int = 20
     #: How long buyer data is kept after shipment or cancellation, and what is left after.
     buyer_data: BuyerDataSettings = BuyerDataSettings()
+    #: Dry run: nothing is sent to Amazon; every call the worker would make is recorded
+    #: (``channel_amazon_dry_run_call``) instead. Reads still happen.
+    dry_run: bool = False
     #: Sections owned by other parts (orders, attribute import), kept as given.
     extra: dict = dataclasses.field(default_factory=dict)
 
@@ -133,7 +142,7 @@ class AccountSettings:
             raise InvalidInput("settings: fulfillment_channel must be DEFAULT or AMAZON_<region>",
                                {"path": "fulfillment_channel"})
         known = {"auto_publish", "price", "stock", "condition_default", "condition_attribute", "handling_time",
-                 "fulfillment_channel", "report_hold_threshold", "buyer_data"}
+                 "fulfillment_channel", "report_hold_threshold", "buyer_data", "dry_run"}
         return cls(
             auto_publish=bool(raw.get("auto_publish", False)), price=price, stock=stock,
             condition_default=_choice(raw.get("condition_default", "new_new"), "condition_default",
@@ -144,6 +153,7 @@ class AccountSettings:
                                        maximum=100),
             fulfillment_channel=channel,
             buyer_data=BuyerDataSettings.from_json(raw.get("buyer_data")),
+            dry_run=_flag(raw.get("dry_run", False), "dry_run"),
             extra={k: v for k, v in raw.items() if k not in known},
         )
 
