@@ -12,7 +12,7 @@ deps:
 # make demo DEMO_ARGS="-n 20000 --keep"
 DEMO_ARGS ?=
 demo: deps
-	@$(PY) -m channel demo $(DEMO_ARGS)
+	@$(PY) -m sandbox.demo $(DEMO_ARGS)
 
 test: deps test-static test-python test-php
 

@@ -11,6 +11,7 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from typing import TypeVar
+from urllib.parse import quote_plus
 
 from sqlalchemy import MetaData, create_engine
 from sqlalchemy.engine import Connection, Engine
@@ -69,3 +70,15 @@ def retry_on_lock_conflict(fn: Callable[[], T], attempts: int = 4, pause: float 
 def transaction(engine: Engine) -> Iterator[Connection]:
     with engine.begin() as conn:
         yield conn
+
+
+def mysql_url(
+    *, user: str, password: str = "", database: str, host: str = "localhost",
+    port: int | None = None, unix_socket: str | None = None,
+) -> str:
+    """SQLAlchemy URL for mysqlclient, by TCP or by socket."""
+    auth = quote_plus(user) + (":" + quote_plus(password) if password else "")
+    if unix_socket:
+        return f"mysql+mysqldb://{auth}@localhost/{database}?unix_socket={unix_socket}&charset=utf8mb4"
+    hostport = host + (f":{port}" if port else "")
+    return f"mysql+mysqldb://{auth}@{hostport}/{database}?charset=utf8mb4"

@@ -9,7 +9,6 @@ upgraded by newer code.
 from __future__ import annotations
 
 import logging
-import os
 import re
 from pathlib import Path
 
@@ -24,9 +23,10 @@ VERSION_TABLE = "channel_amazon_schema_version"
 _NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
 
-def sql_dir() -> Path:
-    env = os.environ.get("CHANNEL_SQL_DIR")
-    path = Path(env) if env else Path(__file__).resolve().parents[1] / "sql"
+def sql_dir(configured: str | None = None) -> Path:
+    """The migrations folder: ``configured`` (``Settings.sql_dir``, for an installed
+    package) or ``sql/`` next to the packages in a checkout."""
+    path = Path(configured) if configured else Path(__file__).resolve().parents[1] / "sql"
     if not path.is_dir():
         raise ConfigurationError(f"migrations folder {path} not found (set CHANNEL_SQL_DIR)")
     return path

@@ -2,7 +2,9 @@
 
 Read from the environment (prefix ``CHANNEL_``) and, when ``CHANNEL_MAGENTO_ROOT`` points
 at a Magento install, the database connection and table prefix come from its
-``app/etc/env.php``. Nothing reads the environment at import time.
+``app/etc/env.php``. ``Settings.from_env`` is the only reader of the environment in the
+product packages (``channel``, ``bridge``, ``worker``; a static check holds it), and
+nothing reads it at import time.
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from urllib.parse import quote_plus
+from typing import Any
 
 from channel.errors import ConfigurationError
+from channel.magento.env import read_env_php
 
 PREFIX = "CHANNEL_"
 
@@ -66,6 +69,11 @@ class Settings:
     standalone: bool = False
     #: Origin of the Magento admin (``https://shop.example``), the only one allowed to frame bridge pages.
     admin_origin: str | None = None
+    #: Folder of the ``sql/`` migrations when the packages are installed apart from it (the image).
+    sql_dir: str | None = None
+    #: How many times faster than Amazon the marketplace runs: our sandbox in dry runs and
+    #: the demo; the worker polls and paces itself that much faster. 1 against Amazon.
+    sandbox_time_scale: float = 1.0
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -76,6 +84,8 @@ class Settings:
             raise ConfigurationError("stock model must be auto, msi or legacy")
         if self.orders_interval < 30:
             raise ConfigurationError("orders interval must be at least 30 seconds")
+        if not self.sandbox_time_scale > 0:
+            raise ConfigurationError("sandbox time scale must be a positive number")
         for name in ("encryption_key", "bridge_secret"):
             value = getattr(self, name)
             if not isinstance(value, Secret):
@@ -88,26 +98,25 @@ class Settings:
         check_encryption_key(str(self.encryption_key))
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> "Settings":
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":
         env = dict(os.environ if environ is None else environ)
 
-        def get(name: str, default=None):
-            return env.get(PREFIX + name, default)
+        def get(name: str) -> str | None:
+            return env.get(PREFIX + name)
 
-        values: dict = {}
+        values: dict[str, Any] = {}
         root = get("MAGENTO_ROOT")
         if root:
-            from channel.magento.env import read_env_php
-
             magento = read_env_php(Path(root) / "app" / "etc" / "env.php")
             values["database_url"] = magento.database_url()
             values["table_prefix"] = magento.table_prefix
             values["magento_root"] = root
-        if get("DATABASE_URL"):
-            values["database_url"] = get("DATABASE_URL")
-        if get("TABLE_PREFIX") is not None:
-            values["table_prefix"] = get("TABLE_PREFIX")
-        for key, conv in (
+        database_url, table_prefix = get("DATABASE_URL"), get("TABLE_PREFIX")
+        if database_url:
+            values["database_url"] = database_url
+        if table_prefix is not None:
+            values["table_prefix"] = table_prefix
+        conversions: tuple[tuple[str, type], ...] = (
             ("REDIS_URL", str),
             ("ENCRYPTION_KEY", Secret),
             ("BRIDGE_SECRET", Secret),
@@ -121,30 +130,23 @@ class Settings:
             ("LWA_ENDPOINT", str),
             ("STOCK_MODEL", str),
             ("ADMIN_ORIGIN", str),
-        ):
+            ("SQL_DIR", str),
+            ("SANDBOX_TIME_SCALE", float),
+        )
+        for key, conv in conversions:
             raw = get(key)
             if raw is not None and raw != "":
                 try:
                     values[key.lower()] = conv(raw)
                 except ValueError as exc:
                     raise ConfigurationError(f"{PREFIX}{key} is not valid: {exc}") from None
-        if get("STANDALONE"):
-            values["standalone"] = get("STANDALONE").lower() in ("1", "true", "yes")
+        standalone = get("STANDALONE")
+        if standalone:
+            values["standalone"] = standalone.lower() in ("1", "true", "yes")
         values.setdefault("database_url", "")
         values.update(overrides)
         return cls(**values)
 
-    def replace(self, **changes) -> "Settings":
+    def replace(self, **changes: Any) -> "Settings":
         return dataclasses.replace(self, **changes)
 
-
-def mysql_url(
-    *, user: str, password: str = "", database: str, host: str = "localhost",
-    port: int | None = None, unix_socket: str | None = None,
-) -> str:
-    """SQLAlchemy URL for mysqlclient, by TCP or by socket."""
-    auth = quote_plus(user) + (":" + quote_plus(password) if password else "")
-    if unix_socket:
-        return f"mysql+mysqldb://{auth}@localhost/{database}?unix_socket={unix_socket}&charset=utf8mb4"
-    hostport = host + (f":{port}" if port else "")
-    return f"mysql+mysqldb://{auth}@{hostport}/{database}?charset=utf8mb4"

@@ -412,6 +412,23 @@ order_event = Table(
     comment="What happened to an Amazon order", **OPTIONS,
 )
 
+dry_run_call = Table(
+    "channel_amazon_dry_run_call", metadata,
+    Column("call_id", BIGINT(unsigned=True), primary_key=True, autoincrement=True, comment="Call ID"),
+    Column("account_id", INTEGER(unsigned=True), nullable=False, comment="Account ID"),
+    Column("operation", VARCHAR(64), nullable=False, comment="SP-API operation, or the feed document upload"),
+    Column("method", VARCHAR(8), nullable=False, comment="HTTP method"),
+    Column("path", VARCHAR(1024), nullable=False, comment="Path (and query) the call would have gone to"),
+    Column("seller_sku", VARCHAR(255), comment="Seller SKU a listings call is about"),
+    Column("body", LONGTEXT(), comment="Request body as it would have been sent"),
+    Column("job_id", VARCHAR(64), comment="Worker job id"),
+    Column("created_at", TIMESTAMP(), nullable=False, server_default=text("CURRENT_TIMESTAMP"), comment="When the call was recorded"),
+    Index("CHANNEL_AMAZON_DRY_RUN_CALL_ACCOUNT_ID_CALL_ID", "account_id", "call_id"),
+    Index("CHANNEL_AMAZON_DRY_RUN_CALL_ACCOUNT_ID_SELLER_SKU_CALL_ID", "account_id", "seller_sku", "call_id"),
+    ForeignKeyConstraint(["account_id"], ["channel_amazon_account.account_id"], name="CHANNEL_AMAZON_DRY_RUN_CALL_ACCOUNT_ID_CHANNEL_AMAZON_ACCOUNT", ondelete="CASCADE"),
+    comment="Amazon calls recorded instead of sent in dry run", **OPTIONS,
+)
+
 schema_version = Table(
     "channel_amazon_schema_version", metadata,
     Column("version", INTEGER(unsigned=True), primary_key=True, autoincrement=False, comment="Migration number"),

@@ -1,1 +1,4 @@
-"""A local SP-API marketplace for tests, the demo and dry runs. No runtime code imports it."""
+"""Stand-ins for the outside world, for tests, the demo and dry runs: a local SP-API
+marketplace, the sample Magento catalog (``catalog``), private MariaDB and Redis
+processes (``localservices``) and the demo (``demo``, ``demo_server``). No runtime code
+imports it."""

@@ -1,6 +1,6 @@
-"""A Magento-shaped database for the demo, tests and benchmarks.
+"""The sample Magento catalog: a Magento-shaped database for the demo, tests and benchmarks.
 
-``create_schema`` builds the core tables the channel reads (``fixture_schema.sql``) in
+``create_schema`` builds the core tables the channel reads (``catalog_schema.sql``) in
 the Open Source or the Adobe Commerce shape, with an optional table prefix, and seeds
 what a fresh Magento has: the admin and two storefront websites, the product entity
 type and its attributes, the default MSI source and stock. ``generate_catalog`` then
@@ -18,6 +18,7 @@ import random
 import re
 from datetime import date, timedelta
 from importlib import resources
+from typing import Any
 
 from channel.magento.schema import COMMERCE, MAX_VERSION, OPEN_SOURCE, MagentoSchema
 
@@ -65,7 +66,7 @@ STOCKS = ((1, "Default Stock", "base"), (2, "UK Stock", "uk"))
 
 def schema_sql(schema: MagentoSchema) -> list[str]:
     """The CREATE TABLE statements for a shape and prefix."""
-    raw = resources.files("channel.magento").joinpath("fixture_schema.sql").read_text()
+    raw = resources.files("sandbox").joinpath("catalog_schema.sql").read_text()
     body = "\n".join(line for line in raw.splitlines() if not line.startswith("--"))
     statements = [s.strip() for s in body.split(";") if s.strip()]
     if schema.shape == COMMERCE:
@@ -362,3 +363,38 @@ def set_config(conn, schema: MagentoSchema, path: str, value: str | None, scope:
         cur.execute(f"INSERT INTO {schema.t('core_config_data')} (scope, scope_id, path, value)"
                     f" VALUES (%s, %s, %s, %s)", (scope, scope_id, path, value))
     conn.commit()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m sandbox.catalog -n 1000 [--shape commerce] [--prefix mg_]``: build the
+    sample catalog in the database of ``CHANNEL_DATABASE_URL`` (or ``CHANNEL_MAGENTO_ROOT``)."""
+    import argparse
+
+    import MySQLdb
+    from sqlalchemy.engine import make_url
+
+    from channel.settings import Settings
+
+    parser = argparse.ArgumentParser(prog="python -m sandbox.catalog", description="Build the sample Magento catalog.")
+    parser.add_argument("-n", "--products", type=int, default=1000)
+    parser.add_argument("--shape", choices=[OPEN_SOURCE, COMMERCE], default=OPEN_SOURCE)
+    parser.add_argument("--prefix", default="")
+    args = parser.parse_args(argv)
+    url = make_url(Settings.from_env().database_url)
+    kwargs: dict[str, Any] = {"user": url.username or "root", "password": url.password or "", "database": url.database}
+    socket = url.query.get("unix_socket")
+    if socket:
+        kwargs["unix_socket"] = socket
+    else:
+        kwargs.update(host=url.host or "127.0.0.1", port=url.port or 3306)
+    conn = MySQLdb.connect(charset="utf8mb4", **kwargs)
+    try:
+        build(conn, args.products, shape=args.shape, prefix=args.prefix)
+    finally:
+        conn.close()
+    print(f"built a {args.shape} Magento catalog of {args.products} products")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -2,11 +2,10 @@
 --
 -- Column names, types and nullability follow Magento's declarative schema
 -- (db_schema.xml of Magento_Store, Magento_Eav, Magento_Catalog, Magento_CatalogInventory,
--- Magento_Inventory*, Magento_Sales); tests/integration/test_magento_schema_conformance.py
--- checks every column here against those files. Only the columns the channel touches are
+-- Magento_Inventory*, Magento_Sales). Only the columns the channel touches are
 -- kept for the wide sales tables. No foreign keys: this is a fixture for the demo, tests
 -- and benchmarks. `__PREFIX__` is replaced by the install's table prefix. The Adobe
--- Commerce shape (row_id, staging) is derived from this file by channel.magento.fixture.
+-- Commerce shape (row_id, staging) is derived from this file by sandbox.catalog.
 
 CREATE TABLE `__PREFIX__store_website` (
   `website_id` smallint UNSIGNED NOT NULL AUTO_INCREMENT,

@@ -1,4 +1,5 @@
-"""``make demo``: the whole product on its embedded defaults, on this machine only.
+"""``make demo`` (``python -m sandbox.demo [-n 20000] [--keep] [--no-wait]``): the whole
+product on its embedded defaults, on this machine only.
 
 Starts a private MariaDB and Redis, builds a Magento-shaped database with a sample
 catalog, applies our migrations, starts the sandbox marketplace with a seller that
@@ -18,6 +19,7 @@ login link are kept and the next ``--keep`` start reuses them.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import dataclasses
 import json
@@ -32,7 +34,7 @@ import sys
 import time
 from pathlib import Path
 
-from channel.localservices import MariaDB, Redis, free_port
+from sandbox.localservices import MariaDB, Redis, free_port
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +108,7 @@ def wait_http(url: str, timeout: float = 30.0) -> None:
 
 def seed_sandbox(path: Path, products: int) -> None:
     """A seller whose catalog knows most sample products and lists a third of them."""
-    from channel.magento.fixture import product_sku
+    from sandbox.catalog import product_sku
 
     asins, listings = [], []
     for eid in range(1, products + 1):
@@ -371,9 +373,9 @@ def run_demo(products: int = 2000, keep: bool = False, wait: bool = True, var: P
 def _run(slot: DemoSlot, products: int, keep: bool, wait: bool) -> int:
     from channel.crypto import new_key
     from channel.db import make_engine
-    from channel.magento import fixture
     from channel.migrations import upgrade
     from channel.settings import Settings
+    from sandbox import catalog
 
     base = slot.base
     for removed in clean_var(base.parent, slot):
@@ -400,7 +402,7 @@ def _run(slot: DemoSlot, products: int, keep: bool, wait: bool) -> int:
             db.create_database(DEMO_DB)
             conn = db.connect(DEMO_DB)
             started = time.monotonic()
-            fixture.build(conn, products)
+            catalog.build(conn, products)
             conn.close()
             print(f"Magento  sample catalog of {products} products in {time.monotonic() - started:.1f}s")
         else:
@@ -441,7 +443,7 @@ def _run(slot: DemoSlot, products: int, keep: bool, wait: bool) -> int:
         print(f"Connect  'Authorize with Amazon' goes through the sandbox's consent page: sign in as"
               f" {DEMO_NEW_SELLER}; app client id {DEMO_CLIENT_ID}, client secret {DEMO_CLIENT_SECRET}")
         first_sync(settings, state["account_id"])
-        procs.start("bridge", [py, "-m", "bridge.demo_server"], env)
+        procs.start("bridge", [py, "-m", "sandbox.demo_server"], env)
         wait_http(f"http://127.0.0.1:{bridge_port}/")
         url = f"http://127.0.0.1:{bridge_port}/ui/login?token={state['login_token']}"
         until = time.strftime("%Y-%m-%d %H:%M", time.localtime(state["login_expires"]))
@@ -493,3 +495,32 @@ def first_sync(settings, account_id: int, timeout: float = 300) -> None:
             return
         time.sleep(0.5)
     print("Sync     still running; the admin shows its progress")
+
+
+def _positive(raw: str) -> int:
+    value = int(raw)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m sandbox.demo",
+                                     description="Run the whole product on private services.")
+    parser.add_argument("-n", "--products", type=_positive, default=2000, help="sample catalog size")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the demo's database, key and login link; the next --keep start reuses them")
+    parser.add_argument("--no-wait", action="store_true", help="start, sync once, print, stop")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return run_demo(products=args.products, keep=args.keep, wait=not args.no_wait)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,4 +1,4 @@
-"""``python -m bridge.demo_server``: the standalone bridge as ``make demo`` runs it.
+"""``python -m sandbox.demo_server``: the standalone bridge as ``make demo`` runs it.
 
 The same app as ``python -m bridge --standalone``, with a login that lasts: the link the
 demo prints can be opened again until it expires (a browser restarted, a second

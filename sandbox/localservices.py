@@ -105,12 +105,12 @@ class MariaDB:
         return name
 
     def url(self, database: str) -> str:
-        from channel.settings import mysql_url
+        from channel.db import mysql_url
 
         return mysql_url(user="root", database=database, unix_socket=self.socket)
 
     def tcp_url(self, database: str) -> str:
-        from channel.settings import mysql_url
+        from channel.db import mysql_url
 
         return mysql_url(user="root", database=database, host="127.0.0.1", port=self.port)
 

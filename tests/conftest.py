@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from channel.localservices import MariaDB, Redis
+from sandbox.localservices import MariaDB, Redis
 from harness import MagentoDb
 from reference import shared_path  # noqa: F401
 from sandbox_fixtures import *  # noqa: F401,F403

@@ -1,6 +1,6 @@
 """Test harness pieces shared by several test folders."""
 
-from channel.localservices import MariaDB
+from sandbox.localservices import MariaDB
 
 
 class MagentoDb:
@@ -8,14 +8,14 @@ class MagentoDb:
 
     def __init__(self, mariadb: MariaDB, name: str, shape: str, prefix: str, products: int):
         from channel.db import make_engine
-        from channel.magento import fixture
+        from sandbox import catalog
 
         self.mariadb = mariadb
         self.name = name
         self.prefix = prefix
         raw = mariadb.connect(name)
         try:
-            self.schema = fixture.build(raw, products, shape=shape, prefix=prefix)
+            self.schema = catalog.build(raw, products, shape=shape, prefix=prefix)
         finally:
             raw.close()
         self.url = mariadb.url(name)

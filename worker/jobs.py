@@ -38,10 +38,8 @@ def _progress_writer():
 
 
 def cycle_options() -> CycleOptions:
-    """Knobs for dry runs against the sandbox (CHANNEL_SANDBOX_TIME_SCALE speeds polling)."""
-    import os
-
-    scale = float(os.environ.get("CHANNEL_SANDBOX_TIME_SCALE", "1") or 1)
+    """Knobs for dry runs against the sandbox (``Settings.sandbox_time_scale`` speeds polling)."""
+    scale = runtime.settings().sandbox_time_scale
     return CycleOptions(poll=15.0 / scale, rate_scale=scale, feed_wait=0.0)
 
 

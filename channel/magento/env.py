@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 from channel.errors import ConfigurationError
-from channel.settings import mysql_url
+from channel.db import mysql_url
 
 _TOKEN = re.compile(
     r"""

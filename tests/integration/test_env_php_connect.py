@@ -5,7 +5,7 @@ import shutil
 from sqlalchemy import text
 
 from channel.db import make_engine
-from channel.magento import fixture
+from sandbox import catalog
 from channel.magento.catalog import CatalogReader
 from channel.settings import Settings
 
@@ -24,7 +24,7 @@ def test_settings_from_magento_env_php_connect_with_its_prefix(mariadb, make_dat
     env_php = root / "app" / "etc" / "env.php"
     env_php.write_text(env_php.read_text().replace("__HOST__", mariadb.socket).replace("__DBNAME__", name))
     conn = mariadb.connect(name)
-    fixture.build(conn, 10, prefix="mg_")
+    catalog.build(conn, 10, prefix="mg_")
     conn.close()
 
     settings = Settings.from_env({"CHANNEL_MAGENTO_ROOT": str(root)})

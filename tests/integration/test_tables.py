@@ -55,7 +55,8 @@ def test_core_tables_match_the_migrations(both, what):
     assert from_sql[what], f"the migrations built no {what}"
     missing = [row for row in from_sql[what] if row not in from_core[what]]
     extra = [row for row in from_core[what] if row not in from_sql[what]]
-    assert (missing, extra) == ([], []), f"{what}: in sql/ only {missing}; in channel.tables only {extra}"
+    assert (missing, extra) == ([], []), (f"{what}: in sql/ only {missing}; in channel.tables only {extra}"
+                                          " (describe every change a migration makes in channel/tables.py)")
 
 
 def test_every_migrated_table_is_described(both):

@@ -10,7 +10,7 @@ import tempfile
 from werkzeug.serving import make_server
 
 from bridge import create_app
-from channel.localservices import Redis
+from sandbox.localservices import Redis
 from channel.settings import Settings
 
 

@@ -32,7 +32,7 @@ def wait_for(check, timeout=30.0):
 def test_sigkilled_worker_is_replaced(tmp_path, mariadb, make_database, redis_server):
     from channel.crypto import new_key
     from channel.db import make_engine
-    from channel.localservices import free_port
+    from sandbox.localservices import free_port
     from channel.migrations import upgrade
 
     url = mariadb.url(make_database("sup"))

@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from channel import demo
-from channel.__main__ import build_parser
-from channel.localservices import Redis
+from sandbox import demo
+from sandbox.localservices import Redis
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -25,11 +24,11 @@ def _dead_pid() -> int:
 
 
 def test_demo_arguments():
-    args = build_parser().parse_args(["demo", "-n", "20000", "--keep"])
+    args = demo.build_parser().parse_args(["-n", "20000", "--keep"])
     assert (args.products, args.keep, args.no_wait) == (20000, True, False)
-    assert build_parser().parse_args(["demo"]).products == 2000
+    assert demo.build_parser().parse_args([]).products == 2000
     with pytest.raises(SystemExit):
-        build_parser().parse_args(["demo", "-n", "0"])
+        demo.build_parser().parse_args(["-n", "0"])
 
 
 def test_two_demos_get_their_own_directory_ports_and_cookie(tmp_path):
@@ -94,7 +93,7 @@ def test_the_login_link_is_kept_while_it_has_time_left():
 
 
 def test_the_demo_login_link_works_again_until_it_expires_and_the_cookie_lasts():
-    from bridge.demo_server import build_app
+    from sandbox.demo_server import build_app
     from channel.crypto import new_key
     from channel.settings import Settings
 
@@ -117,7 +116,7 @@ def test_ctrl_c_stops_the_demo_with_exit_0_and_no_traceback(tmp_path):
     script = textwrap.dedent(f"""
         import os, signal, threading, time
         from pathlib import Path
-        from channel import demo
+        from sandbox import demo
 
         def fake_run(slot, products, keep, wait):
             (slot.base / "mariadb").mkdir(parents=True)

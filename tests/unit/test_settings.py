@@ -27,6 +27,22 @@ def test_settings_are_frozen_and_reject_bad_values():
         Settings.from_env({})
 
 
+def test_migrations_folder_and_sandbox_time_scale_come_from_settings(tmp_path):
+    from channel.migrations import sql_dir
+
+    base = {"CHANNEL_DATABASE_URL": "mysql+mysqldb://u@h/db"}
+    assert Settings.from_env(base).sandbox_time_scale == 1.0
+    s = Settings.from_env({**base, "CHANNEL_SQL_DIR": str(tmp_path), "CHANNEL_SANDBOX_TIME_SCALE": "30"})
+    assert (s.sql_dir, s.sandbox_time_scale) == (str(tmp_path), 30.0)
+    assert sql_dir(s.sql_dir) == tmp_path
+    assert (sql_dir() / "0001_accounts_listings.sql").is_file()  # a checkout's own sql/
+    with pytest.raises(ConfigurationError, match="migrations folder"):
+        sql_dir(str(tmp_path / "missing"))
+    for bad in ("fast", "0", "-2"):
+        with pytest.raises(ConfigurationError):
+            Settings.from_env({**base, "CHANNEL_SANDBOX_TIME_SCALE": bad})
+
+
 def test_secret_masks_itself():
     assert repr(Secret("abc")) == "Secret('***')"
 

@@ -5,7 +5,7 @@ from sqlalchemy import text
 
 from channel.errors import InvalidInput, NotFound
 from channel.magento.catalog import CatalogReader
-from channel.magento.fixture import set_attribute_value
+from sandbox.catalog import set_attribute_value
 from channel.matching import assign_product, match_account, normalize_mapping, reset_matches
 
 from .conftest import add_amazon_listing

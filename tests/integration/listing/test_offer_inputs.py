@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from channel.classification import classify_account
 from channel.magento.catalog import CatalogReader
-from channel.magento.fixture import set_attribute_value, set_config
+from sandbox.catalog import set_attribute_value, set_config
 from channel.matching import match_account
 
 from .conftest import add_amazon_listing

@@ -5,7 +5,7 @@ from sqlalchemy import event
 
 from channel.errors import NotFound
 from channel.magento.catalog import CatalogReader
-from channel.magento.fixture import product_sku
+from sandbox.catalog import product_sku
 
 
 def read_all(conn, website_id=1, **kw):

@@ -7,7 +7,7 @@ import pytest
 
 from channel.errors import InvalidInput
 from channel.magento.catalog import CatalogReader
-from channel.magento.fixture import product_sku, set_config
+from sandbox.catalog import product_sku, set_config
 from channel.pricing import AccountSettings, compute_qty
 
 MSI_MODULES = ("Magento_Inventory", "Magento_InventoryCatalog", "Magento_InventorySales",

@@ -7,7 +7,7 @@ import pytest
 
 from channel.errors import NotFound
 from channel.magento.catalog import CatalogReader
-from channel.magento.fixture import set_attribute_value, set_config
+from sandbox.catalog import set_attribute_value, set_config
 from channel.pricing import AccountSettings, compute_price, special_price_applies
 
 #: 12:00 UTC on 24 November: already 25 November in Kiritimati (UTC+14).
