@@ -20,7 +20,8 @@ class FragmentLoader
 {
     /** Query parameters a page may pass through to the bridge. */
     public const PASSTHROUGH = ['account_id', 'tab', 'sku', 'name', 'asin', 'reason', 'sort', 'page', 'per_page', 'status',
-        'after', 'before', 'state', 'spapi_oauth_code', 'selling_partner_id', 'connect_job', 'connect_error'];
+        'after', 'before', 'state', 'spapi_oauth_code', 'selling_partner_id', 'connect_job', 'connect_error',
+        'order_id', 'amazon_status', 'magento_order_status', 'fulfilled_by', 'from', 'to'];
 
     public function __construct(
         private readonly Client $client,
@@ -48,6 +49,8 @@ class FragmentLoader
                 ['_query' => ['path' => '__PATH__', 'isAjax' => 'true', 'form_key' => $formKey]]
             ),
             'X-Channel-Form-Key' => $formKey,
+            // The Magento order an Amazon order became: the bridge puts its entity id for __ID__.
+            'X-Channel-Order-Url' => $this->url->getUrl('sales/order/view', ['order_id' => '__ID__']),
             // Amazon's fixed redirect URI: the callback action, without the per-session URL key.
             'X-Channel-Connect-Callback' => $this->url->getUrl('channel_amazon/connect/callback', ['_nosecret' => true]),
         ];

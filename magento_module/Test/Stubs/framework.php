@@ -1085,8 +1085,9 @@ namespace Magento\Backend\Model {
     }
 
     /**
-     * Mirrors Magento\Backend\Model\Url::getUrl(): the secret key as a `key/<value>/` path
-     * segment when "Add Secret Key to URLs" is on, `_query` as the query string.
+     * Mirrors Magento\Backend\Model\Url::getUrl(): route params as `name/<value>/` path segments,
+     * then the secret key as a `key/<value>/` segment when "Add Secret Key to URLs" is on,
+     * `_query` as the query string.
      */
     class Url implements UrlInterface
     {
@@ -1098,6 +1099,11 @@ namespace Magento\Backend\Model {
         {
             $query = $routeParams['_query'] ?? [];
             $url = 'https://shop.example/admin/' . trim((string) $routePath, '/') . '/';
+            foreach ((array) $routeParams as $name => $value) {  // route params as path segments, before the key
+                if (is_string($name) && !str_starts_with($name, '_') && is_scalar($value)) {
+                    $url .= $name . '/' . $value . '/';
+                }
+            }
             if ($this->useSecretKey) {
                 $url .= self::SECRET_KEY_PARAM_NAME . '/' . $this->secret . '/';
             }

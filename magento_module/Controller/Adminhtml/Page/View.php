@@ -6,6 +6,7 @@ namespace Channel\Amazon\Controller\Adminhtml\Page;
 
 use Channel\Amazon\Controller\Adminhtml\AbstractPage;
 use Magento\Framework\App\Request\Http;
+use Magento\Framework\AuthorizationInterface;
 
 /**
  * Follows a link inside a fragment: /fragments/<view>?... back through Magento's admin.
@@ -13,9 +14,31 @@ use Magento\Framework\App\Request\Http;
 class View extends AbstractPage
 {
     public const ADMIN_RESOURCE = 'Channel_Amazon::listings';
-    private const VIEWS = ['overview', 'dashboard', 'listings', 'accounts', 'onboarding', 'orders', 'log', 'history'];
+    private const VIEWS = ['overview', 'dashboard', 'listings', 'accounts', 'onboarding', 'orders', 'order', 'log',
+        'history'];
+    /** The ACL resource of each linked page, as its own admin page has it; the rest need ADMIN_RESOURCE. */
+    private const RESOURCES = [
+        'accounts' => 'Channel_Amazon::accounts',
+        'onboarding' => 'Channel_Amazon::accounts',
+        'orders' => 'Channel_Amazon::orders',
+        'order' => 'Channel_Amazon::orders',
+        'log' => 'Channel_Amazon::logs',
+        'history' => 'Channel_Amazon::logs',
+    ];
 
     private ?string $resolved = null;
+
+    /**
+     * A link is allowed by the resource of the page it opens (an orders-only role follows
+     * the orders pages' links; a listings-only role cannot open an order through a link).
+     */
+    // phpcs:ignore PSR2.Methods.MethodDeclaration.Underscore -- Magento's AbstractAction::_isAllowed()
+    protected function _isAllowed(): bool
+    {
+        /** @var AuthorizationInterface $authorization */
+        $authorization = $this->_authorization;
+        return $authorization->isAllowed(self::RESOURCES[$this->view()] ?? static::ADMIN_RESOURCE);
+    }
 
     protected function view(): string
     {
