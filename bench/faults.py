@@ -33,8 +33,8 @@ from sqlalchemy.orm import Session
 
 from channel.crypto import Vault, new_key
 from channel.db import make_engine
-from channel.localservices import MariaDB, Redis
-from channel.magento import fixture
+from sandbox.localservices import MariaDB, Redis
+from sandbox import catalog as sample_catalog
 from channel.migrations import upgrade
 from channel.models import Account
 from channel.orders import record_magento_result
@@ -74,7 +74,7 @@ class World:
         self.db, self.redis_server, self.sandbox = db, redis, sandbox
         db.create_database(name)
         conn = db.connect(name)
-        fixture.build(conn, PRODUCTS)
+        sample_catalog.build(conn, PRODUCTS)
         conn.close()
         self.engine = make_engine(db.url(name))
         upgrade(self.engine)

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from bench.harness import median_time, percentile
 from channel.crypto import Vault, new_key
 from channel.db import make_engine
-from channel.localservices import MariaDB, Redis
-from channel.magento import fixture
+from sandbox.localservices import MariaDB, Redis
+from sandbox import catalog as sample_catalog
 from channel.migrations import upgrade
 from channel.models import Account
 from channel.settings import Settings
@@ -42,7 +42,7 @@ class Stack:
     def catalog(self, n: int) -> float:
         conn = self.db.connect("bench")
         start = time.perf_counter()
-        fixture.build(conn, n)
+        sample_catalog.build(conn, n)
         conn.close()
         upgrade(self.engine)
         return time.perf_counter() - start
@@ -92,37 +92,98 @@ def _seller(listings=(), orders=(), catalog=()):
                          "orders": list(orders), "catalog": list(catalog)}]}
 
 
+def _catalog_in_child(stack: Stack, n: int) -> None:
+    """The sample catalog, generated in a forked child so its memory is not the pipeline's."""
+    import multiprocessing
+
+    child = multiprocessing.get_context("fork").Process(target=stack.catalog, args=(n,))
+    child.start()
+    child.join()
+    if child.exitcode != 0:
+        raise RuntimeError(f"catalog generation failed ({child.exitcode})")
+
+
+def _load_data_baseline(stack: Stack, listings: list[dict]) -> float:
+    """The raw limit: LOAD DATA LOCAL INFILE of the same report rows into a table shaped like
+    the listing table's staging, in seconds."""
+    path = Path(tempfile.mkdtemp(prefix="chn-load-")) / "rows.tsv"
+    with path.open("w") as f:
+        for r in listings:
+            f.write(f"{r['sku']}\t{r['asin']}\t{r['price']}\t{r['quantity']}\tBUYABLE\tDEFAULT\n")
+    conn = stack.db.connect("bench", local_infile=1)
+    cur = conn.cursor()
+    cur.execute("CREATE TABLE bench_load (seller_sku varchar(255) NOT NULL PRIMARY KEY, asin varchar(16),"
+                " price decimal(20,4), qty int, status varchar(32), channel varchar(16)) ENGINE=InnoDB")
+    start = time.perf_counter()
+    cur.execute(f"LOAD DATA LOCAL INFILE '{path}' INTO TABLE bench_load")
+    conn.commit()
+    elapsed = time.perf_counter() - start
+    cur.execute("DROP TABLE bench_load")
+    conn.close()
+    path.unlink()
+    return elapsed
+
+
+def _listing_digest(conn) -> None:
+    conn.execute(text("DROP TABLE IF EXISTS bench_digest"))
+    conn.execute(text(
+        "CREATE TABLE bench_digest (listing_id bigint UNSIGNED PRIMARY KEY, crc bigint) ENGINE=InnoDB"
+        " SELECT listing_id, CRC32(CONCAT_WS('|', product_id, magento_sku, seller_sku, asin, product_name,"
+        " match_status, match_candidates, tab, reason, reason_detail, state_changed_at, amazon_status, amazon_issues,"
+        " amazon_price, amazon_qty, fulfillment_channel, pending_action, ended_by_merchant, submitted_at,"
+        " submission_ref, calc_price, calc_qty, calc_condition, pushed_price, pushed_qty, seen_in_report_at,"
+        " in_website, enabled, passes_rules, has_identifier, is_parent, facts_at)) AS crc"
+        " FROM channel_amazon_listing"))
+
+
+def _rows_changed_since_digest(conn) -> int:
+    return conn.execute(text(
+        "SELECT COUNT(*) FROM channel_amazon_listing l LEFT JOIN bench_digest d ON d.listing_id = l.listing_id"
+        " WHERE d.listing_id IS NULL OR d.crc <> CRC32(CONCAT_WS('|', l.product_id, l.magento_sku, l.seller_sku,"
+        " l.asin, l.product_name, l.match_status, l.match_candidates, l.tab, l.reason, l.reason_detail,"
+        " l.state_changed_at, l.amazon_status, l.amazon_issues, l.amazon_price, l.amazon_qty, l.fulfillment_channel,"
+        " l.pending_action, l.ended_by_merchant, l.submitted_at, l.submission_ref, l.calc_price, l.calc_qty,"
+        " l.calc_condition, l.pushed_price, l.pushed_qty, l.seen_in_report_at, l.in_website, l.enabled,"
+        " l.passes_rules, l.has_identifier, l.is_parent, l.facts_at))")).scalar()
+
+
 def import_match_classify(n: int) -> dict:
-    """Listings report of N rows against a catalog of N products: import, match, classify."""
+    """Listings report of N rows against a catalog of N products: import, match, classify;
+    then the same again with nothing changed. The sandbox runs in its own process and the
+    catalog is generated in a child, so the peak RSS is the pipeline's own."""
+    import datetime as dt
+
     import redis
 
     from channel.classification import classify_account
     from channel.magento.catalog import CatalogReader
     from channel.matching import match_account
-    from sandbox.testing import running_sandbox
+    from sandbox.testing import sandbox_process
     from worker.amazon.factory import client_for
     from worker.sync.importer import ListingsReportImporter
 
     stack = Stack()
     try:
-        stack.catalog(n)
-        listings = [{"sku": fixture.product_sku(i), "asin": f"B0{i:08d}", "price": 12.5, "quantity": 3}
+        _catalog_in_child(stack, n)
+        listings = [{"sku": sample_catalog.product_sku(i), "asin": f"B0{i:08d}", "price": 12.5, "quantity": 3}
                     for i in range(1, n + 1)]
-        with running_sandbox(_seller(listings), time_scale=1000, throttle=False) as sb:
+        baseline = _load_data_baseline(stack, listings)
+        with sandbox_process(_seller(listings), time_scale=1000, throttle=False) as sb:
+            del listings
             account_id, settings = stack.account(sb.url)
             r = redis.Redis.from_url(stack.redis.url)
             with Session(stack.engine) as session:
                 account = session.get(Account, account_id)
                 session.expunge(account)
             client = client_for(account, settings, r, rate_scale=1000)
-            timings = {}
-            with stack.engine.connect() as conn:
-                reader = CatalogReader.connect(conn)
-                start = time.perf_counter()
-                ListingsReportImporter(conn, client, account_id, poll=0.02).run(
-                    __import__("datetime").datetime.utcnow())
+
+            def pipeline(conn) -> dict:
+                timings, start = {}, time.perf_counter()
+                stats = ListingsReportImporter(conn, client, account_id, poll=0.02).run(
+                    dt.datetime.utcnow().replace(microsecond=0))
                 conn.commit()
                 timings["import_s"] = time.perf_counter() - start
+                reader = CatalogReader.connect(conn)
                 t = time.perf_counter()
                 match_account(conn, reader, account)
                 conn.commit()
@@ -131,12 +192,28 @@ def import_match_classify(n: int) -> dict:
                 classify_account(conn, reader, account)
                 conn.commit()
                 timings["classify_s"] = time.perf_counter() - t
-                total = time.perf_counter() - start
-        baseline = stack.raw_insert_rate(n)
-        return {"n": n, "seconds": round(total, 2), "rows_per_second": round(n / total),
-                **{k: round(v, 2) for k, v in timings.items()},
-                "baseline_raw_insert_rows_per_second": round(baseline),
-                "ratio_to_raw_insert": round((n / total) / baseline, 3)}
+                timings["seconds"] = time.perf_counter() - start
+                timings["gone"] = stats.gone
+                return timings
+
+            with stack.engine.connect() as conn:
+                first = pipeline(conn)
+                changes = conn.execute(text("SELECT COUNT(*) FROM channel_amazon_listing_change")).scalar()
+                _listing_digest(conn)
+                conn.commit()
+                time.sleep(1.1)  # a new second: an unchanged run must still write nothing
+                second = pipeline(conn)
+                written = _rows_changed_since_digest(conn)
+                change_rows = conn.execute(text("SELECT COUNT(*) FROM channel_amazon_listing_change")).scalar() \
+                    - changes
+                tabs = dict(conn.execute(text("SELECT tab, COUNT(*) FROM channel_amazon_listing GROUP BY tab")).all())
+                conn.execute(text("DROP TABLE bench_digest"))
+        return {"n": n, "seconds": round(first["seconds"], 2), "rows_per_second": round(n / first["seconds"]),
+                **{k: round(v, 2) for k, v in first.items() if k.endswith("_s")},
+                "gone_first_run": first["gone"], "tabs": tabs,
+                "baseline_load_data_s": round(baseline, 2), "ratio_to_load_data": round(first["seconds"] / baseline, 2),
+                "second_run_s": round(second["seconds"], 2), "rows_written_second_run": written,
+                "change_rows_second_run": change_rows}
     finally:
         stack.stop()
 
@@ -255,93 +332,157 @@ def delta_detection(rows: int, changed: int = 1000) -> dict:
         stack.stop()
 
 
-def price_stock_export(k: int, scale: float | None = None) -> dict:
-    """K changed offers pushed through the exporter against the sandbox at Amazon's rates, time-scaled.
-
-    Patches are paced by Amazon's 5 requests/second, so they run at a small scale (our own
-    loopback latency is multiplied by the scale too); feeds wait minutes and run faster."""
-    from worker.sync.exporter import use_feeds as _use_feeds
-
-    scale = scale or (200.0 if _use_feeds(k, feed_latency=60) else 5.0)
-    import math
-
+def price_stock_export(k: int) -> dict:
+    """K changed offers pushed by the exporter on Amazon's clock: the sandbox in its own
+    process shares a clock with the worker (``worker.amazon.clock.SharedClock``), local
+    work runs at real speed, rate-limit waits and feed processing pass on the shared
+    clock. The figure is the time from the start of the export to Amazon applying the
+    last change (the sandbox's ``last_applied``), against the least time Amazon's
+    documented limits allow for K changes sent the same way."""
     import redis
 
-    from sandbox.testing import running_sandbox
-    from worker.amazon import feeds
+    from sandbox.state import PROCESSING_STEP
+    from sandbox.state import RATES as AMAZON_RATES
+    from sandbox.testing import sandbox_process
+    from worker.amazon import feeds, patches
+    from worker.amazon.clock import SharedClock
     from worker.amazon.factory import client_for
-    from worker.amazon.throttle import RATES
-    from worker.sync.exporter import PriceStockExporter, use_feeds
+    from worker.amazon.throttle import PACE
+    from worker.sync.exporter import PriceStockExporter
 
     stack = Stack()
     try:
         stack.catalog(0)
-        listings = [{"sku": fixture.product_sku(i), "asin": f"B0{i:08d}", "price": 1.0, "quantity": 1}
-                    for i in range(1, k + 1)]
-        with running_sandbox(_seller(listings), time_scale=scale) as sb:
+        seed = [{"sku": f"MG-{i:07d}", "asin": f"B0{i:08d}", "price": 1.0, "quantity": 1} for i in range(1, k + 1)]
+        r = redis.Redis.from_url(stack.redis.url)
+        clock = SharedClock(r)
+        processing = 2 * PROCESSING_STEP  # the sandbox processes a feed in two steps of its clock
+        with sandbox_process(_seller(seed), shared_clock=stack.redis.url) as sb:
+            del seed
             account_id, settings = stack.account(sb.url)
-            _fill_listings(stack, account_id, k, changed=k)
-            with stack.engine.begin() as conn:
-                conn.execute(text("UPDATE channel_amazon_listing SET tab = 'active'"))
+            _fill_listings(stack, account_id, k)
+            with stack.engine.begin() as conn:  # all K on Amazon, each with a quantity Amazon does not hold
+                conn.execute(text("UPDATE channel_amazon_listing SET tab = 'active', pushed_qty = calc_qty + 1"))
             with Session(stack.engine) as session:
                 account = session.get(Account, account_id)
                 session.expunge(account)
-            client = client_for(account, settings, redis.Redis.from_url(stack.redis.url), rate_scale=scale,
-                                max_throttle_wait=3600)
-            # The sandbox processes a feed in 2 x 30 s of its time; tell the exporter so it can choose.
+            client = client_for(account, settings, r, clock=clock, max_throttle_wait=3600)
             with stack.engine.connect() as conn:
-                exporter = PriceStockExporter(conn, client, account, feed_wait=3600, poll=2.0 / scale, feed_latency=60)
-                start = time.perf_counter()
+                exporter = PriceStockExporter(conn, client, account, feed_wait=24 * 3600, poll=5.0,
+                                              feed_latency=processing)
+                rows = exporter.changed()
+                sizes = [len(b) for b in feeds.batches(rows, lambda row: feeds.message_bytes(
+                    exporter._message(feeds.MAX_MESSAGES, row)))]
+                del rows
+                began, real = sb.stats()["now"], time.perf_counter()
                 stats = exporter.run()
-                real = time.perf_counter() - start
-            calls = dict(sb.market.calls)
-        simulated = real * scale
-        feeds_used = use_feeds(k, feed_latency=60)
-        if feeds_used:
-            n_feeds = math.ceil(k / feeds.MAX_MESSAGES)
-            least = 60.0 + max(0, n_feeds - RATES["createFeed"][1]) / RATES["createFeed"][0]
+                real = time.perf_counter() - real
+            after = sb.stats()
+            held = sb.listings(SELLER) if k <= 10_000 else None
+        mode = "feeds" if stats.feeds else "patches"
+        if mode == "feeds":
+            # The last feed is created when both its buckets allow, then processed.
+            last = max(max(0, len(sizes) - AMAZON_RATES[op][1]) / AMAZON_RATES[op][0]
+                       for op in ("createFeed", "JSON_LISTINGS_FEED", "createFeedDocument"))
+            least = last + processing
         else:
-            rate, burst = RATES["patchListingsItem"]
+            rate, burst = AMAZON_RATES["patchListingsItem"]
             least = max(0.0, (k - burst) / rate)
-        api_calls = sum(v for op, v in calls.items())
-        return {"k": k, "mode": "feeds" if feeds_used else "patches", "time_scale": scale, "sp_api_calls": api_calls, "calls": calls,
-                "acknowledged": stats.acknowledged + stats.patched, "seconds_real": round(real, 2),
-                "seconds_amazon_time": round(simulated, 1), "least_seconds_rate_limits": round(least, 1),
-                "ratio_to_least": round(simulated / least, 2) if least else None}
+        amazon = (after["last_applied"] or after["now"]) - began
+        calls = after["calls"]
+        sp_calls = sum(v for op, v in calls.items() if op != "lwa_token")
+        throttled = sum(after["throttled"].values())
+        out = {"k": k, "mode": mode, "feeds": stats.feeds, "feed_sizes": sizes if mode == "feeds" else [],
+               "sp_api_calls": sp_calls, "calls": calls, "throttled_calls": throttled,
+               "throttled_share": round(throttled / sp_calls, 4) if sp_calls else 0.0,
+               "acknowledged": stats.acknowledged + stats.patched, "rejected": stats.rejected,
+               "pace": PACE, "in_flight": patches.IN_FLIGHT if mode == "patches" else 1,
+               "seconds_real": round(real, 2), "seconds_amazon_time": round(amazon, 1),
+               "seconds_amazon_time_to_acknowledged": round(after["now"] - began, 1),
+               "least_seconds_rate_limits": round(least, 1),
+               "ratio_to_least": round(amazon / least, 3) if least else None}
+        if held is not None:
+            out["amazon_holds_wanted"] = sum(1 for i in range(1, k + 1)
+                                             if held[f"MG-{i:07d}"]["quantity"] == i % 40)
+        return out
     finally:
         stack.stop()
 
 
 def orders_import(n: int) -> dict:
-    """N orders in one import (sandbox throttling off: our own processing time)."""
+    """N orders imported, mapped and reserved. Local work: the sandbox in its own process
+    answering at once (its rate limits off); the seconds of the import and the statements
+    it sent (an executemany counts once). Then the same N on Amazon's clock: the sandbox's
+    limits on, the worker's waits passing on the clock it shares with the sandbox."""
+    import math
+
     import redis
 
     from channel.magento.catalog import CatalogReader
-    from sandbox.testing import running_sandbox
+    from sandbox.testing import sandbox_process
+    from worker.amazon.clock import SharedClock
     from worker.amazon.factory import client_for
-    from worker.sync.orders import OrderImporter
+    from worker.amazon.throttle import PACE, RATES
+    from worker.sync.orders import PAGE_SIZE, OrderImporter
 
     stack = Stack()
     try:
         stack.catalog(1000)
-        orders = [{"items": [{"sku": fixture.product_sku(1 + i % 900), "quantity": 1 + i % 3, "price": "9.99"}]}
+        orders = [{"items": [{"sku": sample_catalog.product_sku(1 + i % 900), "quantity": 1 + i % 3, "price": "9.99"}]}
                   for i in range(n)]
-        with running_sandbox(_seller(orders=orders), time_scale=1000, throttle=False) as sb:
-            account_id, settings = stack.account(sb.url)
+        r = redis.Redis.from_url(stack.redis.url)
+        account_id, settings = stack.account("http://sandbox.invalid")
+
+        def import_all(sandbox_url: str, **client_kwargs) -> dict:
             with stack.engine.begin() as conn:
-                conn.execute(text("UPDATE channel_amazon_account SET connected_at = NOW() - INTERVAL 1 DAY"))
+                conn.execute(text("UPDATE channel_amazon_account SET connected_at = NOW() - INTERVAL 1 DAY,"
+                                  " order_cursor = NULL, order_search_token = NULL, order_search_after = NULL"))
             with Session(stack.engine) as session:
                 account = session.get(Account, account_id)
                 session.expunge(account)
-            client = client_for(account, settings, redis.Redis.from_url(stack.redis.url), rate_scale=1000)
+            client = client_for(account, settings.replace(spapi_endpoint=sandbox_url,
+                                                          lwa_endpoint=sandbox_url + "/auth/o2/token"),
+                                r, **client_kwargs)
             with stack.engine.connect() as conn:
-                importer = OrderImporter(conn, client, account, CatalogReader.connect(conn),
-                                         vault=Vault(stack.key))
-                start = time.perf_counter()
-                result = importer.run()
-                elapsed = time.perf_counter() - start
-        return {"orders": n, "imported": result["seen"], "reserved_items": result["reserved"],
-                "seconds": round(elapsed, 2), "orders_per_second": round(n / elapsed, 1)}
+                return OrderImporter(conn, client, account, CatalogReader.connect(conn), vault=Vault(stack.key)).run()
+
+        statements: list[int] = []
+
+        def count(conn, cursor, statement, parameters, context, executemany):
+            statements.append(1)
+
+        with sandbox_process(_seller(orders=orders), throttle=False) as sb:
+            event.listen(stack.engine, "before_cursor_execute", count)
+            start = time.perf_counter()
+            result = import_all(sb.url, rate_scale=1000)
+            elapsed = time.perf_counter() - start
+            event.remove(stack.engine, "before_cursor_execute", count)
+        with stack.engine.connect() as conn:
+            stored = conn.execute(text("SELECT COUNT(*) FROM channel_amazon_order")).scalar()
+            mapped = conn.execute(text("SELECT COUNT(*) FROM channel_amazon_order_item"
+                                       " WHERE product_id IS NOT NULL")).scalar()
+            ledger = conn.execute(text("SELECT COUNT(*) FROM channel_amazon_reservation")).scalar()
+            conn.execute(text("DELETE FROM channel_amazon_order"))  # the same N again, on Amazon's clock
+            conn.commit()
+        r.flushdb()  # another sandbox: its own access tokens and buckets
+        clock = SharedClock(r)
+        with sandbox_process(_seller(orders=orders), shared_clock=stack.redis.url) as sb:
+            began, real = clock.time(), time.perf_counter()
+            again = import_all(sb.url, clock=clock, max_throttle_wait=3600)
+            amazon_seconds, amazon_real = clock.time() - began, time.perf_counter() - real
+            throttled = sum(sb.stats()["throttled"].values())
+        pages = math.ceil(n / PAGE_SIZE)
+        rate, burst = RATES["searchOrders"]
+        v0_rate, v0_burst = 0.0167, 20  # Orders v0 getOrders, the deprecated search
+        return {"orders": n, "imported": result["seen"], "stored": stored, "mapped_items": mapped,
+                "reserved_items": result["reserved"], "ledger_rows": ledger, "seconds": round(elapsed, 2),
+                "orders_per_second": round(n / elapsed, 1), "statements": len(statements),
+                "statements_per_order": round(len(statements) / n, 3), "pages": pages,
+                "amazon_clock_seconds": round(amazon_seconds, 1),
+                "amazon_clock_hours": round(amazon_seconds / 3600, 2), "amazon_clock_imported": again["seen"],
+                "amazon_clock_real_seconds": round(amazon_real, 2), "amazon_clock_throttled_calls": throttled,
+                "pace": PACE, "least_seconds_searchOrders": round(max(0, pages - burst) / rate, 1),
+                "least_seconds_getOrders_v0": round(max(0, pages - v0_burst) / v0_rate, 1)}
     finally:
         stack.stop()
 
