@@ -165,21 +165,12 @@ _NO_ISSUES = "amazon_issues = NULL, issue_text = NULL, issue_suppressed = 0"
 
 # --- the listings report ----------------------------------------------------------------
 
-def seen_unreadable(conn: Connection, account_id: int, stage: str, taken_at: datetime) -> None:
-    """Report rows that did not parse: their listings were in the report, values unknown."""
-    conn.execute(text(
-        f"UPDATE {LISTING} l JOIN {stage} s ON l.account_id = :a AND l.seller_sku = s.seller_sku"
-        f" SET l.seen_in_report_at = GREATEST(COALESCE(l.seen_in_report_at, :t), :t) WHERE s.bad = 1"),
-        {"a": account_id, "t": taken_at})
-
-
 def imported(conn: Connection, account_id: int, stage: str, taken_at: datetime, has_status: bool) -> None:
     """The rows of a judged listings report (staged in ``stage``): new SKUs come in as
     third-party listings until matched; known ones take Amazon's values. A report without
     a status column keeps the statuses we know. A listing that changed state after the
     report's data was taken (``taken_at``) keeps its status."""
     params = {"a": account_id, "t": taken_at}
-    seen = "l.seen_in_report_at = GREATEST(COALESCE(l.seen_in_report_at, :t), :t)"
     newer = "(l.state_changed_at >= :t OR l.submitted_at >= :t)"  # we know more than this report
     if has_status:
         cleared = f"s.amazon_status = 'BUYABLE' AND NOT {newer}"
@@ -214,22 +205,23 @@ def imported(conn: Connection, account_id: int, stage: str, taken_at: datetime, 
         f" l.match_status = IF(l.product_id IS NOT NULL AND l.match_status IN ('unresolved', 'no_match')"
         f" AND s.asin IS NOT NULL, 'matched', l.match_status),"
         f" l.amazon_price = s.amazon_price, l.amazon_qty = s.amazon_qty,"
-        f" l.fulfillment_channel = s.fulfillment_channel, {seen}"
+        f" l.fulfillment_channel = s.fulfillment_channel"
         f" WHERE s.bad = 0"), params)
     # New third-party listings get their state now; known ones when their facts next change.
     _decide(conn, account_id, "l.listing_id > :first", {"first": first_new}, now=taken_at)
 
 
-def gone(conn: Connection, account_id: int, taken_at: datetime) -> int:
-    """Listings live on Amazon that a complete report taken at ``taken_at`` no longer holds
-    (and that did not change since): no longer on Amazon. Returns how many."""
+def gone(conn: Connection, account_id: int, stage: str, taken_at: datetime) -> int:
+    """Listings live on Amazon that a complete report taken at ``taken_at`` (staged in
+    ``stage``, unreadable rows included) no longer holds, and that did not change since:
+    no longer on Amazon. Returns how many."""
     params = {"a": account_id, "t": taken_at}
     conn.execute(text("DROP TEMPORARY TABLE IF EXISTS tmp_channel_gone"))
     conn.execute(text(
         f"CREATE TEMPORARY TABLE tmp_channel_gone (listing_id bigint UNSIGNED NOT NULL PRIMARY KEY) ENGINE=InnoDB"
-        f" SELECT listing_id FROM {LISTING} WHERE account_id = :a AND amazon_status IS NOT NULL"
-        f" AND (seen_in_report_at IS NULL OR seen_in_report_at < :t) AND (submitted_at IS NULL OR submitted_at < :t)"
-        f" AND state_changed_at < :t"), params)
+        f" SELECT l.listing_id FROM {LISTING} l LEFT JOIN {stage} s ON s.seller_sku = l.seller_sku"
+        f" WHERE l.account_id = :a AND l.amazon_status IS NOT NULL AND s.seller_sku IS NULL"
+        f" AND (l.submitted_at IS NULL OR l.submitted_at < :t) AND l.state_changed_at < :t"), params)
     count = conn.execute(text(
         f"UPDATE {LISTING} l JOIN tmp_channel_gone g ON g.listing_id = l.listing_id"
         f" SET l.amazon_status = NULL, l.amazon_issues = NULL, l.issue_text = NULL, l.issue_suppressed = 0"),

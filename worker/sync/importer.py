@@ -132,12 +132,13 @@ class ListingsReportImporter:
             logger.warning("Listings report %s of account %s held: %s", doc.report_id, self.account_id, message)
             return stats
         # The report's data is never newer than this cycle (whatever the clocks say).
-        taken_at = min(doc.taken_at or started, started)
+        # Whole seconds, as the table keeps them: a listing seen at 12:00:00 was seen at 12:00:00.5.
+        taken_at = min(doc.taken_at or started, started).replace(microsecond=0)
         if taken_at < started:
             logger.info("Listings report %s of account %s holds data from %s (cycle started %s)", doc.report_id,
                         self.account_id, taken_at, started)
         self._apply(taken_at, summary.has_status)
-        stats.gone = listing_state.gone(self.conn, self.account_id, taken_at)
+        stats.gone = listing_state.gone(self.conn, self.account_id, STAGE, taken_at)
         self._settle_held(doc)
         logger.info("Imported %d listings for account %s (%d bad rows, %d gone)", stats.rows,
                     self.account_id, stats.bad_rows, stats.gone)
@@ -237,8 +238,7 @@ class ListingsReportImporter:
 
     def _apply(self, taken_at: datetime, has_status: bool) -> None:
         """The staged rows, applied by the listing table's owner (``listing_state.imported``);
-        a bad row only marks its listing as seen."""
-        listing_state.seen_unreadable(self.conn, self.account_id, STAGE, taken_at)
+        a bad row only keeps its listing from being taken as gone."""
         listing_state.imported(self.conn, self.account_id, STAGE, taken_at, has_status)
 
 
