@@ -1,4 +1,4 @@
-"""``python -m sandbox --host 127.0.0.1 --port PORT [--seed FILE] [--time-scale X]``."""
+"""``python -m sandbox --host 127.0.0.1 --port PORT [--seed FILE] [--time-scale X] [--shared-clock REDIS_URL]``."""
 
 from __future__ import annotations
 
@@ -19,14 +19,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--time-scale", type=float, default=1.0,
                         help="run the marketplace clock (and its rate limits) this many times faster")
     parser.add_argument("--no-throttle", action="store_true", help="turn Amazon's rate limits off")
+    parser.add_argument("--shared-clock", metavar="REDIS_URL",
+                        help="add the offset of the clock the worker shares through this Redis"
+                             " (worker.amazon.clock.SharedClock): its waits pass on this clock too")
+    parser.add_argument("--quiet", action="store_true", help="log warnings only (no line per request)")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s sandbox %(levelname)s %(message)s")
-    market = Marketplace(Clock(args.time_scale), throttle=not args.no_throttle)
+    logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
+                        format="%(asctime)s sandbox %(levelname)s %(message)s")
+    offset = None
+    if args.shared_clock:
+        from worker.amazon.clock import offset_reader
+
+        offset = offset_reader(args.shared_clock)
+    market = Marketplace(Clock(args.time_scale, offset=offset), throttle=not args.no_throttle)
     if args.seed:
         with open(args.seed, encoding="utf-8") as f:
             market.load(json.load(f))
     from werkzeug.serving import make_server
 
+    if args.quiet:
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = make_server(args.host, args.port, create_app(market), threaded=True)
     print(f"SP-API sandbox on http://{args.host}:{server.server_port} (time scale {args.time_scale})", flush=True)
     try:

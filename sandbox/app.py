@@ -62,9 +62,15 @@ def create_app(market: Marketplace | None = None) -> Flask:
     def request_id(resp: Response):
         resp.headers["x-amzn-RequestId"] = getattr(g, "request_id", None) or str(uuid.uuid4())
         # Amazon reports the applied rate on 2xx, 400 and 404 only (never on 429, 401, 403, 5xx).
-        plan = market.buckets.plan(getattr(g, "operation", None) or "")
+        operation = getattr(g, "operation", None) or ""
+        plan = market.buckets.plan(operation)
         if plan and (resp.status_code < 300 or resp.status_code in (400, 404)):
             resp.headers["x-amzn-RateLimit-Limit"] = f"{plan[0]:g}"
+        if resp.status_code == 429 and operation:
+            with market.lock:
+                market.throttled[operation] = market.throttled.get(operation, 0) + 1
+        elif operation == "patchListingsItem" and resp.status_code < 300:
+            market.applied(market.clock.now())
         return resp
 
     def guard(operation: str) -> str:

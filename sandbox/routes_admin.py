@@ -50,6 +50,16 @@ def register(app, market, guard, marketplace_ids, body, ApiError, iso):
     def calls():
         return jsonify(market.calls)
 
+    @app.get("/_sandbox/stats")
+    def stats():
+        """Calls and 429 answers per operation, the clock, and when Amazon applied the last
+        offer change (a benchmark's finish line)."""
+        with market.lock:
+            return jsonify({"calls": dict(market.calls), "throttled": dict(market.throttled),
+                            "now": market.clock.seconds(), "clock": iso(market.clock.now()),
+                            "last_applied": (market.last_applied - market.clock._t0).total_seconds()
+                            if market.last_applied else None})
+
     @app.get("/_sandbox/submissions")
     def submissions():
         return jsonify(market.submissions)

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 from flask import Response, jsonify, request
 
 from sandbox.feeds import apply_feed
+from sandbox.state import PROCESSING_STEP
 
 #: Report types Amazon accepts (the ones sellers ask for most); others are refused with 400.
 #: Only the merchant listings report has content here; the others end FATAL.
@@ -185,6 +186,8 @@ def register(app, market, guard, marketplace_ids, body, ApiError, iso):
         if feed["result"] is None and processing_status(feed["created"], now) == "DONE":
             report, fatal = apply_feed(market, feed)
             feed["fatal"] = fatal
+            if not fatal:  # Amazon applied it when processing ended, whenever it is asked
+                market.applied(feed["created"] + timedelta(seconds=2 * PROCESSING_STEP))
             feed["result"] = store_document(market, damage_feed_report(report, market.feed_report),
                                             "application/json")
         status = processing_status(feed["created"], now, feed["fatal"])

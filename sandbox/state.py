@@ -34,18 +34,25 @@ VISIBILITY_DELAY = 60
 
 
 class Clock:
-    def __init__(self, scale: float = 1.0, start: datetime | None = None):
+    """The marketplace's time: real time sped up by ``scale``, plus ``offset()`` seconds.
+
+    ``offset`` is a clock shared with the worker (``worker.amazon.clock.SharedClock``):
+    the seconds the worker let pass by waiting instead of sleeping, read on every tick,
+    so both sides see one Amazon clock."""
+
+    def __init__(self, scale: float = 1.0, start: datetime | None = None, offset=None):
         if scale <= 0:
             raise ValueError("time scale must be positive")
         self.scale = scale
+        self.offset = offset or (lambda: 0.0)
         self._real0 = time.monotonic()
         self._t0 = start or datetime.now(timezone.utc)
 
     def now(self) -> datetime:
-        return self._t0 + timedelta(seconds=(time.monotonic() - self._real0) * self.scale)
+        return self._t0 + timedelta(seconds=self.seconds())
 
     def seconds(self) -> float:
-        return (time.monotonic() - self._real0) * self.scale
+        return (time.monotonic() - self._real0) * self.scale + self.offset()
 
 
 class Buckets:
@@ -127,6 +134,9 @@ class Marketplace:
         self.documents: dict[str, dict] = {}  # id -> {"content": bytes, "content_type", "compression"}
         self.faults: list[dict] = []  # {"operation": name or "*", "status": int, "count": n, "kind": ...}
         self.calls: dict[str, int] = {}
+        self.throttled: dict[str, int] = {}  # 429 answers per operation
+        #: When Amazon applied the last offer change (a patch answered, a feed processed).
+        self.last_applied: datetime | None = None
         self.report_options = {"gzip": False, "encoding": "utf-8"}
         self.report_snapshots: dict[str, list] = {}  # seller -> rows a stale report is built from
         self.feed_report: str | None = None  # "empty", "malformed" or "missing_messages": damaged reports
@@ -136,6 +146,10 @@ class Marketplace:
         self.visibility_delay = VISIBILITY_DELAY
         self.stranded: dict[str, int] = {}  # FBA units left at Amazon without a listing, per SKU
         self._ids = itertools.count(50000)
+
+    def applied(self, when: datetime) -> None:
+        with self.lock:
+            self.last_applied = when if self.last_applied is None else max(self.last_applied, when)
 
     def next_id(self) -> str:
         return str(next(self._ids))

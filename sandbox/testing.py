@@ -35,8 +35,9 @@ class RunningSandbox:
 
 
 @contextlib.contextmanager
-def running_sandbox(seed: dict | None = None, time_scale: float = 1.0, throttle: bool = True):
-    market = Marketplace(Clock(time_scale), throttle=throttle)
+def running_sandbox(seed: dict | None = None, time_scale: float = 1.0, throttle: bool = True, offset=None):
+    """``offset``: a callable adding seconds to the sandbox clock (a clock shared with the worker)."""
+    market = Marketplace(Clock(time_scale, offset=offset), throttle=throttle)
     if seed:
         market.load(seed)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
@@ -48,3 +49,55 @@ def running_sandbox(seed: dict | None = None, time_scale: float = 1.0, throttle:
     finally:
         server.shutdown()
         thread.join(timeout=5)
+
+
+class SandboxProcess(RunningSandbox):
+    """The sandbox in a process of its own (its answers cost the caller no CPU time of its own)."""
+
+    def __init__(self, url: str, process):
+        self.url = url
+        self.process = process
+
+    @property
+    def market(self):  # pragma: no cover - the state lives in the other process
+        raise AttributeError("the sandbox runs in another process: read it through admin()")
+
+    def stats(self) -> dict:
+        """Calls, 429 answers, the clock and the last applied offer change (``/_sandbox/stats``)."""
+        return self.admin("GET", "/stats")
+
+
+@contextlib.contextmanager
+def sandbox_process(seed: dict | None = None, time_scale: float = 1.0, throttle: bool = True,
+                    shared_clock: str | None = None):
+    """``python -m sandbox`` on a free port, seeded; ``shared_clock``: the Redis URL of the
+    clock shared with the worker (``worker.amazon.clock.SharedClock``)."""
+    import json
+    import subprocess
+    import sys
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump(seed or {}, f)
+    args = [sys.executable, "-m", "sandbox", "--port", "0", "--seed", f.name, "--time-scale", str(time_scale),
+            "--quiet"]
+    if not throttle:
+        args.append("--no-throttle")
+    if shared_clock:
+        args += ["--shared-clock", shared_clock]
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+    try:
+        line = process.stdout.readline()
+        if "http://" not in line:
+            raise RuntimeError(f"the sandbox did not start: {line!r}")
+        yield SandboxProcess(line.split()[3], process)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        import os
+
+        os.unlink(f.name)

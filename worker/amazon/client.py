@@ -20,7 +20,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import random
-import time
 from collections.abc import Callable
 from urllib.parse import quote
 
@@ -28,6 +27,7 @@ import requests
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
 from worker.amazon.auth import TokenProvider
+from worker.amazon.clock import RealClock
 from worker.amazon.errors import AmazonUnavailable, OutcomeUnknown, Throttled, Unauthorized, for_status
 from worker.amazon.throttle import Throttle
 
@@ -56,7 +56,8 @@ class SpApiClient:
                  throttle: Throttle, on_failure: Callable[[Failure], None] | None = None,
                  max_attempts: int = 5, backoff_base: float = 1.0, backoff_cap: float = 30.0,
                  timeout: tuple[float, float] = (5.0, 60.0), max_throttle_wait: float = 60.0,
-                 session: requests.Session | None = None, sleep: Callable[[float], None] = time.sleep):
+                 session: requests.Session | None = None, sleep: Callable[[float], None] | None = None,
+                 clock=None):
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
         self.base_url = base_url.rstrip("/")
@@ -72,7 +73,9 @@ class SpApiClient:
         self.timeout = timeout
         self.max_throttle_wait = max_throttle_wait
         self.session = session or requests.Session()
-        self.sleep = sleep
+        #: Real time, or the clock shared with the sandbox (``worker.amazon.clock``).
+        self.clock = clock or getattr(throttle, "clock", None) or RealClock()
+        self.sleep = sleep or self.clock.sleep
         self.calls: dict[str, int] = {}
 
     def __repr__(self) -> str:

@@ -11,7 +11,9 @@ from worker.amazon.client import SpApiClient
 from worker.amazon.throttle import Throttle
 
 
-def client_for(account, settings, redis, on_failure=None, rate_scale: float = 1.0, **kwargs) -> SpApiClient:
+def client_for(account, settings, redis, on_failure=None, rate_scale: float = 1.0, clock=None,
+               **kwargs) -> SpApiClient:
+    """``clock``: the clock waits run on (real time unless a benchmark shares one with the sandbox)."""
     vault = Vault(settings.encryption_key)
     base = settings.spapi_endpoint or marketplaces.HOSTS[account.region]
     lwa = settings.lwa_endpoint or marketplaces.LWA_ENDPOINT
@@ -20,4 +22,4 @@ def client_for(account, settings, redis, on_failure=None, rate_scale: float = 1.
     if kwargs.get("session") is None:  # dry run: writes recorded, not sent (worker.amazon.dry_run)
         kwargs["session"] = dry_run.session_for(account, settings)
     return SpApiClient(base, account.seller_id, account.region, account.marketplace_id, tokens,
-                       Throttle(redis, scale=rate_scale), on_failure=on_failure, **kwargs)
+                       Throttle(redis, scale=rate_scale, clock=clock), on_failure=on_failure, clock=clock, **kwargs)

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from datetime import datetime, timedelta, timezone
 
+from worker.amazon.clock import RealClock
 from worker.amazon.errors import InvalidInput, OutcomeUnknown, ProcessingFailed
 from worker.amazon.reports import document_text
+from worker.amazon.throttle import PACE, RATES
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +64,13 @@ def batches(items: list, size_of) -> list[list]:
     if batch:
         out.append(batch)
     return out
+
+
+def submission_time(count: int, pace: float = PACE) -> float:
+    """Seconds before the last of ``count`` feeds can be submitted, both buckets it pays
+    (createFeed's and the listings feeds' 5 per 5 minutes) full at the start and refilled
+    at the limiter's pace."""
+    return max(max(0, count - RATES[op][1]) / (RATES[op][0] * pace) for op in ("createFeed", "JSON_LISTINGS_FEED"))
 
 
 def recent_feeds(client, since: datetime) -> list[dict]:
@@ -111,14 +119,17 @@ def feed_status(client, feed_id: str) -> dict:
     return data
 
 
-def wait_feed(client, feed_id: str, poll: float = 15.0, timeout: float = 1800.0, sleep=time.sleep) -> dict:
-    """Poll until DONE or FATAL (a FATAL feed may still have a result document)."""
-    deadline = time.monotonic() + timeout
+def wait_feed(client, feed_id: str, poll: float = 15.0, timeout: float = 1800.0, sleep=None) -> dict:
+    """Poll until DONE or FATAL (a FATAL feed may still have a result document), on the
+    client's clock."""
+    clock = getattr(client, "clock", None) or RealClock()
+    sleep = sleep or clock.sleep
+    deadline = clock.monotonic() + timeout
     while True:
         feed = feed_status(client, feed_id)
         if feed.get("processingStatus") in ("DONE", "FATAL", "CANCELLED"):
             return feed
-        if time.monotonic() > deadline:
+        if clock.monotonic() > deadline:
             raise ProcessingFailed(f"feed {feed_id} still {feed.get('processingStatus')}", operation="getFeed")
         sleep(poll)
 

@@ -24,8 +24,9 @@ from sqlalchemy.engine import Connection
 
 from channel import alerts, listing_state, marketplaces
 from channel.models.log import write_log
-from worker.amazon import feeds, listings
+from worker.amazon import feeds, listings, patches
 from worker.amazon.errors import AmazonError, DocumentError, ProcessingFailed
+from worker.amazon.throttle import PACE
 
 logger = logging.getLogger(__name__)
 
@@ -39,12 +40,12 @@ MAX_REPORT_ATTEMPTS = 3
 
 
 def use_feeds(changes: int, patch_rate: float = PATCH_RATE, feed_latency: float = FEED_LATENCY) -> bool:
-    """Patches take about changes/rate seconds; a feed takes its processing latency.
-
-    Choose whichever reaches Amazon sooner: with Amazon's defaults a feed wins above
-    about 600 changes."""
-    patch_time = max(0.0, (changes - PATCH_BURST) / patch_rate)
-    feed_time = feed_latency * math.ceil(changes / feeds.MAX_MESSAGES)
+    """Whichever reaches Amazon sooner at the pace the limiter keeps: patches take their
+    count over the paced rate; feeds are processed side by side, so they take their
+    processing latency after the last one could be submitted (5 per 5 minutes).
+    With Amazon's defaults a feed wins above about 600 changes."""
+    patch_time = max(0.0, (changes - PATCH_BURST) / (patch_rate * PACE))
+    feed_time = feed_latency + feeds.submission_time(math.ceil(changes / feeds.MAX_MESSAGES))
     return patch_time > feed_time
 
 
@@ -150,12 +151,13 @@ class PriceStockExporter:
         return len(rows)
 
     def send_patches(self, rows) -> None:
-        for n, row in enumerate(rows, start=1):
-            try:
-                result = listings.patch_item(self.client, row["seller_sku"], self._attributes(row))
-            except AmazonError as exc:
-                if exc.retryable:
-                    raise
+        """``patches.IN_FLIGHT`` patches on the network at once, paced by the shared bucket;
+        each outcome is recorded here, in order, on this connection."""
+        calls = ((row, row["seller_sku"], self._attributes(row)) for row in rows)
+        for n, (row, result) in enumerate(patches.patch_items(self.client, calls), start=1):
+            if isinstance(result, AmazonError):
+                if result.retryable:
+                    raise result
                 self._remember_rejected(row)
                 self.stats.rejected += 1
                 continue
