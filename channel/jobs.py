@@ -90,3 +90,17 @@ def progress(redis, job_id: str) -> dict | None:
     if out["status"] == "failed":
         out["error"] = (meta.get("error") or "the job failed; see the communication log")[:500]
     return out
+
+
+LOOKUP_JOB = "worker.product_lookup.fetch_listing"
+CATALOG_SEARCH_JOB = "worker.product_lookup.search_catalog"
+
+
+def enqueue_lookup(redis, func: str, account_id: int, argument: str) -> str:
+    """A short read from Amazon for the admin (a listing as Amazon holds it, a catalog
+    search), at the front of the queue so the merchant waits seconds, not a cycle."""
+    if func not in (LOOKUP_JOB, CATALOG_SEARCH_JOB):
+        raise ValueError(f"unknown lookup {func!r}")
+    job = queue(redis).enqueue(func, int(account_id), str(argument), job_timeout=120, result_ttl=600,
+                               failure_ttl=3600, meta={"step": "queued", "done": 0, "total": 1}, at_front=True)
+    return job.id

@@ -88,3 +88,91 @@ def feed_message(message_id: int, sku: str, attributes: dict, product_type: str 
     """One JSON_LISTINGS_FEED message patching these attributes."""
     return {"messageId": message_id, "sku": sku, "operationType": "PATCH", "productType": product_type,
             "patches": patches_for(attributes)}
+
+
+#: Above this many price and stock changes at once, the exporter sends a feed instead of
+#: patches (``worker.sync.exporter.use_feeds`` with Amazon's default rates: ~600).
+FEED_ABOVE = 605
+LISTINGS_PATH = "/listings/2021-08-01/items/{seller}/{sku}"
+
+
+def _nothing(why: str) -> dict:
+    return {"send": False, "why": why}
+
+
+def wanted_quantity(row) -> int | None:
+    """The quantity a price and stock push sends (``worker.sync.exporter.WANTED``)."""
+    if str(row.get("fulfillment_channel") or "DEFAULT") != "DEFAULT":
+        return None
+    if row.get("tab") in ("ineligible", "ending_in_progress"):
+        return 0
+    return int(row.get("calc_qty") or 0)
+
+
+def next_request(row, *, seller_id: str, marketplace_id: str, currency: str, settings, paused: bool,
+                 read_only: bool, dirty_total: int = 1, held_back: bool = False) -> dict:
+    """The request the worker would send next for a listing row, built by the functions it
+    uses, or why nothing goes out. ``row``: the listing's columns (``offer_dirty`` and
+    ``held_back`` as the exporter computes them); ``dirty_total``: the account's changed
+    offers, which decide patch or feed."""
+    from channel.offer import Offer
+
+    if row is None:
+        return _nothing("No listing: the product is not eligible for this account (see the tab), so nothing is"
+                        " sent.")
+    if paused:
+        return _nothing("The account is paused: nothing is sent to or read from Amazon until it is resumed.")
+    if read_only:
+        return _nothing("The account is read-only: nothing is sent; actions stay queued until it is writable.")
+    path = LISTINGS_PATH.format(seller=seller_id, sku=row["seller_sku"])
+    query = {"marketplaceIds": marketplace_id}
+    fba = str(row.get("fulfillment_channel") or "DEFAULT") != "DEFAULT"
+    if row.get("pending_action") == "end":
+        if row.get("tab") == "ended":
+            return _nothing("Ended: nothing is left to withdraw on Amazon.")
+        if fba:
+            return {"send": True, "operation": "patchListingsItem", "method": "PATCH", "path": path, "query": query,
+                    "body": end_fba_body(marketplace_id, currency),
+                    "why": "End: fulfilled by Amazon, so the offer is withdrawn and the SKU kept."}
+        return {"send": True, "operation": "deleteListingsItem", "method": "DELETE", "path": path, "query": query,
+                "body": None, "why": "End: the merchant-fulfilled listing is deleted."}
+    publishing = (row.get("tab") == "list_in_progress" and row.get("reason") == "publish_queued") or \
+        row.get("tab") == "relist_in_progress"
+    if publishing and row.get("submitted_at") is None:
+        if not row.get("asin"):
+            return _nothing("Queued to publish, but no ASIN is known yet: choose or assign one.")
+        attrs = publish_attributes(marketplace_id, currency, row["asin"], Offer.stored(row, settings))
+        on_amazon = row.get("tab") == "relist_in_progress" or row.get("amazon_status") is not None or fba
+        if on_amazon:
+            return {"send": True, "operation": "patchListingsItem", "method": "PATCH", "path": path, "query": query,
+                    "body": patch_body(relist_attributes(attrs)),
+                    "why": "Relist: Amazon may still hold the SKU, so the offer is patched (the worker asks"
+                           " getListingsItem first and puts the whole offer if Amazon no longer has it)."}
+        return {"send": True, "operation": "putListingsItem", "method": "PUT", "path": path, "query": query,
+                "body": put_body(attrs), "why": "Publish: an offer on the ASIN."}
+    if row.get("submitted_at") is not None:
+        return _nothing(f"Sent {row['submitted_at']}; waiting for Amazon's decision (tracked every cycle).")
+    pushable = row.get("amazon_status") is not None and not row.get("ended_by_merchant") and \
+        row.get("product_id") is not None and row.get("tab") in ("active", "inactive", "ineligible") and \
+        not str(row.get("submission_ref") or "").startswith("feed:")
+    if pushable and row.get("offer_dirty") and not held_back:
+        attrs = price_stock_attributes(marketplace_id, currency, row.get("calc_price"), wanted_quantity(row))
+        if dirty_total >= FEED_ABOVE:
+            return {"send": True, "operation": "createFeed", "method": "POST", "path": "/feeds/2021-06-30/feeds",
+                    "query": {}, "body": feed_message(1, row["seller_sku"], attrs),
+                    "why": f"Price and stock: {dirty_total:,} offers changed, so this one goes out as a message of a"
+                           " JSON_LISTINGS_FEED (its messageId is its place in the feed)."}
+        return {"send": True, "operation": "patchListingsItem", "method": "PATCH", "path": path, "query": query,
+                "body": patch_body(attrs), "why": "Price and stock: the wanted offer differs from the one Amazon"
+                                                   " acknowledged."}
+    if str(row.get("submission_ref") or "").startswith("feed:"):
+        return _nothing("In a feed Amazon is processing; its report is read next cycle.")
+    if pushable and held_back:
+        return _nothing("Amazon rejected these same values; they are sent again once they change.")
+    if pushable:
+        return _nothing("Amazon holds this price and quantity already.")
+    if row.get("tab") == "ready_to_list":
+        return _nothing("Ready to list: it is sent once you publish it (or auto-publish is on).")
+    if row.get("tab") == "ended":
+        return _nothing("Ended: relist it to sell again.")
+    return _nothing("Nothing to send in this state; the tab says what it waits for.")

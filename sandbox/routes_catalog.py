@@ -1,4 +1,7 @@
-"""Catalog Items 2022-04-01 searchCatalogItems by identifiers, paginated as Amazon does.
+"""Catalog Items 2022-04-01 searchCatalogItems by identifiers or by keywords, paginated as Amazon does.
+
+Keywords (at most 20, comma-delimited) match items whose title or brand holds every one
+of them, case-insensitively; ``identifiers`` and ``keywords`` cannot be in one request.
 
 ``pageSize`` defaults to 10 and may be at most 20; a page that is not the last one
 carries ``pagination.nextToken``, which comes back as ``pageToken`` with the same query
@@ -47,9 +50,15 @@ def register(app, market, guard, marketplace_ids, body, ApiError, iso):
             raise ApiError(400, "InvalidInput", "Exactly one marketplace id is allowed.")
         raw = request.args.get("identifiers")
         kind = request.args.get("identifiersType")
-        if not raw or kind not in TYPES:
-            raise ApiError(400, "InvalidInput", "'identifiers' and a valid 'identifiersType' are required.")
-        wanted = [v.strip() for v in raw.split(",") if v.strip()]
+        keywords = [k.strip().casefold() for k in (request.args.get("keywords") or "").split(",") if k.strip()]
+        if raw and keywords:
+            raise ApiError(400, "InvalidInput", "'identifiers' and 'keywords' cannot be in the same request.")
+        if keywords and len(keywords) > 20:
+            raise ApiError(400, "InvalidInput", "At most 20 keywords are allowed.")
+        if not keywords and (not raw or kind not in TYPES):
+            raise ApiError(400, "InvalidInput", "'identifiers' and a valid 'identifiersType', or 'keywords', are"
+                                                " required.")
+        wanted = [v.strip() for v in (raw or "").split(",") if v.strip()]
         if len(wanted) > 20:
             raise ApiError(400, "InvalidInput", "At most 20 identifiers are allowed.")
         try:
@@ -73,11 +82,13 @@ def register(app, market, guard, marketplace_ids, body, ApiError, iso):
             catalog = list(market.catalog.items())
         for asin, entry in catalog:
             values = _values(asin, entry)
-            if any(v in wanted for v in values.get(kind, [])):
+            text = f"{entry.get('title', '')} {entry.get('brand', '')}".casefold()
+            if (all(k in text for k in keywords) if keywords else any(v in wanted for v in values.get(kind, []))):
                 idents = [{"identifierType": k, "identifier": v} for k, vs in values.items() if k != "ASIN"
                           for v in vs]
                 items.append({"asin": asin,
                               "summaries": [{"marketplaceId": ids[0], "itemName": entry.get("title", asin),
+                                             **({"brand": entry["brand"]} if entry.get("brand") else {}),
                                              "itemClassification": "VARIATION_PARENT" if entry.get("parent")
                                              else "BASE_PRODUCT"}],
                               "identifiers": [{"marketplaceId": ids[0], "identifiers": idents}]})

@@ -31,6 +31,16 @@ def whoami():
     return jsonify({"user": g.caller.user, "grants": sorted(g.caller.grants)})
 
 
-from bridge.api import accounts, activity, alerts, attributes, connect, listings, orders  # noqa: E402,F401
+from bridge.api import (  # noqa: E402,F401
+    accounts,
+    activity,
+    alerts,
+    attributes,
+    connect,
+    listings,
+    orders,
+    product,
+    search,
+)
 
 

@@ -249,6 +249,28 @@ class CatalogReader:
         rows = self.conn.execute(text(sql).bindparams(bindparam("skus", expanding=True)), params)
         return {r.sku.lower(): (int(r.entity_id), r.sku) for r in rows}
 
+    def product_ids_with_value(self, codes: Iterable[str], value: str, limit: int = 50) -> list[int]:
+        """Products whose value of any of these attributes (identifiers: UPC, EAN...) is
+        exactly ``value`` in any store view; unknown codes are skipped."""
+        s = self.schema
+        by_backend: dict[str, list[int]] = {}
+        for code in codes:
+            attr = self._attributes.get(code)
+            if attr is not None and attr.backend_type in VALUE_TYPES:
+                by_backend.setdefault(attr.backend_type, []).append(attr.attribute_id)
+        found: list[int] = []
+        for backend, ids in by_backend.items():
+            sql = (f"SELECT DISTINCT e.entity_id FROM {s.value_table(backend)} v"
+                   f" JOIN {s.t('catalog_product_entity')} e ON e.{s.link} = v.{s.link}"
+                   f" WHERE v.attribute_id IN :attrs AND v.value = :value")
+            params: dict = {"attrs": ids, "value": value, "n": limit}
+            if s.is_commerce:
+                sql += " AND e.created_in <= :v AND e.updated_in > :v"
+                params["v"] = s.current_version(self.conn)
+            stmt = text(sql + " LIMIT :n").bindparams(bindparam("attrs", expanding=True))
+            found += [int(r[0]) for r in self.conn.execute(stmt, params)]
+        return sorted(set(found))[:limit]
+
     def products(self, website_id: int, **kwargs) -> Iterator[Product]:
         for batch in self.iter_batches(website_id, **kwargs):
             yield from batch

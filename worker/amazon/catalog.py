@@ -58,3 +58,22 @@ def _record(found: dict, chunk: list[str], amazon_kind: str, item: dict) -> None
     for value in chunk:
         if value in idents and all(m["asin"] != item["asin"] for m in found[value]):
             found[value].append({"asin": item["asin"], "parent": parent})
+
+
+def search_by_keywords(client, keywords: list[str], page_size: int = PAGE_SIZE) -> list[dict]:
+    """The first page of catalog items matching every keyword: ASIN, title, brand and
+    identifiers, for a merchant choosing an ASIN by hand."""
+    words = [k.strip() for k in keywords if k and k.strip()][:MAX_IDENTIFIERS]
+    if not words:
+        raise ValueError("searchCatalogItems by keywords needs at least one keyword")
+    params = {"keywords": ",".join(w.replace(",", " ") for w in words), "marketplaceIds": client.marketplace_id,
+              "includedData": "summaries,identifiers", "pageSize": min(page_size, PAGE_SIZE)}
+    data, _ = client.call("searchCatalogItems", "GET", "/catalog/2022-04-01/items", params=params)
+    found = []
+    for item in data.get("items", []):
+        summary = (item.get("summaries") or [{}])[0]
+        found.append({"asin": item["asin"], "title": summary.get("itemName"), "brand": summary.get("brand"),
+                      "parent": summary.get("itemClassification") == "VARIATION_PARENT",
+                      "identifiers": [f"{i.get('identifierType')} {i.get('identifier')}"
+                                      for block in item.get("identifiers", []) for i in block.get("identifiers", [])]})
+    return found
