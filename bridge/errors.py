@@ -52,9 +52,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException):
+        status = err.code or 500
         code = {404: "not_found", 405: "method_not_allowed", 413: "too_large", 400: "bad_request"}.get(
-            err.code, "http_error")
-        return render(err.code or 500, code, err.description or err.name)
+            status, "http_error")
+        return render(status, code, err.description or err.name)
 
     @app.errorhandler(Exception)
     def unexpected(err: Exception):

@@ -15,7 +15,8 @@ import base64
 import dataclasses
 import hashlib
 import hmac
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
+from typing import Protocol
 from urllib.parse import quote
 
 VERSION = "v1"
@@ -91,14 +92,20 @@ def signed_headers(secret: str, method: str, path: str, query_pairs=(), body: by
     import uuid
 
     request_id = request_id or uuid.uuid4().hex
-    timestamp = str(timestamp if timestamp is not None else int(time.time()))
+    stamp = str(timestamp if timestamp is not None else int(time.time()))
     acl = acl_header(grants)
-    return {"X-Channel-Id": request_id, "X-Channel-Timestamp": timestamp, "X-Channel-User": user,
+    return {"X-Channel-Id": request_id, "X-Channel-Timestamp": stamp, "X-Channel-User": user,
             "X-Channel-Acl": acl,
-            "X-Channel-Signature": sign(secret, request_id, timestamp, method, path, query_pairs, user, acl, body)}
+            "X-Channel-Signature": sign(secret, request_id, stamp, method, path, query_pairs, user, acl, body)}
 
 
-def verify(secret: str, headers: Mapping[str, str], method: str, path: str, query_pairs, body: bytes, now: float,
+class HeaderSource(Protocol):
+    """Request headers by name: a dict, or Flask's ``request.headers``."""
+
+    def get(self, key: str, /) -> str | None: ...
+
+
+def verify(secret: str, headers: HeaderSource, method: str, path: str, query_pairs, body: bytes, now: float,
            tolerance: int = 300, seen: Callable[[str], bool] | None = None) -> Caller:
     """The verified caller, or a SignatureError saying what is wrong.
 

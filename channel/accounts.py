@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
+from typing import Literal, overload
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -55,6 +56,14 @@ def public(account: Account) -> dict:
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
+
+
+@overload
+def text_field(data: dict, key: str, max_len: int, required: Literal[True] = True) -> str: ...
+
+
+@overload
+def text_field(data: dict, key: str, max_len: int, required: bool) -> str | None: ...
 
 
 def text_field(data: dict, key: str, max_len: int, required: bool = True) -> str | None:

@@ -12,6 +12,7 @@ communication-log row, so the log never says "All quiet" while an alert is open.
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import bindparam, text
@@ -87,7 +88,7 @@ def clear_alert(conn: Connection, account_id: int | None, code: str, now: dateti
         {"a": int(account_id or INSTALLATION), "c": code, "t": now or _now()}).rowcount)
 
 
-def clear_alerts_like(conn: Connection, account_id: int | None, prefix: str, keep: set[str] = frozenset(),
+def clear_alerts_like(conn: Connection, account_id: int | None, prefix: str, keep: Collection[str] = frozenset(),
                       now: datetime | None = None) -> int:
     """Close the account's open alerts whose code starts with ``prefix``, except ``keep``."""
     stmt = text(f"UPDATE {TABLE} SET cleared_at = :t WHERE account_id = :a AND cleared_at IS NULL"

@@ -151,9 +151,10 @@ def start(redis, vault: Vault, secret: str, data: dict, lwa_endpoint: str | None
     redirect_uri = text_field(data, "redirect_uri", 1024, required=False)
     if redirect_uri and not _web_url(redirect_uri):
         raise InvalidInput("'redirect_uri' must be an http(s) URL", {"path": "redirect_uri"})
+    application_id = text_field(data, "application_id", 255)
     record = {
         "name": text_field(data, "name", 200), "marketplace_id": marketplace_id, "region": region,
-        "website_id": website_id, "application_id": text_field(data, "application_id", 255),
+        "website_id": website_id, "application_id": application_id,
         "lwa_client_id": text_field(data, "lwa_client_id", 255),
         "lwa_client_secret_enc": vault.encrypt(text_field(data, "lwa_client_secret", 2048)),
         "redirect_uri": redirect_uri, "user": user,
@@ -162,7 +163,7 @@ def start(redis, vault: Vault, secret: str, data: dict, lwa_endpoint: str | None
     state = sign_state(secret, nonce, now)
     redis.set(KEY.format(nonce), json.dumps(record), ex=STATE_TTL)
     base = seller_central(marketplace_id, region, lwa_endpoint)
-    return {"consent_url": consent_url(base, record["application_id"], state, redirect_uri, beta),
+    return {"consent_url": consent_url(base, application_id, state, redirect_uri, beta),
             "expires_in": STATE_TTL}
 
 

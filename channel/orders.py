@@ -91,7 +91,8 @@ def _plain(row) -> dict:
 
 def list_orders(conn: Connection, account_id: int | None = None, status: str | None = None, limit: int = 50,
                 offset: int = 0) -> tuple[list[dict], int]:
-    where, params = ["1 = 1"], {}
+    where: list[str] = ["1 = 1"]
+    params: dict[str, object] = {}
     if account_id is not None:
         where.append("account_id = :a")
         params["a"] = account_id
@@ -99,7 +100,7 @@ def list_orders(conn: Connection, account_id: int | None = None, status: str | N
         where.append("magento_status = :s")
         params["s"] = status
     clause = " AND ".join(where)
-    total = conn.execute(text(f"SELECT COUNT(*) FROM channel_amazon_order WHERE {clause}"), params).scalar()
+    total = conn.execute(text(f"SELECT COUNT(*) FROM channel_amazon_order WHERE {clause}"), params).scalar_one()
     rows = conn.execute(text(f"SELECT {', '.join(ORDER_COLUMNS)} FROM channel_amazon_order WHERE {clause}"
                              f" ORDER BY purchase_date DESC, order_id DESC LIMIT :l OFFSET :o"),
                         {**params, "l": limit, "o": offset}).mappings().all()

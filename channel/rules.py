@@ -128,7 +128,7 @@ def _parse_group(node, path: str, depth: int) -> Group:
     children = node.get("conditions", [])
     if not isinstance(children, list):
         raise _bad(f"{path}.conditions".lstrip("."), "conditions must be a list")
-    parsed = []
+    parsed: list[Group | Leaf] = []
     for i, child in enumerate(children):
         child_path = f"{path}.conditions[{i}]".lstrip(".")
         if isinstance(child, dict) and child.get("type", "combine") == "combine":
@@ -205,9 +205,9 @@ def walk(rule: Group | None) -> Iterator[Leaf]:
 
 def attribute_codes(rule: Group | None) -> list[str]:
     """The Magento attributes a rule reads, so the catalog reader fetches only those."""
-    codes = set()
+    codes: set[str] = set()
     for leaf in walk(rule):
-        if leaf.type == "attribute":
+        if leaf.type == "attribute" and leaf.attribute:
             codes.add(leaf.attribute)
         elif leaf.type == "sell_dates":
             codes |= {"news_from_date", "news_to_date"}
@@ -302,8 +302,9 @@ def _eval(node, p: ProductView, trace: list | None) -> bool:
 def _seen(leaf: Leaf, p: ProductView):
     """The product fact a leaf compared."""
     if leaf.type == "attribute":
-        label = p.values.get(leaf.attribute + "_label")
-        value = p.values.get(leaf.attribute)
+        code = leaf.attribute or ""
+        label = p.values.get(code + "_label")
+        value = p.values.get(code)
         return value if label is None else [value, label]
     if leaf.type == "sell_dates":
         return [p.values.get("news_from_date"), p.values.get("news_to_date")]
@@ -353,8 +354,9 @@ def _compare(op: str, actual, expected) -> bool:
 
 def _eval_leaf(leaf: Leaf, p: ProductView) -> bool:
     if leaf.type == "attribute":
-        actual = p.values.get(leaf.attribute)
-        label = p.values.get(leaf.attribute + "_label")
+        code = leaf.attribute or ""
+        actual = p.values.get(code)
+        label = p.values.get(code + "_label")
         if label is not None:
             actual = [actual, *(label if isinstance(label, list) else [label])]
         return _compare(leaf.operator, actual, leaf.value)

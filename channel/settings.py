@@ -53,9 +53,10 @@ class Settings:
     stock_model: str = "auto"
     #: Key for encryption at rest of credentials and buyer data: a Fernet key (urlsafe base64
     #: of 32 random bytes) or a passphrase of 20+ characters, stretched with scrypt.
-    encryption_key: Secret = Secret("")
+    #: Held as a ``Secret`` whatever string is given.
+    encryption_key: str = Secret("")
     #: Shared secret between the Magento module and the bridge (HMAC-SHA256), 32+ random characters.
-    bridge_secret: Secret = Secret("")
+    bridge_secret: str = Secret("")
     bridge_host: str = DEFAULT_BRIDGE_HOST
     bridge_port: int = DEFAULT_BRIDGE_PORT
     signature_tolerance: int = DEFAULT_SIGNATURE_TOLERANCE

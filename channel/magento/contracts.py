@@ -76,4 +76,4 @@ def write_stock_event(conn: Connection, schema: MagentoSchema, *, item_id: int, 
 
 def reserved_quantity(conn: Connection, schema: MagentoSchema, sku: str, stock_id: int) -> float:
     return float(conn.execute(text(f"SELECT COALESCE(SUM(quantity), 0) FROM {schema.t('inventory_reservation')}"
-                                   f" WHERE sku = :s AND stock_id = :st"), {"s": sku, "st": stock_id}).scalar())
+                                   f" WHERE sku = :s AND stock_id = :st"), {"s": sku, "st": stock_id}).scalar_one())

@@ -37,7 +37,7 @@ def _tokens(text: str):
         if not m:
             raise ConfigurationError(f"env.php: unexpected text at offset {pos}: {text[pos:pos+20]!r}")
         pos = m.end()
-        kind = m.lastgroup
+        kind = m.lastgroup or ""
         if kind == "ws":
             continue
         yield kind, m.group(kind)

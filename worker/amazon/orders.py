@@ -95,11 +95,12 @@ def package_detail(package_reference: str, carrier_code: str, tracking_number: s
         raise ValueError("carrierName is required when carrierCode is Other")
     if not tracking_number:
         raise ValueError("trackingNumber is required")
-    lines = [{"orderItemId": str(i["orderItemId"]), "quantity": int(i["quantity"])} for i in items]
-    if not lines or any(line["quantity"] < 1 for line in lines):
+    quantities = [(str(i["orderItemId"]), int(i["quantity"])) for i in items]
+    if not quantities or any(quantity < 1 for _, quantity in quantities):
         raise ValueError("a package needs order items with positive quantities")
     package = {"packageReferenceId": str(package_reference), "carrierCode": carrier_code,
-               "trackingNumber": tracking_number, "shipDate": iso(ship_date), "orderItems": lines}
+               "trackingNumber": tracking_number, "shipDate": iso(ship_date),
+               "orderItems": [{"orderItemId": item_id, "quantity": quantity} for item_id, quantity in quantities]}
     if carrier_name:
         package["carrierName"] = carrier_name[:255]
     if shipping_method:

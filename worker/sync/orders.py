@@ -209,7 +209,7 @@ class OrderImporter:
             rows.append(row)
             statuses[amazon_id] = (status, fulfilled_by)
         self.conn.execute(text(ORDER_UPSERT), rows)
-        order_ids = dict(self.conn.execute(text(
+        order_ids: dict[str, int] = dict(self.conn.execute(text(
             "SELECT amazon_order_id, order_id FROM channel_amazon_order WHERE account_id = :a"
             " AND amazon_order_id IN :ids").bindparams(bindparam("ids", expanding=True)),
             {"a": account_id, "ids": list(by_id)}).all())
@@ -359,7 +359,9 @@ def write_stock_events(conn: Connection, schema, events: list[tuple[dict, str, s
             held[r.item_id] = (r.stock_model, r.stock_id)
         else:
             released.add(r.item_id)
-    ledger, msi, legacy = [], [], {}
+    ledger: list[dict] = []
+    msi: list[dict] = []
+    legacy: dict[int, float] = {}
     written: dict[str, int] = {}
     for item, kind, amazon_order_id in events:
         if kind not in SIGN:

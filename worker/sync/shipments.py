@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, text
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, RowMapping
 
 from worker.amazon import orders as api
 from worker.amazon.errors import AmazonError, Throttled
@@ -45,7 +46,7 @@ class ShipmentExporter:
         return self.now or datetime.utcnow()
 
     # --- collect: Magento shipments not recorded yet ---------------------------------
-    def new_shipments(self) -> list:
+    def new_shipments(self) -> Sequence[RowMapping]:
         s = self.schema
         return self.conn.execute(text(
             f"SELECT o.order_id, o.amazon_order_id, sh.entity_id AS shipment_id, sh.created_at,"
@@ -137,7 +138,7 @@ class ShipmentExporter:
         return len(rows)
 
     # --- send and verify ----------------------------------------------------------------
-    def _packages(self, statuses: tuple[str, ...]) -> list:
+    def _packages(self, statuses: tuple[str, ...]) -> Sequence[RowMapping]:
         stmt = text(
             "SELECT cs.*, o.amazon_order_id FROM channel_amazon_shipment cs JOIN channel_amazon_order o"
             " ON o.order_id = cs.order_id WHERE o.account_id = :a AND cs.status IN :st"
@@ -189,10 +190,12 @@ class ShipmentExporter:
             for line in json.loads(row.items):
                 before[line["orderItemId"]] = before.get(line["orderItemId"], 0) + int(line["quantity"])
         lines = json.loads(package["items"])
-        return bool(lines) and all(
-            fulfilled.get(line["orderItemId"]) is not None
-            and fulfilled[line["orderItemId"]] >= before.get(line["orderItemId"], 0) + int(line["quantity"])
-            for line in lines)
+
+        def covered(line: dict) -> bool:
+            done = fulfilled.get(line["orderItemId"])
+            return done is not None and done >= before.get(line["orderItemId"], 0) + int(line["quantity"])
+
+        return bool(lines) and all(covered(line) for line in lines)
 
     def verify(self) -> None:
         """Packages sent without a clear answer: confirmed when Amazon shows them, sent

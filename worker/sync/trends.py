@@ -26,7 +26,7 @@ def sales(conn: Connection, account_id: int, day: date) -> tuple[int, int, float
         " FROM channel_amazon_order o LEFT JOIN channel_amazon_order_item i ON i.order_id = o.order_id"
         " WHERE o.account_id = :a AND o.purchase_date >= :d AND o.purchase_date < :n"
         " AND o.amazon_status NOT IN ('CANCELLED', 'Canceled')"),
-        {"a": account_id, "d": day, "n": day + timedelta(days=1)}).first()
+        {"a": account_id, "d": day, "n": day + timedelta(days=1)}).one()
     return int(row[0] or 0), int(row[1] or 0), float(row[2] or 0)
 
 
