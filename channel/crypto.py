@@ -10,6 +10,11 @@ salt; the salt travels with every value it encrypted (``scrypt1:<salt>:<token>``
 so any process holding the passphrase can decrypt. Values written before by a
 passphrase vault (one unsalted SHA-256 of the passphrase) stay readable and are
 written in the new form the next time they are saved.
+
+The key may also be a key ring, keys separated by commas (``NEW,OLD``): values are
+written under the first and read under any of them, so processes keep working while
+``python -m channel rotate-key`` (``channel.key_rotation``) re-encrypts every stored
+secret under the first key; then the old key is dropped from the ring.
 """
 
 from __future__ import annotations
@@ -39,6 +44,8 @@ MIN_SECRET_BITS = 128
 MIN_PASSPHRASE_LENGTH = 20
 MIN_PASSPHRASE_BITS = 90
 GENERATE = 'python -c "import secrets; print(secrets.token_urlsafe(32))"'
+#: Separates the keys of a key ring in ``CHANNEL_ENCRYPTION_KEY`` (newest first).
+RING_SEPARATOR = ","
 
 
 def new_key() -> str:
@@ -85,9 +92,23 @@ def check_bridge_secret(secret: str) -> None:
                                  " set the same value in Magento (Stores > Configuration > Amazon Channel).")
 
 
+def ring(key: str) -> list[str]:
+    """The keys of ``CHANNEL_ENCRYPTION_KEY``: the one that writes first, then those that still read."""
+    keys = [k.strip() for k in str(key).split(RING_SEPARATOR)]
+    if not all(keys):
+        raise ConfigurationError("CHANNEL_ENCRYPTION_KEY has an empty key in its ring: separate keys by one comma,"
+                                 " the new key first (NEW,OLD)")
+    return keys
+
+
 def check_encryption_key(key: str) -> None:
     if not key:
         return
+    for one in ring(key):
+        _check_one_key(one)
+
+
+def _check_one_key(key: str) -> None:
     raw = _fernet_key(key)
     if raw is not None:
         if len(set(raw)) < 16:
@@ -119,40 +140,69 @@ def _legacy(passphrase: str) -> Fernet:
     return Fernet(base64.urlsafe_b64encode(hashlib.sha256(passphrase.encode()).digest()))
 
 
+class _Key:
+    """One key of the ring: a Fernet key, or a passphrase with this process's write salt."""
+
+    def __init__(self, key: str):
+        self.passphrase: str | None = None
+        if _fernet_key(key) is not None:
+            self.fernet = Fernet(key.strip().encode())
+        else:
+            self.passphrase = key
+            self.salt = _write_salt(hashlib.sha256(key.encode()).hexdigest())
+            self.fernet = _derived(key, self.salt)
+
+    def encrypt(self, plaintext: str) -> str:
+        token = self.fernet.encrypt(plaintext.encode()).decode()
+        if self.passphrase is None:
+            return token
+        return f"{SCRYPT_PREFIX}:{base64.urlsafe_b64encode(self.salt).decode()}:{token}"
+
+    def decrypt(self, token: str) -> str:
+        """The clear value; raises InvalidToken (or a decoding error) when not this key's."""
+        if token.startswith(SCRYPT_PREFIX + ":"):
+            if self.passphrase is None:
+                raise InvalidToken
+            _, salt, body = token.split(":", 2)
+            return _derived(self.passphrase, base64.urlsafe_b64decode(salt)).decrypt(body.encode()).decode()
+        if self.passphrase is not None:
+            return _legacy(self.passphrase).decrypt(token.encode()).decode()
+        return self.fernet.decrypt(token.encode()).decode()
+
+
 class Vault:
     def __init__(self, key: str):
         if not key:
             raise ConfigurationError("CHANNEL_ENCRYPTION_KEY is required to store credentials")
-        key = str(key)
-        self._passphrase: str | None = None
-        if _fernet_key(key) is not None:
-            self._fernet = Fernet(key.strip().encode())
-        else:
-            self._passphrase = key
-            self._salt = _write_salt(hashlib.sha256(key.encode()).hexdigest())
-            self._fernet = _derived(key, self._salt)
+        self._keys = [_Key(k) for k in ring(str(key))]
 
     def __repr__(self) -> str:
-        return "Vault(***)"
+        return f"Vault(*** {len(self._keys)} key(s))"
 
     def encrypt(self, plaintext: str) -> str:
-        token = self._fernet.encrypt(plaintext.encode()).decode()
-        if self._passphrase is None:
-            return token
-        return f"{SCRYPT_PREFIX}:{base64.urlsafe_b64encode(self._salt).decode()}:{token}"
+        return self._keys[0].encrypt(plaintext)
 
     def decrypt(self, token: str) -> str:
+        """The clear value, under whichever key of the ring wrote it (the newest tried first)."""
+        for key in self._keys:
+            try:
+                return key.decrypt(token)
+            except (InvalidToken, ValueError, binascii.Error):
+                continue
+        raise InvalidInput("stored credential cannot be decrypted with the configured key") from None
+
+    def is_current(self, token: str) -> bool:
+        """Whether ``token`` is already under the key that writes (nothing to rotate)."""
         try:
-            if token.startswith(SCRYPT_PREFIX + ":"):
-                if self._passphrase is None:
-                    raise InvalidToken
-                _, salt, body = token.split(":", 2)
-                return _derived(self._passphrase, base64.urlsafe_b64decode(salt)).decrypt(body.encode()).decode()
-            if self._passphrase is not None:
-                return _legacy(self._passphrase).decrypt(token.encode()).decode()
-            return self._fernet.decrypt(token.encode()).decode()
+            self._keys[0].decrypt(token)
         except (InvalidToken, ValueError, binascii.Error):
-            raise InvalidInput("stored credential cannot be decrypted with the configured key") from None
+            return False
+        return not (self._keys[0].passphrase is not None and not token.startswith(SCRYPT_PREFIX + ":"))
+
+    def reencrypt(self, token: str) -> str | None:
+        """``token`` under the key that writes, or None when it is there already.
+        Raises InvalidInput when no key of the ring opens it."""
+        return None if self.is_current(token) else self.encrypt(self.decrypt(token))
 
     def is_encrypted(self, value: str) -> bool:
         """Whether ``value`` looks like something this module wrote (a Fernet token or a
