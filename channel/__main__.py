@@ -2,6 +2,7 @@
 
     python -m channel db upgrade            apply sql/ migrations (idempotent)
     python -m channel db status             applied and known versions
+    python -m channel rotate-key [--to KEY] re-encrypt every stored secret under the new key
     python -m channel magento build -n 1000 [--shape commerce] [--prefix mg_]
     python -m channel demo [-n 20000] [--keep]   the whole product on private services
 """
@@ -108,6 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="extension tables")
     db.add_argument("action", choices=["upgrade", "status"])
     db.set_defaults(func=cmd_db)
+    from channel.key_rotation import add_command as add_rotate_key
+
+    add_rotate_key(sub)
     mg = sub.add_parser("magento", help="the sample Magento database")
     mg.add_argument("action", choices=["build"])
     mg.add_argument("-n", "--products", type=int, default=1000)
