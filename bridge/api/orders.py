@@ -88,6 +88,10 @@ FAILURE = {
                        " Seller Central; the order is read again by itself.",
     "other": "Magento refused the order; its message is below.",
 }
+#: The same reasons in a few words, for the timeline.
+FAILURE_SHORT = {"product_missing": "product not in Magento", "product_disabled": "product disabled",
+                 "out_of_stock": "not enough stock", "address_invalid": "address refused",
+                 "store_invalid": "store view not usable", "address_missing": "no street address", "other": "refused"}
 LEGENDS = {"creation": CREATION, "amazon": AMAZON, "fulfillment": FULFILLMENT, "shipment": SHIPMENT,
            "package": PACKAGE, "reservation": RESERVATION}
 
@@ -353,14 +357,19 @@ def _buyer(row, allowed: bool) -> dict:
     """Buyer data only with the buyer data grant; said plainly when hidden or deleted."""
     if row["buyer_data_purged_at"] is not None:
         return {"shown": False, "note": "Deleted on " + row["buyer_data_purged_at"].date().isoformat()
-                + ", 30 days after the order closed (Amazon's Data Protection Policy)."}
+                + " after the order closed, as the account's buyer data retention asks (Amazon's Data Protection"
+                " Policy)."}
     if not allowed:
         return {"shown": False, "note": "Hidden: your Magento role lacks " + RESOURCES["orders_pii"] + "."}
     from channel.pii import open_address, open_value
 
     v = vault()
-    return {"shown": True, "name": open_value(v, row["buyer_name"]), "email": open_value(v, row["buyer_email"]),
-            "address": open_address(v, row["shipping_address"])}
+    buyer = {"shown": True, "name": open_value(v, row["buyer_name"]), "email": open_value(v, row["buyer_email"]),
+             "address": open_address(v, row["shipping_address"])}
+    if not any((buyer["name"], buyer["email"], buyer["address"])):
+        return {"shown": False, "note": "Amazon sent no buyer data for this order (Amazon-fulfilled orders and"
+                                        " apps without the restricted roles get none)."}
+    return buyer
 
 
 #: Timeline entries per source, newest first.
@@ -375,9 +384,10 @@ def timeline(conn, order_id: int, account_id: int, amazon_order_id: str, importe
             "SELECT event_id, subject, reference, from_status, to_status, attempts, reason, detail, created_at"
             " FROM channel_amazon_order_event WHERE order_id = :o ORDER BY event_id DESC LIMIT :l"),
             {"o": order_id, "l": TIMELINE_LIMIT}).mappings():
+        said, shows_detail = _event_text(e)
         entries.append({"at": e["created_at"], "seq": e["event_id"], "source": "order",
                         "subject": e["subject"], "from_status": e["from_status"], "to_status": e["to_status"],
-                        "text": _event_text(e), "detail": e["detail"]})
+                        "text": said, "detail": e["detail"] if shows_detail else None})
     since = (imported_at or datetime.utcnow()) - timedelta(days=1)
     for r in conn.execute(text(
             "SELECT log_id, created_at, level, operation, http_status, error_code, message FROM channel_amazon_log"
@@ -396,29 +406,34 @@ def timeline(conn, order_id: int, account_id: int, amazon_order_id: str, importe
     return entries
 
 
-def _event_text(e) -> str:
+def _event_text(e) -> tuple[str, bool]:
+    """What one recorded change means, and whether its message belongs to it."""
     to, before = e["to_status"], e["from_status"]
     if e["subject"] == "amazon":
         label = AMAZON.get(to, (to,))[0]
-        return f"Amazon: {label}" if before is None else f"Amazon status {AMAZON.get(before, (before,))[0]} → {label}"
+        return (f"Amazon: {label}" if before is None
+                else f"Amazon status {AMAZON.get(before, (before,))[0]} → {label}"), False
     if e["subject"] == "magento":
         label = CREATION.get(to, (to,))[0]
         if before is None:
-            return f"Imported: {label}"
+            return f"Imported: {label}", bool(e["reason"])
         if to in ("offered", "failed") and e["reason"] and (before == to or before == "creating"):
-            return f"Creation attempt {e['attempts']} failed ({e['reason']})" + (
-                ": gave up, waits for Retry" if to == "failed" else ": tried again on the next run")
+            why = FAILURE_SHORT.get(e["reason"], e["reason"])
+            return f"Creation attempt {e['attempts']} failed ({why})" + (
+                ": gave up, waits for Retry" if to == "failed" else ": tried again on the next run"), True
+        if to == "failed" and e["reason"]:
+            return f"{CREATION.get(before, (before,))[0]} → {label} ({FAILURE_SHORT.get(e['reason'], e['reason'])})", True
         if before == "failed" and to == "offered" and not e["attempts"]:
-            return "Retry: waiting for Magento again"
-        return f"{CREATION.get(before, (before,))[0]} → {label}"
+            return "Retry: waiting for Magento again", False
+        return f"{CREATION.get(before, (before,))[0]} → {label}", False
     if e["subject"] == "shipment":
-        return f"Shipment {SHIPMENT.get(before, (before,))[0]} → {SHIPMENT.get(to, (to,))[0]}"
+        return f"Shipment {SHIPMENT.get(before, (before,))[0]} → {SHIPMENT.get(to, (to,))[0]}", True
     label = PACKAGE.get(to, (to,))[0]
     if before is None:
-        return f"Package {e['reference']} shipped in Magento: {label}"
+        return f"Package {e['reference']} shipped in Magento: {label}", True
     if before == to:
-        return f"Package {e['reference']} sent again ({e['attempts']} sent)"
-    return f"Package {e['reference']}: {label}" + (f" ({e['attempts']} sent)" if e["attempts"] else "")
+        return f"Package {e['reference']} sent again ({e['attempts']} sent)", True
+    return f"Package {e['reference']}: {label}" + (f" ({e['attempts']} sent)" if e["attempts"] else ""), True
 
 
 def can_see_buyer() -> bool:

@@ -196,9 +196,14 @@ def test_order_page_shows_items_stock_failure_packages_and_timeline_without_buye
     (package,) = body["packages"]
     assert package["status_label"] == "Refused by Amazon" and package["message"] == "Invalid carrier code"
     texts = [e["text"] for e in body["timeline"]]
-    assert "Creation attempt 3 failed (out_of_stock): gave up, waits for Retry" in texts
-    assert "Creation attempt 1 failed (out_of_stock): tried again on the next run" in texts
+    assert "Creation attempt 3 failed (not enough stock): gave up, waits for Retry" in texts
+    assert "Creation attempt 1 failed (not enough stock): tried again on the next run" in texts
     assert "Package 1: Refused by Amazon (1 sent)" in texts
+    details = {e["text"]: e["detail"] for e in body["timeline"]}
+    assert details["Waiting for Magento → Being created"] is None  # a claim says nothing of an old failure
+    assert details["Creation attempt 2 failed (not enough stock): tried again on the next run"] == \
+        "Product that you are trying to add is not available."
+    assert details["Package 1: Refused by Amazon (1 sent)"] == "Invalid carrier code"
     assert texts[-2:] == ["Imported: Waiting for Magento", "Amazon: Unshipped"] or \
         set(texts[-2:]) == {"Imported: Waiting for Magento", "Amazon: Unshipped"}
 
