@@ -374,6 +374,10 @@ def _buyer(row, allowed: bool) -> dict:
 
 #: Timeline entries per source, newest first.
 TIMELINE_LIMIT = 100
+#: Communication log rows are looked for this close to one of the order's events...
+LOG_WINDOW = timedelta(minutes=10)
+#: ...among at most this many rows of the account's log.
+LOG_SCAN = 2000
 
 
 def timeline(conn, order_id: int, account_id: int, amazon_order_id: str, imported_at) -> list[dict]:
@@ -388,17 +392,32 @@ def timeline(conn, order_id: int, account_id: int, amazon_order_id: str, importe
         entries.append({"at": e["created_at"], "seq": e["event_id"], "source": "order",
                         "subject": e["subject"], "from_status": e["from_status"], "to_status": e["to_status"],
                         "text": said, "detail": e["detail"] if shows_detail else None})
-    since = (imported_at or datetime.utcnow()) - timedelta(days=1)
-    for r in conn.execute(text(
-            "SELECT log_id, created_at, level, operation, http_status, error_code, message FROM channel_amazon_log"
-            " WHERE account_id = :a AND created_at >= :since AND message LIKE :pat ORDER BY log_id DESC LIMIT :l"),
-            {"a": account_id, "since": since, "pat": "%" + amazon_order_id.replace("%", "").replace("_", "\\_") + "%",
-             "l": TIMELINE_LIMIT}).mappings():
-        entries.append({"at": r["created_at"], "seq": 0, "source": "log", "subject": r["operation"],
-                        "from_status": None, "to_status": r["level"],
-                        "text": f"Amazon call {r['operation']}" + (f" answered {r['http_status']}"
-                                                                   if r["http_status"] else ""),
-                        "detail": r["message"]})
+    # Log rows written while something happened to the order that name it: read within a few
+    # minutes of each of its events, at most LOG_SCAN rows, on the (account, time) index.
+    moments = sorted({e["at"] for e in entries} | ({imported_at} if imported_at else set()))
+    windows: list[list] = []
+    for t in moments:
+        if windows and t - LOG_WINDOW <= windows[-1][1]:
+            windows[-1][1] = t + LOG_WINDOW
+        else:
+            windows.append([t - LOG_WINDOW, t + LOG_WINDOW])
+    if windows:
+        params = {"a": account_id, "l": TIMELINE_LIMIT, "scan": LOG_SCAN,
+                  "pat": "%" + amazon_order_id.replace("\\", "").replace("%", "").replace("_", "\\_") + "%"}
+        ranges = []
+        for n, (start, end) in enumerate(windows):
+            params.update({f"s{n}": start, f"e{n}": end})
+            ranges.append(f"created_at BETWEEN :s{n} AND :e{n}")
+        for r in conn.execute(text(
+                "SELECT log_id, created_at, level, operation, http_status, message FROM (SELECT log_id, created_at,"
+                " level, operation, http_status, message FROM channel_amazon_log WHERE account_id = :a AND ("
+                + " OR ".join(ranges) + ") ORDER BY created_at DESC LIMIT :scan) recent WHERE message LIKE :pat"
+                " ORDER BY log_id DESC LIMIT :l"), params).mappings():
+            entries.append({"at": r["created_at"], "seq": 0, "source": "log", "subject": r["operation"],
+                            "from_status": None, "to_status": r["level"],
+                            "text": (f"Communication log: Amazon answered {r['http_status']} to {r['operation']}"
+                                     if r["http_status"] else f"Communication log: {r['operation']}"),
+                            "detail": r["message"]})
     entries.sort(key=lambda e: (e["at"], e["seq"]), reverse=True)
     for e in entries:
         e["at"] = e["at"].isoformat()

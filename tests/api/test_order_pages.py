@@ -208,6 +208,18 @@ def test_order_page_shows_items_stock_failure_packages_and_timeline_without_buye
         set(texts[-2:]) == {"Imported: Waiting for Magento", "Amazon: Unshipped"}
 
 
+def test_timeline_carries_the_log_rows_that_name_the_order_while_it_changed(api, channel_db, failed_order, listed):
+    with channel_db.engine.begin() as conn:
+        for when, message in (("NOW()", "Order 114-7654321-1234567 not found"), ("NOW()", "Throttled"),
+                              ("NOW() - INTERVAL 2 DAY", "Order 114-7654321-1234567 was read")):
+            conn.execute(text(f"INSERT INTO channel_amazon_log (account_id, level, operation, http_status, message,"
+                              f" created_at) VALUES (:a, 'error', 'getOrder', 404, :m, {when})"),
+                         {"a": listed, "m": message})
+    timeline = api.get(f"/api/v1/orders/{failed_order}").get_json()["timeline"]
+    logged = [(e["text"], e["detail"]) for e in timeline if e["source"] == "log"]
+    assert logged == [("Communication log: Amazon answered 404 to getOrder", "Order 114-7654321-1234567 not found")]
+
+
 def test_buyer_data_only_with_its_grant(api, failed_order):
     body = api.get(f"/api/v1/orders/{failed_order}", grants=[ORDERS, PII]).get_json()
     assert body["order"]["buyer"] == {"shown": True, "name": "Jane Buyer", "email": "jane@example.com",
