@@ -23,6 +23,7 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 
 from channel import tables, tabs
+from channel.db import insert_rows
 from channel.pricing import AccountSettings
 
 LISTING = "channel_amazon_listing"
@@ -444,15 +445,8 @@ def facts_reset(conn: Connection) -> None:
 
 
 def facts_stage(conn: Connection, rows: list[tuple]) -> None:
-    """A batch of product facts (``FACT_COLUMNS``), one parameterised multi-row insert."""
-    if not rows:
-        return
-    cur = conn.connection.dbapi_connection.cursor()
-    try:
-        cur.executemany(f"INSERT INTO {FACTS} ({', '.join(FACT_COLUMNS)}) VALUES"
-                        f" ({', '.join(['%s'] * len(FACT_COLUMNS))})", rows)
-    finally:
-        cur.close()
+    """A batch of product facts (``FACT_COLUMNS``) in as few multi-row inserts as its size allows."""
+    insert_rows(conn, FACTS, FACT_COLUMNS, rows)
 
 
 def classified(conn: Connection, account_id: int, now: datetime, auto_publish: bool) -> dict:

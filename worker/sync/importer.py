@@ -40,6 +40,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from channel import alerts, listing_state
+from channel.db import insert_rows
 from channel.models.log import write_log
 from worker.amazon import reports
 from worker.amazon.errors import AmazonError
@@ -227,14 +228,9 @@ class ListingsReportImporter:
                       message=f"{stats.bad_rows - LOGGED_BAD_ROWS} more report lines skipped")
 
     def _stage_chunk(self, chunk: list[tuple]) -> None:
-        cur = self.conn.connection.dbapi_connection.cursor()
-        try:
-            cur.executemany(
-                f"INSERT INTO {STAGE} (seller_sku, asin, external_id, external_id_type, product_name, amazon_status,"
-                f" amazon_price, amazon_qty, fulfillment_channel, bad) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-                f" ON DUPLICATE KEY UPDATE bad = bad", chunk)
-        finally:
-            cur.close()
+        insert_rows(self.conn, STAGE, ("seller_sku", "asin", "external_id", "external_id_type", "product_name",
+                                       "amazon_status", "amazon_price", "amazon_qty", "fulfillment_channel", "bad"),
+                    chunk, on_duplicate="ON DUPLICATE KEY UPDATE bad = bad")
 
     def _apply(self, taken_at: datetime, has_status: bool) -> None:
         """The staged rows, applied by the listing table's owner (``listing_state.imported``);
