@@ -18,7 +18,8 @@ from markupsafe import Markup
 bp = Blueprint("admin", __name__, template_folder="../templates", static_folder="../static",
                static_url_path="/static")
 
-VIEWS = ("overview", "dashboard", "listings", "accounts", "onboarding", "orders", "order", "log", "history")
+VIEWS = ("overview", "dashboard", "listings", "accounts", "onboarding", "orders", "order", "log", "history",
+         "product", "search")
 
 
 def link(view: str, **params) -> str:
@@ -71,6 +72,7 @@ def _render(view: str, standalone: bool):
 
     context = getattr(pages, view)()
     fragment = Markup(render_template(f"{view}.html", **context))  # rendered with autoescaping above
+    fragment = Markup(render_template("search_box.html")) + fragment  # search from every page
     if standalone:
         return render_template("standalone.html", fragment=fragment, view=view, **context)
     # Inside Magento the script travels with the fragment: one copy, served by the bridge.

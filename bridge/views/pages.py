@@ -12,6 +12,7 @@ from bridge.charts import line_chart, stacked_area
 from bridge.errors import Forbidden
 from bridge.reasons import describe
 from bridge.views.orders import order, orders  # noqa: F401  (the orders pages)
+from bridge.views.product import product, search  # noqa: F401  (the product page, search)
 from channel import accounts as service
 from channel import jobs, marketplaces
 from channel.models import Account

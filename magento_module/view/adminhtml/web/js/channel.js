@@ -362,6 +362,93 @@ define([], function () {
     if (el.dataset.jobId && el.querySelector("progress")) { watchJob(el, el.dataset.jobId); }
   });
 
+  /* The product page: Send now, the listing actions, an ASIN chosen or assigned, a catalog
+     search by keywords, the dry run switch, and Amazon's side read on demand and compared
+     with ours (differences marked). */
+  function followLookup(el, jobId, done) {
+    call(el, "GET", "/api/v1/jobs/" + encodeURIComponent(jobId)).then(function (job) {
+      if (job.status === "finished" || job.status === "failed") { done(job); return; }
+      setTimeout(function () { followLookup(el, jobId, done); }, 500);
+    }).catch(function (err) { done({status: "failed", error: err.message}); });
+  }
+
+  function showAmazon(page, r) {
+    var table = page.querySelector("#channel-compare");
+    var values = {status: r.found ? (r.status || "not buyable") : "not on Amazon", asin: r.asin || "",
+                  price: r.price === null || r.price === undefined ? "" : r.price,
+                  quantity: r.quantity === null || r.quantity === undefined ? "" : String(r.quantity),
+                  issues: String((r.issues || []).length)};
+    table.hidden = false;
+    Array.prototype.forEach.call(table.querySelectorAll("tbody tr"), function (tr) {
+      var ours = tr.children[1].textContent.trim(), theirs = values[tr.dataset.field];
+      tr.children[2].textContent = theirs;
+      var same = ours === theirs || (tr.dataset.field === "price" && ours !== "" && theirs !== "" &&
+                                     parseFloat(ours) === parseFloat(theirs));
+      tr.classList.toggle("channel-diff", !same);
+      tr.dataset.differs = same ? "false" : "true";
+    });
+  }
+
+  document.addEventListener("click", function (ev) {
+    var t = ev.target;
+    if (!t.classList || !t.classList.contains("channel-product-action")) { return; }
+    var page = t.closest(".channel-product");
+    var base = "/api/v1/accounts/" + page.dataset.accountId;
+    var lid = parseInt(page.dataset.listingId, 10);
+    var out = page.querySelector(".channel-action-result") || page.querySelector("#channel-next .channel-job");
+    var fail = function (err) { say(out, err.message, true); };
+    var reload = function () { setTimeout(function () { window.location.reload(); }, 600); };
+    var action = t.dataset.action;
+    if (action === "sync" || action === "publish" || action === "end" || action === "relist") {
+      var box = action === "sync" ? page.querySelector("#channel-next .channel-job") : out;
+      call(t, "POST", base + "/listings/actions", {action: action, listing_ids: [lid]})
+        .then(function (r) { watchJob(box, r.job_id, function (job) { if (job.status === "finished") { reload(); } }); })
+        .catch(fail);
+    } else if (action === "fetch") {
+      var status = page.querySelector(".channel-fetch-status");
+      status.textContent = "Asking Amazon...";
+      call(t, "POST", base + "/products/" + page.dataset.productId + "/amazon", {}).then(function (r) {
+        followLookup(t, r.job_id, function (job) {
+          var res = job.result || {};
+          if (job.status !== "finished" || res.error) {
+            status.textContent = "Amazon could not be read: " + (res.error || job.error || "see the communication log");
+            return;
+          }
+          status.textContent = res.found ? "As Amazon holds it now:" : "Amazon does not hold this SKU.";
+          showAmazon(page, res);
+        });
+      }).catch(function (err) { status.textContent = err.message; });
+    } else if (action === "asin" || action === "asin-typed") {
+      var asin = action === "asin" ? t.dataset.asin : page.querySelector(".channel-asin-form [name=asin]").value;
+      call(t, "POST", base + "/listings/" + lid + "/asin", {asin: asin})
+        .then(function (r) { say(out, "ASIN " + r.asin + " assigned.", false); reload(); }).catch(fail);
+    } else if (action === "unlink") {
+      call(t, "POST", base + "/listings/" + lid + "/unlink", {})
+        .then(function () { say(out, "Unlinked: matched again at the next cycle.", false); reload(); }).catch(fail);
+    } else if (action === "catalog") {
+      var list = page.querySelector("#channel-catalog-results");
+      var words = page.querySelector(".channel-asin-form [name=keywords]").value;
+      say(out, "Searching Amazon's catalog...", false);
+      call(t, "POST", base + "/catalog/search", {keywords: words}).then(function (r) {
+        followLookup(t, r.job_id, function (job) {
+          var res = job.result || {};
+          list.innerHTML = "";
+          if (job.status !== "finished" || res.error) { say(out, res.error || job.error || "search failed", true); return; }
+          say(out, res.items.length + " found.", false);
+          res.items.forEach(function (item) {
+            var li = document.createElement("li"), b = document.createElement("button");
+            li.textContent = item.asin + " " + (item.title || "") + (item.brand ? " (" + item.brand + ")" : "") + " ";
+            b.type = "button"; b.className = "action-secondary channel-product-action";
+            b.dataset.action = "asin"; b.dataset.asin = item.asin; b.textContent = "Choose";
+            li.appendChild(b); list.appendChild(li);
+          });
+        });
+      }).catch(fail);
+    } else if (action === "dry-run") {
+      call(t, "POST", base + "/dry-run", {enabled: t.dataset.enabled === "true"}).then(reload).catch(fail);
+    }
+  });
+
   // Selects that reload their form (no inline handlers: the pages' policy allows no inline script).
   document.addEventListener("change", function (ev) {
     if (ev.target.matches && ev.target.matches("select[data-autosubmit]") && ev.target.form) {
