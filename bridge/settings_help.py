@@ -35,7 +35,7 @@ class Field:
         """The accepted values, as a sentence part."""
         if self.kind == "choice":
             return ""
-        if self.minimum is None:
+        if self.minimum is None or self.maximum is None:
             return "Empty for none." if self.optional else ""
         text = f"From {_number(self.minimum)} to {_number(self.maximum)}{(' ' + self.unit) if self.unit else ''}."
         return text + (" Empty for none." if self.optional else "")
@@ -115,7 +115,7 @@ FIELDS = PRICE_FIELDS + STOCK_FIELDS + LISTING_FIELDS + BUYER_DATA_FIELDS
 
 def value(settings: dict, field: Field):
     """The field's current value in the settings JSON (``AccountSettings.to_json``)."""
-    node = settings
+    node: object = settings
     for part in field.path.split("."):
         node = node.get(part) if isinstance(node, dict) else None
     return node

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
-from typing import Literal, overload
+from typing import Any, Literal, overload
 
 from sqlalchemy import select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from channel import marketplaces
 from channel.crypto import Vault
@@ -24,6 +24,9 @@ from channel.matching import normalize_mapping
 from channel.models import Account
 from channel.pricing import AccountSettings
 from channel.rules import dump_rule, parse_for_catalog
+
+#: A session, or the bridge's scoped one (Flask-SQLAlchemy's ``db.session``).
+AnySession = Session | scoped_session[Any]
 
 EDITABLE = ("name", "website_id", "sync_interval", "lwa_client_id")
 
@@ -78,7 +81,7 @@ def text_field(data: dict, key: str, max_len: int, required: bool = True) -> str
     return value.strip()
 
 
-def _website(session: Session, prefix: str, website_id) -> int:
+def _website(session: AnySession, prefix: str, website_id) -> int:
     if isinstance(website_id, bool) or not isinstance(website_id, int) or website_id < 1:
         raise InvalidInput("'website_id' must be the id of a Magento website", {"path": "website_id"})
     found = session.execute(text(f"SELECT 1 FROM `{prefix}store_website` WHERE website_id = :w"),
@@ -88,7 +91,7 @@ def _website(session: Session, prefix: str, website_id) -> int:
     return website_id
 
 
-def create(session: Session, vault: Vault, prefix: str, data: dict, magento_root: str | None = None) -> Account:
+def create(session: AnySession, vault: Vault, prefix: str, data: dict, magento_root: str | None = None) -> Account:
     if not isinstance(data, dict):
         raise InvalidInput("the body must be a JSON object", {"path": "$"})
     market = marketplaces.get(text_field(data, "marketplace_id", 20))
@@ -114,14 +117,14 @@ def create(session: Session, vault: Vault, prefix: str, data: dict, magento_root
     return account
 
 
-def get(session: Session, account_id: int) -> Account:
+def get(session: AnySession, account_id: int) -> Account:
     account = session.get(Account, account_id)
     if account is None:
         raise NotFound(f"account {account_id} does not exist", {"account_id": account_id})
     return account
 
 
-def update(session: Session, prefix: str, account: Account, data: dict) -> Account:
+def update(session: AnySession, prefix: str, account: Account, data: dict) -> Account:
     if not isinstance(data, dict):
         raise InvalidInput("the body must be a JSON object", {"path": "$"})
     unknown = set(data) - set(EDITABLE) - {"status", "read_only"}
@@ -196,7 +199,7 @@ def set_settings(account: Account, settings: dict) -> dict:
     return account.settings
 
 
-def check_install(session: Session, account: Account, prefix: str, magento_root: str | None) -> bool:
+def check_install(session: AnySession, account: Account, prefix: str, magento_root: str | None) -> bool:
     """Switch read-only mode on when the install looks copied; returns True when it did."""
     current = fingerprint(session, prefix, magento_root)
     if account.install_fingerprint is None:

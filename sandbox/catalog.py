@@ -239,9 +239,14 @@ def generate_catalog(conn, schema: MagentoSchema, count: int, start: int = 1, se
     cur = conn.cursor()
     ids = attribute_ids()
     commerce = schema.shape == COMMERCE
-    entity_rows, values = [], {t: [] for t in ("varchar", "int", "decimal", "text", "datetime")}
-    website_rows, stock_rows, source_rows, category_rows, seq_rows = [], [], [], [], []
-    row_id = _next_row_id(cur, schema) if commerce else None
+    entity_rows: list[tuple] = []
+    values: dict[str, list[tuple]] = {t: [] for t in ("varchar", "int", "decimal", "text", "datetime")}
+    website_rows: list[tuple] = []
+    stock_rows: list[tuple] = []
+    source_rows: list[tuple] = []
+    category_rows: list[tuple] = []
+    seq_rows: list[tuple] = []
+    row_id = _next_row_id(cur, schema) if commerce else 0  # the Commerce shape's row_id only
     for eid in range(start, start + count):
         sku = product_sku(eid)
         set_id = APPAREL_ATTRIBUTE_SET_ID if eid % 3 == 0 else DEFAULT_ATTRIBUTE_SET_ID

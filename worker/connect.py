@@ -120,11 +120,11 @@ def _participations(settings, redis, record: dict, client_secret: str, refresh_t
     tokens.refresh()  # a fresh token for the new refresh token, never one cached for an earlier grant
     client = SpApiClient(settings.spapi_endpoint or marketplaces.HOSTS[region], record["seller_id"], region, first,
                          tokens, Throttle(redis), max_attempts=2)
-    found = []
+    found: list[str] = []
     for p in sellers.marketplace_participations(client):
         mid = (p.get("marketplace") or {}).get("id")
-        market = marketplaces.MARKETPLACES.get(mid)
-        if market and market.region == region and (p.get("participation") or {}).get("isParticipating"):
+        market = marketplaces.MARKETPLACES.get(mid) if mid else None
+        if mid and market and market.region == region and (p.get("participation") or {}).get("isParticipating"):
             found.append(mid)
     return found
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import g, request
-from sqlalchemy import text
+from sqlalchemy import RowMapping, text
 
 from bridge import db, grid
 from bridge.api.activity import overview_rows, trend_rows
@@ -63,7 +65,7 @@ def dashboard():
     conn = db.session.connection()
     errors = conn.execute(text(
         "SELECT SUM(http_status = 429), SUM(level = 'error') FROM channel_amazon_log WHERE account_id = :a"
-        " AND created_at >= NOW() - INTERVAL 1 DAY"), {"a": account_id}).first()
+        " AND created_at >= NOW() - INTERVAL 1 DAY"), {"a": account_id}).one()
     job = jobs.progress(db_redis(), jobs.sync_job_id(account_id))
     sales7 = trends[-7:]
     from bridge.api.alerts import current_alerts
@@ -96,7 +98,7 @@ def db_redis():
     return current_app.extensions["channel_redis"]
 
 
-def recent_orders(account_id: int) -> list:
+def recent_orders(account_id: int) -> Sequence[RowMapping]:
     conn = db.session.connection()
     exists = conn.execute(text("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE()"
                                " AND table_name = 'channel_amazon_order'")).scalar()

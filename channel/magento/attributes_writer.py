@@ -61,11 +61,12 @@ def write_value(conn: Connection, reader: CatalogReader, entity_id: int, code: s
     s = reader.schema
     link = entity_id
     if s.is_commerce:
-        link = conn.execute(text(f"SELECT row_id FROM {s.t('catalog_product_entity')} WHERE entity_id = :e"
-                                 f" AND created_in <= :v AND updated_in > :v"),
-                            {"e": entity_id, "v": s.current_version(conn)}).scalar()
-        if link is None:
+        row_id = conn.execute(text(f"SELECT row_id FROM {s.t('catalog_product_entity')} WHERE entity_id = :e"
+                                   f" AND created_in <= :v AND updated_in > :v"),
+                              {"e": entity_id, "v": s.current_version(conn)}).scalar()
+        if row_id is None:
             raise InvalidInput(f"product {entity_id} has no version in force")
+        link = int(row_id)
     coerced = _coerce(reader, conn, attr, value)
     table = s.value_table(attr.backend_type)
     if not overwrite:

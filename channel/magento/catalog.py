@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import BindParameter, bindparam, text
 from sqlalchemy.engine import Connection
 
 from channel.errors import NotFound
@@ -223,11 +223,11 @@ class CatalogReader:
             raise ValueError("batch_size must be positive")
         website = self.website(website_id)
         wanted = self._wanted(attributes, optional)
-        filters = {"entity_ids": sorted(set(entity_ids)) if entity_ids is not None else None,
-                   "skus": sorted(set(skus)) if skus is not None else None}
+        wanted_ids = sorted(set(entity_ids)) if entity_ids is not None else None
+        wanted_skus = sorted(set(skus)) if skus is not None else None
         last = 0
         while True:
-            rows = self._entities(website, last, batch_size, in_website_only, **filters)
+            rows = self._entities(website, last, batch_size, in_website_only, wanted_ids, wanted_skus)
             if not rows:
                 return
             last = rows[-1].entity_id
@@ -289,7 +289,7 @@ class CatalogReader:
         if s.is_commerce:
             where.append("e.created_in <= :v AND e.updated_in > :v")
             params["v"] = s.current_version(self.conn)
-        stmt_params = []
+        stmt_params: list[BindParameter] = []
         if entity_ids is not None:
             where.append("e.entity_id IN :ids")
             params["ids"] = entity_ids or [-1]

@@ -22,6 +22,7 @@ from channel import alerts
 from channel.classification import classify_account
 from channel.crypto import Vault
 from channel.db import retry_on_lock_conflict
+from channel.errors import NotFound
 from channel.magento.catalog import CatalogReader
 from channel.matching import match_account
 from channel.models import Account
@@ -118,6 +119,8 @@ class Synchronizer:
 
         with Session(self.engine, expire_on_commit=False) as session:
             current = session.get(Account, account.account_id)
+            if current is None:
+                raise NotFound(f"account {account.account_id} was deleted while it synced")
             if account_service.check_install(session, current, self.settings.table_prefix, self.settings.magento_root):
                 write_log(session.connection(), account_id=current.account_id, operation="read_only_mode",
                           level="warning", message=current.read_only_reason or "read-only mode switched on")
