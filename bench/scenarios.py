@@ -371,8 +371,7 @@ def price_stock_export(k: int) -> dict:
                 exporter = PriceStockExporter(conn, client, account, feed_wait=24 * 3600, poll=5.0,
                                               feed_latency=processing)
                 rows = exporter.changed()
-                sizes = [len(b) for b in feeds.batches(rows, lambda row: feeds.message_bytes(
-                    exporter._message(feeds.MAX_MESSAGES, row)))]
+                sizes = [len(b) for b, _ in feeds.documents(SELLER, rows, exporter._message)]
                 del rows
                 began, real = sb.stats()["now"], time.perf_counter()
                 stats = exporter.run()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta, timezone
 
 from worker.amazon.clock import RealClock
@@ -73,6 +74,34 @@ def submission_time(count: int, pace: float = PACE) -> float:
     return max(max(0, count - RATES[op][1]) / (RATES[op][0] * pace) for op in ("createFeed", "JSON_LISTINGS_FEED"))
 
 
+def documents(seller_id: str, items: Iterable, message_for) -> Iterator[tuple[list, bytes]]:
+    """``items`` cut into listings feed documents as they are encoded: ``message_for(n, item)``
+    is the item's message with its messageId ``n`` in its feed, encoded once and written
+    into the document as it is. Yields (the feed's items, its document) with at most
+    MAX_MESSAGES messages and MAX_BYTES bytes each: what ``batches`` and ``submit_feed``
+    do, without building or encoding any message twice."""
+    head = json.dumps({"header": {"sellerId": seller_id, "version": "2.0", "issueLocale": "en_US"}})[:-1]
+    head = (head + ', "messages": [').encode("utf-8")
+    batch: list = []
+    parts: list[bytes] = []
+    total = ENVELOPE_BYTES
+    for item in items:
+        encoded = json.dumps(message_for(len(batch) + 1, item)).encode("utf-8")
+        size = len(encoded) + 2
+        if batch and (len(batch) >= MAX_MESSAGES or total + size > MAX_BYTES):
+            yield batch, head + b", ".join(parts) + b"]}"
+            batch, parts, total = [], [], ENVELOPE_BYTES
+            encoded = json.dumps(message_for(1, item)).encode("utf-8")  # first of the next feed
+            size = len(encoded) + 2
+        if size + ENVELOPE_BYTES > MAX_BYTES:
+            raise InvalidInput(f"one feed message weighs {size} bytes, more than a feed may", operation="createFeed")
+        batch.append(item)
+        parts.append(encoded)
+        total += size
+    if batch:
+        yield batch, head + b", ".join(parts) + b"]}"
+
+
 def recent_feeds(client, since: datetime) -> list[dict]:
     """JSON_LISTINGS_FEED feeds of this seller and marketplace created since ``since``."""
     data, _ = client.call("getFeeds", "GET", "/feeds/2021-06-30/feeds", params={
@@ -87,9 +116,14 @@ def submit_feed(client, messages: list[dict], known: set[str] | None = None, rec
     ``known``: ids of feeds already recorded for this account, which a createFeed that
     got no answer cannot have created. ``recover_wait``: after no answer, how long to
     give Amazon before looking a second time for the feed it may have created."""
+    body = json.dumps(listings_feed(client.seller_id, messages)).encode("utf-8")
+    return submit_document(client, body, known, recover_wait)
+
+
+def submit_document(client, body: bytes, known: set[str] | None = None, recover_wait: float = 30.0) -> str:
+    """``submit_feed`` for a listings feed document already encoded (``documents``)."""
     doc, _ = client.call("createFeedDocument", "POST", "/feeds/2021-06-30/documents",
                          json={"contentType": CONTENT_TYPE})
-    body = json.dumps(listings_feed(client.seller_id, messages)).encode("utf-8")
     resp = client.session.put(doc["url"], data=body, headers={"Content-Type": CONTENT_TYPE}, timeout=client.timeout)
     if resp.status_code >= 300:
         raise ProcessingFailed(f"feed upload refused with {resp.status_code}", operation="createFeedDocument",

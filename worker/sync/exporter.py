@@ -121,9 +121,10 @@ class PriceStockExporter:
         if not rows:
             return self.stats
         if use_feeds(len(rows), feed_latency=self.feed_latency):
-            # At most 25,000 messages and 10 MB per feed (a full feed of price and stock is ~10.5 MB).
-            for batch in feeds.batches(rows, lambda row: feeds.message_bytes(self._message(feeds.MAX_MESSAGES, row))):
-                self.send_feed(batch)
+            # At most 25,000 messages and 10 MB per feed (a full feed of price and stock is ~10.5 MB);
+            # each message is built and encoded once, into its feed's document.
+            for batch, document in feeds.documents(self.client.seller_id, rows, self._message):
+                self.send_feed(batch, document)
             if self.feed_wait:
                 self.apply_pending_feeds(wait=self.feed_wait)
         else:
@@ -182,25 +183,29 @@ class PriceStockExporter:
         return {"messageId": message_id, "sku": row["seller_sku"], "operationType": "PATCH",
                 "productType": listings.PRODUCT_TYPE, "patches": listings.patches_for(self._attributes(row))}
 
-    def send_feed(self, rows) -> str:
+    def send_feed(self, rows, document: bytes | None = None) -> str:
+        """One feed of ``rows``; ``document``: their feed document, already encoded (message n
+        is row n) by ``feeds.documents``."""
         messages, index = [], {}
         for n, row in enumerate(rows, start=1):
-            messages.append(self._message(n, row))
+            if document is None:
+                messages.append(self._message(n, row))
             index[n] = [row["listing_id"], None if row["calc_price"] is None else str(row["calc_price"]),
                         row["want_qty"], row["want_digest"]]
         known = {f for (f,) in self.conn.execute(text(
             "SELECT feed_id FROM channel_amazon_feed WHERE account_id = :a AND created_at > NOW() - INTERVAL 1 DAY"),
             {"a": self.account.account_id})}
-        feed_id = feeds.submit_feed(self.client, messages, known=known)
+        feed_id = (feeds.submit_feed(self.client, messages, known=known) if document is None else
+                   feeds.submit_document(self.client, document, known=known))
         self.conn.execute(text(
             "INSERT INTO channel_amazon_feed (feed_id, account_id, kind, messages, message_count)"
             " VALUES (:f, :a, 'price_stock', :m, :c)"),
-            {"f": feed_id, "a": self.account.account_id, "m": json.dumps(index), "c": len(messages)})
+            {"f": feed_id, "a": self.account.account_id, "m": json.dumps(index), "c": len(index)})
         listing_state.feed_submitted(self.conn, [v[0] for v in index.values()], "feed:" + feed_id)
         self.conn.commit()
         self.stats.feeds += 1
-        self.stats.messages += len(messages)
-        logger.info("Submitted feed %s with %d price/stock changes for account %s", feed_id, len(messages),
+        self.stats.messages += len(index)
+        logger.info("Submitted feed %s with %d price/stock changes for account %s", feed_id, len(index),
                     self.account.account_id)
         return feed_id
 
