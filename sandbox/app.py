@@ -241,7 +241,7 @@ def build_report(market: Marketplace, seller_id: str, marketplace_id: str | None
             market.report_snapshots.pop(seller_id, None)
     for row in rows:
         writer.writerow([row.get(english.get(c, c), "") for c in columns])
-    encoding = "cp932" if charset == "Windows-31J" else market.report_options.get("encoding", "utf-8")
+    encoding = "cp932" if charset == "Windows-31J" else str(market.report_options.get("encoding") or "utf-8")
     return out.getvalue().encode(encoding, errors="replace")
 
 

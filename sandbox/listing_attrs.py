@@ -84,7 +84,7 @@ def check_offer(seller, attrs: dict) -> None:
         if not isinstance(offer, dict):
             raise Invalid("'purchasable_offer' instances must be objects.", "purchasable_offer")
         market_id = offer.get("marketplace_id")
-        if market_id not in seller.marketplaces:
+        if not isinstance(market_id, str) or market_id not in seller.marketplaces:
             raise Invalid(f"'purchasable_offer' marketplace_id {market_id!r} is not one of the seller's"
                           f" marketplaces.", "purchasable_offer", "90244")
         if "currency" in offer and offer["currency"] != CURRENCIES.get(market_id, offer["currency"]):
@@ -244,7 +244,7 @@ def apply_patches(market, listing, patches: list, seller=None, product_type: str
             if patch["op"] in ("add", "replace"):
                 attrs[name] = copy.deepcopy(value)
             elif patch["op"] == "merge":
-                attrs[name] = _merge(name, attrs.get(name) or [], value)
+                attrs[name] = _merge(name, attrs.get(name) or [], value or [])
             else:
                 kept = _delete(name, attrs.get(name) or [], value)
                 if kept is None:

@@ -49,7 +49,7 @@ def register(app, market, guard, marketplace_ids, body, ApiError, iso):
         if len(ids) != 1:
             raise ApiError(400, "InvalidInput", "Exactly one marketplace id is allowed.")
         raw = request.args.get("identifiers")
-        kind = request.args.get("identifiersType")
+        kind = request.args.get("identifiersType") or ""
         keywords = [k.strip().casefold() for k in (request.args.get("keywords") or "").split(",") if k.strip()]
         if raw and keywords:
             raise ApiError(400, "InvalidInput", "'identifiers' and 'keywords' cannot be in the same request.")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+from typing import Any
 from datetime import datetime, timedelta
 
 from flask import jsonify, request
@@ -80,7 +81,7 @@ def register(app, market, guard, marketplace_ids, body, ApiError, iso):
         if wanted_status:
             found = [f for f in found if f["processingStatus"] in wanted_status]
         offset = int(query.get("offset", 0))
-        out = {"feeds": found[offset:offset + size]}
+        out: dict[str, Any] = {"feeds": found[offset:offset + size]}
         if offset + size < len(found):
             out["nextToken"] = base64.urlsafe_b64encode(json.dumps({**query, "offset": offset + size}).encode()).decode()
         return jsonify(out)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+from typing import Any
 from datetime import datetime, timedelta, timezone
 
 from flask import jsonify, request
@@ -115,7 +116,7 @@ def register(app, market, guard, marketplace_ids, body, ApiError, iso):
             raise ApiError(400, "InvalidInput", "Created and last-updated filters cannot be combined.")
         marketplace_ids(seller_id, required=False)
         field = "createdTime" if created else "lastUpdatedTime"
-        since = _parse(created or updated, "createdAfter" if created else "lastUpdatedAfter", ApiError)
+        since = _parse(created or updated or "", "createdAfter" if created else "lastUpdatedAfter", ApiError)
         before_name = "createdBefore" if created else "lastUpdatedBefore"
         until = now
         if args.get(before_name):
@@ -165,7 +166,7 @@ def register(app, market, guard, marketplace_ids, body, ApiError, iso):
                     found.append((key, o))
             found.sort(key=lambda pair: pair[0])
             page = found[:size]
-            out = {"orders": [order_view(o, included, seller.restricted_roles) for _, o in page]}
+            out: dict[str, Any] = {"orders": [order_view(o, included, seller.restricted_roles) for _, o in page]}
             out["createdBefore" if created else "lastUpdatedBefore"] = iso(until)
         if len(found) > size:
             out["pagination"] = {"nextToken": _token({

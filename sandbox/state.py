@@ -69,9 +69,10 @@ class Buckets:
         return self.overrides.get(operation) or RATES.get(operation)
 
     def take(self, key: str, operation: str) -> bool:
-        if not self.enabled or self.plan(operation) is None:
+        plan = self.plan(operation) if self.enabled else None
+        if plan is None:
             return True
-        rate, burst = self.plan(operation)
+        rate, burst = plan
         now = self.clock.seconds()
         tokens, last = self._state.get((key, operation), (float(burst), now))
         tokens = min(float(burst), tokens + (now - last) * rate)

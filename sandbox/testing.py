@@ -13,10 +13,10 @@ from sandbox.app import create_app
 from sandbox.state import Clock, Marketplace
 
 
-class RunningSandbox:
-    def __init__(self, market: Marketplace, url: str):
-        self.market = market
-        self.url = url
+class SandboxHttp:
+    """A running sandbox as its clients see it: its URL and its admin endpoints."""
+
+    url: str
 
     @property
     def lwa_url(self) -> str:
@@ -32,6 +32,14 @@ class RunningSandbox:
 
     def fault(self, **fault) -> None:
         self.admin("POST", "/faults", json=fault)
+
+
+class RunningSandbox(SandboxHttp):
+    """The sandbox in this process: its state is at hand (``market``)."""
+
+    def __init__(self, market: Marketplace, url: str):
+        self.market = market
+        self.url = url
 
 
 @contextlib.contextmanager
@@ -51,7 +59,7 @@ def running_sandbox(seed: dict | None = None, time_scale: float = 1.0, throttle:
         thread.join(timeout=5)
 
 
-class SandboxProcess(RunningSandbox):
+class SandboxProcess(SandboxHttp):
     """The sandbox in a process of its own (its answers cost the caller no CPU time of its own)."""
 
     def __init__(self, url: str, process):
@@ -86,6 +94,7 @@ def sandbox_process(seed: dict | None = None, time_scale: float = 1.0, throttle:
     if shared_clock:
         args += ["--shared-clock", shared_clock]
     process = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None  # stdout=PIPE
     try:
         line = process.stdout.readline()
         if "http://" not in line:

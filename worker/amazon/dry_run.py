@@ -14,10 +14,12 @@ account makes no write call at all.
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import json
 import logging
 import re
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import unquote, urlencode, urlsplit
 
 import requests
@@ -63,6 +65,9 @@ def operation_of(method: str, path: str) -> tuple[str, str | None]:
     return f"{method} {path}", None
 
 
+#: ``requests.Session.request``'s parameters, to read a call's body however it was passed.
+_REQUEST = inspect.signature(requests.Session.request)
+
 class DryRunSession(requests.Session):
     """Sends reads, records writes (``record`` stores a call and answers its number)."""
 
@@ -70,15 +75,18 @@ class DryRunSession(requests.Session):
         super().__init__()
         self.record = record
 
-    def request(self, method, url, params=None, data=None, headers=None, json=None, **kwargs):  # noqa: A002
-        method = str(method).upper()
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
+        given = _REQUEST.bind(self, method, url, *args, **kwargs).arguments
+        params, data, json = given.get("params"), given.get("data"), given.get("json")
+        method = (method.decode() if isinstance(method, bytes) else method).upper()
+        url = url.decode() if isinstance(url, bytes) else url
         parts = urlsplit(url)
         feed = _FEED.match(parts.path)
         if feed:  # a feed only a dry run "created": nothing of it was applied
             return _answer(200, {"feedId": feed.group(1), "feedType": "JSON_LISTINGS_FEED",
                                  "processingStatus": "CANCELLED"})
         if method in READS or (method == "POST" and parts.path.endswith(READ_POSTS)):
-            return super().request(method, url, params=params, data=data, headers=headers, json=json, **kwargs)
+            return super().request(method, url, *args, **kwargs)
         operation, sku = operation_of(method, parts.path)
         query = ("?" + urlencode(params, doseq=True)) if params else ""
         if json is not None:
