@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
+from typing import Literal, overload
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -46,6 +47,15 @@ def _decimal(value, path: str, minimum: Decimal | None = None, maximum: Decimal 
     if maximum is not None and d > maximum:
         raise InvalidInput(f"settings: {path} must be at most {maximum}", {"path": path})
     return d
+
+
+@overload
+def _int(value: object, path: str, minimum: int = 0, optional: Literal[False] = False,
+         maximum: int = 10_000_000) -> int: ...
+
+
+@overload
+def _int(value: object, path: str, minimum: int = 0, *, optional: bool, maximum: int = 10_000_000) -> int | None: ...
 
 
 def _int(value, path: str, minimum: int = 0, optional: bool = False, maximum: int = 10_000_000) -> int | None:
@@ -191,6 +201,7 @@ def store_time(product, now: datetime) -> datetime:
     if now.tzinfo is None:
         now = now.replace(tzinfo=timezone.utc)
     name = getattr(product, "timezone", None) or "UTC"
+    zone: tzinfo
     try:
         zone = ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
