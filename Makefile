@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: deps demo test test-python test-php test-static bench faults soak clean
+.PHONY: deps demo test test-python test-php test-static bench faults security soak clean
 
 deps:
 	@bash .ci/bootstrap
@@ -31,6 +31,9 @@ bench: deps
 
 faults: deps
 	$(PY) -m bench faults
+
+security: deps
+	$(PY) -m bench security
 
 soak: deps
 	$(VENV)/bin/pytest -q -m slow --basetemp="$$(mktemp -d)"

@@ -8,6 +8,7 @@
                                  one scenario at one size; its result is printed as one JSON line
                                  (the object written into bench/results.json), others' results are kept
     python -m bench faults       the fault matrix, written to bench/faults.json
+    python -m bench security     the security checks, live, written to bench/security.json
 
 Figures, not pass/fail. Each scenario runs in a fresh interpreter with its own private
 MariaDB, Redis and sandbox, so its peak RSS is its own.
@@ -85,6 +86,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench.faults import main as faults
 
         return faults()
+    if argv[:1] == ["security"]:
+        from bench.security import main as security
+
+        return security()
     parser = argparse.ArgumentParser(prog="bench")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--huge", action="store_true", help="add the 1M-row import")
