@@ -126,7 +126,7 @@ def product_page(account_id: int, product_id: int) -> dict:
     if row is not None and row["offer_dirty"]:
         dirty_total = conn.execute(text(
             "SELECT COUNT(*) FROM (SELECT 1 FROM channel_amazon_listing WHERE account_id = :a AND offer_dirty = 1"
-            " LIMIT :cap) x"), {"a": account_id, "cap": payloads.FEED_ABOVE}).scalar()
+            " LIMIT :cap) x"), {"a": account_id, "cap": payloads.FEED_ABOVE}).scalar_one()
     next_request = payloads.next_request(
         row, seller_id=acc.seller_id, marketplace_id=acc.marketplace_id, currency=market.currency,
         settings=settings, paused=acc.status == "paused", read_only=bool(acc.read_only), dirty_total=dirty_total,

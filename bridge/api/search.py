@@ -70,11 +70,12 @@ def search(q: str, limit: int = MAX_RESULTS) -> dict:
         for acc in accounts.values():
             mapping = normalize_mapping(acc.identifier_mapping)
             for kind in BARCODE_KINDS:
-                if mapping.get(kind):
-                    by_code.setdefault(mapping[kind], []).append(acc.account_id)
+                attribute = mapping.get(kind)
+                if attribute:
+                    by_code.setdefault(attribute, []).append(acc.account_id)
         catalog = reader() if by_code else None
         for code, account_ids in by_code.items():
-            products = catalog.product_ids_with_value([code], q, limit)
+            products = catalog.product_ids_with_value([code], q, limit) if catalog is not None else []
             if products:
                 take(f"SELECT {COLUMNS} FROM channel_amazon_listing l WHERE l.account_id IN :accs"
                      f" AND l.product_id IN :pids ORDER BY l.account_id, l.product_id LIMIT :n",

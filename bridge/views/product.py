@@ -25,18 +25,26 @@ def _int_arg(name: str) -> int | None:
     return int(raw)
 
 
-def _first_account_id() -> int | None:
+def _account_of(product_id: int | None) -> int | None:
+    """Without an account (the product edit page's button): the first account listing the
+    product, else the first account."""
+    from sqlalchemy import text
+
     from channel.models import Account
 
-    first = db.session.query(Account.account_id).order_by(Account.account_id).first()
-    return first[0] if first else None
+    ids = [a for (a,) in db.session.query(Account.account_id).order_by(Account.account_id)]
+    for account_id in ids if product_id is not None else ():
+        if db.session.execute(text("SELECT 1 FROM channel_amazon_listing WHERE account_id = :a AND product_id = :p"
+                                   " LIMIT 1"), {"a": account_id, "p": product_id}).first():
+            return account_id
+    return ids[0] if ids else None
 
 
 def product():
     """One Magento product on one account (``account_id``, ``product_id``; or ``sku``)."""
     _need("view")
-    account_id = _int_arg("account_id") or _first_account_id()
     product_id = _int_arg("product_id")
+    account_id = _int_arg("account_id") or _account_of(product_id)
     if account_id is None or product_id is None:
         raise BadRequest("account_id and product_id are required", {"parameter": "product_id"})
     return _product(account_id, product_id)
@@ -51,7 +59,15 @@ def _product(account_id: int, product_id: int) -> dict:
     return {"title": f"{data['magento']['name'] or data['magento']['sku']} on {data['account']['name']}", **data,
             "tab_labels": TAB_LABELS, "payload_json": _pretty(data["next_request"].get("body")),
             "pretty": _pretty, "can_act": g.caller.allows(RESOURCES["act"]),
-            "can_manage": g.caller.allows(RESOURCES["accounts"]), "listing": listing or None}
+            "can_manage": g.caller.allows(RESOURCES["accounts"]), "listing": listing or None,
+            "other_accounts": _other_accounts(account_id)}
+
+
+def _other_accounts(account_id: int) -> list:
+    from channel.models import Account
+
+    return db.session.query(Account.account_id, Account.name).filter(Account.account_id != account_id) \
+        .order_by(Account.account_id).all()
 
 
 def _pretty(value) -> str:

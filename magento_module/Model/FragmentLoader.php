@@ -21,7 +21,7 @@ class FragmentLoader
     /** Query parameters a page may pass through to the bridge. */
     public const PASSTHROUGH = ['account_id', 'tab', 'sku', 'name', 'asin', 'reason', 'sort', 'page', 'per_page', 'status',
         'after', 'before', 'state', 'spapi_oauth_code', 'selling_partner_id', 'connect_job', 'connect_error',
-        'order_id', 'amazon_status', 'magento_order_status', 'fulfilled_by', 'from', 'to'];
+        'order_id', 'amazon_status', 'magento_order_status', 'fulfilled_by', 'from', 'to', 'product_id', 'q'];
 
     public function __construct(
         private readonly Client $client,

@@ -163,3 +163,16 @@ def test_product_page_needs_the_listings_grant(api, listed, grants):
     assert api.get(f"/api/v1/accounts/{listed}/products/14", grants=grants).status_code == 403
     assert api.get("/api/v1/search?q=MG", grants=grants).status_code == 403
 
+
+
+def test_fragments_product_without_account_and_search_with_one_hit(api, listed):
+    page = api.get("/fragments/product?product_id=14")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'data-product-id="14"' in html and f'data-account-id="{listed}"' in html
+    assert 'id="channel-price-trace"' in html and 'class="channel-search"' in html
+    one = api.get("/fragments/search?q=MG-0000014").get_data(as_text=True)
+    assert 'data-product-id="14"' in one
+    many = api.get("/fragments/search?q=MG-000001").get_data(as_text=True)
+    assert 'id="channel-search-results"' in many and "product_id%3D14" in many or "product_id=14" in many
+    assert api.get("/fragments/product?product_id=abc").status_code == 400

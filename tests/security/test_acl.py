@@ -67,7 +67,7 @@ def _php_resource_for(method: str, path: str) -> str:
 
 def _example(path: str) -> str:
     return path.replace("{account_id}", "7").replace("{listing_id}", "3").replace("{order_id}", "5") \
-        .replace("{job_id}", "abc")
+        .replace("{job_id}", "abc").replace("{product_id}", "9")
 
 
 def test_module_acl_map_agrees_with_the_document():

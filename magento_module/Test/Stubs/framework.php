@@ -1073,6 +1073,14 @@ namespace Magento\Framework\Api {
     }
 }
 
+namespace Magento\Framework\View\Element\UiComponent\Control {
+    /** Declares Magento\Framework\View\Element\UiComponent\Control\ButtonProviderInterface, as Magento declares it. */
+    interface ButtonProviderInterface
+    {
+        public function getButtonData();
+    }
+}
+
 namespace Magento\Backend\Model {
     /** Declares Magento\Backend\Model\UrlInterface with the methods the module uses, as Magento declares them. */
     interface UrlInterface
