@@ -192,9 +192,14 @@ def imported(conn: Connection, account_id: int, stage: str, taken_at: datetime, 
         f" tab, reason, state_changed_at)"
         f" SELECT :a, s.seller_sku, s.asin, s.external_id, s.external_id_type, s.product_name,"
         f" COALESCE(s.amazon_status, 'INACTIVE'), s.amazon_price, s.amazon_qty, s.fulfillment_channel, :t,"
-        f" 'third_party', '', '', :t FROM {stage} s"
+        f" 'third_party', 'new_third_party', 'third_party_unmatched', :t FROM {stage} s"
         f" LEFT JOIN {LISTING} l ON l.account_id = :a AND l.seller_sku = s.seller_sku"
         f" WHERE s.bad = 0 AND l.listing_id IS NULL"), params)
+    # A new SKU with no product is a third-party listing (what _decide says of it), from nowhere.
+    conn.execute(text(
+        f"INSERT INTO {CHANGE} (listing_id, account_id, from_tab, to_tab, from_reason, to_reason)"
+        f" SELECT listing_id, :a, NULL, tab, NULL, reason FROM {LISTING} WHERE account_id = :a"
+        f" AND listing_id > :first"), {**params, "first": first_new})
     conn.execute(text(
         f"UPDATE {LISTING} l JOIN {stage} s ON l.account_id = :a AND l.seller_sku = s.seller_sku"
         f" SET l.asin = COALESCE(s.asin, l.asin), l.external_id = s.external_id,"
@@ -208,8 +213,6 @@ def imported(conn: Connection, account_id: int, stage: str, taken_at: datetime, 
         f" l.amazon_price = s.amazon_price, l.amazon_qty = s.amazon_qty,"
         f" l.fulfillment_channel = s.fulfillment_channel"
         f" WHERE s.bad = 0"), params)
-    # New third-party listings get their state now; known ones when their facts next change.
-    _decide(conn, account_id, "l.listing_id > :first", {"first": first_new}, now=taken_at)
 
 
 def gone(conn: Connection, account_id: int, stage: str, taken_at: datetime) -> int:
@@ -456,9 +459,11 @@ def classified(conn: Connection, account_id: int, now: datetime, auto_publish: b
     params = {"a": account_id, "now": now}
     created = conn.execute(text(
         f"INSERT INTO {LISTING} (account_id, product_id, magento_sku, seller_sku, asin, product_name, tab, reason,"
-        f" match_status, state_changed_at)"
+        f" match_status, state_changed_at, in_website, enabled, passes_rules, has_identifier, is_parent, calc_price,"
+        f" calc_qty, calc_condition, facts_at)"
         f" SELECT :a, f.product_id, f.sku, f.sku, f.asin, f.name, '', '', IF(f.asin IS NULL, 'unresolved', 'matched'),"
-        f" :now FROM {FACTS} f LEFT JOIN {LISTING} l ON l.account_id = :a AND l.product_id = f.product_id"
+        f" :now, 1, f.enabled, f.passes_rules, f.has_identifier, f.is_parent, f.price, f.qty, f.condition_type, :now"
+        f" FROM {FACTS} f LEFT JOIN {LISTING} l ON l.account_id = :a AND l.product_id = f.product_id"
         f" WHERE f.eligible = 1 AND l.listing_id IS NULL"
         # The SKU already on Amazon without its product: bound to it.
         f" ON DUPLICATE KEY UPDATE {LISTING}.product_id = VALUES(product_id),"
