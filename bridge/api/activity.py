@@ -39,16 +39,15 @@ def _filtered(filters: dict, allowed_extra: set) -> tuple[list[str], dict]:
     unknown = [k for k in request.args if k not in set(filters) | allowed_extra]
     if unknown:
         raise BadRequest(f"unknown filter '{unknown[0]}'", {"parameter": unknown[0]})
-    where, params = [], {}
+    where: list[str] = []
+    params: dict[str, object] = {}
     for key, clause in filters.items():
         value = request.args.get(key)
         if value:
-            if key == "status":
-                if not value.isdigit():
-                    raise BadRequest("status must be an HTTP status number", {"parameter": "status"})
-                value = int(value)
+            if key == "status" and not value.isdigit():
+                raise BadRequest("status must be an HTTP status number", {"parameter": "status"})
             where.append(clause)
-            params[key] = f"%{value}%" if "LIKE" in clause else value
+            params[key] = f"%{value}%" if "LIKE" in clause else int(value) if key == "status" else value
     return where, params
 
 
@@ -115,7 +114,7 @@ def overview():
 def overview_rows() -> list[dict]:
     rows = []
     conn = db.session.connection()
-    attention = {}
+    attention: dict[int, int] = {}
     has_orders = conn.execute(text("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE()"
                                    " AND table_name = 'channel_amazon_order'")).scalar()
     if has_orders:
