@@ -62,6 +62,9 @@ OFFER_DIRTY = """IF(
           AND fulfillment_channel = 'DEFAULT')),
     1, NULL)"""
 
+#: The seller SKU a log line is about: its prefix before ": " (migration 0016).
+LOG_SKU = "IF(LOCATE(': ', message) BETWEEN 2 AND 256, LEFT(message, LOCATE(': ', message) - 1), NULL)"
+
 account = Table(
     "channel_amazon_account", metadata,
     Column("account_id", INTEGER(unsigned=True), primary_key=True, autoincrement=True, comment="Account ID"),
@@ -197,8 +200,11 @@ log = Table(
     Column("request_id", VARCHAR(64), comment="x-amzn-RequestId"),
     Column("job_id", VARCHAR(64), comment="Worker job id"),
     Column("created_at", TIMESTAMP(), nullable=False, server_default=text("CURRENT_TIMESTAMP"), comment="When it happened"),
+    Column("seller_sku", VARCHAR(255), Computed(LOG_SKU, persisted=True),
+           comment='Seller SKU the line is about (its prefix before ": ")'),
     Index("CHANNEL_AMAZON_LOG_ACCOUNT_ID_CREATED_AT", "account_id", "created_at"),
     Index("CHANNEL_AMAZON_LOG_CREATED_AT", "created_at"),
+    Index("CHANNEL_AMAZON_LOG_ACCOUNT_ID_SELLER_SKU_LOG_ID", "account_id", "seller_sku", "log_id"),
     comment="Communication log with Amazon", **OPTIONS,
 )
 

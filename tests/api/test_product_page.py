@@ -176,3 +176,14 @@ def test_fragments_product_without_account_and_search_with_one_hit(api, listed):
     many = api.get("/fragments/search?q=MG-000001").get_data(as_text=True)
     assert 'id="channel-search-results"' in many and "product_id%3D14" in many or "product_id=14" in many
     assert api.get("/fragments/product?product_id=abc").status_code == 400
+
+
+def test_the_log_of_one_sku_is_found_by_its_prefix(api, listed, channel_db):
+    from channel.models.log import write_log
+
+    with channel_db.engine.begin() as conn:
+        write_log(conn, account_id=listed, operation="patchListingsItem", message="MG-0000014: price refused")
+        write_log(conn, account_id=listed, operation="patchListingsItem", message="MG-00000140: other SKU")
+        write_log(conn, account_id=listed, operation="getOrders", message="no SKU here")
+    log = _product(api, listed, 14)["log"]
+    assert [r["message"] for r in log] == ["MG-0000014: price refused"]
