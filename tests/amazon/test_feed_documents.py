@@ -45,3 +45,27 @@ def test_a_document_built_in_one_pass_is_applied_by_the_sandbox(make_client, san
     assert feeds.account_for(report, {1, 2}) == (set(), set())
     held = sandbox.listings(SELLER)
     assert (held["D-1"]["quantity"], held["D-2"]["quantity"]) == (4, 9)
+
+
+def test_the_next_document_is_uploaded_while_the_current_feed_is_created(make_client, sandbox):
+    from sandbox.state import Listing
+
+    skus = [f"U-{n}" for n in range(3)]
+    for sku in skus:
+        sandbox.market.sellers[SELLER].listings[sku] = Listing(sku=sku, asin="B0U0000001", price=5.0, quantity=1)
+    client = make_client()
+    docs = (([sku], json.dumps(feeds.listings_feed(SELLER, [{
+        "messageId": 1, "sku": sku, "operationType": "PATCH", "productType": "PRODUCT",
+        "patches": listings.patches_for(listings.offer_attributes(MARKETPLACE, "USD", quantity=n + 5))}]
+    )).encode()) for n, sku in enumerate(skus))
+    ahead = feeds.uploaded_ahead(client, docs)
+    created = []
+    for n, (batch, document_id) in enumerate(ahead):
+        assert batch == [skus[n]]
+        assert sandbox.market.calls["createFeedDocument"] <= n + 2  # this one, and at most the next
+        created.append(feeds.create_feed(client, document_id))
+    assert sandbox.market.calls["createFeedDocument"] == sandbox.market.calls["createFeed"] == 3
+    for feed_id in created:
+        assert feeds.wait_feed(client, feed_id, poll=0.05, timeout=30)["processingStatus"] == "DONE"
+    held = sandbox.listings(SELLER)
+    assert [held[s]["quantity"] for s in skus] == [5, 6, 7]

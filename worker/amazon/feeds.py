@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
 from worker.amazon.clock import RealClock
@@ -122,17 +123,50 @@ def submit_feed(client, messages: list[dict], known: set[str] | None = None, rec
 
 def submit_document(client, body: bytes, known: set[str] | None = None, recover_wait: float = 30.0) -> str:
     """``submit_feed`` for a listings feed document already encoded (``documents``)."""
+    return create_feed(client, upload_document(client, body), known, recover_wait)
+
+
+def upload_document(client, body: bytes) -> str:
+    """createFeedDocument and the upload of ``body`` with the declared Content-Type; the
+    document's id, for ``create_feed``."""
     doc, _ = client.call("createFeedDocument", "POST", "/feeds/2021-06-30/documents",
                          json={"contentType": CONTENT_TYPE})
     resp = client.session.put(doc["url"], data=body, headers={"Content-Type": CONTENT_TYPE}, timeout=client.timeout)
     if resp.status_code >= 300:
         raise ProcessingFailed(f"feed upload refused with {resp.status_code}", operation="createFeedDocument",
                                status=resp.status_code)
-    started = datetime.now(timezone.utc)
+    return doc["feedDocumentId"]
+
+
+def uploaded_ahead(client, docs: Iterable[tuple[list, bytes]]) -> Iterator[tuple[list, str]]:
+    """(items, uploaded document id) for each of ``docs`` (``documents``), the next one built
+    and uploaded while the caller creates and records the current feed: its local work and
+    its upload are off the path between two createFeed calls. Nothing is created here."""
+    source = iter(docs)
+
+    def upload_next():
+        for items, body in source:
+            return items, upload_document(client, body)
+        return None
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="feed-upload") as pool:
+        ahead = pool.submit(upload_next)
+        while True:
+            current = ahead.result()
+            if current is None:
+                return
+            ahead = pool.submit(upload_next)
+            yield current
+
+
+def create_feed(client, document_id: str, known: set[str] | None = None, recover_wait: float = 30.0) -> str:
+    """createFeed for an uploaded document, never sent twice blindly (see ``submit_feed``)."""
+    clock = getattr(client, "clock", None) or RealClock()
+    started = datetime.fromtimestamp(clock.time(), timezone.utc)  # Amazon's clock, for getFeeds
     try:
         feed, _ = client.call("createFeed", "POST", "/feeds/2021-06-30/feeds", json={
             "feedType": "JSON_LISTINGS_FEED", "marketplaceIds": [client.marketplace_id],
-            "inputFeedDocumentId": doc["feedDocumentId"]}, quotas=("JSON_LISTINGS_FEED",))
+            "inputFeedDocumentId": document_id}, quotas=("JSON_LISTINGS_FEED",))
     except OutcomeUnknown:
         for look in range(2):
             if look:

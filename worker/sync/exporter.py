@@ -122,9 +122,11 @@ class PriceStockExporter:
             return self.stats
         if use_feeds(len(rows), feed_latency=self.feed_latency):
             # At most 25,000 messages and 10 MB per feed (a full feed of price and stock is ~10.5 MB);
-            # each message is built and encoded once, into its feed's document.
-            for batch, document in feeds.documents(self.client.seller_id, rows, self._message):
-                self.send_feed(batch, document)
+            # each message is built and encoded once, into its feed's document; the next document is
+            # built and uploaded while this feed is created and recorded.
+            documents = feeds.documents(self.client.seller_id, rows, self._message)
+            for batch, document_id in feeds.uploaded_ahead(self.client, documents):
+                self.send_feed(batch, document_id=document_id)
             if self.feed_wait:
                 self.apply_pending_feeds(wait=self.feed_wait)
         else:
@@ -183,20 +185,20 @@ class PriceStockExporter:
         return {"messageId": message_id, "sku": row["seller_sku"], "operationType": "PATCH",
                 "productType": listings.PRODUCT_TYPE, "patches": listings.patches_for(self._attributes(row))}
 
-    def send_feed(self, rows, document: bytes | None = None) -> str:
-        """One feed of ``rows``; ``document``: their feed document, already encoded (message n
-        is row n) by ``feeds.documents``."""
+    def send_feed(self, rows, document_id: str | None = None) -> str:
+        """One feed of ``rows``; ``document_id``: their feed document, already uploaded (message
+        n is row n, ``feeds.documents``)."""
         messages, index = [], {}
         for n, row in enumerate(rows, start=1):
-            if document is None:
+            if document_id is None:
                 messages.append(self._message(n, row))
             index[n] = [row["listing_id"], None if row["calc_price"] is None else str(row["calc_price"]),
                         row["want_qty"], row["want_digest"]]
         known = {f for (f,) in self.conn.execute(text(
             "SELECT feed_id FROM channel_amazon_feed WHERE account_id = :a AND created_at > NOW() - INTERVAL 1 DAY"),
             {"a": self.account.account_id})}
-        feed_id = (feeds.submit_feed(self.client, messages, known=known) if document is None else
-                   feeds.submit_document(self.client, document, known=known))
+        feed_id = (feeds.submit_feed(self.client, messages, known=known) if document_id is None else
+                   feeds.create_feed(self.client, document_id, known=known))
         self.conn.execute(text(
             "INSERT INTO channel_amazon_feed (feed_id, account_id, kind, messages, message_count)"
             " VALUES (:f, :a, 'price_stock', :m, :c)"),
