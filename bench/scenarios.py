@@ -597,3 +597,229 @@ def csv_export(rows: int, workers: int = 2, threads: int = 4) -> dict:
             server.kill()
             server.wait()
         stack.stop()
+
+
+def _fill_orders(stack: Stack, account_id: int, orders: int, listings: int) -> None:
+    """N orders set-based as the worker and the module leave them: one to three items on listed
+    SKUs, stock held or handed to the Magento order, a Magento order and a confirmed package for
+    a quarter, three failed attempts for another quarter, buyer data sealed; and a month of
+    communication log (200k rows, one in a hundred naming an order)."""
+    import json
+
+    from channel.pii import seal, seal_address
+
+    vault = Vault(stack.key)
+    buyer = {"bn": seal(vault, "Jane Buyer"), "be": seal(vault, "jane@example.com"),
+             "addr": seal_address(vault, {"name": "Jane Buyer", "addressLine1": "1 Main St", "city": "Seattle",
+                                          "postalCode": "98101", "countryCode": "US"})}
+    sku = f"CONCAT('MG-', LPAD(1 + (o.order_id * 7919 + k.seq * 104729) % {int(listings)}, 7, '0'))"
+    with stack.engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO channel_amazon_order (account_id, amazon_order_id, amazon_status, fulfilled_by, purchase_date,"
+            " last_update_date, currency, order_total, buyer_name, buyer_email, shipping_address, magento_status,"
+            " magento_order_id, magento_increment_id, magento_failure_reason, magento_failure_message)"
+            " SELECT :a, CONCAT('111-', LPAD(seq, 7, '0'), '-', LPAD(seq % 9973, 7, '0')),"
+            " ELT(1 + seq % 4, 'SHIPPED', 'UNSHIPPED', 'PENDING', 'CANCELLED'), IF(seq % 7 = 0, 'AMAZON', 'MERCHANT'),"
+            " NOW() - INTERVAL (seq % 86400) MINUTE, NOW(), 'USD', 10 + seq % 190, :bn, :be, :addr,"
+            " ELT(1 + seq % 4, 'created', 'failed', 'pending', 'skipped'), IF(seq % 4 = 0, seq, NULL),"
+            " IF(seq % 4 = 0, LPAD(seq, 9, '0'), NULL), IF(seq % 4 = 1, 'out_of_stock', NULL),"
+            " IF(seq % 4 = 1, 'The requested qty is not available', NULL) FROM seq_1_to_" + str(int(orders))),
+            {"a": account_id, **buyer})
+        conn.execute(text(
+            "INSERT INTO sales_order (entity_id, state, status, increment_id, store_id, grand_total, order_currency_code)"
+            " SELECT magento_order_id, 'processing', 'processing', magento_increment_id, 1, order_total, 'USD'"
+            " FROM channel_amazon_order WHERE magento_order_id IS NOT NULL"))
+        conn.execute(text(
+            "INSERT INTO channel_amazon_order_item (order_id, amazon_order_item_id, seller_sku, asin, product_id,"
+            f" magento_sku, title, qty_ordered, price) SELECT o.order_id, CONCAT('OI-', o.order_id, '-', k.seq), {sku},"
+            f" CONCAT('B0', LPAD(1 + (o.order_id * 7919 + k.seq * 104729) % {int(listings)}, 8, '0')),"
+            f" 1 + (o.order_id * 7919 + k.seq * 104729) % {int(listings)}, {sku}, CONCAT('Sample product ', k.seq),"
+            " 1 + k.seq % 2, 9.99 + k.seq FROM channel_amazon_order o JOIN seq_1_to_3 k ON k.seq <= 1 + o.order_id % 3"))
+        conn.execute(text(
+            "INSERT INTO channel_amazon_reservation (item_id, kind, stock_model, stock_id, sku, quantity)"
+            " SELECT i.item_id, k.kind, 'legacy', 1, i.magento_sku,"
+            " IF(k.kind = 'reserve', -1, 1) * CAST(i.qty_ordered AS SIGNED)"
+            " FROM channel_amazon_order_item i JOIN channel_amazon_order o ON o.order_id = i.order_id"
+            " JOIN (SELECT 'reserve' AS kind UNION ALL SELECT 'release_created') k"
+            "   ON k.kind = 'reserve' OR o.magento_status = 'created'"
+            " WHERE o.fulfilled_by = 'MERCHANT' AND o.magento_status IN ('created', 'failed')"))
+        conn.execute(text(  # the three attempts of each failed order, as the module reports them
+            "UPDATE channel_amazon_order SET magento_attempts = magento_attempts + 1 WHERE magento_status = 'failed'"))
+        conn.execute(text(
+            "UPDATE channel_amazon_order SET magento_attempts = magento_attempts + 2 WHERE magento_status = 'failed'"))
+        conn.execute(text(
+            "INSERT INTO channel_amazon_shipment (order_id, magento_shipment_id, package_reference_id, carrier_code,"
+            " tracking_number, ship_date, items, status, attempts, sent_at, confirmed_at)"
+            " SELECT o.order_id, o.order_id, '1', 'UPS', CONCAT('1Z', LPAD(o.order_id, 12, '0')), NOW(), :items,"
+            " 'confirmed', 1, NOW(), NOW() FROM channel_amazon_order o"
+            " WHERE o.magento_status = 'created' AND o.fulfilled_by = 'MERCHANT'"),
+            {"items": json.dumps([{"orderItemId": "OI-1", "quantity": 1}])})
+        conn.execute(text(
+            "UPDATE channel_amazon_order SET shipment_status = 'confirmed', shipment_confirmed_at = NOW()"
+            " WHERE magento_status = 'created' AND fulfilled_by = 'MERCHANT'"))
+        conn.execute(text(
+            "INSERT INTO channel_amazon_log (account_id, level, operation, http_status, message, created_at)"
+            " SELECT :a, 'error', ELT(1 + seq % 3, 'getOrder', 'confirmShipment', 'patchListingsItem'),"
+            " ELT(1 + seq % 3, 429, 400, 500), IF(seq % 100 = 0, CONCAT('Order 111-', LPAD(seq % :n + 1, 7, '0'),"
+            " ' could not be read'), 'Request throttled'), NOW() - INTERVAL (seq % 43200) MINUTE"
+            " FROM seq_1_to_200000"), {"a": account_id, "n": int(orders)})
+        # The statistics a database in service has (InnoDB refreshes them after bulk changes, later).
+        for table in ("channel_amazon_listing", "channel_amazon_order", "channel_amazon_order_item",
+                      "channel_amazon_reservation", "channel_amazon_shipment", "channel_amazon_order_event",
+                      "channel_amazon_log", "sales_order"):
+            conn.execute(text(f"ANALYZE TABLE {table}")).all()
+
+
+def order_page(listings: int, orders: int, requests: int = 200) -> dict:
+    """One order's page (items and their products, stock, Magento order, failure, packages,
+    timeline, buyer data opened) beside N listings and M orders, single client; and the
+    orders list's filtered, sorted page."""
+    import random
+
+    from werkzeug.serving import make_server
+
+    import requests as http
+    from bridge import create_app
+    from bridge.auth import ALL_GRANTS
+    from bridge.signing import signed_headers
+
+    stack = Stack()
+    try:
+        stack.catalog(0)
+        account_id, settings = stack.account()
+        settings = settings.replace(bridge_secret=BENCH_SECRET)
+        start = time.perf_counter()
+        _fill_listings(stack, account_id, listings)
+        _fill_orders(stack, account_id, orders, listings)
+        fill_s = time.perf_counter() - start
+        with stack.engine.connect() as conn:
+            ids = [r[0] for r in conn.execute(text("SELECT order_id FROM channel_amazon_order"))]
+            events = conn.execute(text("SELECT COUNT(*) FROM channel_amazon_order_event")).scalar()
+        app = create_app(settings)
+        queries = []
+        with app.app_context():
+            from bridge import db
+
+            event.listen(db.engine, "before_cursor_execute", lambda *a, **k: queries.append(1))
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        base = f"http://127.0.0.1:{server.server_port}"
+        rng = random.Random(7)
+
+        def timed(path: str, query: list, check) -> float:
+            headers = signed_headers(BENCH_SECRET, "GET", path, query, b"", grants=ALL_GRANTS)
+            t = time.perf_counter()
+            resp = http.get(base + path, params=query, headers=headers, timeout=30)
+            elapsed = (time.perf_counter() - t) * 1000
+            assert resp.status_code == 200 and check(resp), resp.text[:300]
+            return elapsed
+
+        def page_of(order_id: int) -> float:
+            return timed("/fragments/order", [("order_id", str(order_id))],
+                         lambda r: "channel-order-timeline" in r.text and "Jane Buyer" in r.text)
+
+        def figures(values: list[float]) -> dict:
+            return {"p50": round(percentile(values, 50), 1), "p95": round(percentile(values, 95), 1),
+                    "p99": round(percentile(values, 99), 1)}
+
+        for order_id in ids[:5]:
+            page_of(order_id)  # warm
+        queries.clear()
+        pages = [page_of(rng.choice(ids)) for _ in range(requests)]
+        per_request = len(queries) / requests
+        api = [timed(f"/api/v1/orders/{rng.choice(ids)}", [], lambda r: "timeline" in r.json())
+               for _ in range(requests // 2)]
+        deep = min(20, max(1, orders // 400))  # full pages of failed merchant-fulfilled orders
+        lists = [timed("/api/v1/orders", [("status", "failed"), ("fulfilled_by", "MERCHANT"), ("sort", "-total"),
+                                          ("per_page", "50"), ("page", str(1 + i % deep))],
+                       lambda r: len(r.json()["items"]) == 50) for i in range(requests // 2)]
+        list_pages = [timed("/fragments/orders", [("page", str(1 + i % 20))],
+                            lambda r: r.text.count("channel-order-link") == 50) for i in range(requests // 4)]
+        server.shutdown()
+        return {"listings": listings, "orders": orders, "order_events": events, "log_rows": 200_000,
+                "fill_s": round(fill_s, 1), "requests": requests, "queries_per_request": per_request,
+                "p95_ms": round(percentile(pages, 95), 1), "order_page_ms": figures(pages),
+                "order_api_ms": figures(api), "list_api_ms": figures(lists), "list_page_ms": figures(list_pages)}
+    finally:
+        stack.stop()
+
+
+def product_page(rows: int, products: int = 2000, requests: int = 200) -> dict:
+    """One product's page (Magento's data read through the catalog reader, the price, quantity
+    and rule traces, the next request, history, the SKU's log and dry-run calls) beside N
+    listing rows, 200,000 log lines and 200,000 state changes; single client, without the live
+    Amazon fetch (a worker job the page starts on demand)."""
+    import random
+
+    from werkzeug.serving import make_server
+
+    import requests as http
+    from bridge import create_app
+    from bridge.auth import ALL_GRANTS
+    from bridge.signing import signed_headers
+
+    stack = Stack()
+    try:
+        stack.catalog(products)
+        account_id, settings = stack.account()
+        settings = settings.replace(bridge_secret=BENCH_SECRET)
+        start = time.perf_counter()
+        _fill_listings(stack, account_id, rows)
+        with stack.engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO channel_amazon_log (account_id, level, operation, message) SELECT :a, 'error',"
+                " 'patchListingsItem', CONCAT('MG-', LPAD(1 + seq % :rows, 7, '0'), ': the value was refused')"
+                " FROM seq_1_to_200000"), {"a": account_id, "rows": rows})
+            conn.execute(text(
+                "INSERT INTO channel_amazon_listing_change (listing_id, account_id, from_tab, to_tab, from_reason,"
+                " to_reason) SELECT 1 + seq % :rows, :a, 'ready_to_list', 'active', 'ready', 'listed_buyable'"
+                " FROM seq_1_to_200000"), {"a": account_id, "rows": rows})
+            conn.execute(text(
+                "INSERT INTO channel_amazon_dry_run_call (account_id, operation, method, path, seller_sku, body)"
+                " SELECT :a, 'patchListingsItem', 'PATCH', '/listings/2021-08-01/items/S/x',"
+                " CONCAT('MG-', LPAD(1 + seq % :rows, 7, '0')), '{}' FROM seq_1_to_50000"),
+                {"a": account_id, "rows": rows})
+        fill_s = time.perf_counter() - start
+        app = create_app(settings)
+        queries = []
+        with app.app_context():
+            from bridge import db
+
+            event.listen(db.engine, "before_cursor_execute", lambda *a, **k: queries.append(1))
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        base = f"http://127.0.0.1:{server.server_port}"
+        rng = random.Random(7)
+
+        def timed(path: str, query: list, check) -> float:
+            headers = signed_headers(BENCH_SECRET, "GET", path, query, b"", grants=ALL_GRANTS)
+            t = time.perf_counter()
+            resp = http.get(base + path, params=query, headers=headers, timeout=30)
+            elapsed = (time.perf_counter() - t) * 1000
+            assert resp.status_code == 200 and check(resp), resp.text[:300]
+            return elapsed
+
+        def page_of(product_id: int) -> float:
+            return timed("/fragments/product", [("account_id", str(account_id)), ("product_id", str(product_id))],
+                         lambda r: "channel-price-trace" in r.text and "channel-next" in r.text)
+
+        def figures(values: list[float]) -> dict:
+            return {"p50": round(percentile(values, 50), 1), "p95": round(percentile(values, 95), 1),
+                    "p99": round(percentile(values, 99), 1)}
+
+        for product_id in range(1, 6):
+            page_of(product_id)  # warm
+        queries.clear()
+        pages = [page_of(rng.randint(1, products)) for _ in range(requests)]
+        per_request = len(queries) / requests
+        api = [timed(f"/api/v1/accounts/{account_id}/products/{rng.randint(1, products)}", [],
+                     lambda r: "trace" in r.json()) for _ in range(requests // 2)]
+        search = [timed("/api/v1/search", [("q", f"MG-{rng.randint(1, rows):07d}")],
+                        lambda r: len(r.json()["items"]) == 1) for _ in range(requests // 2)]
+        server.shutdown()
+        return {"rows": rows, "products": products, "log_rows": 200_000, "change_rows": 200_000,
+                "dry_run_calls": 50_000, "fill_s": round(fill_s, 1), "requests": requests,
+                "queries_per_request": per_request, "p95_ms": round(percentile(pages, 95), 1),
+                "page_ms": figures(pages), "api_ms": figures(api), "search_sku_ms": figures(search)}
+    finally:
+        stack.stop()

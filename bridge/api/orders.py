@@ -292,18 +292,16 @@ def magento_order_url(magento_order_id: int | None) -> str | None:
 
 
 def order_detail(conn, order_id: int, with_buyer: bool) -> dict:
-    cols = ", ".join(service.ORDER_COLUMNS)
+    cols = ", ".join(f"o.{c}" for c in service.ORDER_COLUMNS)
     row = conn.execute(text(
-        f"SELECT {cols}, magento_order_id, buyer_name, buyer_email, shipping_address, shipment_confirmed_at,"
-        f" closed_at, buyer_data_purged_at, created_at, updated_at FROM channel_amazon_order WHERE order_id = :o"),
-        {"o": order_id}).mappings().first()
+        f"SELECT {cols}, o.magento_order_id, o.buyer_name, o.buyer_email, o.shipping_address,"
+        f" o.shipment_confirmed_at, o.closed_at, o.buyer_data_purged_at, o.created_at, o.updated_at,"
+        f" a.name AS account_name FROM channel_amazon_order o JOIN channel_amazon_account a"
+        f" ON a.account_id = o.account_id WHERE o.order_id = :o"), {"o": order_id}).mappings().first()
     if row is None:
         raise NotFound(f"order {order_id} does not exist", {"order_id": order_id})
     order = _labels(_row({k: v for k, v in row.items() if k not in ("buyer_name", "buyer_email",
                                                                    "shipping_address")}))
-    account = conn.execute(text("SELECT account_id, name, marketplace_id FROM channel_amazon_account"
-                                " WHERE account_id = :a"), {"a": row["account_id"]}).mappings().first()
-    order["account_name"] = account["name"] if account else None
     magento = _magento_orders(conn, [row["magento_order_id"]] if row["magento_order_id"] else [])
     order["magento_order"] = magento.get(row["magento_order_id"])
     order["magento_order_url"] = magento_order_url(row["magento_order_id"])
@@ -376,8 +374,8 @@ def _buyer(row, allowed: bool) -> dict:
 TIMELINE_LIMIT = 100
 #: Communication log rows are looked for this close to one of the order's events...
 LOG_WINDOW = timedelta(minutes=10)
-#: ...among at most this many rows of the account's log.
-LOG_SCAN = 2000
+#: ...around at most this many of its latest moments.
+LOG_WINDOWS = 20
 
 
 def timeline(conn, order_id: int, account_id: int, amazon_order_id: str, imported_at) -> list[dict]:
@@ -393,7 +391,7 @@ def timeline(conn, order_id: int, account_id: int, amazon_order_id: str, importe
                         "subject": e["subject"], "from_status": e["from_status"], "to_status": e["to_status"],
                         "text": said, "detail": e["detail"] if shows_detail else None})
     # Log rows written while something happened to the order that name it: read within a few
-    # minutes of each of its events, at most LOG_SCAN rows, on the (account, time) index.
+    # minutes of its latest events, each window a range of the (account, time) index.
     moments = sorted({e["at"] for e in entries} | ({imported_at} if imported_at else set()))
     windows: list[list] = []
     for t in moments:
@@ -402,17 +400,16 @@ def timeline(conn, order_id: int, account_id: int, amazon_order_id: str, importe
         else:
             windows.append([t - LOG_WINDOW, t + LOG_WINDOW])
     if windows:
-        params = {"a": account_id, "l": TIMELINE_LIMIT, "scan": LOG_SCAN,
+        params = {"a": account_id, "l": TIMELINE_LIMIT,
                   "pat": "%" + amazon_order_id.replace("\\", "").replace("%", "").replace("_", "\\_") + "%"}
-        ranges = []
-        for n, (start, end) in enumerate(windows):
+        branches = []
+        for n, (start, end) in enumerate(windows[-LOG_WINDOWS:]):
             params.update({f"s{n}": start, f"e{n}": end})
-            ranges.append(f"created_at BETWEEN :s{n} AND :e{n}")
-        for r in conn.execute(text(
-                "SELECT log_id, created_at, level, operation, http_status, message FROM (SELECT log_id, created_at,"
-                " level, operation, http_status, message FROM channel_amazon_log WHERE account_id = :a AND ("
-                + " OR ".join(ranges) + ") ORDER BY created_at DESC LIMIT :scan) recent WHERE message LIKE :pat"
-                " ORDER BY log_id DESC LIMIT :l"), params).mappings():
+            branches.append(f"(SELECT log_id, created_at, level, operation, http_status, message FROM channel_amazon_log"
+                            f" WHERE account_id = :a AND created_at BETWEEN :s{n} AND :e{n} AND message LIKE :pat"
+                            f" ORDER BY created_at DESC LIMIT :l)")
+        for r in conn.execute(text(" UNION ALL ".join(branches) + " ORDER BY log_id DESC LIMIT :l"),
+                              params).mappings():
             entries.append({"at": r["created_at"], "seq": 0, "source": "log", "subject": r["operation"],
                             "from_status": None, "to_status": r["level"],
                             "text": (f"Communication log: Amazon answered {r['http_status']} to {r['operation']}"
