@@ -29,10 +29,11 @@ PLANS: dict[str, list[tuple[str, tuple]]] = {
              ("import_match_classify", (100_000,)), ("tab_page", (1_000_000,)), ("delta_detection", (1_000_000,)),
              ("price_stock_export", (100,)), ("price_stock_export", (10_000,)), ("price_stock_export", (100_000,)),
              ("price_stock_export", (1_000_000,)),
-             ("orders_import", (10_000,)), ("csv_export", (100_000,)), ("csv_export", (1_000_000,))],
+             ("orders_import", (10_000,)), ("csv_export", (100_000,)), ("csv_export", (1_000_000,)),
+             ("order_page", (1_000_000, 10_000))],
     "quick": [("catalog_generation", (2_000,)), ("import_match_classify", (2_000,)), ("tab_page", (20_000, 20)),
               ("delta_detection", (20_000, 100)), ("price_stock_export", (50,)), ("price_stock_export", (1_000,)),
-              ("orders_import", (300,)), ("csv_export", (20_000,))],
+              ("orders_import", (300,)), ("csv_export", (20_000,)), ("order_page", (20_000, 1_000, 60))],
 }
 TARGETS = {
     "import_match_classify": "100k in <= 20 s, peak RSS flat in N, <= 300 MB",
@@ -42,6 +43,7 @@ TARGETS = {
                           " feeds), 429s <= 1 % of calls",
     "orders_import": "10k orders <= 10 s of local work, <= 3 statements per order",
     "csv_export": "1M rows well within the 60 s worker timeout, pages < 1 s meanwhile, RSS flat in N",
+    "order_page": "p95 <= 50 ms single client for one order's page beside 1M listings and 10k orders",
 }
 
 
@@ -75,6 +77,11 @@ def summary(name: str, r: dict) -> str:
                 + ", ".join(f"{r[f'accounts_ms_{w}']['p50']}/{r[f'accounts_ms_{w}']['max']}" for w in WHEN)
                 + f"; worker peak RSS "
                 f"{r['worker_peak_rss_mb']} MB; {r['workers_timed_out']} timeouts")
+    if name == "order_page":
+        o, a, lst = r["order_page_ms"], r["order_api_ms"], r["list_api_ms"]
+        return (f"{r['orders']:,} orders, {r['listings']:,} listings: order page p50/p95/p99 {o['p50']}/{o['p95']}/"
+                f"{o['p99']} ms ({r['queries_per_request']} queries); its API {a['p50']}/{a['p95']} ms; filtered "
+                f"list {lst['p50']}/{lst['p95']} ms")
     if name == "catalog_generation":
         return f"{r['products']:,} products: {r['seconds']} s"
     return str(r)

@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from channel import listing_state, marketplaces
+from channel import listing_state, marketplaces, payloads
 from channel.models.log import write_log
 from channel.offer import Offer
 from channel.pricing import AccountSettings
@@ -118,15 +118,12 @@ class OfferPublisher:
             listing_state.submitting(self.conn, self.account.account_id, row["listing_id"], datetime.utcnow())
             self.conn.commit()
             offer = Offer.stored(row, self.settings)  # the offer the tab shows, condition included
-            attrs = listings.offer_attributes(
-                self.account.marketplace_id, self.currency, asin=row["asin"], price=offer.price,
-                quantity=offer.quantity, condition=offer.condition or "new_new",
-                handling_time=offer.handling_time, fulfillment_channel=offer.fulfillment_channel)
+            # Built as the product page shows it (channel.payloads).
+            attrs = payloads.publish_attributes(self.account.marketplace_id, self.currency, row["asin"], offer)
             try:
                 if self._on_amazon(row):
                     # Relist what Amazon still holds by patch: a put would replace every attribute.
-                    relist = {k: v for k, v in attrs.items() if k in listings.SELECTORS}
-                    result = listings.patch_item(self.client, row["seller_sku"], relist)
+                    result = listings.patch_item(self.client, row["seller_sku"], payloads.relist_attributes(attrs))
                 else:
                     result = listings.put_item(self.client, row["seller_sku"], attrs)
             except AmazonError as exc:
