@@ -22,7 +22,7 @@ from decimal import Decimal
 from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 
-from channel import alerts, listing_state, marketplaces
+from channel import alerts, listing_state, marketplaces, payloads
 from channel.models.log import write_log
 from worker.amazon import feeds, listings, patches
 from worker.amazon.errors import AmazonError, DocumentError, ProcessingFailed
@@ -134,8 +134,9 @@ class PriceStockExporter:
         return self.stats
 
     def _attributes(self, row) -> dict:
-        return listings.offer_attributes(self.account.marketplace_id, self.currency, price=row["calc_price"],
-                                         quantity=row["want_qty"])
+        """The wanted price and quantity, as the product page shows them (``channel.payloads``)."""
+        return payloads.price_stock_attributes(self.account.marketplace_id, self.currency, row["calc_price"],
+                                               row["want_qty"])
 
     def raise_or_clear_rejections(self) -> int:
         """One alert while Amazon refuses values we hold back (``rejected:`` listings); cleared
@@ -182,8 +183,7 @@ class PriceStockExporter:
         listing_state.value_rejected(self.conn, row["listing_id"], REJECTED + row["want_digest"])
 
     def _message(self, message_id: int, row) -> dict:
-        return {"messageId": message_id, "sku": row["seller_sku"], "operationType": "PATCH",
-                "productType": listings.PRODUCT_TYPE, "patches": listings.patches_for(self._attributes(row))}
+        return payloads.feed_message(message_id, row["seller_sku"], self._attributes(row))
 
     def send_feed(self, rows, document_id: str | None = None) -> str:
         """One feed of ``rows``; ``document_id``: their feed document, already uploaded (message
