@@ -12,12 +12,15 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from decimal import Decimal
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import quote_plus
 
 from sqlalchemy import MetaData, create_engine
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase
+
+if TYPE_CHECKING:
+    from MySQLdb.connections import Connection as DriverConnection
 
 T = TypeVar("T")
 
@@ -86,6 +89,15 @@ def mysql_url(
     return f"mysql+mysqldb://{auth}@{hostport}/{database}?charset=utf8mb4"
 
 
+
+def driver_connection(conn: Connection) -> DriverConnection:
+    """The driver's own (mysqlclient) connection under an open ``conn``: its cursors for
+    bulk statements on the same session (temporary tables included) and its escaping."""
+    raw = conn.connection.driver_connection
+    if raw is None:
+        raise RuntimeError("the connection is closed")
+    return raw
+
 def _literal(escape: Callable[[bytes], bytes], value: object) -> bytes:
     if value is None:
         return b"NULL"
@@ -109,7 +121,7 @@ def insert_rows(conn: Connection, table: str, columns: tuple[str, ...], rows: li
     ``ON DUPLICATE KEY UPDATE`` clause) are trusted SQL."""
     if not rows:
         return
-    raw = conn.connection.dbapi_connection
+    raw = driver_connection(conn)
     escape = raw.escape_string
     head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ".encode()
     tail = (" " + on_duplicate).encode() if on_duplicate else b""

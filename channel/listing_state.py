@@ -23,7 +23,7 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 
 from channel import tables, tabs
-from channel.db import insert_rows
+from channel.db import driver_connection, insert_rows
 from channel.pricing import AccountSettings
 
 LISTING = "channel_amazon_listing"
@@ -389,7 +389,7 @@ def offers_acknowledged(conn: Connection, items: list[tuple[int, Decimal | None,
     conn.execute(text("CREATE TEMPORARY TABLE IF NOT EXISTS tmp_channel_ack (listing_id bigint UNSIGNED"
                       " NOT NULL PRIMARY KEY, price decimal(20,4) NULL, qty int NULL) ENGINE=InnoDB"))
     conn.execute(text("DELETE FROM tmp_channel_ack"))
-    cur = conn.connection.dbapi_connection.cursor()
+    cur = driver_connection(conn).cursor()
     try:
         for start in range(0, len(items), 5000):
             cur.executemany("INSERT INTO tmp_channel_ack (listing_id, price, qty) VALUES (%s, %s, %s)"

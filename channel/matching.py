@@ -21,6 +21,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from channel import listing_state
+from channel.db import driver_connection
 from channel.errors import InvalidInput
 from channel.magento.catalog import CatalogReader
 
@@ -110,7 +111,7 @@ def match_account(conn: Connection, reader: CatalogReader, account) -> MatchStat
         " ORDER BY m.product_id) AS candidates FROM tmp_channel_match m"
         " JOIN (SELECT listing_id, MIN(priority) AS best FROM tmp_channel_match GROUP BY listing_id) b"
         " ON b.listing_id = m.listing_id AND b.best = m.priority GROUP BY m.listing_id, m.priority"))
-    results = []
+    results: list[tuple[int, int | None, str, str | None, str]] = []
     for r in rows:
         found = [c.split(":", 1) for c in r.candidates.split(",")]
         kind = IDENTIFIERS[r.priority - 1]
@@ -129,7 +130,7 @@ def match_account(conn: Connection, reader: CatalogReader, account) -> MatchStat
         " product_id int UNSIGNED NULL, match_status varchar(24) NOT NULL, candidates varchar(1024) NULL,"
         " matched_by varchar(16) NULL) ENGINE=InnoDB"))
     if results:
-        raw = conn.connection.dbapi_connection.cursor()
+        raw = driver_connection(conn).cursor()
         try:
             for start in range(0, len(results), 5000):
                 raw.executemany(

@@ -15,6 +15,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy.engine import RowMapping
+
 from channel import pricing
 
 
@@ -34,7 +36,7 @@ class Offer:
                    fulfillment_channel=settings.fulfillment_channel, handling_time=settings.handling_time)
 
     @classmethod
-    def stored(cls, row: Mapping[str, Any], settings: pricing.AccountSettings) -> "Offer":
+    def stored(cls, row: Mapping[str, Any] | RowMapping, settings: pricing.AccountSettings) -> "Offer":
         """The offer the last classification stored on a listing row. A listing fulfilled by
         Amazon stays so: no merchant-fulfilled quantity is added to it."""
         channel = row.get("fulfillment_channel")

@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import text
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, RowMapping
 
 from channel import listing_state, marketplaces, payloads
 from channel.models.log import write_log
@@ -63,7 +64,7 @@ class OfferPublisher:
         self.stats = PublishStats()
         self.resubmit_after = resubmit_after
 
-    def _rows(self, where: str, limit: int, **params) -> list:
+    def _rows(self, where: str, limit: int, **params: object) -> Sequence[RowMapping]:
         return self.conn.execute(text(
             f"SELECT listing_id, seller_sku, asin, product_id, calc_price, calc_qty, calc_condition, pending_action, tab,"
             f" fulfillment_channel, amazon_status, submission_ref, submitted_at FROM {LISTING}"
@@ -84,7 +85,7 @@ class OfferPublisher:
             self.account.website_id, entity_ids=list(by_product), attributes=[mapping[k] for k in kinds])}
         outcome: dict[int, tuple] = {}
         for kind in kinds:
-            wanted = {}
+            wanted: dict[str, list[int]] = {}
             for pid, p in products.items():
                 value = p.get(mapping[kind])
                 if pid not in outcome and value:
