@@ -30,10 +30,11 @@ PLANS: dict[str, list[tuple[str, tuple]]] = {
              ("price_stock_export", (100,)), ("price_stock_export", (10_000,)), ("price_stock_export", (100_000,)),
              ("price_stock_export", (1_000_000,)),
              ("orders_import", (10_000,)), ("csv_export", (100_000,)), ("csv_export", (1_000_000,)),
-             ("order_page", (1_000_000, 10_000))],
+             ("order_page", (1_000_000, 10_000)), ("product_page", (1_000_000,))],
     "quick": [("catalog_generation", (2_000,)), ("import_match_classify", (2_000,)), ("tab_page", (20_000, 20)),
               ("delta_detection", (20_000, 100)), ("price_stock_export", (50,)), ("price_stock_export", (1_000,)),
-              ("orders_import", (300,)), ("csv_export", (20_000,)), ("order_page", (20_000, 1_000, 60))],
+              ("orders_import", (300,)), ("csv_export", (20_000,)), ("order_page", (20_000, 1_000, 60)),
+              ("product_page", (20_000, 500, 60))],
 }
 TARGETS = {
     "import_match_classify": "100k in <= 20 s, peak RSS flat in N, <= 300 MB",
@@ -44,6 +45,7 @@ TARGETS = {
     "orders_import": "10k orders <= 10 s of local work, <= 3 statements per order",
     "csv_export": "1M rows well within the 60 s worker timeout, pages < 1 s meanwhile, RSS flat in N",
     "order_page": "p95 <= 50 ms single client for one order's page beside 1M listings and 10k orders",
+    "product_page": "p95 <= 50 ms single client for one product's page beside 1M listings, without Amazon's live side",
 }
 
 
@@ -82,6 +84,11 @@ def summary(name: str, r: dict) -> str:
         return (f"{r['orders']:,} orders, {r['listings']:,} listings: order page p50/p95/p99 {o['p50']}/{o['p95']}/"
                 f"{o['p99']} ms ({r['queries_per_request']} queries); its API {a['p50']}/{a['p95']} ms; filtered "
                 f"list {lst['p50']}/{lst['p95']} ms")
+    if name == "product_page":
+        pg, a, q = r["page_ms"], r["api_ms"], r["search_sku_ms"]
+        return (f"{r['rows']:,} listings: product page p50/p95/p99 {pg['p50']}/{pg['p95']}/{pg['p99']} ms "
+                f"({r['queries_per_request']} queries); its API {a['p50']}/{a['p95']} ms; search by SKU "
+                f"{q['p50']}/{q['p95']} ms")
     if name == "catalog_generation":
         return f"{r['products']:,} products: {r['seconds']} s"
     return str(r)

@@ -36,6 +36,16 @@ def account(account_id: int):
 
 
 def reader():
-    from channel.magento.catalog import CatalogReader
+    """The catalog reader on this request's connection. The Magento shape (Open Source or
+    Commerce) is detected once per process: it does not change while Magento runs."""
+    from channel.magento.catalog import AUTO, CatalogReader
+    from channel.magento.schema import MagentoSchema
 
-    return CatalogReader.from_settings(db.session.connection(), settings())
+    current = settings()
+    conn = db.session.connection()
+    shapes = current_app.extensions.setdefault("channel_magento_schema", {})
+    schema = shapes.get(current.table_prefix)
+    if schema is None:
+        schema = shapes[current.table_prefix] = MagentoSchema.detect(conn, current.table_prefix)
+    return CatalogReader(conn, schema, magento_root=getattr(current, "magento_root", None),
+                         stock_model=getattr(current, "stock_model", AUTO) or AUTO)

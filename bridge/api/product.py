@@ -68,20 +68,20 @@ def listing_of(conn, account_id: int, product_id: int):
         {"a": account_id, "p": product_id}).mappings().first()
 
 
-def _magento(acc, ctx: AccountContext, product_id: int):
-    """The product as the channel reads it: in the website, or (not in it) as Magento holds it."""
+def _magento(acc, ctx: AccountContext, product_id: int, in_website: bool | None):
+    """The product as the channel reads it for the account's website (``in_website``: known
+    from the listing's facts, else read)."""
     catalog = reader()
-    wanted = sorted(set(ctx.attributes()) | {"name"})
+    wanted = sorted(set(ctx.attributes()) | {"name", "visibility"})
     optional = ["name", "visibility", "news_from_date", "news_to_date"]
-    found = list(catalog.products(acc.website_id, entity_ids=[product_id], attributes=wanted + ["visibility"],
-                                  optional=optional))
-    if found:
-        return found[0], True
-    found = list(catalog.products(acc.website_id, entity_ids=[product_id], attributes=wanted + ["visibility"],
-                                  optional=optional, in_website_only=False))
+    found = list(catalog.products(acc.website_id, entity_ids=[product_id], attributes=wanted, optional=optional,
+                                  in_website_only=False))
     if not found:
         raise NotFound(f"Magento has no product {product_id}", {"product_id": product_id})
-    return found[0], False
+    if in_website is None:
+        in_website = bool(list(catalog.products(acc.website_id, entity_ids=[product_id], attributes=[],
+                                                in_website_only=True)))
+    return found[0], in_website
 
 
 VISIBILITY = {1: "Not visible individually", 2: "Catalog", 3: "Search", 4: "Catalog, Search"}
@@ -114,12 +114,12 @@ def product_page(account_id: int, product_id: int) -> dict:
     acc = account(account_id)
     settings = pricing.AccountSettings.from_json(acc.settings)
     ctx = AccountContext.of(acc, None)
-    product, in_website = _magento(acc, ctx, product_id)
+    row = listing_of(conn, account_id, product_id)
+    product, in_website = _magento(acc, ctx, product_id, bool(row["in_website"]) if row is not None else None)
     now = _utcnow()
     price = pricing.explain_price(product, settings, now)
     qty = pricing.explain_qty(product, settings)
     rule = rules.explain(ctx.rule, rules.ProductView.from_product(product, now=now))
-    row = listing_of(conn, account_id, product_id)
     market = marketplaces.get(acc.marketplace_id)
     dirty_total = 1
     if row is not None and row["offer_dirty"]:
