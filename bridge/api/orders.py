@@ -119,7 +119,9 @@ def _day(name: str, value: str) -> date:
 
 def order_filters(args) -> tuple[list[str], dict, str]:
     """WHERE terms, their values and the join the filters need; a bad value is a 400."""
-    where, params, join = [], {}, ""
+    where: list[str] = []
+    params: dict[str, object] = {}
+    join = ""
     raw = args.get("account_id")
     if raw:
         if not raw.isdigit() or len(raw) > 9:
@@ -153,13 +155,15 @@ def order_filters(args) -> tuple[list[str], dict, str]:
         join = f" JOIN `{_prefix()}sales_order` so ON so.entity_id = o.magento_order_id AND so.status = :mos"
         params["mos"] = magento
     start, end = args.get("from"), args.get("to")
-    if start:
-        params["from"] = datetime.combine(_day("from", start), datetime.min.time())
+    since = datetime.combine(_day("from", start), datetime.min.time()) if start else None
+    until = datetime.combine(_day("to", end), datetime.min.time()) + timedelta(days=1) if end else None
+    if since is not None:
+        params["from"] = since
         where.append("o.purchase_date >= :from")
-    if end:
-        params["to"] = datetime.combine(_day("to", end), datetime.min.time()) + timedelta(days=1)
+    if until is not None:
+        params["to"] = until
         where.append("o.purchase_date < :to")
-    if start and end and params["from"] >= params["to"]:
+    if since is not None and until is not None and since >= until:
         raise BadRequest("from must not be after to", {"parameter": "from"})
     return where, params, join
 
@@ -273,6 +277,9 @@ def magento_order_statuses(conn) -> list[dict]:
 
 
 # --- one order ------------------------------------------------------------------------
+LEDGER_COLUMNS = ("kind", "stock_model", "stock_id", "quantity", "created_at")
+
+
 def _reservation_state(kinds: set[str]) -> str:
     if "release_cancel" in kinds:
         return "released"
@@ -315,27 +322,29 @@ def order_detail(conn, order_id: int, with_buyer: bool) -> dict:
     order["can_retry"] = row["magento_status"] == "failed" and row["magento_failure_reason"] != "address_missing"
     order["buyer"] = _buyer(row, with_buyer)
 
-    items = conn.execute(text(
-        "SELECT i.item_id, i.amazon_order_item_id, i.seller_sku, i.asin, i.product_id, i.magento_sku, i.title,"
-        " i.qty_ordered, i.price, l.listing_id, l.product_name, l.tab FROM channel_amazon_order_item i"
-        " LEFT JOIN channel_amazon_listing l ON l.account_id = :a AND l.seller_sku = i.seller_sku"
-        " WHERE i.order_id = :o ORDER BY i.item_id"), {"o": order_id, "a": row["account_id"]}).mappings().all()
-    ledger: dict[int, list] = {}
-    if items:
-        marks = ", ".join(f":i{n}" for n in range(len(items)))
-        for r in conn.execute(text(
-                f"SELECT item_id, kind, stock_model, stock_id, quantity, created_at FROM channel_amazon_reservation"
-                f" WHERE item_id IN ({marks}) ORDER BY reservation_id"),
-                {f"i{n}": i["item_id"] for n, i in enumerate(items)}).mappings():
-            ledger.setdefault(r["item_id"], []).append(_row(r))
-    out_items = []
-    for i in items:
-        item = _row(i)
-        rows = ledger.get(i["item_id"], [])
-        state = _reservation_state({r["kind"] for r in rows})
-        item["reservation"] = {"state": state, "label": RESERVATION[state][0], "ledger": rows}
-        item["line_total"] = round(float(i["price"]) * i["qty_ordered"], 4) if i["price"] is not None else None
-        out_items.append(item)
+    # Items, the listing of each and its stock ledger in one read: a row per ledger entry.
+    out_items: list[dict] = []
+    by_id: dict[int, dict] = {}
+    for r in conn.execute(text(
+            "SELECT i.item_id, i.amazon_order_item_id, i.seller_sku, i.asin, i.product_id, i.magento_sku, i.title,"
+            " i.qty_ordered, i.price, l.listing_id, l.product_name, l.tab, r.kind, r.stock_model, r.stock_id,"
+            " r.quantity, r.created_at FROM channel_amazon_order_item i"
+            " LEFT JOIN channel_amazon_listing l ON l.account_id = :a AND l.seller_sku = i.seller_sku"
+            " LEFT JOIN channel_amazon_reservation r ON r.item_id = i.item_id"
+            " WHERE i.order_id = :o ORDER BY i.item_id, r.reservation_id"),
+            {"o": order_id, "a": row["account_id"]}).mappings():
+        item = by_id.get(r["item_id"])
+        if item is None:
+            item = _row({k: r[k] for k in r.keys() if k not in LEDGER_COLUMNS})
+            item["line_total"] = round(float(r["price"]) * r["qty_ordered"], 4) if r["price"] is not None else None
+            item["reservation"] = {"ledger": []}
+            by_id[r["item_id"]] = item
+            out_items.append(item)
+        if r["kind"] is not None:
+            item["reservation"]["ledger"].append(_row({k: r[k] for k in LEDGER_COLUMNS}))
+    for item in out_items:
+        state = _reservation_state({e["kind"] for e in item["reservation"]["ledger"]})
+        item["reservation"].update({"state": state, "label": RESERVATION[state][0]})
 
     packages = [_labels_package(_row(r)) for r in conn.execute(text(
         "SELECT shipment_id, magento_shipment_id, package_reference_id, carrier_code, carrier_name, shipping_method,"
