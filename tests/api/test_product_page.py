@@ -77,7 +77,7 @@ def test_nothing_to_send_says_why(api, listed, channel_db):
 
 def test_unknown_product_and_foreign_listing_are_404_bad_asin_400(api, listed, channel_db):
     assert api.get(f"/api/v1/accounts/{listed}/products/999999").status_code == 404
-    assert api.get(f"/api/v1/accounts/9999/products/1").status_code == 404
+    assert api.get("/api/v1/accounts/9999/products/1").status_code == 404
     assert api.post(f"/api/v1/accounts/{listed}/listings/99999999/asin", json={"asin": "B000000001"}).status_code \
         == 404
     with channel_db.engine.connect() as conn:
