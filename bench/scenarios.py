@@ -198,15 +198,15 @@ def import_match_classify(n: int) -> dict:
 
             with stack.engine.connect() as conn:
                 first = pipeline(conn)
-                changes = conn.execute(text("SELECT COUNT(*) FROM channel_amazon_listing_change")).scalar()
+                changes = conn.execute(text("SELECT COUNT(*) FROM channel_amazon_listing_change")).scalar_one()
                 _listing_digest(conn)
                 conn.commit()
                 time.sleep(1.1)  # a new second: an unchanged run must still write nothing
                 second = pipeline(conn)
                 written = _rows_changed_since_digest(conn)
-                change_rows = conn.execute(text("SELECT COUNT(*) FROM channel_amazon_listing_change")).scalar() \
+                change_rows = conn.execute(text("SELECT COUNT(*) FROM channel_amazon_listing_change")).scalar_one() \
                     - changes
-                tabs = dict(conn.execute(text("SELECT tab, COUNT(*) FROM channel_amazon_listing GROUP BY tab")).all())
+                tabs: dict[str, int] = dict(conn.execute(text("SELECT tab, COUNT(*) FROM channel_amazon_listing GROUP BY tab")).all())
                 conn.execute(text("DROP TABLE bench_digest"))
         return {"n": n, "seconds": round(first["seconds"], 2), "rows_per_second": round(n / first["seconds"]),
                 **{k: round(v, 2) for k, v in first.items() if k.endswith("_s")},
@@ -557,7 +557,7 @@ def csv_export(rows: int, workers: int = 2, threads: int = 4) -> dict:
             assert get([], target="/api/v1/accounts").status_code == 200
             return (q - p) * 1000, (time.perf_counter() - q) * 1000
 
-        def during(exports: int) -> tuple[list[tuple[int, float]], list[float], float]:
+        def during(exports: int) -> tuple[list[tuple[int, float]], list[tuple[float, float]], float]:
             """``exports`` exports at once while the grid asks for a page every 0.2 s."""
             done: list[tuple[int, float]] = []
             pages: list[tuple[float, float]] = []

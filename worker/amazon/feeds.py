@@ -81,8 +81,8 @@ def documents(seller_id: str, items: Iterable, message_for) -> Iterator[tuple[li
     into the document as it is. Yields (the feed's items, its document) with at most
     MAX_MESSAGES messages and MAX_BYTES bytes each: what ``batches`` and ``submit_feed``
     do, without building or encoding any message twice."""
-    head = json.dumps({"header": {"sellerId": seller_id, "version": "2.0", "issueLocale": "en_US"}})[:-1]
-    head = (head + ', "messages": [').encode("utf-8")
+    header = json.dumps({"header": {"sellerId": seller_id, "version": "2.0", "issueLocale": "en_US"}})[:-1]
+    head = (header + ', "messages": [').encode("utf-8")
     batch: list = []
     parts: list[bytes] = []
     total = ENVELOPE_BYTES
@@ -229,7 +229,8 @@ def account_for(report: dict, sent: set[int]) -> tuple[set[int], set[int]]:
     if not isinstance(report, dict) or not report:
         return set(), set(sent)
     rejected = rejected_message_ids(report) & sent
-    summary = report.get("summary") if isinstance(report.get("summary"), dict) else {}
+    found = report.get("summary")
+    summary: dict = found if isinstance(found, dict) else {}
     feed_level = any(i.get("severity") == "ERROR" and "messageId" not in i for i in report.get("issues") or []
                      if isinstance(i, dict))
     processed = summary.get("messagesProcessed")
