@@ -28,4 +28,6 @@ if grep -rnE --include='*.py' '^\s*(from|import) sandbox\b' channel bridge worke
   echo "static checks: production code imports sandbox/" >&2
   exit 1
 fi
+# Types over channel, bridge, worker, sandbox and bench (setup.cfg [mypy]).
+"$VENV/bin/mypy" --no-error-summary
 echo "static checks: ok"
