@@ -8,7 +8,6 @@ import time
 
 import pytest
 
-from sandbox.state import Listing
 from sandbox.testing import running_sandbox, sandbox_process
 from sandbox_fixtures import CLIENT_ID, CLIENT_SECRET, MARKETPLACE, REFRESH_TOKEN, SELLER, seller_seed
 from worker.amazon import feeds, listings, patches
