@@ -101,12 +101,10 @@ def _nothing(why: str) -> dict:
 
 
 def wanted_quantity(row) -> int | None:
-    """The quantity a price and stock push sends (``worker.sync.exporter.WANTED``)."""
-    if str(row.get("fulfillment_channel") or "DEFAULT") != "DEFAULT":
-        return None
-    if row.get("tab") in ("ineligible", "ending_in_progress"):
-        return 0
-    return int(row.get("calc_qty") or 0)
+    """The quantity a price and stock push sends: the listing's ``offer_qty``, kept by the
+    database (sql/0017, ``channel.tables.OFFER_QTY``)."""
+    qty = row.get("offer_qty")
+    return None if qty is None else int(qty)
 
 
 def next_request(row, *, seller_id: str, marketplace_id: str, currency: str, settings, paused: bool,

@@ -33,12 +33,11 @@ LISTING_COLUMNS = (
     " match_status, match_candidates, matched_by, tab, reason, reason_detail, state_changed_at, amazon_status,"
     " amazon_issues, amazon_price, amazon_qty, fulfillment_channel, listed_at, pending_action, ended_by_merchant,"
     " submitted_at, submission_ref, calc_price, calc_qty, calc_condition, pushed_price, pushed_qty, pushed_at,"
-    " seen_in_report_at, offer_dirty, in_website, enabled, passes_rules, has_identifier, is_parent, facts_at"
+    " seen_in_report_at, offer_qty, offer_dirty, in_website, enabled, passes_rules, has_identifier, is_parent, facts_at"
 )
 #: The exporter's wanted quantity and the digest it keeps of values Amazon rejected
 #: (``worker.sync.exporter.WANTED`` / ``WANT_DIGEST``): a rejected offer is held back.
-_WANTED = ("CASE WHEN fulfillment_channel <> 'DEFAULT' THEN NULL WHEN tab IN ('ineligible', 'ending_in_progress')"
-           " THEN 0 ELSE COALESCE(calc_qty, 0) END")
+_WANTED = "offer_qty"
 _HELD_BACK = (f"submission_ref <=> CONCAT('rejected:', MD5(CONCAT_WS('|', IFNULL(calc_price, '-'),"
               f" IFNULL({_WANTED}, '-'))))")
 ASIN = re.compile(r"^[A-Z0-9]{10}$")

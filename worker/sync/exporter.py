@@ -17,10 +17,11 @@ import dataclasses
 import json
 import logging
 import math
+from collections.abc import Sequence
 from decimal import Decimal
 
 from sqlalchemy import bindparam, text
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, RowMapping
 
 from channel import alerts, listing_state, marketplaces, payloads
 from channel.models.log import write_log
@@ -76,10 +77,8 @@ class ExportStats:
     rejected: int = 0
 
 
-WANTED = (
-    "CASE WHEN fulfillment_channel <> 'DEFAULT' THEN NULL WHEN tab IN ('ineligible', 'ending_in_progress') THEN 0"
-    " ELSE COALESCE(calc_qty, 0) END"
-)
+#: The quantity the offer sends, kept by the database (``offer_qty``, sql/0017).
+WANTED = "offer_qty"
 #: A digest of the values a push sends (price, quantity). A push Amazon answers INVALID
 #: leaves ``submission_ref = 'rejected:<digest>'``: the same values are not sent again,
 #: changed values are.
@@ -100,7 +99,7 @@ class PriceStockExporter:
         self.progress = progress or (lambda step, done, total: None)
         self.stats = ExportStats()
 
-    def changed(self) -> list:
+    def changed(self) -> Sequence[RowMapping]:
         """Listings on Amazon whose wanted price or quantity Amazon has not acknowledged."""
         return self.conn.execute(text(
             f"SELECT listing_id, seller_sku, calc_price, {WANTED} AS want_qty, {WANT_DIGEST} AS want_digest"
@@ -288,7 +287,7 @@ class PriceStockExporter:
         """Messages whose values Amazon holds now (getListingsItem), by messageId."""
         if not messages:
             return set()
-        skus = dict(self.conn.execute(text(
+        skus: dict[int, str] = dict(self.conn.execute(text(
             f"SELECT listing_id, seller_sku FROM {LISTING} WHERE listing_id IN :ids"
         ).bindparams(bindparam("ids", expanding=True)), {"ids": [v[0] for v in messages.values()]}).all())
         held = set()
