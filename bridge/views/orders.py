@@ -44,6 +44,8 @@ def orders():
 def order():
     _need("orders")
     raw = request.args.get("order_id", "")
+    if raw == "":
+        return {"title": "Amazon order", "order": None, "legends": api.LEGENDS, "can_act": False}
     if not raw.isdigit() or len(raw) > 9:
         raise BadRequest("order_id must be a number", {"parameter": "order_id"})
     detail = api.order_detail(db.session.connection(), int(raw), api.can_see_buyer())

@@ -237,7 +237,9 @@ def test_unknown_or_bad_order_is_a_404_or_400(api, failed_order):
     assert api.get("/api/v1/orders/999999").status_code == 404
     assert api.get("/fragments/order?order_id=999999").status_code == 404
     assert api.get("/fragments/order?order_id=abc").status_code == 400
-    assert api.get("/fragments/order").status_code == 400
+    assert api.get("/fragments/order?order_id=1234567890").status_code == 400
+    bare = api.get("/fragments/order")  # the page itself, without an order: points to the list
+    assert bare.status_code == 200 and "Choose an order in the" in bare.get_data(as_text=True)
 
 
 def test_retry_waits_for_magento_and_the_next_run_creates_it(api, channel_db, failed_order):
