@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from flask import g, request
-from sqlalchemy import RowMapping, text
+from sqlalchemy import text
 
 from bridge import db, grid
 from bridge.api.activity import overview_rows, trend_rows
@@ -98,16 +96,21 @@ def db_redis():
     return current_app.extensions["channel_redis"]
 
 
-def recent_orders(account_id: int) -> Sequence[RowMapping]:
+def recent_orders(account_id: int) -> list[dict]:
+    from bridge.api.orders import AMAZON, CREATION
+
     conn = db.session.connection()
     exists = conn.execute(text("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE()"
                                " AND table_name = 'channel_amazon_order'")).scalar()
     if not exists:
         return []
-    return conn.execute(text(
-        "SELECT amazon_order_id, amazon_status, purchase_date, order_total, currency, magento_status,"
+    rows = conn.execute(text(
+        "SELECT order_id, amazon_order_id, amazon_status, purchase_date, order_total, currency, magento_status,"
         " magento_increment_id FROM channel_amazon_order WHERE account_id = :a ORDER BY purchase_date DESC LIMIT 10"),
         {"a": account_id}).mappings().all()
+    # Each status with the words of the orders pages: (label, what it means).
+    return [{**r, "amazon_words": AMAZON.get(r["amazon_status"], (r["amazon_status"], "")),
+             "magento_words": CREATION.get(r["magento_status"], (r["magento_status"], ""))} for r in rows]
 
 
 def listings():

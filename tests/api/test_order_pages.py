@@ -281,3 +281,10 @@ def test_orders_list_fragment_explains_every_status_word(api, many):
     assert 'id="channel-order-legend"' in html
     assert "(48 orders)" in html
     assert api.get("/fragments/orders?status=nope").status_code == 400
+
+
+def test_dashboard_recent_orders_use_the_same_words(api, failed_order, listed):
+    api.post(f"/api/v1/orders/{failed_order}/retry")
+    html = api.get(f"/fragments/dashboard?account_id={listed}").get_data(as_text=True)
+    assert ">Waiting for Magento<" in html and ">offered<" not in html and ">Unshipped<" in html
+    assert f"order_id={failed_order}" in html
