@@ -110,3 +110,13 @@ def test_passphrase_key_is_stretched_with_a_salt_and_old_values_stay_readable():
         unsalted.decrypt(sealed.split(":", 2)[2].encode())  # not the old single-hash key any more
     before = unsalted.encrypt(b"written before").decode()
     assert vault.decrypt(before) == "written before"
+
+
+def test_env_php_reader_does_not_import_settings():
+    """channel.settings reads env.php through channel.magento.env, never the other way round."""
+    import subprocess
+    import sys
+
+    probe = "import sys, channel.magento.env; print('channel.settings' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
