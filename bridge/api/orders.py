@@ -112,9 +112,12 @@ def _prefix() -> str:
 
 def _day(name: str, value: str) -> date:
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise BadRequest(f"{name} must be a date (YYYY-MM-DD)", {"parameter": name}) from None
+    if not 1970 <= day.year <= 2999:
+        raise BadRequest(f"{name} must be a date between 1970 and 2999", {"parameter": name})
+    return day
 
 
 def order_filters(args) -> tuple[list[str], dict, str]:

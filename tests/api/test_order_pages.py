@@ -127,7 +127,7 @@ def test_pages_by_number_reach_twenty_then_go_by_key(api, many):
 
 @pytest.mark.parametrize("query, parameter", [
     ("status=offerd", "status"), ("amazon_status=shipped", "amazon_status"), ("fulfilled_by=FBA", "fulfilled_by"),
-    ("from=2026-13-01", "from"), ("from=2026-10-20&to=2026-10-01", "from"), ("sort=buyer", "sort"),
+    ("from=2026-13-01", "from"), ("to=9999-12-31", "to"), ("from=2026-10-20&to=2026-10-01", "from"), ("sort=buyer", "sort"),
     ("after=not-a-cursor", "after"), ("account_id=x", "account_id"), ("per_page=0", "per_page"),
     ("magento_order_status=a%27b", "magento_order_status"), ("buyer=jane", "buyer"),
 ])
