@@ -32,6 +32,8 @@ MAX_BYTES = 10_000_000
 CONTENT_TYPE = "application/json; charset=UTF-8"
 #: The header and framing of a feed document around its messages, generously.
 ENVELOPE_BYTES = 1024
+#: JSON without blanks between tokens.
+COMPACT = (",", ":")
 #: Clock difference allowed between us and Amazon when looking for a feed we may have created.
 CLOCK_SKEW = timedelta(minutes=2)
 
@@ -80,27 +82,29 @@ def documents(seller_id: str, items: Iterable, message_for) -> Iterator[tuple[li
     is the item's message with its messageId ``n`` in its feed, encoded once and written
     into the document as it is. Yields (the feed's items, its document) with at most
     MAX_MESSAGES messages and MAX_BYTES bytes each: what ``batches`` and ``submit_feed``
-    do, without building or encoding any message twice."""
-    header = json.dumps({"header": {"sellerId": seller_id, "version": "2.0", "issueLocale": "en_US"}})[:-1]
-    head = (header + ', "messages": [').encode("utf-8")
+    do, without building or encoding any message twice. The JSON is compact (no blanks
+    between tokens): more messages fit in 10 MB, fewer feeds wait for their turn."""
+    header = json.dumps({"header": {"sellerId": seller_id, "version": "2.0", "issueLocale": "en_US"}},
+                        separators=COMPACT)[:-1]
+    head = (header + ',"messages":[').encode("utf-8")
     batch: list = []
     parts: list[bytes] = []
     total = ENVELOPE_BYTES
     for item in items:
-        encoded = json.dumps(message_for(len(batch) + 1, item)).encode("utf-8")
-        size = len(encoded) + 2
+        encoded = json.dumps(message_for(len(batch) + 1, item), separators=COMPACT).encode("utf-8")
+        size = len(encoded) + 1
         if batch and (len(batch) >= MAX_MESSAGES or total + size > MAX_BYTES):
-            yield batch, head + b", ".join(parts) + b"]}"
+            yield batch, head + b",".join(parts) + b"]}"
             batch, parts, total = [], [], ENVELOPE_BYTES
-            encoded = json.dumps(message_for(1, item)).encode("utf-8")  # first of the next feed
-            size = len(encoded) + 2
+            encoded = json.dumps(message_for(1, item), separators=COMPACT).encode("utf-8")  # first of the next feed
+            size = len(encoded) + 1
         if size + ENVELOPE_BYTES > MAX_BYTES:
             raise InvalidInput(f"one feed message weighs {size} bytes, more than a feed may", operation="createFeed")
         batch.append(item)
         parts.append(encoded)
         total += size
     if batch:
-        yield batch, head + b", ".join(parts) + b"]}"
+        yield batch, head + b",".join(parts) + b"]}"
 
 
 def recent_feeds(client, since: datetime) -> list[dict]:
