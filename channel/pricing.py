@@ -245,7 +245,12 @@ class Step:
     def to_json(self) -> dict:
         value = self.value
         return {"code": self.code, "label": self.label, "applied": self.applied, "note": self.note,
-                "value": None if value is None else (str(value) if isinstance(value, Decimal) else value)}
+                "value": None if value is None else (decimal_text(value) if isinstance(value, Decimal) else value)}
+
+
+def decimal_text(value: Decimal) -> str:
+    """A decimal without trailing zeros or exponent: 294.840000 -> 294.84, 57.0000 -> 57."""
+    return format(value.normalize(), "f") if value.is_finite() else str(value)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime, timezone
+from decimal import Decimal
 
 from flask import jsonify
 from sqlalchemy import text
@@ -57,6 +58,8 @@ def _plain(value):
         return [_plain(v) for v in value]
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
+    if isinstance(value, Decimal):
+        return pricing.decimal_text(value)
     return str(value)
 
 
