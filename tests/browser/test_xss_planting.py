@@ -95,7 +95,7 @@ def pages(stack, order_id: int) -> list[str]:
     return ([f"{base}/ui/overview", f"{base}/ui/dashboard?account_id={a}", f"{base}/ui/accounts",
              f"{base}/ui/onboarding?account_id={a}", f"{base}/ui/orders?account_id={a}",
              f"{base}/ui/order?order_id={order_id}", f"{base}/ui/log?account_id={a}",
-             f"{base}/ui/history?account_id={a}"]
+             f"{base}/ui/history?account_id={a}", f"{base}/ui/product?account_id={a}&product_id=1"]
             + [f"{base}/ui/listings?account_id={a}&tab={t.value}" for t in VISIBLE_TABS])
 
 
