@@ -27,7 +27,7 @@ from sqlalchemy import BindParameter, bindparam, text
 from sqlalchemy.engine import Connection
 
 from channel.errors import NotFound
-from channel.magento.schema import VALUE_TYPES, MagentoSchema
+from channel.magento.schema import VALUE_TYPES, MagentoSchema, key_filter
 from channel.magento.stock import AUTO, StockReader
 
 logger = logging.getLogger(__name__)
@@ -307,25 +307,36 @@ class CatalogReader:
         products = {r.entity_id: Product(r.entity_id, r.sku, r.type_id, r.attribute_set_id, {}, [],
                                          timezone=website.timezone) for r in rows}
         by_link = {r.link: products[r.entity_id] for r in rows}
-        links = list(by_link)
+        where, params, binds = key_filter(f"v.{s.link}", "links", list(by_link))
         for backend in VALUE_TYPES:
             attrs = [a for a in wanted if a.backend_type == backend]
             if not attrs:
                 continue
             codes = {a.attribute_id: a.code for a in attrs}
             stmt = text(
-                f"SELECT {s.link} AS link, attribute_id, store_id, value FROM {s.value_table(backend)}"
-                f" WHERE {s.link} IN :links AND attribute_id IN :attrs AND store_id IN (0, :store)"
-                f" ORDER BY store_id"
-            ).bindparams(bindparam("links", expanding=True), bindparam("attrs", expanding=True))
-            for r in self.conn.execute(stmt, {"links": links, "attrs": list(codes), "store": website.store_id}):
-                # Ordered by store: the store-view row, when present, overwrites store 0, NULL or not.
-                by_link[r.link].attributes[codes[r.attribute_id]] = r.value
+                f"SELECT v.{s.link}, v.attribute_id, v.store_id, v.value FROM {s.value_table(backend)} v"
+                f" WHERE {where} AND v.attribute_id IN :attrs AND v.store_id IN (0, :store)"
+            ).bindparams(bindparam("attrs", expanding=True), *binds)
+            store_view = []
+            for link, attribute_id, store_id, value in self.conn.execute(
+                    stmt, {**params, "attrs": list(codes), "store": website.store_id}).tuples():
+                product = by_link.get(link)
+                if product is None:  # in the range read, not in this batch
+                    continue
+                if store_id:
+                    store_view.append((product, codes[attribute_id], value))
+                else:
+                    product.attributes[codes[attribute_id]] = value
+            # The store-view row, when present, overrides store 0, NULL or not.
+            for product, code, value in store_view:
+                product.attributes[code] = value
         self._resolve_options(products.values(), wanted, website.store_id)
+        where, params, binds = key_filter("product_id", "ids", list(products))
         stmt = text(f"SELECT product_id, category_id FROM {s.t('catalog_category_product')}"
-                    f" WHERE product_id IN :ids").bindparams(bindparam("ids", expanding=True))
-        for r in self.conn.execute(stmt, {"ids": list(products)}):
-            products[r.product_id].categories.append(r.category_id)
+                    f" WHERE {where}").bindparams(*binds)
+        for product_id, category_id in self.conn.execute(stmt, params).tuples():
+            if product_id in products:
+                products[product_id].categories.append(category_id)
         self.stock.fill(list(products.values()), website)
         return list(products.values())
 

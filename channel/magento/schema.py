@@ -12,7 +12,7 @@ import dataclasses
 import json
 import time
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 
 OPEN_SOURCE = "opensource"
@@ -77,3 +77,15 @@ class MagentoSchema:
             except (ValueError, KeyError, TypeError):
                 pass
         return int(time.time())
+
+
+def key_filter(column: str, name: str, keys: list[int]) -> tuple[str, dict, list]:
+    """A WHERE fragment selecting rows whose integer ``column`` is one of ``keys``: one index
+    range when the keys are dense (a batch of products in id order), else an IN list.
+    Rows of the range that are not in ``keys`` must be skipped by the caller."""
+    if not keys:
+        return "1 = 0", {}, []
+    low, high = min(keys), max(keys)
+    if high - low < 4 * len(keys) + 64:
+        return f"{column} BETWEEN :{name}_low AND :{name}_high", {f"{name}_low": low, f"{name}_high": high}, []
+    return f"{column} IN :{name}", {name: keys}, [bindparam(name, expanding=True)]

@@ -29,7 +29,7 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 
 from channel.errors import ChannelError, InvalidInput
-from channel.magento.schema import MagentoSchema
+from channel.magento.schema import MagentoSchema, key_filter
 
 logger = logging.getLogger(__name__)
 
@@ -152,13 +152,16 @@ class StockReader:
         default_backorders = int(self.config("backorders", "0"))
         for p in products:
             p.manage_stock, p.min_qty, p.backorders = default_manage, default_min, default_backorders
+        where, params, binds = key_filter("product_id", "ids", list(by_id))
         stmt = text(
             f"SELECT product_id, qty, is_in_stock, manage_stock, use_config_manage_stock, min_qty,"
             f" use_config_min_qty, backorders, use_config_backorders FROM {s.t('cataloginventory_stock_item')}"
-            f" WHERE product_id IN :ids AND stock_id = :stock"
-        ).bindparams(bindparam("ids", expanding=True))
-        for r in self.conn.execute(stmt, {"ids": list(by_id), "stock": LEGACY_STOCK_ID}):
-            p = by_id[r.product_id]
+            f" WHERE {where} AND stock_id = :stock"
+        ).bindparams(*binds)
+        for r in self.conn.execute(stmt, {**params, "stock": LEGACY_STOCK_ID}):
+            p = by_id.get(r.product_id)
+            if p is None:  # in the range read, not in this batch
+                continue
             p.qty = Decimal(r.qty) if r.qty is not None else None
             p.is_in_stock = bool(r.is_in_stock)
             p.manage_stock = default_manage if r.use_config_manage_stock else bool(r.manage_stock)
