@@ -2,6 +2,7 @@
 column, and stale (built from a cache older than recent submissions)."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import text
@@ -55,6 +56,9 @@ def test_a_report_without_status_keeps_submissions_and_amazon_issues(settled_wit
     cycle()  # HOLD_BACK is submitted and awaits Amazon's approval
     pending = listing(channel_db, HOLD_BACK)
     assert pending.submitted_at is not None and pending.amazon_status != "BUYABLE"
+    # Amazon takes its time to approve it (a day), however long the cycles take here.
+    offer = market.market.sellers[SELLER].listings[HOLD_BACK]
+    offer.buyable_at = market.market.clock.now() + timedelta(days=1)
     # Listings Amazon shows without price or stock, new to us.
     seller = market.market.sellers[SELLER]
     seller.listings["3P-NOSTOCK"] = Listing(sku="3P-NOSTOCK", asin="B0NOSTOCK1", price=9.0, quantity=0)
