@@ -50,4 +50,5 @@ def order():
         raise BadRequest("order_id must be a number", {"parameter": "order_id"})
     detail = api.order_detail(db.session.connection(), int(raw), api.can_see_buyer())
     return {"title": f"Amazon order {detail['order']['amazon_order_id']}", **detail, "legends": api.LEGENDS,
-            "can_act": g.caller.allows(RESOURCES["orders_act"])}
+            "can_act": g.caller.allows(RESOURCES["orders_act"]),
+            "can_view_products": g.caller.allows(RESOURCES["view"])}

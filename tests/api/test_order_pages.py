@@ -220,7 +220,7 @@ def test_timeline_carries_the_log_rows_that_name_the_order_while_it_changed(api,
     assert logged == [("Communication log: Amazon answered 404 to getOrder", "Order 114-7654321-1234567 not found")]
 
 
-def test_buyer_data_only_with_its_grant(api, failed_order):
+def test_buyer_data_only_with_its_grant(api, failed_order, listed):
     body = api.get(f"/api/v1/orders/{failed_order}", grants=[ORDERS, PII]).get_json()
     assert body["order"]["buyer"] == {"shown": True, "name": "Jane Buyer", "email": "jane@example.com",
                                       "address": {"name": "Jane Buyer", "addressLine1": "1 Main St",
@@ -229,8 +229,12 @@ def test_buyer_data_only_with_its_grant(api, failed_order):
     viewer = api.get(f"/fragments/order?order_id={failed_order}", grants=[ORDERS]).get_data(as_text=True)
     assert "Jane" not in viewer and "Hidden: your Magento role lacks" in viewer
     assert "/retry" not in viewer  # no Retry without the actions grant
+    assert "channel-product-link" not in viewer  # the product page needs Channel_Amazon::listings
     full = api.get(f"/fragments/order?order_id={failed_order}", grants=[ORDERS, ACTIONS, PII]).get_data(as_text=True)
     assert "Jane Buyer" in full and "1 Main St" in full and f"/api/v1/orders/{failed_order}/retry" in full
+    products = api.get(f"/fragments/order?order_id={failed_order}",
+                       grants=[ORDERS, "Channel_Amazon::listings"]).get_data(as_text=True)
+    assert f"/fragments/product?account_id={listed}&amp;product_id=1" in products
 
 
 def test_unknown_or_bad_order_is_a_404_or_400(api, failed_order):
