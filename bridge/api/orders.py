@@ -303,17 +303,23 @@ def magento_order_url(magento_order_id: int | None) -> str | None:
 
 def order_detail(conn, order_id: int, with_buyer: bool) -> dict:
     cols = ", ".join(f"o.{c}" for c in service.ORDER_COLUMNS)
+    p = _prefix()
     row = conn.execute(text(
         f"SELECT {cols}, o.magento_order_id, o.buyer_name, o.buyer_email, o.shipping_address,"
         f" o.shipment_confirmed_at, o.closed_at, o.buyer_data_purged_at, o.created_at, o.updated_at,"
-        f" a.name AS account_name FROM channel_amazon_order o JOIN channel_amazon_account a"
-        f" ON a.account_id = o.account_id WHERE o.order_id = :o"), {"o": order_id}).mappings().first()
+        f" a.name AS account_name, so.entity_id AS mo_entity_id, so.status AS mo_status, so.state AS mo_state,"
+        f" so.increment_id AS mo_increment_id, so.grand_total AS mo_grand_total,"
+        f" so.order_currency_code AS mo_order_currency_code, COALESCE(st.label, so.status) AS mo_label"
+        f" FROM channel_amazon_order o JOIN channel_amazon_account a ON a.account_id = o.account_id"
+        f" LEFT JOIN `{p}sales_order` so ON so.entity_id = o.magento_order_id"
+        f" LEFT JOIN `{p}sales_order_status` st ON st.status = so.status"
+        f" WHERE o.order_id = :o"), {"o": order_id}).mappings().first()
     if row is None:
         raise NotFound(f"order {order_id} does not exist", {"order_id": order_id})
     order = _labels(_row({k: v for k, v in row.items() if k not in ("buyer_name", "buyer_email",
-                                                                   "shipping_address")}))
-    magento = _magento_orders(conn, [row["magento_order_id"]] if row["magento_order_id"] else [])
-    order["magento_order"] = magento.get(row["magento_order_id"])
+                                                                   "shipping_address") and not k.startswith("mo_")}))
+    order["magento_order"] = _row({k[3:]: row[k] for k in row.keys() if k.startswith("mo_")}) \
+        if row["mo_entity_id"] is not None else None
     order["magento_order_url"] = magento_order_url(row["magento_order_id"])
     failed = row["magento_status"] == "failed" or (row["magento_attempts"] and row["magento_failure_reason"]
                                                     and row["magento_status"] in ("offered", "creating"))
