@@ -60,8 +60,11 @@ class TokenProvider:
     """Access tokens per (client id, refresh token), shared through Redis."""
 
     def __init__(self, redis, endpoint: str, client_id: str, client_secret: str, refresh_token: str,
-                 timeout: float = 15, sleep=time.sleep, vault=None):
+                 timeout: float = 15, sleep=time.sleep, vault=None, clock=None):
+        """``clock``: a simulated clock shared with the sandbox (``worker.amazon.clock``); the
+        token then expires on it, not only by Redis' real-time expiry."""
         self.redis = redis
+        self.clock = clock if getattr(clock, "simulated", False) else None
         self._vault = vault  # access tokens are stored encrypted in Redis when given
         self.endpoint = endpoint
         self.client_id = client_id
@@ -77,6 +80,10 @@ class TokenProvider:
         return f"TokenProvider(client_id={self.client_id!r})"
 
     def _sealed(self) -> str | None:
+        if self.clock is not None:
+            until = self.redis.get(self.key + ":until")
+            if until is None or float(until) <= self.clock.time():
+                return None
         cached = self.redis.get(self.key)
         if cached:
             return cached.decode() if isinstance(cached, bytes) else cached
@@ -152,5 +159,7 @@ class TokenProvider:
         ttl = max(int(data.get("expires_in", 3600)) - EXPIRY_MARGIN, 30)
         sealed = self._vault.encrypt(data["access_token"]) if self._vault is not None else data["access_token"]
         self.redis.set(self.key, sealed, ex=ttl)
+        if self.clock is not None:
+            self.redis.set(self.key + ":until", repr(self.clock.time() + ttl), ex=ttl)
         logger.info("Refreshed access token for client %s (valid %d s)", self.client_id, ttl)
         return data["access_token"]

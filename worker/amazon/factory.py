@@ -18,7 +18,7 @@ def client_for(account, settings, redis, on_failure=None, rate_scale: float = 1.
     base = settings.spapi_endpoint or marketplaces.HOSTS[account.region]
     lwa = settings.lwa_endpoint or marketplaces.LWA_ENDPOINT
     tokens = TokenProvider(redis, lwa, account.lwa_client_id, account.client_secret(vault),
-                           account.refresh_token(vault), vault=vault)
+                           account.refresh_token(vault), vault=vault, clock=clock)
     if kwargs.get("session") is None:  # dry run: writes recorded, not sent (worker.amazon.dry_run)
         kwargs["session"] = dry_run.session_for(account, settings)
     return SpApiClient(base, account.seller_id, account.region, account.marketplace_id, tokens,

@@ -13,7 +13,10 @@ such feeds per 5 minutes per seller and region, whatever createFeed's own rate s
 
 Buckets refill at ``PACE`` (95 %) of Amazon's rate: calls sent at exactly Amazon's rate
 meet a bucket that is empty to the millisecond, and network jitter turns a share of
-them into 429s. The burst is Amazon's. Waits run on the client's clock (``clock``): real
+them into 429s. A new bucket of an operation allowed once a second or more starts one
+token short of Amazon's burst: Amazon's bucket starts when our first call arrives, ours
+when it leaves, and the token kept back covers that latency until the pace's margin
+has grown (slower operations' margin is seconds from their first refill on). Waits run on the client's clock (``clock``): real
 time in production, the clock shared with the sandbox in the benchmarks.
 """
 
@@ -45,12 +48,15 @@ local stamp = tonumber(redis.call('HGET', KEYS[1], 's'))
 local reported = tonumber(redis.call('HGET', KEYS[1], 'r'))
 local rate, burst, now, scale = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 if reported ~= nil and reported > 0 then rate = reported * scale * tonumber(ARGV[5]) end
-if tokens == nil then tokens = burst; stamp = now end
-tokens = math.min(burst, tokens + math.max(0, now - stamp) * rate) - 1
-redis.call('HSET', KEYS[1], 't', tostring(tokens), 's', tostring(math.max(now, stamp)))
+if tokens == nil then tokens = math.max(1, burst - tonumber(ARGV[6])); stamp = now end
+-- The bucket's state is as of the later of its stamp and our now: a caller whose clock
+-- reading is older than another's (both reserving at once) waits from that later time.
+local base = math.max(now, stamp)
+tokens = math.min(burst, tokens + (base - stamp) * rate) - 1
+redis.call('HSET', KEYS[1], 't', tostring(tokens), 's', tostring(base))
 redis.call('EXPIRE', KEYS[1], math.ceil(burst / rate) + 3600)
-if tokens >= 0 then return '0' end
-return tostring(-tokens / rate)
+if tokens >= 0 then return tostring(base - now) end
+return tostring(base - now - tokens / rate)
 """
 
 #: After a 429 the bucket holds no token; refilled tokens are counted from now.
@@ -95,8 +101,9 @@ class Throttle:
         rate, burst = self.rates[operation]
         key = self.key(seller_id, region, operation)
         now = self.clock.time()
+        headroom = 1 if rate >= 1.0 else 0
         wait = float(self._script(keys=[key], args=[rate * self.scale * self.pace, burst, now, self.scale,
-                                                    self.pace]))
+                                                    self.pace, headroom]))
         if wait > max_wait:
             self.redis.hincrbyfloat(key, "t", 1)
             raise Throttled(f"{operation} is rate-limited for {wait:.0f}s more", operation=operation, status=429)
