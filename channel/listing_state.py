@@ -489,6 +489,31 @@ def classified(conn: Connection, account_id: int, now: datetime, auto_publish: b
     return {"created": created, "updated": updated, "left_website": left, "changed": moved}
 
 
+# --- dry run ----------------------------------------------------------------------------------
+
+def dry_run_ended(conn: Connection, account_id: int, since: datetime) -> int:
+    """The account's dry run (from ``since``) is over: what it recorded instead of sending is
+    undone on the listings it touched, so the next cycle sends it for real. Offers the
+    dry run "acknowledged" are compared with Amazon's own values again, submissions it
+    answered go back to their queued action (publish, relist or end)."""
+    touched = (f"SELECT c.seller_sku, c.operation, c.body FROM channel_amazon_dry_run_call c JOIN ("
+               f"SELECT seller_sku, MAX(call_id) AS last FROM channel_amazon_dry_run_call WHERE account_id = :a"
+               f" AND created_at >= :since AND seller_sku IS NOT NULL GROUP BY seller_sku) d ON d.last = c.call_id")
+    ended = "(t.operation = 'deleteListingsItem' OR (t.operation = 'patchListingsItem' AND t.body LIKE '%\"op\":\"delete\"%'))"
+    params = {"a": account_id, "since": since}
+    changed = conn.execute(text(
+        f"UPDATE {LISTING} l JOIN ({touched}) t ON l.account_id = :a AND l.seller_sku = t.seller_sku"
+        f" SET l.pushed_price = NULL, l.pushed_qty = NULL, l.pushed_at = NULL,"
+        f" l.pending_action = CASE WHEN {ended} THEN 'end'"
+        f" WHEN l.submission_ref LIKE 'dry-run-%' THEN IF(l.amazon_status IS NULL AND l.ended_by_merchant = 0,"
+        f" 'publish', 'relist') ELSE l.pending_action END,"
+        f" l.submitted_at = IF(l.submission_ref LIKE 'dry-run-%', NULL, l.submitted_at),"
+        f" l.submission_ref = IF(l.submission_ref LIKE 'dry-run-%', NULL, l.submission_ref)"), params).rowcount
+    _decide(conn, account_id, f"l.seller_sku IN (SELECT seller_sku FROM channel_amazon_dry_run_call"
+                              f" WHERE account_id = :a AND created_at >= :since AND seller_sku IS NOT NULL)", params)
+    return changed
+
+
 def refresh_tab_counts(conn: Connection, account_id: int, now: datetime | None = None) -> None:
     """Keep the account's listings per tab (``channel_amazon_tab_count``) for the pages:
     one grouped read by the (account_id, tab) index and one replace."""

@@ -11,6 +11,7 @@ bad values with ``InvalidInput`` naming the field.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 import json
 from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Literal, overload
@@ -68,6 +69,18 @@ def _int(value, path: str, minimum: int = 0, optional: bool = False, maximum: in
     return int(value)
 
 
+def _moment(value, path: str) -> str | None:
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        raise InvalidInput(f"settings: {path} must be a date and time", {"path": path})
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"settings: {path} must be a date and time", {"path": path}) from None
+    return value
+
+
 def _flag(value, path: str) -> bool:
     if not isinstance(value, bool):
         raise InvalidInput(f"settings: {path} must be true or false", {"path": path})
@@ -115,6 +128,8 @@ class AccountSettings:
     #: Dry run: nothing is sent to Amazon; every call the worker would make is recorded
     #: (``channel_amazon_dry_run_call``) instead. Reads still happen.
     dry_run: bool = False
+    #: When the dry run was switched on (ISO, UTC): what it recorded since is undone when it ends.
+    dry_run_since: str | None = None
     #: Sections owned by other parts (orders, attribute import), kept as given.
     extra: dict = dataclasses.field(default_factory=dict)
 
@@ -152,7 +167,7 @@ class AccountSettings:
             raise InvalidInput("settings: fulfillment_channel must be DEFAULT or AMAZON_<region>",
                                {"path": "fulfillment_channel"})
         known = {"auto_publish", "price", "stock", "condition_default", "condition_attribute", "handling_time",
-                 "fulfillment_channel", "report_hold_threshold", "buyer_data", "dry_run"}
+                 "fulfillment_channel", "report_hold_threshold", "buyer_data", "dry_run", "dry_run_since"}
         return cls(
             auto_publish=bool(raw.get("auto_publish", False)), price=price, stock=stock,
             condition_default=_choice(raw.get("condition_default", "new_new"), "condition_default",
@@ -164,6 +179,7 @@ class AccountSettings:
             fulfillment_channel=channel,
             buyer_data=BuyerDataSettings.from_json(raw.get("buyer_data")),
             dry_run=_flag(raw.get("dry_run", False), "dry_run"),
+            dry_run_since=_moment(raw.get("dry_run_since"), "dry_run_since"),
             extra={k: v for k, v in raw.items() if k not in known},
         )
 
@@ -276,52 +292,70 @@ class QtyTrace:
         return {"amount": self.amount, "steps": [s.to_json() for s in self.steps]}
 
 
-def explain_price(product, settings: AccountSettings, now: datetime) -> PriceTrace:
+class _Steps:
+    """The steps of a trace, written only when asked for: the rule runs for every product
+    of a catalog, the words are read for one."""
+
+    __slots__ = ("on", "steps")
+
+    def __init__(self, on: bool):
+        self.on = on
+        self.steps: list[Step] = []
+
+    def add(self, code: str, label: str, value, applied: bool, note: "str | Callable[[], str]" = "") -> None:
+        if self.on:
+            self.steps.append(Step(code, label, value, applied, note() if callable(note) else note))
+
+    def done(self) -> tuple[Step, ...]:
+        return tuple(self.steps)
+
+
+def explain_price(product, settings: AccountSettings, now: datetime, trace: bool = True) -> PriceTrace:
     """The offer price in the marketplace currency with every step that made it; the one
-    price rule (``compute_price`` is its ``amount``)."""
+    price rule (``compute_price`` is its ``amount``, computed without writing the steps)."""
     p = settings.price
-    steps: list[Step] = []
+    steps = _Steps(trace)
     base = product.get(p.attribute)
     if base is None:
-        steps.append(Step("source", f"Magento attribute '{p.attribute}'", None, False, "the product has no value"))
-        return PriceTrace(tuple(steps), None)
+        steps.add("source", f"Magento attribute '{p.attribute}'", None, False, "the product has no value")
+        return PriceTrace(steps.done(), None)
     price = Decimal(str(base))
-    steps.append(Step("source", f"Magento attribute '{p.attribute}'", price, True, "as the website's store view sees it"))
+    steps.add("source", f"Magento attribute '{p.attribute}'", price, True, "as the website's store view sees it")
     special = product.get("special_price")
     if special is None:
-        steps.append(Step("special_price", "Special price", price, False, "the product has none"))
+        steps.add("special_price", "Special price", price, False, "the product has none")
     elif not p.use_special_price:
-        steps.append(Step("special_price", "Special price", price, False,
-                          f"{Decimal(str(special))} is not used: the account's settings ignore special prices"))
+        steps.add("special_price", "Special price", price, False,
+                          lambda: f"{Decimal(str(special))} is not used: the account's settings ignore special prices")
     else:
         active, why = special_price_window(product, now)
         special = Decimal(str(special))
         if not active:
-            steps.append(Step("special_price", "Special price", price, False, f"{special} not active: {why}"))
+            steps.add("special_price", "Special price", price, False, lambda: f"{special} not active: {why}")
         elif special >= price:
-            steps.append(Step("special_price", "Special price", price, False,
-                              f"{special} is active ({why}) but not lower than the price"))
+            steps.add("special_price", "Special price", price, False,
+                              lambda: f"{special} is active ({why}) but not lower than the price")
         else:
             price = special
-            steps.append(Step("special_price", "Special price", price, True, f"active: {why}"))
+            steps.add("special_price", "Special price", price, True, lambda: f"active: {why}")
     if p.adjustment_type == "fixed":
         price += p.adjustment
-        steps.append(Step("adjustment", "Adjustment", price, p.adjustment != 0, f"fixed {p.adjustment:+}"))
+        steps.add("adjustment", "Adjustment", price, p.adjustment != 0, lambda: f"fixed {p.adjustment:+}")
     elif p.adjustment_type == "percent":
         price += price * p.adjustment / 100
-        steps.append(Step("adjustment", "Adjustment", price, p.adjustment != 0, f"{p.adjustment:+}%"))
+        steps.add("adjustment", "Adjustment", price, p.adjustment != 0, lambda: f"{p.adjustment:+}%")
     else:
-        steps.append(Step("adjustment", "Adjustment", price, False, "none set"))
+        steps.add("adjustment", "Adjustment", price, False, "none set")
     price = price * (1 + p.vat_percent / 100)
-    steps.append(Step("vat", "VAT", price, p.vat_percent != 0, f"+{p.vat_percent}%"))
+    steps.add("vat", "VAT", price, p.vat_percent != 0, lambda: f"+{p.vat_percent}%")
     price = price * p.currency_rate
-    steps.append(Step("currency", "Currency rate", price, p.currency_rate != 1, f"x {p.currency_rate}"))
+    steps.add("currency", "Currency rate", price, p.currency_rate != 1, lambda: f"x {p.currency_rate}")
     if price <= 0:
-        steps.append(Step("rounding", "Rounding", None, False, "the price is not above 0: no price is sent"))
-        return PriceTrace(tuple(steps), None)
+        steps.add("rounding", "Rounding", None, False, "the price is not above 0: no price is sent")
+        return PriceTrace(steps.done(), None)
     amount = round_price(price, p.rounding)
-    steps.append(Step("rounding", "Rounding", amount, amount != price, ROUNDING_WORDS[p.rounding]))
-    return PriceTrace(tuple(steps), amount)
+    steps.add("rounding", "Rounding", amount, amount != price, ROUNDING_WORDS[p.rounding])
+    return PriceTrace(steps.done(), amount)
 
 
 ROUNDING_WORDS = {"none": "kept to 4 decimals", "cents": "to the cent", "whole": "to a whole amount",
@@ -330,7 +364,7 @@ ROUNDING_WORDS = {"none": "kept to 4 decimals", "cents": "to the cent", "whole":
 
 def compute_price(product, settings: AccountSettings, now: datetime) -> Decimal | None:
     """The offer price in the marketplace currency, or None when the product has none."""
-    return explain_price(product, settings, now).amount
+    return explain_price(product, settings, now, trace=False).amount
 
 
 def round_price(price: Decimal, rounding: str) -> Decimal:
@@ -344,53 +378,53 @@ def round_price(price: Decimal, rounding: str) -> Decimal:
     return price.quantize(CENT, ROUND_HALF_UP)
 
 
-def explain_qty(product, settings: AccountSettings) -> QtyTrace:
+def explain_qty(product, settings: AccountSettings, trace: bool = True) -> QtyTrace:
     """The quantity to list with every step that made it; the one quantity rule
     (``compute_qty`` is its ``amount``): 0 for a disabled product and at or below the
     out-of-stock threshold, capped at the maximum, a fixed number without managed stock."""
     s = settings.stock
-    steps: list[Step] = []
+    steps = _Steps(trace)
     status = product.get("status")
     if status not in (None, 1):
-        steps.append(Step("status", "Magento status", 0, True, "disabled in Magento: nothing to sell"))
-        return QtyTrace(tuple(steps), 0)
+        steps.add("status", "Magento status", 0, True, "disabled in Magento: nothing to sell")
+        return QtyTrace(steps.done(), 0)
     on_hand = getattr(product, "qty", None)
     reserved = getattr(product, "reserved", None)
     if on_hand is not None:
-        steps.append(Step("stock", "Quantity in stock", on_hand, True, "Magento's stock"))
+        steps.add("stock", "Quantity in stock", on_hand, True, "Magento's stock")
     if reserved:
-        steps.append(Step("reservations", "Reservations", on_hand + reserved if on_hand is not None else None, True,
-                          f"{reserved} held for orders not yet shipped"))
+        steps.add("reservations", "Reservations", on_hand + reserved if on_hand is not None else None, True,
+                          lambda: f"{reserved} held for orders not yet shipped")
     salable = product.salable_qty
     if salable is None:
         qty = s.unmanaged_quantity
-        steps.append(Step("unmanaged", "Stock not managed", qty, True,
-                          "Magento does not count this product's stock: the account's fixed quantity"))
+        steps.add("unmanaged", "Stock not managed", qty, True,
+                          "Magento does not count this product's stock: the account's fixed quantity")
     else:
         min_qty = getattr(product, "min_qty", Decimal(0)) or Decimal(0)
         in_stock = getattr(product, "is_in_stock", True)
         note = "out of stock in Magento" if not in_stock else (
             f"after Magento's out-of-stock threshold {min_qty}" if min_qty > 0 else "what Magento can sell now")
         qty = int(Decimal(salable).to_integral_value(ROUND_DOWN))
-        steps.append(Step("salable", "Salable quantity", qty, True, note))
+        steps.add("salable", "Salable quantity", qty, True, note)
     if qty <= s.out_of_stock_threshold:
-        steps.append(Step("threshold", "Out-of-stock threshold", 0, qty != 0,
-                          f"{qty} is at or below the account's threshold {s.out_of_stock_threshold}"))
-        return QtyTrace(tuple(steps), 0)
-    steps.append(Step("threshold", "Out-of-stock threshold", qty, False,
-                      f"above the account's threshold {s.out_of_stock_threshold}"))
+        steps.add("threshold", "Out-of-stock threshold", 0, qty != 0,
+                          lambda: f"{qty} is at or below the account's threshold {s.out_of_stock_threshold}")
+        return QtyTrace(steps.done(), 0)
+    steps.add("threshold", "Out-of-stock threshold", qty, False,
+                      lambda: f"above the account's threshold {s.out_of_stock_threshold}")
     if s.max_quantity is not None:
         capped = min(qty, s.max_quantity)
-        steps.append(Step("maximum", "Maximum listed", capped, capped != qty, f"at most {s.max_quantity}"))
+        steps.add("maximum", "Maximum listed", capped, capped != qty, lambda: f"at most {s.max_quantity}")
         qty = capped
     else:
-        steps.append(Step("maximum", "Maximum listed", qty, False, "no maximum set"))
-    return QtyTrace(tuple(steps), max(qty, 0))
+        steps.add("maximum", "Maximum listed", qty, False, "no maximum set")
+    return QtyTrace(steps.done(), max(qty, 0))
 
 
 def compute_qty(product, settings: AccountSettings) -> int:
     """The quantity to list: 0 at or below the out-of-stock threshold, capped at the maximum."""
-    return explain_qty(product, settings).amount
+    return explain_qty(product, settings, trace=False).amount
 
 
 def condition_of(product, settings: AccountSettings) -> str | None:

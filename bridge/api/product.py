@@ -267,14 +267,22 @@ def unlink(account_id, listing_id):
 @bp.post("/accounts/<int:account_id>/dry-run")
 @requires("accounts")
 def set_dry_run(account_id):
-    """Switch the account's dry run on or off."""
+    """Switch the account's dry run on or off. Off, what it recorded instead of sending is
+    undone on the listings it touched, so the next cycle sends it to Amazon."""
     enabled = body().get("enabled")
     if not isinstance(enabled, bool):
         raise BadRequest("enabled must be true or false", {"parameter": "enabled"})
     acc = account(account_id)
-    account_service.set_settings(acc, {"dry_run": enabled})
+    current = pricing.AccountSettings.from_json(acc.settings)
+    undone = 0
+    if enabled and not current.dry_run:
+        account_service.set_settings(acc, {"dry_run": True, "dry_run_since": _utcnow().isoformat(timespec="seconds")})
+    elif not enabled and current.dry_run:
+        since = datetime.fromisoformat(current.dry_run_since) if current.dry_run_since else datetime(1970, 1, 1)
+        undone = listing_state.dry_run_ended(db.session.connection(), account_id, since)
+        account_service.set_settings(acc, {"dry_run": False, "dry_run_since": None})
     db.session.commit()
-    return jsonify({"account_id": account_id, "dry_run": enabled})
+    return jsonify({"account_id": account_id, "dry_run": enabled, "listings_to_send": undone})
 
 
 @bp.get("/accounts/<int:account_id>/dry-run/calls")

@@ -141,6 +141,15 @@ def test_dry_run_switch_and_its_calls(api, listed, channel_db):
     assert calls[0]["body"] == json.loads(json.dumps(body))
     assert _product(api, listed, 14)["dry_run_calls"][0]["operation"] == "patchListingsItem"
     assert api.get(f"/api/v1/accounts/{listed}/dry-run/calls?limit=0").status_code == 400
+    with channel_db.engine.begin() as conn:  # as the dry run's ACCEPTED answer left it
+        conn.execute(text("UPDATE channel_amazon_listing SET pushed_price = 9.5, pushed_qty = 3, pushed_at = NOW()"
+                          " WHERE account_id = :a AND seller_sku = 'MG-0000014'"), {"a": listed})
+    off = api.post(f"/api/v1/accounts/{listed}/dry-run", json={"enabled": False})
+    assert off.status_code == 200 and off.get_json()["listings_to_send"] == 1
+    settings = api.get(f"/api/v1/accounts/{listed}/settings").get_json()
+    assert settings["dry_run"] is False and settings["dry_run_since"] is None
+    row = _row(channel_db, listed, 14)
+    assert row["pushed_price"] is None and row["pushed_qty"] is None
 
 
 def test_amazon_side_and_catalog_search_are_worker_jobs(api, listed, redis_client):

@@ -45,6 +45,13 @@ def received(stack, method: str, sku: str) -> list:
     return [e["body"] for e in entries if e["method"] == method and e["path"].endswith(f"/items/{SELLER}/{sku}")]
 
 
+def send_and_reload(page, stack):
+    """The worker runs the cycle Send now queued; the page shows Done, then reloads."""
+    with page.expect_navigation(timeout=30000):
+        SimpleWorker([QUEUE], connection=stack["redis"]).work(burst=True)
+        expect(page.locator("#channel-next .channel-job")).to_contain_text("Done", timeout=30000)
+
+
 def _map_ean(stack):
     with Session(stack["db"].engine) as session:
         acc = session.get(Account, stack["account_id"])
@@ -120,8 +127,7 @@ def test_the_next_request_shown_is_the_body_the_worker_sends(journal, page, stac
     shown = json.loads(page.locator("#channel-next-payload").inner_text())
     assert received(stack, "PUT", row["seller_sku"]) == []
     page.click("#channel-next >> text=Send now")
-    SimpleWorker([QUEUE], connection=stack["redis"]).work(burst=True)
-    expect(page.locator("#channel-next .channel-job")).to_contain_text("Done", timeout=30000)
+    send_and_reload(page, stack)
     assert received(stack, "PUT", row["seller_sku"]) == [shown]
     shot(page, "product-page-next-request")
 
@@ -134,8 +140,7 @@ def test_dry_run_sends_nothing_and_records_every_call(journal, page, stack):
     shown = json.loads(page.locator("#channel-next-payload").inner_text())
     before = len(requests.get(stack["sandbox"].url + "/_sandbox/requests", timeout=10).json())
     page.click("#channel-next >> text=Send now")
-    SimpleWorker([QUEUE], connection=stack["redis"]).work(burst=True)
-    expect(page.locator("#channel-next .channel-job")).to_contain_text("Done", timeout=30000)
+    send_and_reload(page, stack)
     during = requests.get(stack["sandbox"].url + "/_sandbox/requests", timeout=10).json()[before:]
     assert during, "the cycle ran and read from Amazon"
     # Only reads went out: the token exchange and the listings report request.
@@ -150,6 +155,13 @@ def test_dry_run_sends_nothing_and_records_every_call(journal, page, stack):
                                 {"a": stack["account_id"]}).scalars().all()
     assert recorded and all(op in ("putListingsItem", "patchListingsItem", "deleteListingsItem",
                                    "createFeedDocument", "uploadFeedDocument", "createFeed") for op in recorded)
+    shot(page, "product-page-dry-run")
+    # Off again: the held-back offer goes out, exactly as recorded.
+    page.click("text=Turn dry run off")
+    expect(page.locator(".channel-dry-run-on")).to_have_count(0)
+    expect(page.locator("#channel-next-method")).to_have_text("PUT")
+    page.click("#channel-next >> text=Send now")
+    send_and_reload(page, stack)
+    assert received(stack, "PUT", row["seller_sku"]) == [shown]
     page.click("nav.admin__menu >> text=Communication log")
     expect(page.locator("#channel-log")).to_contain_text(f"{row['seller_sku']}: dry run, not sent: PUT")
-    shot(page, "product-page-dry-run")

@@ -51,10 +51,24 @@ def test_dry_run_records_every_write_with_its_body_and_sends_none(channel_db, ma
                        ["value_with_tax"])) == row["calc_price"]
     assert logged == len(recorded)
 
+    # Switched off: what the dry run recorded is undone and sent for real by the next cycle.
+    from datetime import datetime
+
+    from channel import listing_state
+
+    with channel_db.engine.begin() as conn:
+        assert listing_state.dry_run_ended(conn, sync_account, datetime(1970, 1, 1)) >= len({c["seller_sku"] for c in
+                                                                                              recorded if c["seller_sku"]})
     _settings(channel_db, sync_account, dry_run=False)
     before = len(recorded)
     cycle()
-    assert market.market.calls.get("putListingsItem"), "with the dry run off the offers go to Amazon"
+    on_amazon = market.listings("A2SANDBOXSELLER")
+    assert {c["seller_sku"] for c in puts} <= set(on_amazon), "every offer the dry run held back reached Amazon"
     with channel_db.engine.connect() as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM channel_amazon_dry_run_call WHERE account_id = :a"),
                             {"a": sync_account}).scalar() == before
+        patched = [r for r in recorded if r["operation"] == "patchListingsItem" and r["seller_sku"]]
+        for call in patched:
+            price = conn.execute(text("SELECT calc_price FROM channel_amazon_listing WHERE account_id = :a AND"
+                                      " seller_sku = :s"), {"a": sync_account, "s": call["seller_sku"]}).scalar()
+            assert Decimal(str(on_amazon[call["seller_sku"]]["price"])) == price, call["seller_sku"]
