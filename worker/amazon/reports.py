@@ -367,18 +367,24 @@ def parse_listings(stream: io.TextIOBase, summary: ReportSummary | None = None) 
     header = [HEADER_ALIASES.get(h, h) for h in header]
     if "seller-sku" not in header:
         raise DocumentError("listings report has no 'seller-sku' column", operation="getReportDocument")
-    summary.columns = len(header)
-    summary.has_status = "status" in header
+    summary.columns = columns = len(header)
+    summary.has_status = has_status = "status" in header
+    at = {h: i for i, h in enumerate(header)}  # the last column of a name, as a dict of the row would keep
+    i_sku = at["seller-sku"]
+
+    def value(fields: list[str], name: str) -> str:
+        i = at.get(name)
+        return fields[i].strip() if i is not None else ""
+
     for fields in reader:
         line = reader.line_num
-        if not any(f.strip() for f in fields):
+        if not "".join(fields).strip():
             continue
-        row = dict(zip(header, fields))
-        sku = (row.get("seller-sku") or "").strip() or None
-        bad = _check_row(row, len(fields), len(header), summary.has_status)
+        sku = (fields[i_sku].strip() if i_sku < len(fields) else "") or None
+        bad = _check_fields(fields, columns, sku, value, has_status)
         if bad:
             summary.bad_rows += 1
-            if len(fields) < len(header) and not lines.unterminated:
+            if len(fields) < columns and not lines.unterminated:
                 summary.short_rows += 1
             if lines.unterminated:
                 summary.truncated = True
@@ -387,39 +393,38 @@ def parse_listings(stream: io.TextIOBase, summary: ReportSummary | None = None) 
             yield BadRow(line, bad, sku[:255] if sku else None)
             continue
         summary.rows += 1
-        price = (row.get("price") or "").strip() or None
-        qty_raw = (row.get("quantity") or "").strip()
+        qty_raw = value(fields, "quantity")
         yield ListingRow(
-            seller_sku=(sku or "")[:255], asin=(row.get("asin1") or "").strip() or None,
-            product_id=(row.get("product-id") or "").strip() or None,
-            product_id_type=PRODUCT_ID_TYPES.get((row.get("product-id-type") or "").strip()),
-            item_name=(row.get("item-name") or "").strip(), price=price,
+            seller_sku=(sku or "")[:255], asin=value(fields, "asin1") or None,
+            product_id=value(fields, "product-id") or None,
+            product_id_type=PRODUCT_ID_TYPES.get(value(fields, "product-id-type")),
+            item_name=value(fields, "item-name"), price=value(fields, "price") or None,
             quantity=int(qty_raw) if qty_raw else None,
-            status=(row.get("status") or "").strip() if summary.has_status else "",
-            fulfillment_channel=(row.get("fulfillment-channel") or "DEFAULT").strip() or "DEFAULT",
-            open_date=(row.get("open-date") or "").strip() or None)
+            status=value(fields, "status") if has_status else "",
+            fulfillment_channel=value(fields, "fulfillment-channel") or "DEFAULT",
+            open_date=value(fields, "open-date") or None)
     if getattr(stream, "truncated", False):  # the bytes were cut on a line end
         summary.truncated = True
 
 
-def _check_row(row: dict, fields: int, columns: int, has_status: bool) -> str | None:
+def _check_fields(fields: list[str], columns: int, sku: str | None, value, has_status: bool) -> str | None:
     """Why the row cannot be imported, or None."""
-    if fields < columns:
-        return f"{fields} fields where the header has {columns}"
-    if fields > columns:
+    if len(fields) < columns:
+        return f"{len(fields)} fields where the header has {columns}"
+    if len(fields) > columns:
         return "more fields than the header"
-    if not (row.get("seller-sku") or "").strip():
+    if not sku:
         return "missing seller-sku"
-    qty_raw = (row.get("quantity") or "").strip()
+    qty_raw = value(fields, "quantity")
     if qty_raw and not qty_raw.lstrip("-").isdigit():
         return f"quantity {qty_raw!r} is not a number"
-    price = (row.get("price") or "").strip()
+    price = value(fields, "price")
     if price:
         try:
             float(price)
         except ValueError:
             return f"price {price!r} is not a number"
-    status = (row.get("status") or "").strip()
+    status = value(fields, "status")
     if has_status and status.lower() not in KNOWN_STATUSES:
         return f"status {status!r} is not one Amazon reports"
     return None
