@@ -1,7 +1,7 @@
 """Catalog Items 2022-04-01 searchCatalogItems by identifiers or by keywords, paginated as Amazon does.
 
 Keywords (at most 20, comma-delimited) match items whose title or brand holds every one
-of them, case-insensitively; ``identifiers`` and ``keywords`` cannot be in one request.
+of their words, case-insensitively; ``identifiers`` and ``keywords`` cannot be in one request.
 
 ``pageSize`` defaults to 10 and may be at most 20; a page that is not the last one
 carries ``pagination.nextToken``, which comes back as ``pageToken`` with the same query
@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 
 from flask import jsonify, request
 
@@ -50,7 +51,7 @@ def register(app, market, guard, marketplace_ids, body, ApiError, iso):
             raise ApiError(400, "InvalidInput", "Exactly one marketplace id is allowed.")
         raw = request.args.get("identifiers")
         kind = request.args.get("identifiersType") or ""
-        keywords = [k.strip().casefold() for k in (request.args.get("keywords") or "").split(",") if k.strip()]
+        keywords = [w for k in (request.args.get("keywords") or "").split(",") for w in re.findall(r"\w+", k.casefold())]
         if raw and keywords:
             raise ApiError(400, "InvalidInput", "'identifiers' and 'keywords' cannot be in the same request.")
         if keywords and len(keywords) > 20:
@@ -82,8 +83,8 @@ def register(app, market, guard, marketplace_ids, body, ApiError, iso):
             catalog = list(market.catalog.items())
         for asin, entry in catalog:
             values = _values(asin, entry)
-            text = f"{entry.get('title', '')} {entry.get('brand', '')}".casefold()
-            if (all(k in text for k in keywords) if keywords else any(v in wanted for v in values.get(kind, []))):
+            words = set(re.findall(r"\w+", f"{entry.get('title', '')} {entry.get('brand', '')}".casefold()))
+            if (all(k in words for k in keywords) if keywords else any(v in wanted for v in values.get(kind, []))):
                 idents = [{"identifierType": k, "identifier": v} for k, vs in values.items() if k != "ASIN"
                           for v in vs]
                 items.append({"asin": asin,
