@@ -14,14 +14,12 @@ merchant assigned by hand (``matched_by = 'manual'``) are never re-matched.
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from channel import listing_state
-from channel.db import driver_connection
 from channel.errors import InvalidInput
 from channel.magento.catalog import CatalogReader
 
@@ -106,43 +104,36 @@ def match_account(conn: Connection, reader: CatalogReader, account) -> MatchStat
                    f"{website_join} WHERE {unmatched}{kind_filter} AND o.value_id IS NULL")
         conn.execute(text(sql), params)
     stats = MatchStats()
-    rows = conn.execute(text(
-        "SELECT m.listing_id, m.priority, GROUP_CONCAT(DISTINCT CONCAT(m.product_id, ':', m.type_id)"
-        " ORDER BY m.product_id) AS candidates FROM tmp_channel_match m"
-        " JOIN (SELECT listing_id, MIN(priority) AS best FROM tmp_channel_match GROUP BY listing_id) b"
-        " ON b.listing_id = m.listing_id AND b.best = m.priority GROUP BY m.listing_id, m.priority"))
-    results: list[tuple[int, int | None, str, str | None, str]] = []
-    for r in rows:
-        found = [c.split(":", 1) for c in r.candidates.split(",")]
-        kind = IDENTIFIERS[r.priority - 1]
-        if len(found) > 1:
-            results.append((r.listing_id, None, "multiple_matches", json.dumps([int(p) for p, _ in found]), kind))
-            stats.multiple += 1
-        elif found[0][1] in VARIANT_PARENT_TYPES:
-            results.append((r.listing_id, None, "has_variants", json.dumps([int(found[0][0])]), kind))
-            stats.has_variants += 1
-        else:
-            results.append((r.listing_id, int(found[0][0]), "matched", None, kind))
-            stats.matched += 1
     conn.execute(text("DROP TEMPORARY TABLE IF EXISTS tmp_channel_result"))
     conn.execute(text(
         "CREATE TEMPORARY TABLE tmp_channel_result (listing_id bigint UNSIGNED NOT NULL PRIMARY KEY,"
         " product_id int UNSIGNED NULL, match_status varchar(24) NOT NULL, candidates varchar(1024) NULL,"
         " matched_by varchar(16) NULL) ENGINE=InnoDB"))
-    if results:
-        raw = driver_connection(conn).cursor()
-        try:
-            for start in range(0, len(results), 5000):
-                raw.executemany(
-                    "INSERT INTO tmp_channel_result (listing_id, product_id, match_status, candidates, matched_by)"
-                    " VALUES (%s, %s, %s, %s, %s)", results[start:start + 5000])
-        finally:
-            raw.close()
+    # Per listing, the products found by its best identifier: one is a match (unless it is a
+    # variation parent), several are candidates for the merchant. Set-based, in the database.
+    parents = ", ".join(f"'{t}'" for t in VARIANT_PARENT_TYPES)
+    kinds = ", ".join(f"'{k}'" for k in IDENTIFIERS)
+    conn.execute(text(
+        f"INSERT INTO tmp_channel_result (listing_id, product_id, match_status, candidates, matched_by)"
+        f" SELECT g.listing_id, IF(g.n = 1 AND g.type_id NOT IN ({parents}), g.product_id, NULL),"
+        f" IF(g.n > 1, 'multiple_matches', IF(g.type_id IN ({parents}), 'has_variants', 'matched')),"
+        f" IF(g.n > 1 OR g.type_id IN ({parents}), LEFT(CONCAT('[', g.ids, ']'), 1024), NULL), ELT(g.priority, {kinds})"
+        f" FROM (SELECT m.listing_id, m.priority, COUNT(DISTINCT m.product_id) AS n, MIN(m.product_id) AS product_id,"
+        f" MIN(m.type_id) AS type_id, GROUP_CONCAT(DISTINCT m.product_id ORDER BY m.product_id SEPARATOR ', ') AS ids"
+        f" FROM tmp_channel_match m"
+        f" JOIN (SELECT listing_id, MIN(priority) AS best FROM tmp_channel_match GROUP BY listing_id) b"
+        f" ON b.listing_id = m.listing_id AND b.best = m.priority GROUP BY m.listing_id, m.priority) g"))
+    counts: dict[str, int] = dict(conn.execute(text(
+        "SELECT match_status, COUNT(*) FROM tmp_channel_result GROUP BY match_status")).tuples().all())
+    stats.matched = counts.get("matched", 0)
+    stats.multiple = counts.get("multiple_matches", 0)
+    stats.has_variants = counts.get("has_variants", 0)
+    considered = sum(counts.values())
     listing_state.matched(conn, account.account_id, "tmp_channel_result", s.t('catalog_product_entity'), version,
                           params)
     stats.third_party = listing_state.unmatched_third_party(conn, account.account_id, unmatched,
                                                             "tmp_channel_result")
-    stats.considered = len(results) + stats.third_party
+    stats.considered = considered + stats.third_party
     conn.execute(text("DROP TEMPORARY TABLE IF EXISTS tmp_channel_match"))
     conn.execute(text("DROP TEMPORARY TABLE IF EXISTS tmp_channel_result"))
     logger.info("Matched listings for account %s: %s", account.account_id, stats)
