@@ -77,17 +77,22 @@ class SandboxProcess(SandboxHttp):
 
 @contextlib.contextmanager
 def sandbox_process(seed: dict | None = None, time_scale: float = 1.0, throttle: bool = True,
-                    shared_clock: str | None = None):
-    """``python -m sandbox`` on a free port, seeded; ``shared_clock``: the Redis URL of the
-    clock shared with the worker (``worker.amazon.clock.SharedClock``)."""
+                    shared_clock: str | None = None, seed_file: str | None = None):
+    """``python -m sandbox`` on a free port, seeded (``seed``, or a JSON file ``seed_file``
+    the caller wrote and removes); ``shared_clock``: the Redis URL of the clock shared
+    with the worker (``worker.amazon.clock.SharedClock``)."""
     import json
     import subprocess
     import sys
     import tempfile
 
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
-        json.dump(seed or {}, f)
-    args = [sys.executable, "-m", "sandbox", "--port", "0", "--seed", f.name, "--time-scale", str(time_scale),
+    if seed_file is None:
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+            json.dump(seed or {}, f)
+        path, owned = f.name, True
+    else:
+        path, owned = seed_file, False
+    args = [sys.executable, "-m", "sandbox", "--port", "0", "--seed", path, "--time-scale", str(time_scale),
             "--quiet"]
     if not throttle:
         args.append("--no-throttle")
@@ -109,4 +114,5 @@ def sandbox_process(seed: dict | None = None, time_scale: float = 1.0, throttle:
             process.wait()
         import os
 
-        os.unlink(f.name)
+        if owned:
+            os.unlink(path)
