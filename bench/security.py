@@ -20,7 +20,9 @@ cases it tried and those that failed:
   every admin page opened in headless Chromium: nothing runs;
 - ``csv``: cells a spreadsheet would evaluate are exported as text;
 - ``csrf_and_headers``: cross-site, other-origin, non-JSON and origin-less writes of a
-  standalone session refused, a same-origin one taken; every answer with its security
+  standalone session refused with and without its CSRF token; same-origin JSON writes with
+  a missing, empty, wrong, altered or another session's token refused; a same-origin one
+  with the token taken; every answer with its security
   headers; links from module headers only http(s) or paths.
 """
 
@@ -452,6 +454,7 @@ def csv_export(stack, live: Live, secret: str, account_id: int) -> dict:
 def csrf_and_headers(live: Live, standalone: Live, secret: str, account_id: int) -> dict:
     import requests
 
+    from bridge import create_app
     from bridge.auth import standalone_url
     from bridge.security import safe_url
 
@@ -470,18 +473,45 @@ def csrf_and_headers(live: Live, standalone: Live, secret: str, account_id: int)
                ({"Content-Type": "application/json", "Sec-Fetch-Site": "cross-site"}, b"{}"),
                ({"Content-Type": "application/json", "Sec-Fetch-Site": "same-site"}, b"{}"),
                ({"Content-Type": "application/json"}, b"{}")]
+    page = session.get(f"{here}/ui/overview", timeout=30).text
+    found = re.search(r'<meta name="channel-csrf" content="([^"]+)"', page)
+    check.case(found is not None, "the standalone page carries the session's CSRF token")
+    token = found.group(1) if found else ""
+    # Each refused shape without a token and with the session's own: the origin and type
+    # checks hold on their own.
     for headers, body in refused:
-        resp = session.post(pause, data=body, headers=headers, timeout=30)
-        check.case(resp.status_code in (403, 415), f"POST pause with {headers}: {resp.status_code}")
+        for extra in ({}, {"X-CSRF-Token": token}):
+            resp = session.post(pause, data=body, headers={**headers, **extra}, timeout=30)
+            check.case(resp.status_code in (403, 415), f"POST pause with {headers} {list(extra)}: {resp.status_code}")
+    # Same-origin JSON writes with a missing, empty, wrong, altered or another session's token.
+    other = Live(create_app(standalone.app.extensions["channel_settings"]))
+    other_session = requests.Session()
+    other_session.get(standalone_url(other.app, "127.0.0.1", other.server.server_port), timeout=30)
+    other_found = re.search(r'<meta name="channel-csrf" content="([^"]+)"',
+                            other_session.get(f"{other.base}/ui/overview", timeout=30).text)
+    other.stop()
+    foreign = other_found.group(1) if other_found else "none"
+    check.case(foreign != token, "two sessions have different tokens")
+    wrong_tokens = [None, "", " ", "x", token[:-1], token + "x", token.swapcase(), token[::-1], "0" * len(token),
+                    foreign]
+    for wrong in wrong_tokens:
+        headers = {"Content-Type": "application/json", "Origin": here}
+        if wrong is not None:
+            headers["X-CSRF-Token"] = wrong
+        resp = session.post(pause, data=b"{}", headers=headers, timeout=30)
+        message = resp.json().get("error", {}).get("message", "") if resp.status_code == 403 else ""
+        check.case(resp.status_code == 403 and "CSRF" in message,
+                   f"POST pause with token {wrong!r:.20}: {resp.status_code}")
     other_host = requests.get(f"http://localhost:{standalone.server.server_port}/ui/overview",
                               cookies=session.cookies.get_dict(), timeout=30)
     check.case(other_host.status_code == 403, f"the session from another address: {other_host.status_code}")
     status = session.get(f"{here}/api/v1/accounts/{account_id}", timeout=30).json().get("status")
     check.case(status != "paused", "no refused write paused the account")
-    ok = session.post(pause, data=b"{}", headers={"Content-Type": "application/json", "Origin": here}, timeout=30)
-    check.case(ok.status_code == 200, f"same-origin JSON pause answered {ok.status_code}")
+    ok = session.post(pause, data=b"{}", headers={"Content-Type": "application/json", "Origin": here,
+                                                  "X-CSRF-Token": token}, timeout=30)
+    check.case(ok.status_code == 200, f"same-origin JSON pause with the token answered {ok.status_code}")
     session.post(f"{here}/api/v1/accounts/{account_id}/resume", data=b"{}",
-                 headers={"Content-Type": "application/json", "Origin": here}, timeout=30)
+                 headers={"Content-Type": "application/json", "Origin": here, "X-CSRF-Token": token}, timeout=30)
     answers = [session.get(here + p, timeout=30) for p in ("/ui/overview", "/ui/listings", "/ui/log",
                                                            "/static/channel.js", "/api/v1/health", "/nowhere")]
     answers += [requests.get(live.base + p, timeout=30) for p in ("/", "/api/v1/openapi.json", "/api/v1/accounts")]

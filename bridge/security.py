@@ -6,7 +6,11 @@
   only the Magento admin origin when configured, ``nosniff`` and ``same-origin`` referrers.
 - The standalone session is bound to the origin it logged in from: another port or host
   on the same machine, or a cross-site request, is refused; a state-changing request
-  must come from that origin (``Origin``, else ``Sec-Fetch-Site: same-origin``).
+  must come from that origin (``Origin``, else ``Sec-Fetch-Site: same-origin``) and carry
+  the session's CSRF token in ``X-CSRF-Token``: a random token kept in the signed session
+  cookie, given to the page in ``<meta name="channel-csrf">`` and compared in constant time.
+  Signed requests from the Magento module have their signature instead (and Magento's own
+  form key in the admin).
 - API writes carry ``application/json`` (a signed write without a body may omit it);
   their body is decoded as RFC 8259 says: UTF-8,
   an optional byte-order mark, nothing else (415), and bad JSON, bad UTF-8 or numbers
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import json
 import math
+import secrets
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, request, session
@@ -24,6 +29,8 @@ from flask import Flask, current_app, g, request, session
 from bridge.errors import BadRequest, Forbidden, UnsupportedMediaType
 
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
+#: The header a standalone write carries its session's CSRF token in.
+CSRF_HEADER = "X-CSRF-Token"
 BOM = b"\xef\xbb\xbf"
 #: Integers in a body beyond this many digits are refused (no id, count or price needs more).
 MAX_INT_DIGITS = 18
@@ -80,6 +87,30 @@ def check_standalone_origin() -> None:
                 raise Forbidden("the request comes from another origin", {"origin": origin[:200]})
         elif fetch_site != "same-origin":
             raise Forbidden("a change in standalone mode must come from the admin page itself")
+
+
+def csrf_token() -> str:
+    """This standalone session's CSRF token, made on first use ("" outside standalone mode)."""
+    if not g.get("standalone"):
+        return ""
+    token = session.get("csrf")
+    if not token:
+        token = session["csrf"] = secrets.token_urlsafe(32)
+    return token
+
+
+def check_csrf() -> None:
+    """A standalone write must carry the session's token in ``X-CSRF-Token``."""
+    if not g.get("standalone") or request.method not in WRITES:
+        return
+    sent = request.headers.get(CSRF_HEADER, "")
+    if not sent:
+        raise Forbidden(f"a change in standalone mode needs the page's CSRF token in the {CSRF_HEADER}"
+                        " header; reload the page and try again", {"header": CSRF_HEADER})
+    expected = session.get("csrf") or ""
+    if not expected or not secrets.compare_digest(sent.encode("utf-8", "replace"), expected.encode("ascii")):
+        raise Forbidden("the CSRF token does not belong to this session; reload the page and try again",
+                        {"header": CSRF_HEADER})
 
 
 def _int(text: str) -> int:
@@ -144,4 +175,6 @@ def init_app(app: Flask) -> None:
     app.after_request(add_headers)
     # After authentication (registered before): the caller is known, standalone or signed.
     app.before_request(check_standalone_origin)
+    app.before_request(check_csrf)
+    app.context_processor(lambda: {"csrf_token": csrf_token})
     app.before_request(check_api_body)

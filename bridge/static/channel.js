@@ -16,6 +16,9 @@
                    "X-Requested-With": "XMLHttpRequest"};
     var url = apiUrl(el, path);
     var formKey = root(el) && root(el).dataset.formKey;
+    // Standalone pages carry their session's CSRF token; inside Magento the form key is used.
+    var csrf = document.querySelector('meta[name="channel-csrf"]');
+    if (csrf && csrf.content) { headers["X-CSRF-Token"] = csrf.content; }
     // Magento's admin reads the form key from the request parameter form_key only, for every method.
     if (formKey && url.indexOf("form_key=") < 0) {
       url += (url.indexOf("?") >= 0 ? "&" : "?") + "form_key=" + encodeURIComponent(formKey) + "&isAjax=true";

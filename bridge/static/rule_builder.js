@@ -18,9 +18,11 @@
     if (formKey && url.indexOf("form_key=") < 0) {
       url += (url.indexOf("?") >= 0 ? "&" : "?") + "form_key=" + encodeURIComponent(formKey) + "&isAjax=true";
     }
-    return fetch(url, {method: method, credentials: "same-origin",
-                       headers: {"Content-Type": "application/json", "Accept": "application/json",
-                                 "X-Requested-With": "XMLHttpRequest"},
+    var headers = {"Content-Type": "application/json", "Accept": "application/json",
+                   "X-Requested-With": "XMLHttpRequest"};
+    var csrf = document.querySelector('meta[name="channel-csrf"]');
+    if (csrf && csrf.content) { headers["X-CSRF-Token"] = csrf.content; }
+    return fetch(url, {method: method, credentials: "same-origin", headers: headers,
                        body: body === undefined ? undefined : JSON.stringify(body)})
       .then(function (resp) {
         return resp.text().then(function (text) {

@@ -30,6 +30,13 @@ HERE = "http://localhost:8765"
 PAUSE = HERE + "/api/v1/accounts/1/pause"
 
 
+def csrf(client) -> str:
+    """The session's CSRF token, read from a page as the pages' script reads it."""
+    found = re.search(r'<meta name="channel-csrf" content="([^"]+)"', client.get(HERE + "/ui/overview").text)
+    assert found, "the standalone page carries no CSRF token"
+    return found.group(1)
+
+
 def test_standalone_pages_answer_only_on_the_origin_of_the_login(standalone):
     assert standalone.get(HERE + "/ui/overview").status_code == 200
     other_port = standalone.get("http://localhost:9999/ui/overview")
@@ -47,10 +54,13 @@ def test_cross_site_text_plain_post_does_not_pause_an_account(standalone):
         resp = standalone.post(PAUSE, data=b"{}", headers=headers)
         assert resp.status_code in (403, 415), (headers, resp.status_code)
     assert standalone.get(HERE + "/api/v1/accounts/1").get_json()["status"] != "paused"
-    ok = standalone.post(PAUSE, data=b"{}", headers={"Content-Type": "application/json", "Origin": HERE})
+    token = csrf(standalone)
+    ok = standalone.post(PAUSE, data=b"{}", headers={"Content-Type": "application/json", "Origin": HERE,
+                                                     "X-CSRF-Token": token})
     assert ok.status_code == 200 and ok.get_json()["status"] == "paused"
     same = standalone.post(HERE + "/api/v1/accounts/1/resume", data=b"{}",
-                           headers={"Content-Type": "application/json", "Sec-Fetch-Site": "same-origin"})
+                           headers={"Content-Type": "application/json", "Sec-Fetch-Site": "same-origin",
+                                    "X-CSRF-Token": token})
     assert same.status_code == 200
 
 
@@ -96,8 +106,9 @@ def test_links_from_unsigned_headers_are_http_or_paths_only(api, account_id, bas
 
 
 def test_standalone_writes_need_json_even_without_a_body(standalone):
+    token = csrf(standalone)
     for headers in ({"Origin": HERE}, {"Origin": HERE, "Content-Type": "text/plain"}):
-        resp = standalone.post(PAUSE, headers=headers)
+        resp = standalone.post(PAUSE, headers={**headers, "X-CSRF-Token": token})
         assert resp.status_code == 415 and resp.get_json()["error"]["code"] == "unsupported_media_type"
     assert standalone.get(HERE + "/api/v1/accounts/1").get_json()["status"] != "paused"
 

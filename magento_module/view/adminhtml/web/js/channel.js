@@ -19,6 +19,9 @@ define([], function () {
                    "X-Requested-With": "XMLHttpRequest"};
     var url = apiUrl(el, path);
     var formKey = root(el) && root(el).dataset.formKey;
+    // Standalone pages carry their session's CSRF token; inside Magento the form key is used.
+    var csrf = document.querySelector('meta[name="channel-csrf"]');
+    if (csrf && csrf.content) { headers["X-CSRF-Token"] = csrf.content; }
     // Magento's admin reads the form key from the request parameter form_key only, for every method.
     if (formKey && url.indexOf("form_key=") < 0) {
       url += (url.indexOf("?") >= 0 ? "&" : "?") + "form_key=" + encodeURIComponent(formKey) + "&isAjax=true";
@@ -476,9 +479,11 @@ define([], function () {
     if (formKey && url.indexOf("form_key=") < 0) {
       url += (url.indexOf("?") >= 0 ? "&" : "?") + "form_key=" + encodeURIComponent(formKey) + "&isAjax=true";
     }
-    return fetch(url, {method: method, credentials: "same-origin",
-                       headers: {"Content-Type": "application/json", "Accept": "application/json",
-                                 "X-Requested-With": "XMLHttpRequest"},
+    var headers = {"Content-Type": "application/json", "Accept": "application/json",
+                   "X-Requested-With": "XMLHttpRequest"};
+    var csrf = document.querySelector('meta[name="channel-csrf"]');
+    if (csrf && csrf.content) { headers["X-CSRF-Token"] = csrf.content; }
+    return fetch(url, {method: method, credentials: "same-origin", headers: headers,
                        body: body === undefined ? undefined : JSON.stringify(body)})
       .then(function (resp) {
         return resp.text().then(function (text) {
