@@ -3,16 +3,22 @@
     python -m channel db upgrade            apply sql/ migrations (idempotent)
     python -m channel db status             applied and known versions
     python -m channel rotate-key [--to KEY] re-encrypt stored secrets under a new key
+    python -m channel demo [ARGS]           the demo, in a source checkout (python -m sandbox.demo ARGS)
 
 The sample Magento catalog and the demo are not part of the product: they live in
-``sandbox`` (``python -m sandbox.catalog``, ``python -m sandbox.demo``, ``make demo``).
+``sandbox`` (``python -m sandbox.catalog``, ``python -m sandbox.demo``, ``make demo``),
+which ships with the source checkout only; ``demo`` runs it in a process of its own.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
+import signal
+import subprocess
 import sys
+from pathlib import Path
 
 from channel.errors import ChannelError
 
@@ -38,7 +44,32 @@ def cmd_db(args: argparse.Namespace) -> int:
     return 0
 
 
+#: The source checkout this package sits in, where ``sandbox/`` lives next to it.
+CHECKOUT = Path(__file__).resolve().parents[1]
+
+
+def run_demo(demo_args: list[str], checkout: Path = CHECKOUT) -> int:
+    """``python -m sandbox.demo ARGS`` in its own process: its exit code, 0 after Ctrl-C."""
+    if not (checkout / "sandbox" / "demo.py").is_file():
+        print("error: the demo is not installed here: it ships with the source checkout"
+              " (sandbox/demo.py; run `make demo` or `python -m sandbox.demo` there)", file=sys.stderr)
+        return 2
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(checkout), env.get("PYTHONPATH", "")) if p)
+    proc = subprocess.Popen([sys.executable, "-m", "sandbox.demo", *demo_args], cwd=checkout, env=env)
+    while True:
+        try:
+            code = proc.wait()
+            break
+        except KeyboardInterrupt:  # the demo gets the same Ctrl-C and stops in order; wait for it
+            continue
+    return 0 if code == -signal.SIGINT else (128 - code if code < 0 else code)
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["demo"]:  # everything after it is the demo's own (--help included)
+        return run_demo(argv[1:])
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -60,6 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_argument("action", choices=["upgrade", "status"])
     db.set_defaults(func=cmd_db)
     key_rotation.add_command(sub)
+    sub.add_parser("demo", help="the demo, in a source checkout: python -m channel demo [--help | -n N --keep ...]",
+                   add_help=False)
     return parser
 
 
