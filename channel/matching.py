@@ -124,7 +124,7 @@ def match_account(conn: Connection, reader: CatalogReader, account) -> MatchStat
         f" JOIN (SELECT listing_id, MIN(priority) AS best FROM tmp_channel_match GROUP BY listing_id) b"
         f" ON b.listing_id = m.listing_id AND b.best = m.priority GROUP BY m.listing_id, m.priority) g"))
     counts: dict[str, int] = dict(conn.execute(text(
-        "SELECT match_status, COUNT(*) FROM tmp_channel_result GROUP BY match_status")).tuples().all())
+        "SELECT match_status, COUNT(*) FROM tmp_channel_result GROUP BY match_status")).all())
     stats.matched = counts.get("matched", 0)
     stats.multiple = counts.get("multiple_matches", 0)
     stats.has_variants = counts.get("has_variants", 0)
