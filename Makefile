@@ -38,5 +38,9 @@ security: deps
 soak: deps
 	$(VENV)/bin/pytest -q -m slow --basetemp="$$(mktemp -d)"
 
+# Stops the demos still running from .var, then removes .var, the unused chn-* temp
+# directories of the tests and benchmarks and the tools' caches (sandbox/clean.py);
+# committed files (bench/*.json) and .venv stay. CLEAN_ARGS=--dry-run only says what would go.
+CLEAN_ARGS ?=
 clean:
-	rm -rf .var
+	@if [ -x $(PY) ]; then $(PY) -m sandbox.clean $(CLEAN_ARGS); else python3 -m sandbox.clean $(CLEAN_ARGS); fi
