@@ -492,7 +492,7 @@ def csrf_and_headers(live: Live, standalone: Live, secret: str, account_id: int)
     other.stop()
     foreign = other_found.group(1) if other_found else "none"
     check.case(foreign != token, "two sessions have different tokens")
-    wrong_tokens = [None, "", " ", "x", token[:-1], token + "x", token.swapcase(), token[::-1], "0" * len(token),
+    wrong_tokens = [None, "", "null", "x", token[:-1], token + "x", token.swapcase(), token[::-1], "0" * len(token),
                     foreign]
     for wrong in wrong_tokens:
         headers = {"Content-Type": "application/json", "Origin": here}

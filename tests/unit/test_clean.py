@@ -2,7 +2,6 @@
 goes; unused chn-* temp directories and the tools' caches removed; committed results,
 .venv, busy temp directories and anything outside left alone."""
 
-import os
 import subprocess
 import sys
 import time
