@@ -54,8 +54,11 @@ def api_base() -> str:
 
 @bp.app_context_processor
 def helpers():
+    from bridge import page_help
+
     return {"link": link, "api_base": api_base, "api_link": api_link, "connect_callback": connect_callback,
-            "form_key": request.headers.get("X-Channel-Form-Key", "")}
+            "form_key": request.headers.get("X-Channel-Form-Key", ""), "help_pages": page_help.PAGES,
+            "help_tabs": page_help.TABS}
 
 
 def connect_callback() -> str:
@@ -72,7 +75,8 @@ def _render(view: str, standalone: bool):
 
     context = getattr(pages, view)()
     fragment = Markup(render_template(f"{view}.html", **context))  # rendered with autoescaping above
-    fragment = Markup(render_template("search_box.html")) + fragment  # search from every page
+    about = Markup(render_template("page_help.html", **{**context, "view": view}))  # what it means, what to do
+    fragment = Markup(render_template("search_box.html")) + about + fragment  # search from every page
     if standalone:
         return render_template("standalone.html", fragment=fragment, view=view, **context)
     # Inside Magento the script travels with the fragment: one copy, served by the bridge.
