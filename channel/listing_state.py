@@ -336,6 +336,70 @@ def submitted(conn: Connection, account_id: int, listing_id: int, submission_id:
     _decide(conn, account_id, "l.listing_id = :id", {"id": listing_id})
 
 
+def feed_publishing(conn: Connection, account_id: int, listing_ids: list[int], now: datetime) -> None:
+    """About to send these offers in one listings feed: recorded first, as ``submitting``
+    does for one, so a killed worker tracks them instead of resending."""
+    for start in range(0, len(listing_ids), 5000):
+        chunk = listing_ids[start:start + 5000]
+        conn.execute(_ids(
+            f"UPDATE {LISTING} SET submitted_at = :now, submission_ref = NULL, pending_action = NULL,"
+            f" ended_by_merchant = 0, {_NO_ISSUES} WHERE listing_id IN :ids"), {"now": now, "ids": chunk})
+        _decide(conn, account_id, "l.listing_id IN :ids", {"ids": chunk}, now=now)
+
+
+def _stage_offers(conn: Connection, items: list[tuple[int, Decimal | None, int | None]]) -> None:
+    """(listing_id, price, quantity) into ``tmp_channel_ack``, emptied first."""
+    conn.execute(text("CREATE TEMPORARY TABLE IF NOT EXISTS tmp_channel_ack (listing_id bigint UNSIGNED"
+                      " NOT NULL PRIMARY KEY, price decimal(20,4) NULL, qty int NULL) ENGINE=InnoDB"))
+    conn.execute(text("DELETE FROM tmp_channel_ack"))
+    cur = driver_connection(conn).cursor()
+    try:
+        for start in range(0, len(items), 5000):
+            cur.executemany("INSERT INTO tmp_channel_ack (listing_id, price, qty) VALUES (%s, %s, %s)"
+                            " ON DUPLICATE KEY UPDATE price = VALUES(price), qty = VALUES(qty)",
+                            [(i, p, q) for i, p, q in items[start:start + 5000]])
+    finally:
+        cur.close()
+
+
+def feed_publish_sent(conn: Connection, account_id: int, items: list[tuple[int, Decimal | None, int | None]],
+                      marker: str) -> None:
+    """These (listing_id, price, quantity) offers travel in the listings feed ``marker``:
+    not tracked until its processing report is read (``feed_publish_settled``)."""
+    if not items:
+        return
+    _stage_offers(conn, items)
+    conn.execute(text(
+        f"UPDATE {LISTING} l JOIN tmp_channel_ack a ON a.listing_id = l.listing_id"
+        f" SET l.submission_ref = :m, l.pushed_price = a.price, l.pushed_qty = a.qty"
+        f" WHERE l.submitted_at IS NOT NULL"), {"m": marker})
+    conn.execute(text("DELETE FROM tmp_channel_ack"))
+    ids = [i for i, _, _ in items]
+    for start in range(0, len(ids), 5000):
+        _decide(conn, account_id, "l.listing_id IN :ids", {"ids": ids[start:start + 5000]})
+
+
+def feed_publish_settled(conn: Connection, account_id: int, marker: str, accepted_ref: str,
+                         refused: list[tuple[int, list[dict]]], resend: list[int]) -> None:
+    """The processing report of the listings feed ``marker``: ``refused`` (listing_id,
+    Amazon's issues) are Inactive with them; ``resend`` (a feed Amazon did not process) go
+    back to the queue; the rest were accepted and await Amazon's decision under
+    ``accepted_ref``, tracked like a put."""
+    for listing_id, errors in refused:
+        conn.execute(text(
+            f"UPDATE {LISTING} SET amazon_status = 'INACTIVE', {_SET_ISSUES}, submitted_at = NULL"
+            f" WHERE listing_id = :id AND submission_ref = :m"), {**_issue_values(errors), "id": listing_id, "m": marker})
+    for start in range(0, len(resend), 5000):
+        conn.execute(_ids(f"UPDATE {LISTING} SET submitted_at = NULL, submission_ref = NULL"
+                          f" WHERE listing_id IN :ids AND submission_ref = :m AND amazon_status IS NULL"),
+                     {"ids": resend[start:start + 5000], "m": marker})
+    touched = [i for i, _ in refused] + list(resend)
+    conn.execute(text(f"UPDATE {LISTING} SET submission_ref = :ok WHERE account_id = :a AND submission_ref = :m"),
+                 {"ok": accepted_ref, "a": account_id, "m": marker})
+    for start in range(0, len(touched), 5000):
+        _decide(conn, account_id, "l.listing_id IN :ids", {"ids": touched[start:start + 5000]})
+
+
 def ended(conn: Connection, account_id: int, listing_id: int) -> None:
     """The offer is no longer on Amazon at the merchant's request."""
     conn.execute(text(

@@ -158,6 +158,7 @@ class Marketplace:
     # --- seeding -----------------------------------------------------------------------
     def load(self, seed: dict) -> None:
         with self.lock:
+            self._identifier_index = None  # searchCatalogItems' index, built again on the next search
             for item in seed.get("catalog", []):
                 self.catalog[item["asin"]] = item
             for s in seed.get("sellers", []):

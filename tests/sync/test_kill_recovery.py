@@ -10,6 +10,7 @@ import time
 import pytest
 from sqlalchemy import text
 
+from channel import listing_state
 from channel.magento.catalog import CatalogReader
 from sandbox_fixtures import SELLER
 
@@ -41,7 +42,15 @@ def wait_calls(market, operation, count, timeout=60):
 @pytest.mark.parametrize("operation", ["putListingsItem", "searchOrders", "patchListingsItem"])
 def test_sigkill_mid_cycle_then_rerun_loses_and_repeats_nothing(operation, cycle, channel_db, market, settings,
                                                                 sync_account):
-    cycle()  # a first full cycle: listings imported, first offers sent
+    with channel_db.engine.begin() as conn:  # offers go out when the merchant asks, after the first cycle
+        conn.execute(text("UPDATE channel_amazon_account SET settings = '{\"auto_publish\": false}'"
+                          " WHERE account_id = :a"), {"a": sync_account})
+    cycle()  # a first full cycle: listings imported, ASINs looked up
+    with channel_db.engine.begin() as conn:  # the merchant publishes what is ready: offers to send
+        ready = [i for (i,) in conn.execute(text("SELECT listing_id FROM channel_amazon_listing"
+                                                 " WHERE tab = 'ready_to_list'"))]
+        assert ready
+        listing_state.action_requested(conn, sync_account, ready, "publish")
     order = market.admin("POST", f"/sellers/{SELLER}/orders", json={"items": [{"sku": "MG-0000001", "quantity": 3}]})
     market.admin("POST", "/clock", json={"seconds": 600})
     with channel_db.raw() as raw:  # a price change, so the exporter has work

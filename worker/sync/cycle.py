@@ -154,6 +154,9 @@ class Synchronizer:
 
             def do_asin_lookup():
                 publisher.lookup_asins(reader)
+                self.summary["asins_looked_up"] = publisher.stats.looked_up
+                return (f"{publisher.stats.looked_up} looked up in {publisher.stats.lookup_calls} calls,"
+                        f" {publisher.stats.asins_found} found")
 
             def do_classify():
                 result = classify_account(conn, reader, account, started)
@@ -165,6 +168,7 @@ class Synchronizer:
                 publisher.publish()
                 publisher.track()
                 self.summary["published"] = publisher.stats.published
+                self.summary["publish_feeds"] = publisher.stats.feeds
                 if publisher.stats.published or publisher.stats.became_active or publisher.stats.rejected \
                         or publisher.stats.ended:
                     conn.commit()
@@ -190,8 +194,10 @@ class Synchronizer:
 
             steps.run("import", do_import)
             steps.run("match", do_match, needs=("import",))
-            steps.run("asin_lookup", do_asin_lookup, needs=("match",))
             steps.run("classify", do_classify, needs=("match",))
+            # After classify: the products it found without an ASIN are looked up in this
+            # cycle, and published in this cycle too.
+            steps.run("asin_lookup", do_asin_lookup, needs=("match",))
             steps.run("publish", do_publish, needs=("classify",))
             steps.run("attributes", do_attributes, needs=("import",))
             steps.run("price_stock", do_price_stock, needs=("classify",))

@@ -221,7 +221,7 @@ class PriceStockExporter:
         later cycles, ``MAX_REPORT_ATTEMPTS`` times, then the feed is verified the same way."""
         pending = self.conn.execute(text(
             "SELECT feed_id, messages, report_attempts FROM channel_amazon_feed WHERE account_id = :a"
-            " AND status = 'submitted'"), {"a": self.account.account_id}).all()
+            " AND kind = 'price_stock' AND status = 'submitted'"), {"a": self.account.account_id}).all()
         for feed_id, raw, attempts in pending:
             feed = feeds.wait_feed(self.client, feed_id, poll=self.poll, timeout=wait) if wait else \
                 feeds.feed_status(self.client, feed_id)

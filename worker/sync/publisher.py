@@ -1,7 +1,12 @@
 """The Exporter of offers: publish, end and relist, and tracking until Amazon decides.
 
 Publishing creates an offer on an existing ASIN (putListingsItem, requirements
-LISTING_OFFER_ONLY). Relisting a SKU Amazon still holds is a merge patch of the offer,
+LISTING_OFFER_ONLY); many new offers at once (a first sync) go as JSON_LISTINGS_FEED
+documents of UPDATE messages with the same attributes, whichever reaches Amazon sooner
+under its limits (``worker.sync.exporter.use_feeds``). A publishing feed is recorded
+before the cycle moves on (``channel_amazon_feed``, kind ``publish``) and its
+processing report is applied message by message in a later cycle: refused offers are
+Inactive with Amazon's issues, accepted ones are tracked like a put. Relisting a SKU Amazon still holds is a merge patch of the offer,
 never a put: a put replaces every attribute, and with them what the merchant set in
 Seller Central. A submission is written before it is sent (``submitted_at``),
 so a worker killed mid-way never sends it twice: the next cycle tracks it instead.
@@ -17,6 +22,7 @@ send nothing: the actions stay queued.
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -28,8 +34,8 @@ from channel import listing_state, marketplaces, payloads
 from channel.models.log import write_log
 from channel.offer import Offer
 from channel.pricing import AccountSettings
-from worker.amazon import catalog, listings
-from worker.amazon.errors import AmazonError
+from worker.amazon import catalog, feeds, listings
+from worker.amazon.errors import AmazonError, DocumentError, ProcessingFailed
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +43,19 @@ LISTING = "channel_amazon_listing"
 #: Per cycle, so one cycle stays within minutes at Amazon's 5 requests/second.
 MAX_PUBLISH = 500
 MAX_TRACK = 300
-MAX_LOOKUPS = 400
+#: New offers one cycle may send by feed (a 20k-product first sync in one or two feeds).
+MAX_FEED_PUBLISH = 50_000
+#: Products looked up per cycle: searchCatalogItems allows 2 calls a second of 20
+#: identifiers, so 25,000 take about 11 minutes of the cycle (the lock is extended as
+#: lookups progress).
+MAX_LOOKUPS = 25_000
+#: Products looked up and recorded together (one read of their barcodes, one commit).
+LOOKUP_BATCH = 400
+#: A publishing feed's processing report that cannot be read is fetched again this many cycles.
+MAX_REPORT_ATTEMPTS = 3
+#: Marks an offer sent in a publishing feed: ``pubfeed:<feed id>`` until its report is
+#: read, ``pubfeed:<feed id>/ok`` once it says the message was accepted.
+FEED_MARK = "pubfeed:"
 #: How long an accepted submission may stay unreadable (404) before it is sent again.
 VISIBILITY_WAIT = timedelta(hours=1)
 
@@ -50,6 +68,9 @@ class PublishStats:
     became_active: int = 0
     rejected: int = 0
     asins_found: int = 0
+    looked_up: int = 0
+    lookup_calls: int = 0
+    feeds: int = 0
 
 
 class OfferPublisher:
@@ -63,6 +84,8 @@ class OfferPublisher:
         self.progress = progress or (lambda step, done, total: None)
         self.stats = PublishStats()
         self.resubmit_after = resubmit_after
+        #: When this cycle's publishing began (offers sent since are tracked next cycle).
+        self.publishing_since: datetime | None = None
 
     def _rows(self, where: str, limit: int, **params: object) -> Sequence[RowMapping]:
         return self.conn.execute(text(
@@ -72,15 +95,26 @@ class OfferPublisher:
             {"a": self.account.account_id, "n": limit, **params}).mappings().all()
 
     def lookup_asins(self, reader) -> None:
-        """Find ASINs for products waiting for one, by their mapped barcodes."""
+        """Find ASINs for products waiting for one, by their mapped barcodes: 20 identifiers
+        per searchCatalogItems call at Amazon's pace, recorded and committed batch by batch
+        so a killed worker resumes where it stopped."""
         mapping = self.account.identifier_mapping or {}
         rows = self._rows("product_id IS NOT NULL AND asin IS NULL AND reason = 'asin_lookup_pending'",
                           MAX_LOOKUPS)
         if not rows:
             return
-        by_product = {r["product_id"]: r for r in rows}
         # GCID is mapped by some merchants but searchCatalogItems has no such identifiersType.
         kinds = [k for k in ("upc", "ean", "isbn", "jan") if mapping.get(k) and catalog.searchable(k)]
+        self.progress("asin_lookup", 0, len(rows))
+        for start in range(0, len(rows), LOOKUP_BATCH):
+            batch = rows[start:start + LOOKUP_BATCH]
+            self._lookup_batch(reader, batch, kinds, mapping)
+            self.conn.commit()
+            self.stats.looked_up += len(batch)
+            self.progress("asin_lookup", self.stats.looked_up, len(rows))
+
+    def _lookup_batch(self, reader, rows, kinds: list[str], mapping: dict) -> None:
+        by_product = {r["product_id"]: r for r in rows}
         products = {p.entity_id: p for p in reader.products(
             self.account.website_id, entity_ids=list(by_product), attributes=[mapping[k] for k in kinds])}
         outcome: dict[int, tuple] = {}
@@ -92,6 +126,7 @@ class OfferPublisher:
                     wanted.setdefault(str(value), []).append(pid)
             if not wanted:
                 continue
+            self.stats.lookup_calls += -(-len(wanted) // catalog.MAX_IDENTIFIERS)
             found = catalog.search_by_identifiers(self.client, kind, list(wanted))
             for value, items in found.items():
                 for pid in wanted[value]:
@@ -109,11 +144,24 @@ class OfferPublisher:
         listing_state.asins_looked_up(self.conn, self.account.account_id, decided)
 
     def publish(self) -> None:
-        """Ready products (auto-publish or the merchant's Publish) and relists."""
+        """Ready products (auto-publish or the merchant's Publish) and relists: new offers by
+        feed when there are many, the rest one call each."""
         if self.account.read_only:
             return
+        from worker.sync.exporter import use_feeds
+
+        self.publishing_since = datetime.utcnow()
+        self.apply_publish_feeds()
         rows = self._rows("asin IS NOT NULL AND submitted_at IS NULL AND ((tab = 'list_in_progress'"
-                          " AND reason = 'publish_queued') OR tab = 'relist_in_progress')", MAX_PUBLISH)
+                          " AND reason = 'publish_queued') OR tab = 'relist_in_progress')", MAX_FEED_PUBLISH)
+        new = [r for r in rows if not self._maybe_on_amazon(r)]
+        if use_feeds(len(new)):
+            self.publish_by_feed(new)
+            rows = [r for r in rows if self._maybe_on_amazon(r)]
+        self.publish_each(rows[:MAX_PUBLISH])
+
+    def publish_each(self, rows) -> None:
+        """One putListingsItem (or a relist's patch) per offer."""
         for n, row in enumerate(rows, start=1):
             # Record the submission first: a killed worker then tracks it instead of resending.
             listing_state.submitting(self.conn, self.account.account_id, row["listing_id"], datetime.utcnow())
@@ -137,6 +185,104 @@ class OfferPublisher:
             self.conn.commit()
             self.stats.published += 1
             self.progress("publish", n, len(rows))
+
+    @staticmethod
+    def _maybe_on_amazon(row) -> bool:
+        """A relist, or a SKU Amazon may hold: sent one by one (``_on_amazon`` asks Amazon)."""
+        return row["tab"] == "relist_in_progress" or row["amazon_status"] is not None \
+            or row["fulfillment_channel"] != "DEFAULT"
+
+    def publish_by_feed(self, rows) -> None:
+        """New offers as JSON_LISTINGS_FEED UPDATE messages (requirements LISTING_OFFER_ONLY,
+        the attributes a put sends). Each feed's offers are recorded as submitted before its
+        document leaves, and the feed with its messages before the next one is built."""
+        offers = {}
+        for row in rows:
+            offer = Offer.stored(row, self.settings)
+            attrs = payloads.publish_attributes(self.account.marketplace_id, self.currency, row["asin"], offer)
+            offers[row["listing_id"]] = (attrs, offer.price, offer.quantity)
+
+        def message(n: int, row) -> dict:
+            return {"messageId": n, "sku": row["seller_sku"], "operationType": "UPDATE",
+                    **payloads.put_body(offers[row["listing_id"]][0])}
+
+        sent = 0
+        for batch, body in feeds.documents(self.client.seller_id, rows, message):
+            ids = [r["listing_id"] for r in batch]
+            listing_state.feed_publishing(self.conn, self.account.account_id, ids, datetime.utcnow())
+            self.conn.commit()
+            known = {f for (f,) in self.conn.execute(text(
+                "SELECT feed_id FROM channel_amazon_feed WHERE account_id = :a AND created_at > NOW() - INTERVAL 1 DAY"),
+                {"a": self.account.account_id})}
+            feed_id = feeds.submit_document(self.client, body, known=known)
+            index = {n: [r["listing_id"], r["seller_sku"]] for n, r in enumerate(batch, start=1)}
+            self.conn.execute(text(
+                "INSERT INTO channel_amazon_feed (feed_id, account_id, kind, messages, message_count)"
+                " VALUES (:f, :a, 'publish', :m, :c)"),
+                {"f": feed_id, "a": self.account.account_id, "m": json.dumps(index), "c": len(index)})
+            listing_state.feed_publish_sent(self.conn, self.account.account_id,
+                                            [(i, offers[i][1], offers[i][2]) for i in ids], FEED_MARK + feed_id)
+            self.conn.commit()
+            sent += len(batch)
+            self.stats.published += len(batch)
+            self.stats.feeds += 1
+            self.progress("publish", sent, len(rows))
+            logger.info("Submitted publishing feed %s with %d offers for account %s", feed_id, len(batch),
+                        self.account.account_id)
+
+    def apply_publish_feeds(self) -> None:
+        """Apply the processing reports of finished publishing feeds, message by message."""
+        pending = self.conn.execute(text(
+            "SELECT feed_id, messages, report_attempts FROM channel_amazon_feed WHERE account_id = :a"
+            " AND kind = 'publish' AND status = 'submitted' ORDER BY created_at"),
+            {"a": self.account.account_id}).all()
+        for feed_id, raw, attempts in pending:
+            feed = feeds.feed_status(self.client, feed_id)
+            status = feed.get("processingStatus")
+            if status not in ("DONE", "FATAL", "CANCELLED"):
+                continue
+            index = {int(k): v for k, v in json.loads(raw).items()}
+            refused: list[tuple[int, list[dict]]] = []
+            resend: list[int] = []
+            if status == "DONE":
+                try:
+                    report = feeds.processing_report(self.client, feed)
+                except (ProcessingFailed, DocumentError) as exc:
+                    if attempts + 1 < MAX_REPORT_ATTEMPTS:
+                        self.conn.execute(text("UPDATE channel_amazon_feed SET report_attempts = report_attempts + 1"
+                                               " WHERE feed_id = :f"), {"f": feed_id})
+                        write_log(self.conn, account_id=self.account.account_id, operation="JSON_LISTINGS_FEED",
+                                  level="warning", message=f"feed {feed_id}: {exc.message}; read again next cycle")
+                        self.conn.commit()
+                        continue
+                    # Unread: every offer is tracked on Amazon like an accepted put.
+                    write_log(self.conn, account_id=self.account.account_id, operation="JSON_LISTINGS_FEED",
+                              message=f"feed {feed_id}: {exc.message}; its {len(index)} offers are checked"
+                                      " one by one on Amazon")
+                    report = {}
+                issues: dict[int, list[dict]] = {}
+                for issue in report.get("issues") or []:
+                    if isinstance(issue, dict) and issue.get("severity") == "ERROR" \
+                            and issue.get("messageId") in index:
+                        issues.setdefault(issue["messageId"], []).append(issue)
+                refused = [(index[n][0], found) for n, found in issues.items()]
+                for n, found in issues.items():
+                    write_log(self.conn, account_id=self.account.account_id, operation="JSON_LISTINGS_FEED",
+                              error_code=str(found[0].get("code")),
+                              message=f"{index[n][1]}: {found[0].get('message')}")
+            else:
+                resend = [v[0] for v in index.values()]
+                write_log(self.conn, account_id=self.account.account_id, operation="JSON_LISTINGS_FEED",
+                          message=f"feed {feed_id} ended {status}; its {len(index)} offers will be sent again")
+            listing_state.feed_publish_settled(self.conn, self.account.account_id, FEED_MARK + feed_id,
+                                               FEED_MARK + feed_id + "/ok", refused, resend)
+            self.conn.execute(text(
+                "UPDATE channel_amazon_feed SET status = :s, accepted = :ok, rejected = :bad, processed_at = NOW()"
+                " WHERE feed_id = :f"),
+                {"s": "done" if status == "DONE" else "fatal", "ok": len(index) - len(refused) - len(resend),
+                 "bad": len(refused) + len(resend), "f": feed_id})
+            self.conn.commit()
+            self.stats.rejected += len(refused)
 
     def _on_amazon(self, row) -> bool:
         """Does Amazon hold this SKU (a relist, or an offer ended without deleting it)?"""
@@ -177,8 +323,13 @@ class OfferPublisher:
 
     def track(self) -> None:
         """Ask Amazon about offers it has not decided on yet."""
-        rows = self._rows("submitted_at IS NOT NULL AND (amazon_status IS NULL OR amazon_status <> 'BUYABLE')",
-                          MAX_TRACK)
+        # Offers in a publishing feed whose report is not read yet wait for it; offers sent
+        # by this cycle's publishing are asked about from the next cycle on (Amazon takes
+        # minutes to decide, and a SKU it just accepted reads as 404 meanwhile).
+        rows = self._rows("submitted_at IS NOT NULL AND (amazon_status IS NULL OR amazon_status <> 'BUYABLE')"
+                          f" AND (submission_ref IS NULL OR submission_ref NOT LIKE '{FEED_MARK}%'"
+                          " OR submission_ref LIKE '%/ok') AND submitted_at < :since", MAX_TRACK,
+                          since=self.publishing_since or datetime.utcnow() + timedelta(seconds=1))
         for n, row in enumerate(rows, start=1):
             item = listings.get_item(self.client, row["seller_sku"])
             self.stats.tracked += 1
