@@ -58,6 +58,9 @@
     }).join("; ") + ". See the communication log.";
   }
 
+  /* A first sync's long steps, in the merchant's words (the others show their own name). */
+  var STEP_WORDS = {asin_lookup: "ASINs looked up", publish: "Offers submitted"};
+
   function watchJob(el, jobId, done, action) {
     var box = el.querySelector ? el : document;
     var bar = document.createElement("progress");
@@ -68,7 +71,8 @@
     function poll() {
       call(box, "GET", "/api/v1/jobs/" + encodeURIComponent(jobId)).then(function (job) {
         bar.max = job.total || 1; bar.value = job.done || 0;
-        label.textContent = " " + (job.step || job.status) + (job.total ? " " + job.done + "/" + job.total : "");
+        label.textContent = " " + (STEP_WORDS[job.step] || job.step || job.status) +
+          (job.total ? " " + job.done + "/" + job.total : "");
         if (job.status === "finished" && job.result && job.result.sync_job) {
           label.textContent = " Queued: " + job.result.queued + " products; sending to Amazon...";
           el.dataset.queued = job.result.queued;
