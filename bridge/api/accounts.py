@@ -184,3 +184,61 @@ def put_settings(account_id):
         check_order_settings(db.session.connection(), reader().schema, order_settings(acc), acc.website_id)
     db.session.commit()
     return jsonify(saved)
+
+
+#: Sample products offered on the settings page (the account's listings, first by id).
+SAMPLES = 20
+
+
+@bp.post("/accounts/<int:account_id>/settings/preview")
+@requires("accounts")
+def preview_settings(account_id):
+    """The settings being edited (saved ones with the form's on top, not stored), applied to
+    one sample product of the catalog by the product page's own traces
+    (``pricing.explain_price`` / ``explain_qty`` / ``condition_of``): what Amazon would get."""
+    import dataclasses
+    from datetime import datetime, timezone
+
+    from sqlalchemy import text as sql
+
+    from bridge.api.product import _magento
+    from channel import pricing
+    from channel.classification import AccountContext
+
+    acc = account(account_id)
+    data = body() or {}
+    if not isinstance(data, dict):
+        raise BadRequest("the body is an object: {settings, sku}", {"parameter": "body"})
+    draft, sku = data.get("settings", {}), data.get("sku")
+    draft = {} if draft is None else draft
+    if not isinstance(draft, dict):
+        raise BadRequest("settings must be an object of the settings being edited", {"parameter": "settings"})
+    if sku is not None and (not isinstance(sku, str) or not sku.strip() or len(sku) > 64):
+        raise BadRequest("sku must be a Magento SKU (1 to 64 characters)", {"parameter": "sku"})
+    merged = pricing.AccountSettings.from_json({**acc.settings, **draft})  # refuses bad values with their path
+    conn = db.session.connection()
+    samples = [{"product_id": r.product_id, "sku": r.magento_sku} for r in conn.execute(sql(
+        "SELECT product_id, magento_sku FROM channel_amazon_listing WHERE account_id = :a AND product_id IS NOT NULL"
+        " ORDER BY listing_id LIMIT :n"), {"a": account_id, "n": SAMPLES})]
+    if sku is not None:
+        found = reader().product_ids([sku.strip()]).get(sku.strip().lower())
+        if found is None:
+            raise BadRequest(f"Magento has no product with SKU {sku.strip()[:64]!r}", {"parameter": "sku"})
+        product_id = found[0]
+    elif samples:
+        product_id = samples[0]["product_id"]
+    else:
+        raise BadRequest("no sample product yet: type a SKU of your catalog", {"parameter": "sku"})
+    known = set(reader().attribute_codes())
+    missing = [c for c in merged.attribute_codes() if c not in known]
+    if missing:
+        raise BadRequest(f"Magento has no attribute {missing[0]!r}", {"parameter": "settings", "attribute": missing[0]})
+    ctx = dataclasses.replace(AccountContext.of(acc, None), settings=merged)
+    product, _ = _magento(acc, ctx, product_id, True)
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    price = pricing.explain_price(product, merged, now)
+    qty = pricing.explain_qty(product, merged)
+    return jsonify({"product": {"product_id": product.entity_id, "sku": product.sku, "name": product.get("name")},
+                    "currency": marketplaces.get(acc.marketplace_id).currency,
+                    "price": price.to_json(), "quantity": qty.to_json(),
+                    "condition": pricing.condition_of(product, merged), "samples": samples})
