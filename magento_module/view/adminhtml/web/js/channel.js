@@ -176,10 +176,8 @@ define([], function () {
     }).catch(function (err) { say(out, err.message, true); });
   }
 
-  document.addEventListener("submit", function (ev) {
-    var form = ev.target;
-    if (!form.classList.contains("channel-json-form")) { return; }
-    ev.preventDefault();
+  /* A form's named fields as JSON, "price.adjustment" nested as {price: {adjustment}}. */
+  function formData(form) {
     var data = {};
     Array.prototype.forEach.call(form.elements, function (el) {
       if (!el.name) { return; }
@@ -190,6 +188,59 @@ define([], function () {
       while (parts.length > 1) { var k = parts.shift(); target[k] = target[k] || {}; target = target[k]; }
       target[parts[0]] = value;
     });
+    return data;
+  }
+
+  /* The settings being edited on a sample product: the bridge applies them with the product
+     page's traces (nothing is saved) and the steps, price, quantity and condition are shown. */
+  var previewTimer = null;
+  function previewSettings(form) {
+    var box = form.querySelector(".channel-settings-preview");
+    if (!box) { return; }
+    var sku = box.querySelector("#channel-sample-sku").value.trim();
+    var out = box.querySelector(".channel-preview-result");
+    var request = {settings: formData(form)};
+    if (sku) { request.sku = sku; }
+    call(form, "POST", box.dataset.path, request).then(function (r) {
+      var list = box.querySelector("#channel-sample-skus");
+      if (!list.children.length) {
+        (r.samples || []).forEach(function (s) {
+          var o = document.createElement("option"); o.value = s.sku; list.appendChild(o);
+        });
+      }
+      box.querySelector(".channel-preview-product").textContent = r.product.sku + (r.product.name ? " · " + r.product.name : "");
+      var steps = box.querySelector(".channel-preview-steps");
+      steps.textContent = "";
+      r.price.steps.concat(r.quantity.steps).forEach(function (s) {
+        var li = document.createElement("li");
+        li.className = s.applied ? "channel-ok" : "";
+        li.dataset.step = s.code;
+        li.textContent = s.label + ": " + (s.value === null ? "-" : s.value) + (s.note ? " (" + s.note + ")" : "");
+        steps.appendChild(li);
+      });
+      box.querySelector("#channel-preview-price").textContent = r.price.amount === null ? "none (not sent)" : r.price.amount + " " + r.currency;
+      box.querySelector("#channel-preview-qty").textContent = String(r.quantity.amount);
+      box.querySelector("#channel-preview-condition").textContent = r.condition || "";
+      say(out, "", false);
+    }).catch(function (err) { say(out, err.message, true); });
+  }
+  function schedulePreview(ev) {
+    var form = ev.target.closest && ev.target.closest(".channel-settings-form");
+    if (!form || !form.querySelector(".channel-settings-preview")) { return; }
+    clearTimeout(previewTimer);
+    previewTimer = setTimeout(function () { previewSettings(form); }, 250);
+  }
+  document.addEventListener("input", schedulePreview);
+  document.addEventListener("change", schedulePreview);
+  Array.prototype.forEach.call(document.querySelectorAll(".channel-settings-form"), function (form) {
+    if (form.querySelector(".channel-settings-preview")) { previewSettings(form); }
+  });
+
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    if (!form.classList.contains("channel-json-form")) { return; }
+    ev.preventDefault();
+    var data = formData(form);
     var out = form.querySelector(".channel-form-result");
     call(form, form.dataset.method, form.dataset.path, data).then(function (r) {
       function next() {
