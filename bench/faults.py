@@ -22,6 +22,7 @@ Measured per scenario:
 from __future__ import annotations
 
 import json
+import shutil
 import tempfile
 import threading
 import time
@@ -331,6 +332,7 @@ def main() -> int:
     finally:
         redis.stop()
         db.stop()
+        shutil.rmtree(base, ignore_errors=True)
     FAULTS.write_text(json.dumps({"scenarios": results}, indent=2) + "\n")
     bad = [r["name"] for r in results if r.get("error") or r["listings_wrongly_changed"] or r["offers_wrongly_sent"]
            or r["orders_lost"] or r["orders_duplicated"] or r["reservations_doubled"]

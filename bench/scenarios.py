@@ -3,6 +3,7 @@ with its own private MariaDB, Redis and sandbox, and returns a dict of figures."
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 import threading
 import time
@@ -31,7 +32,7 @@ class Stack:
     """Private services for one scenario."""
 
     def __init__(self):
-        base = Path(tempfile.mkdtemp(prefix="chn-bench-"))
+        self.base = base = Path(tempfile.mkdtemp(prefix="chn-bench-"))
         self.db = MariaDB(base / "db").start()
         self.redis = Redis(base / "redis").start()
         self.db.create_database("bench")
@@ -85,6 +86,7 @@ class Stack:
         self.engine.dispose()
         self.redis.stop()
         self.db.stop()
+        shutil.rmtree(self.base, ignore_errors=True)  # a scenario's database leaves nothing behind
 
 
 def _seller(listings=(), orders=(), catalog=()):
@@ -120,7 +122,7 @@ def _load_data_baseline(stack: Stack, listings: list[dict]) -> float:
     elapsed = time.perf_counter() - start
     cur.execute("DROP TABLE bench_load")
     conn.close()
-    path.unlink()
+    shutil.rmtree(path.parent, ignore_errors=True)
     return elapsed
 
 
@@ -229,7 +231,7 @@ def import_match_classify(n: int) -> dict:
                     - changes
                 tabs: dict[str, int] = dict(conn.execute(text("SELECT tab, COUNT(*) FROM channel_amazon_listing GROUP BY tab")).all())
                 conn.execute(text("DROP TABLE bench_digest"))
-        seed.unlink()
+        shutil.rmtree(seed.parent, ignore_errors=True)
         return {"n": n, "seconds": round(first["seconds"], 2), "rows_per_second": round(n / first["seconds"]),
                 **{k: round(v, 2) for k, v in first.items() if k.endswith("_s")},
                 "gone_first_run": first["gone"], "tabs": tabs,
@@ -843,5 +845,90 @@ def product_page(rows: int, products: int = 2000, requests: int = 200) -> dict:
                 "dry_run_calls": 50_000, "fill_s": round(fill_s, 1), "requests": requests,
                 "queries_per_request": per_request, "p95_ms": round(percentile(pages, 95), 1),
                 "page_ms": figures(pages), "api_ms": figures(api), "search_sku_ms": figures(search)}
+    finally:
+        stack.stop()
+
+
+def first_sync(n: int) -> dict:
+    """A new account's first cycle over an N-product catalog that Amazon's catalog knows by
+    UPC and the channel by barcode only (no ASIN in Magento): every product needs an ASIN
+    lookup. Measured on Amazon's clock (the sandbox in its own process, a clock shared with
+    the worker, rate limits as documented), from the start of the cycle ("connect") to the
+    last publishing feed created, when every ready product has been submitted. The least
+    time is what Amazon's limits allow for the same work: the listings report's processing
+    (the cycle must know what the seller holds before it publishes), searchCatalogItems at
+    2 calls a second (burst 2) of 20 identifiers, and the feeds' submissions (5 per 5
+    minutes, burst 5)."""
+    import math
+
+    import redis
+
+    from sandbox.state import PROCESSING_STEP
+    from sandbox.state import RATES as AMAZON_RATES
+    from sandbox.testing import sandbox_process
+    from worker.amazon import catalog as amazon_catalog
+    from worker.amazon.clock import SharedClock
+    from worker.amazon.throttle import PACE
+    from worker.sync.cycle import CycleOptions, Synchronizer
+
+    stack = Stack()
+    try:
+        _catalog_in_child(stack, n)
+        known = [{"asin": f"B0{i:08d}", "title": f"Sample product {i}",
+                  "identifiers": {"UPC": f"{700000000000 + i:012d}"}} for i in range(1, n + 1)]
+        r = redis.Redis.from_url(stack.redis.url)
+        clock = SharedClock(r)
+        with sandbox_process(_seller(catalog=known), shared_clock=stack.redis.url) as sb:
+            del known
+            account_id, settings = stack.account(sb.url, auto_publish=True)
+            with Session(stack.engine) as session:  # barcodes only: every ASIN is looked up
+                account = session.get(Account, account_id)
+                account.identifier_mapping = {"seller_sku": "sku", "upc": "upc"}
+                session.commit()
+            marks: dict[str, float] = {}
+
+            def progress(step: str, done: int = 0, total: int = 0) -> None:
+                if step in ("asin_lookup", "publish") and total and done == total:
+                    marks[step] = sb.stats()["now"]
+
+            options = CycleOptions(poll=5.0, lock_ttl=3600,
+                                   client_kwargs={"clock": clock, "max_throttle_wait": 3600})
+            began, real = sb.stats()["now"], time.perf_counter()
+            summary = Synchronizer(stack.engine, r, settings, account_id, options, progress=progress).run()
+            real = time.perf_counter() - real
+            after = sb.stats()
+            with stack.engine.connect() as conn:
+                states = dict(conn.execute(text(
+                    "SELECT CONCAT(tab, '/', reason), COUNT(*) FROM channel_amazon_listing GROUP BY tab, reason")).all())
+                submitted = conn.execute(text(
+                    "SELECT COUNT(*) FROM channel_amazon_listing WHERE submitted_at IS NOT NULL")).scalar_one()
+                ready_left = conn.execute(text(
+                    "SELECT COUNT(*) FROM channel_amazon_listing WHERE asin IS NOT NULL AND submitted_at IS NULL"
+                    " AND reason = 'publish_queued'")).scalar_one()
+                feeds_made = conn.execute(text(
+                    "SELECT COUNT(*) FROM channel_amazon_feed WHERE kind = 'publish'")).scalar_one()
+        calls = after["calls"]
+        lookup_calls = calls.get("searchCatalogItems", 0)
+        rate, burst = AMAZON_RATES["searchCatalogItems"]
+        least_lookups = max(0, math.ceil(summary.get("asins_looked_up", 0) / amazon_catalog.MAX_IDENTIFIERS)
+                            - burst) / rate
+        least_feeds = max(max(0, feeds_made - AMAZON_RATES[op][1]) / AMAZON_RATES[op][0]
+                          for op in ("createFeed", "JSON_LISTINGS_FEED", "createFeedDocument"))
+        least_report = 2 * PROCESSING_STEP  # the sandbox processes a report in two steps of its clock
+        least = least_report + least_lookups + least_feeds
+        amazon = marks.get("publish", after["now"]) - began
+        throttled = sum(after["throttled"].values())
+        return {"products": n, "looked_up": summary.get("asins_looked_up", 0), "submitted": submitted,
+                "ready_not_submitted": ready_left, "publish_feeds": feeds_made,
+                "search_calls": lookup_calls, "identifiers_per_call": round(summary.get("asins_looked_up", 0)
+                                                                            / lookup_calls, 2) if lookup_calls else 0,
+                "calls": calls, "throttled_calls": throttled, "pace": PACE,
+                "steps": {k: v["status"] for k, v in summary.get("steps", {}).items()},
+                "states": states, "seconds_real": round(real, 1),
+                "seconds_amazon_time_lookups_done": round(marks.get("asin_lookup", after["now"]) - began, 1),
+                "seconds_amazon_time": round(amazon, 1),
+                "least_seconds_report": least_report, "least_seconds_lookups": round(least_lookups, 1),
+                "least_seconds_feeds": round(least_feeds, 1), "least_seconds_rate_limits": round(least, 1),
+                "ratio_to_least": round(amazon / least, 3) if least else None}
     finally:
         stack.stop()
