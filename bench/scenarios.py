@@ -850,9 +850,11 @@ def product_page(rows: int, products: int = 2000, requests: int = 200) -> dict:
 
 
 def first_sync(n: int) -> dict:
-    """A new account's first cycle over an N-product catalog that Amazon's catalog knows by
-    UPC and the channel by barcode only (no ASIN in Magento): every product needs an ASIN
-    lookup. Measured on Amazon's clock (the sandbox in its own process, a clock shared with
+    """A new account's first cycle over a catalog in which at least N products are to be
+    listed (the sample catalog's other products are disabled, out of the website or
+    without a barcode: about 1.55 products per listed one), that Amazon's catalog knows by
+    UPC and the channel by barcode only (no ASIN mapped from Magento): every one of them
+    needs an ASIN lookup. Measured on Amazon's clock (the sandbox in its own process, a clock shared with
     the worker, rate limits as documented), from the start of the cycle ("connect") to the
     last publishing feed created, when every ready product has been submitted. The least
     time is what Amazon's limits allow for the same work: the listings report's processing
@@ -873,9 +875,10 @@ def first_sync(n: int) -> dict:
 
     stack = Stack()
     try:
-        _catalog_in_child(stack, n)
+        size = n * 31 // 20
+        _catalog_in_child(stack, size)
         known = [{"asin": f"B0{i:08d}", "title": f"Sample product {i}",
-                  "identifiers": {"UPC": f"{700000000000 + i:012d}"}} for i in range(1, n + 1)]
+                  "identifiers": {"UPC": f"{700000000000 + i:012d}"}} for i in range(1, size + 1)]
         r = redis.Redis.from_url(stack.redis.url)
         clock = SharedClock(r)
         with sandbox_process(_seller(catalog=known), shared_clock=stack.redis.url) as sb:
@@ -918,7 +921,8 @@ def first_sync(n: int) -> dict:
         least = least_report + least_lookups + least_feeds
         amazon = marks.get("publish", after["now"]) - began
         throttled = sum(after["throttled"].values())
-        return {"products": n, "looked_up": summary.get("asins_looked_up", 0), "submitted": submitted,
+        return {"products": summary.get("asins_looked_up", 0), "catalog_products": size,
+                "looked_up": summary.get("asins_looked_up", 0), "submitted": submitted,
                 "ready_not_submitted": ready_left, "publish_feeds": feeds_made,
                 "search_calls": lookup_calls, "identifiers_per_call": round(summary.get("asins_looked_up", 0)
                                                                             / lookup_calls, 2) if lookup_calls else 0,
