@@ -162,3 +162,58 @@ def purge_buyer_data() -> dict:
 
     with runtime.engine().begin() as conn:
         return protect_buyer_data(conn, Vault(runtime.settings().encryption_key), datetime.utcnow())
+
+
+def delete_account(account_id: int, end_listings: bool) -> dict:
+    """Delete an account (``channel.account_removal``); with ``end_listings``, its listings
+    on Amazon are ended first, as a merchant's "end" action is sent. Under the account's
+    lock, so no cycle runs meanwhile; a retryable Amazon error re-queues the job."""
+    from sqlalchemy.orm import Session
+
+    from channel import account_removal, listing_state
+    from channel.models import Account
+    from channel.pricing import AccountSettings
+    from worker.amazon.factory import client_for
+    from worker.locks import AccountLock
+    from worker.sync.publisher import OfferPublisher
+
+    progress = _progress_writer()
+    engine, redis = runtime.engine(), runtime.redis_conn()
+    with Session(engine, expire_on_commit=False) as session:
+        account = session.get(Account, int(account_id))
+    if account is None or account.status == account_removal.DELETED:
+        return {"deleted": False, "reason": "no such account"}
+    try:
+        lock = AccountLock(redis, account.account_id).acquire()
+    except LockBusy:
+        contract.queue(redis).enqueue_in(timedelta(seconds=30), "worker.jobs.delete_account", int(account_id),
+                                         bool(end_listings), job_timeout=3600)
+        return {"retry_in": 30, "reason": "a sync is running"}
+    ended = 0
+    try:
+        if end_listings:
+            with engine.begin() as conn:
+                ids = account_removal.listings_on_amazon(conn, account.account_id)
+                listing_state.action_requested(conn, account.account_id, ids, "end")
+            client = client_for(account, runtime.settings(), redis, rate_scale=cycle_options().rate_scale)
+            with engine.connect() as conn:
+                publisher = OfferPublisher(conn, client, account, AccountSettings.from_json(account.settings), progress)
+                try:
+                    while True:
+                        before = publisher.stats.ended
+                        publisher.end()
+                        if publisher.stats.ended == before:
+                            break
+                except Retryable as exc:
+                    delay = RETRY_DELAY + random.uniform(0, RETRY_DELAY)
+                    logger.warning("Ending account %s's listings hit %s; retrying in %.0fs", account_id, exc, delay)
+                    contract.queue(redis).enqueue_in(timedelta(seconds=delay), "worker.jobs.delete_account",
+                                                     int(account_id), True, job_timeout=3600)
+                    return {"ended": publisher.stats.ended, "retry_in": delay}
+                ended = publisher.stats.ended
+        with engine.connect() as conn:
+            dropped = account_removal.retire(conn, account.account_id)
+    finally:
+        lock.release()
+    progress("done", 1, 1)
+    return {"deleted": True, "ended": ended, "listings_dropped": dropped}

@@ -9,8 +9,9 @@ from bridge.api import bp
 from bridge.api.common import account, body, reader, redis, settings, vault
 from bridge.auth import requires
 from bridge.errors import BadRequest
+from channel import account_removal, jobs, marketplaces
 from channel import accounts as service
-from channel import jobs, marketplaces
+from channel.errors import NotFound
 from channel.models import Account
 from channel.preview import preview_rule
 from channel.rules import dump_rule, parse_for_catalog, parse_rule
@@ -27,7 +28,8 @@ def list_marketplaces():
 @bp.get("/accounts")
 @requires("view")
 def list_accounts():
-    rows = db.session.query(Account).order_by(Account.account_id).all()
+    rows = (db.session.query(Account).filter(Account.status != account_removal.DELETED)
+            .order_by(Account.account_id).all())
     return jsonify({"items": [service.public(a) for a in rows], "total": len(rows)})
 
 
@@ -50,37 +52,64 @@ def _enqueue_check(account_id: int) -> str:
 @bp.get("/accounts/<int:account_id>")
 @requires("view")
 def get_account(account_id):
-    return jsonify(service.public(account(account_id)))
+    acc = account(account_id)
+    if acc.status == account_removal.DELETED:
+        raise NotFound(f"account {account_id} was deleted", {"account_id": account_id})
+    return jsonify(service.public(acc))
 
 
 @bp.patch("/accounts/<int:account_id>")
 @requires("accounts")
-def update_account(account_id):
-    updated = service.update(db.session, settings().table_prefix, account(account_id), body())
+def update_live_account(account_id):
+    updated = service.update(db.session, settings().table_prefix, live_account(account_id), body())
     db.session.commit()
     return jsonify(service.public(updated))
+
+
+def live_account(account_id: int):
+    """The account, unless it is deleted or being deleted (then 404: nothing is done to it)."""
+    acc = account(account_id)
+    if acc.status in account_removal.GONE:
+        raise NotFound(f"account {account_id} is {acc.status}", {"account_id": account_id, "status": acc.status})
+    return acc
 
 
 @bp.delete("/accounts/<int:account_id>")
 @requires("accounts")
 def delete_account(account_id):
-    db.session.delete(account(account_id))
+    """Delete an account; ``listings`` (query or body): ``leave`` them on Amazon (the default,
+    done at once: 204) or ``end`` them there first (a worker job: 202 with its id). Its
+    orders stay readable either way."""
+    live_account(account_id)
+    data = body() if request.get_data(cache=True).strip() else {}
+    choice = request.args.get("listings") or (data.get("listings") if isinstance(data, dict) else None) or "leave"
+    if choice not in account_removal.CHOICES:
+        raise BadRequest("listings must be 'end' (end them on Amazon) or 'leave' (leave them there)",
+                         {"parameter": "listings"})
+    db.session.rollback()  # the batches below commit on a connection of their own
+    if choice == "leave":
+        with db.engine.connect() as conn:
+            account_removal.retire(conn, account_id)
+        return "", 204
+    account_removal.mark_deleting(db.session.connection(), account_id)
     db.session.commit()
-    return "", 204
+    job = jobs.queue(redis()).enqueue("worker.jobs.delete_account", account_id, True, job_timeout=3600,
+                                      result_ttl=3600, failure_ttl=86400)
+    return jsonify({"job_id": job.id, "status": account_removal.DELETING}), 202
 
 
 @bp.post("/accounts/<int:account_id>/pause")
 @requires("accounts")
-def pause_account(account_id):
-    acc = service.update(db.session, settings().table_prefix, account(account_id), {"status": "paused"})
+def pause_live_account(account_id):
+    acc = service.update(db.session, settings().table_prefix, live_account(account_id), {"status": "paused"})
     db.session.commit()
     return jsonify(service.public(acc))
 
 
 @bp.post("/accounts/<int:account_id>/resume")
 @requires("accounts")
-def resume_account(account_id):
-    acc = service.update(db.session, settings().table_prefix, account(account_id), {"status": "active"})
+def resume_live_account(account_id):
+    acc = service.update(db.session, settings().table_prefix, live_account(account_id), {"status": "active"})
     db.session.commit()
     out = service.public(acc)
     if acc.status == "pending":
@@ -91,7 +120,7 @@ def resume_account(account_id):
 @bp.post("/accounts/<int:account_id>/rotate-secret")
 @requires("accounts")
 def rotate_secret(account_id):
-    acc = service.rotate_secret(account(account_id), vault(), body().get("lwa_client_secret"))
+    acc = service.rotate_secret(live_account(account_id), vault(), body().get("lwa_client_secret"))
     db.session.commit()
     return jsonify(service.public(acc))
 
@@ -99,14 +128,14 @@ def rotate_secret(account_id):
 @bp.post("/accounts/<int:account_id>/check")
 @requires("accounts")
 def check_credentials(account_id):
-    account(account_id)
+    live_account(account_id)
     return jsonify({"job_id": _enqueue_check(account_id)}), 202
 
 
 @bp.post("/accounts/<int:account_id>/sync")
 @requires("act")
 def sync_now(account_id):
-    account(account_id)
+    live_account(account_id)
     return jsonify({"job_id": jobs.enqueue_sync(redis(), account_id, "merchant")}), 202
 
 
@@ -121,7 +150,7 @@ def get_mapping(account_id):
 @bp.put("/accounts/<int:account_id>/mapping")
 @requires("accounts")
 def put_mapping(account_id):
-    mapping = service.set_mapping(account(account_id), reader(), body())
+    mapping = service.set_mapping(live_account(account_id), reader(), body())
     db.session.commit()
     return jsonify(mapping)
 
@@ -135,7 +164,7 @@ def get_rule(account_id):
 @bp.put("/accounts/<int:account_id>/rule")
 @requires("accounts")
 def put_rule(account_id):
-    rule = service.set_rule(account(account_id), body(), reader())
+    rule = service.set_rule(live_account(account_id), body(), reader())
     db.session.commit()
     return jsonify(rule)
 
@@ -178,7 +207,7 @@ def get_settings(account_id):
 def put_settings(account_id):
     from channel.orders import check_order_settings, order_settings
 
-    acc = account(account_id)
+    acc = live_account(account_id)
     saved = service.set_settings(acc, body())
     if "orders" in (body() or {}):
         check_order_settings(db.session.connection(), reader().schema, order_settings(acc), acc.website_id)

@@ -125,7 +125,7 @@ def overview_rows() -> list[dict]:
     from channel.alerts import health
 
     open_alerts = current_alerts(conn)
-    for acc in db.session.query(Account).order_by(Account.account_id):
+    for acc in db.session.query(Account).filter(Account.status != "deleted").order_by(Account.account_id):
         item = service.public(acc)
         item["counts"] = grid.tab_counts(conn, acc.account_id)
         item["orders_needing_attention"] = int(attention.get(acc.account_id, 0))

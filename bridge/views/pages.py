@@ -32,7 +32,8 @@ def _need(what: str) -> None:
 def _account_id() -> int | None:
     raw = request.args.get("account_id")
     if raw is None:
-        first = db.session.query(Account.account_id).order_by(Account.account_id).first()
+        first = (db.session.query(Account.account_id).filter(Account.status != "deleted")
+                 .order_by(Account.account_id).first())
         return first[0] if first else None
     if not raw.isdigit():
         from bridge.errors import BadRequest
@@ -42,7 +43,7 @@ def _account_id() -> int | None:
 
 
 def _accounts():
-    return db.session.query(Account).order_by(Account.account_id).all()
+    return db.session.query(Account).filter(Account.status != "deleted").order_by(Account.account_id).all()
 
 
 def overview():

@@ -69,21 +69,89 @@ def test_pause_resume_check_and_rotate_from_the_accounts_page(page, stack):
     assert _account(stack).secret_rotated_at is not None
 
 
+def _listed_by_us(stack):
+    with stack["db"].engine.connect() as conn:
+        return sorted(r[0] for r in conn.execute(text(
+            "SELECT seller_sku FROM channel_amazon_listing WHERE account_id = :a AND amazon_status IS NOT NULL"
+            " AND tab NOT IN ('ended', 'new_third_party')"), {"a": stack["account_id"]}))
+
+
+def _plant_order(stack):
+    with stack["db"].engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO channel_amazon_order (account_id, amazon_order_id, amazon_status, purchase_date, last_update_date)"
+            " VALUES (:a, '111-0000000-0000001', 'Unshipped', NOW(), NOW())"),
+            {"a": stack["account_id"]})
+
+
+def _delete(page, stack, choice):
+    page.click("nav.admin__menu >> text=Accounts")
+    row = page.locator(".channel-account-row", has_text="US store")
+    row.locator("button", has_text="Delete").first.click()
+    dialog = row.locator(".channel-account-confirm")
+    expect(dialog).to_be_visible()
+    dialog.locator("button", has_text="Delete account").click()  # no choice made yet
+    expect(row.locator(".channel-account-result")).to_contain_text("Choose what happens to the listings")
+    dialog.locator(f"input[value={choice}]").check()
+    dialog.locator("button", has_text="Delete account").click()
+    return row
+
+
+def _account_gone_orders_kept(page, stack):
+    expect(page.locator(".channel-account-row")).to_have_count(0)
+    with stack["db"].engine.connect() as conn:
+        acc = conn.execute(text("SELECT status, lwa_client_secret_enc, refresh_token_enc FROM channel_amazon_account"
+                                " WHERE account_id = :a"), {"a": stack["account_id"]}).one()
+        assert acc == ("deleted", "", "")
+        assert conn.execute(text("SELECT COUNT(*) FROM channel_amazon_listing WHERE account_id = :a"),
+                            {"a": stack["account_id"]}).scalar() == 0
+    page.goto(page.url.split("/ui/")[0] + "/ui/orders")
+    expect(page.locator("body")).to_contain_text("111-0000000-0000001")  # the order history stays readable
+
+
 def test_delete_asks_first_and_cancel_keeps_the_account(page, stack):
     page.click("nav.admin__menu >> text=Accounts")
     row = page.locator(".channel-account-row", has_text="US store")
     row.locator("button", has_text="Delete").first.click()
     dialog = row.locator(".channel-account-confirm")
     expect(dialog).to_be_visible()
-    expect(dialog).to_contain_text("nothing changes on Amazon")
+    expect(dialog).to_contain_text("its orders stay in Orders")
     shot(page, "accounts-delete-confirm")
     dialog.locator("button", has_text="Cancel").click()
     expect(dialog).to_be_hidden()
     with stack["db"].engine.connect() as conn:
-        assert conn.execute(text("SELECT COUNT(*) FROM channel_amazon_account")).scalar() == 1
-    row.locator("button", has_text="Delete").first.click()
-    dialog.locator("button", has_text="Delete account").click()
-    expect(page.locator(".channel-account-deleted")).to_have_text("Account US store deleted.")
-    expect(page.locator(".channel-account-row")).to_have_count(0)
-    with stack["db"].engine.connect() as conn:
-        assert conn.execute(text("SELECT COUNT(*) FROM channel_amazon_account")).scalar() == 0
+        assert conn.execute(text("SELECT status FROM channel_amazon_account")).scalar() == "active"
+
+
+def test_delete_leaving_the_listings_keeps_them_on_amazon_and_the_orders_here(page, stack):
+    from sandbox_fixtures import SELLER
+
+    ours = _listed_by_us(stack)
+    assert ours
+    _plant_order(stack)
+    _delete(page, stack, "leave")
+    expect(page.locator(".channel-account-deleted")).to_contain_text("its listings were left on Amazon")
+    on_amazon = stack["sandbox"].listings(SELLER)
+    assert all(sku in on_amazon for sku in ours)
+    _account_gone_orders_kept(page, stack)
+
+
+def test_delete_ending_the_listings_ends_them_on_amazon_first(page, stack):
+    from sandbox_fixtures import SELLER
+
+    ours = _listed_by_us(stack)
+    assert ours and all(sku in stack["sandbox"].listings(SELLER) for sku in ours)
+    _plant_order(stack)
+    row = _delete(page, stack, "end")
+    expect(row.locator(".channel-account-result")).to_contain_text("Ending its listings on Amazon")
+    with stack["db"].engine.connect() as conn:  # no sync runs meanwhile
+        assert conn.execute(text("SELECT status FROM channel_amazon_account")).scalar() == "deleting"
+    for _ in range(30):
+        _work(stack)
+        if page.locator(".channel-account-deleted").count():
+            break
+        page.wait_for_timeout(300)
+    expect(page.locator(".channel-account-deleted")).to_contain_text(f"{len(ours)} listings ended on Amazon")
+    on_amazon = stack["sandbox"].listings(SELLER)
+    assert not any(sku in on_amazon for sku in ours), sorted(on_amazon)
+    _account_gone_orders_kept(page, stack)

@@ -401,14 +401,30 @@ define([], function () {
       confirmBox.hidden = false; rotate.hidden = true;
       confirmBox.querySelector("[data-action=delete-confirm]").focus();
     } else if (action === "delete-confirm") {
-      call(t, "DELETE", base).then(function () {
+      var chosen = confirmBox.querySelector("input[type=radio]:checked");
+      if (!chosen) { say(out, "Choose what happens to the listings on Amazon first.", true); return; }
+      var removed = function (ended) {
         var tbody = row.parentNode;
         tbody.removeChild(row);
         var note = document.createElement("p");
         note.className = "channel-form-result channel-ok channel-account-deleted";
         note.setAttribute("role", "status");
-        note.textContent = "Account " + row.dataset.name + " deleted.";
+        note.textContent = "Account " + row.dataset.name + " deleted" + (ended === undefined ?
+          "; its listings were left on Amazon." : "; " + ended + " listings ended on Amazon.") +
+          " Its orders stay in Orders.";
         tbody.closest("table").parentNode.insertBefore(note, tbody.closest("table"));
+      };
+      call(t, "DELETE", base + "?listings=" + encodeURIComponent(chosen.value)).then(function (r) {
+        if (!r.job_id) { removed(); return; }
+        confirmBox.hidden = true;
+        say(out, "Ending its listings on Amazon, then deleting...", false);
+        (function follow() {
+          call(t, "GET", "/api/v1/jobs/" + encodeURIComponent(r.job_id)).then(function (job) {
+            if (job.status === "finished" && job.result && job.result.deleted) { removed(job.result.ended); return; }
+            if (job.status === "failed") { say(out, "Deleting failed: " + (job.error || "see the communication log"), true); return; }
+            setTimeout(follow, 700);
+          }).catch(fail);
+        })();
       }).catch(fail);
     } else if (action === "cancel") {
       rotate.hidden = true; confirmBox.hidden = true;
