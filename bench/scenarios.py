@@ -31,9 +31,9 @@ CREDS = {"client_id": "amzn1.application-oa2-client.bench", "client_secret": "be
 class Stack:
     """Private services for one scenario."""
 
-    def __init__(self):
+    def __init__(self, buffer_pool: str = "512M"):
         self.base = base = Path(tempfile.mkdtemp(prefix="chn-bench-"))
-        self.db = MariaDB(base / "db").start()
+        self.db = MariaDB(base / "db", buffer_pool=buffer_pool).start()
         self.redis = Redis(base / "redis").start()
         self.db.create_database("bench")
         self.url = self.db.url("bench")
@@ -188,7 +188,8 @@ def import_match_classify(n: int) -> dict:
     from worker.amazon.factory import client_for
     from worker.sync.importer import ListingsReportImporter
 
-    stack = Stack()
+    # A store with N products runs its database with a buffer pool to match (about 4 KB a product).
+    stack = Stack(buffer_pool=f"{max(512, n * 4 // 1024)}M")
     try:
         _catalog_in_child(stack, n)
         seed, baseline = _report_seed_in_child(stack, n)

@@ -50,8 +50,11 @@ def _wait(check, what: str, timeout: float = 30.0) -> None:
 class MariaDB:
     """A private ``mariadbd`` on its own datadir, socket and loopback port."""
 
-    def __init__(self, base_dir: Path | str, port: int | None = None, own_session: bool = False):
+    def __init__(self, base_dir: Path | str, port: int | None = None, own_session: bool = False,
+                 buffer_pool: str = "512M"):
         self.base = Path(base_dir)
+        #: InnoDB's buffer pool: small for tests and the demo, sized like a big store's for big benchmarks.
+        self.buffer_pool = buffer_pool
         self.datadir = self.base / "data"
         self.socket = str(self.base / "mysqld.sock")
         self.port = port or free_port()
@@ -76,7 +79,7 @@ class MariaDB:
             "--user=root", f"--pid-file={self.base / 'mysqld.pid'}",
             f"--log-error={self.base / 'mysqld.err'}", "--character-set-server=utf8mb4",
             "--collation-server=utf8mb4_general_ci", "--skip-name-resolve",
-            "--innodb-buffer-pool-size=512M", "--innodb-flush-log-at-trx-commit=2",
+            f"--innodb-buffer-pool-size={self.buffer_pool}", "--innodb-flush-log-at-trx-commit=2",
             "--innodb-log-file-size=256M", "--max-connections=500",
             "--sql-mode=STRICT_TRANS_TABLES,NO_ENGINE_SUBSTITUTION",
             f"--tmpdir={self.base / 'tmp'}",  # its own: a /tmp cleaner must not pull temp tables away
@@ -128,8 +131,11 @@ class MariaDB:
 class Redis:
     """A private ``redis-server`` on a loopback port, no persistence."""
 
-    def __init__(self, base_dir: Path | str, port: int | None = None, own_session: bool = False):
+    def __init__(self, base_dir: Path | str, port: int | None = None, own_session: bool = False,
+                 buffer_pool: str = "512M"):
         self.base = Path(base_dir)
+        #: InnoDB's buffer pool: small for tests and the demo, sized like a big store's for big benchmarks.
+        self.buffer_pool = buffer_pool
         self.port = port or free_port()
         self.own_session = own_session
         self.proc: subprocess.Popen | None = None
