@@ -137,12 +137,12 @@ def main(argv: list[str] | None = None) -> int:
             plan = [(args.only, (args.size,))]
     results: dict[str, Any] = {"machine": machine(), "run_at": datetime.datetime.now(datetime.timezone.utc).isoformat(),
                "plan": "quick" if args.quick else "full", "targets": TARGETS, "results": []}
-    if args.only and RESULTS.exists():
-        # Re-running one benchmark keeps the others' latest figures (with --size, its other sizes too).
-        previous = json.loads(RESULTS.read_text())
-        results["results"] = [r for r in previous.get("results", []) if r["benchmark"] != args.only
-                              or (args.size is not None and (r.get("params") or [None])[0] != args.size)]
-        results["plan"] = previous.get("plan", results["plan"])
+    def keep(previous: list[dict]) -> list[dict]:
+        """Re-running one benchmark keeps the others' latest figures (with --size, its other
+        sizes too); read when each result is written, so runs side by side keep each other's."""
+        return [r for r in previous if r["benchmark"] != args.only
+                or (args.size is not None and (r.get("params") or [None])[0] != args.size)]
+
     # With --only, standard output carries the results alone, one JSON line each.
     report = sys.stderr if args.only else sys.stdout
     rows = [("benchmark", "target", "figure")]
@@ -153,7 +153,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.only:
             print(json.dumps(result, sort_keys=True, default=str), flush=True)
         rows.append((name, TARGETS.get(name, ""), summary(name, result)))
-        write_results(results)
+        if args.only and RESULTS.exists():
+            previous = json.loads(RESULTS.read_text())
+            written = {**previous, "results": keep(previous.get("results", [])) + results["results"]}
+            write_results(written)
+        else:
+            write_results(results)
     print(file=report)
     print(f"machine: {results['machine']['cores']} cores, {results['machine']['memory_gib']} GiB", file=report)
     print(table(rows), file=report)
