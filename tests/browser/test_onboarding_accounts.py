@@ -155,3 +155,27 @@ def test_delete_ending_the_listings_ends_them_on_amazon_first(page, stack):
     on_amazon = stack["sandbox"].listings(SELLER)
     assert not any(sku in on_amazon for sku in ours), sorted(on_amazon)
     _account_gone_orders_kept(page, stack)
+
+
+def test_a_paused_account_sends_nothing_to_amazon_until_resumed(page, stack):
+    from channel.jobs import enqueue_sync
+
+    def amazon_calls():  # SP-API operations the sandbox answered (token exchanges aside)
+        return sum(n for op, n in dict(stack["sandbox"].market.calls).items() if not op.startswith("lwa"))
+
+    page.click("nav.admin__menu >> text=Accounts")
+    row = page.locator(".channel-account-row", has_text="US store")
+    row.locator("button", has_text="Pause").click()
+    expect(row.locator(".channel-account-status")).to_have_text("paused")
+    before = amazon_calls()
+    enqueue_sync(stack["redis"], stack["account_id"], "merchant")
+    _work(stack)
+    assert amazon_calls() == before  # the cycle skipped the paused account
+    row.locator("button", has_text="Resume").click()
+    expect(row.locator(".channel-account-status")).not_to_have_text("paused")
+    _work(stack)  # never checked yet: the credential check runs first and makes it active
+    assert _account(stack).status == "active"
+    checked = amazon_calls()
+    enqueue_sync(stack["redis"], stack["account_id"], "merchant")
+    _work(stack)
+    assert amazon_calls() > checked  # resumed: the cycle reads listings from Amazon again
