@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import jsonify, request
+from sqlalchemy import text as sql_text
 
 from bridge import db
 from bridge.api import bp
@@ -60,7 +61,7 @@ def get_account(account_id):
 
 @bp.patch("/accounts/<int:account_id>")
 @requires("accounts")
-def update_live_account(account_id):
+def update_account(account_id):
     updated = service.update(db.session, settings().table_prefix, live_account(account_id), body())
     db.session.commit()
     return jsonify(service.public(updated))
@@ -80,12 +81,17 @@ def delete_account(account_id):
     """Delete an account; ``listings`` (query or body): ``leave`` them on Amazon (the default,
     done at once: 204) or ``end`` them there first (a worker job: 202 with its id). Its
     orders stay readable either way."""
-    live_account(account_id)
+    acc = live_account(account_id)
     data = body() if request.get_data(cache=True).strip() else {}
     choice = request.args.get("listings") or (data.get("listings") if isinstance(data, dict) else None) or "leave"
     if choice not in account_removal.CHOICES:
         raise BadRequest("listings must be 'end' (end them on Amazon) or 'leave' (leave them there)",
                          {"parameter": "listings"})
+    if choice == "leave" and acc.status == "pending" and not db.session.connection().execute(sql_text(
+            "SELECT 1 FROM channel_amazon_order WHERE account_id = :a LIMIT 1"), {"a": account_id}).first():
+        db.session.delete(acc)  # never connected, nothing to keep (a refused connection removes its draft)
+        db.session.commit()
+        return "", 204
     db.session.rollback()  # the batches below commit on a connection of their own
     if choice == "leave":
         with db.engine.connect() as conn:
@@ -100,7 +106,7 @@ def delete_account(account_id):
 
 @bp.post("/accounts/<int:account_id>/pause")
 @requires("accounts")
-def pause_live_account(account_id):
+def pause_account(account_id):
     acc = service.update(db.session, settings().table_prefix, live_account(account_id), {"status": "paused"})
     db.session.commit()
     return jsonify(service.public(acc))
@@ -108,7 +114,7 @@ def pause_live_account(account_id):
 
 @bp.post("/accounts/<int:account_id>/resume")
 @requires("accounts")
-def resume_live_account(account_id):
+def resume_account(account_id):
     acc = service.update(db.session, settings().table_prefix, live_account(account_id), {"status": "active"})
     db.session.commit()
     out = service.public(acc)

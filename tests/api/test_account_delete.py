@@ -60,3 +60,10 @@ def test_a_wrong_choice_is_a_400_and_changes_nothing(api, listed, account_id, ch
     assert resp.status_code == 400 and resp.get_json()["error"]["details"]["parameter"] == "listings"
     assert _count(channel_db, "SELECT status FROM channel_amazon_account WHERE account_id = :a", a=account_id) \
         != "deleted"
+
+
+def test_an_account_never_connected_and_without_orders_is_removed_outright(api, account_id, channel_db):
+    assert _count(channel_db, "SELECT status FROM channel_amazon_account WHERE account_id = :a",
+                  a=account_id) == "pending"
+    assert api.delete(f"/api/v1/accounts/{account_id}").status_code == 204
+    assert _count(channel_db, "SELECT COUNT(*) FROM channel_amazon_account WHERE account_id = :a", a=account_id) == 0
