@@ -84,8 +84,8 @@ class OfferPublisher:
         self.progress = progress or (lambda step, done, total: None)
         self.stats = PublishStats()
         self.resubmit_after = resubmit_after
-        #: When this cycle's publishing began (offers sent since are tracked next cycle).
-        self.publishing_since: datetime | None = None
+        #: Listings this cycle sent one by one: tracked from the next cycle on.
+        self.sent: set[int] = set()
 
     def _rows(self, where: str, limit: int, **params: object) -> Sequence[RowMapping]:
         return self.conn.execute(text(
@@ -150,7 +150,6 @@ class OfferPublisher:
             return
         from worker.sync.exporter import use_feeds
 
-        self.publishing_since = datetime.utcnow()
         self.apply_publish_feeds()
         rows = self._rows("asin IS NOT NULL AND submitted_at IS NULL AND ((tab = 'list_in_progress'"
                           " AND reason = 'publish_queued') OR tab = 'relist_in_progress')", MAX_FEED_PUBLISH)
@@ -166,6 +165,7 @@ class OfferPublisher:
             # Record the submission first: a killed worker then tracks it instead of resending.
             listing_state.submitting(self.conn, self.account.account_id, row["listing_id"], datetime.utcnow())
             self.conn.commit()
+            self.sent.add(row["listing_id"])
             offer = Offer.stored(row, self.settings)  # the offer the tab shows, condition included
             # Built as the product page shows it (channel.payloads).
             attrs = payloads.publish_attributes(self.account.marketplace_id, self.currency, row["asin"], offer)
@@ -328,8 +328,8 @@ class OfferPublisher:
         # minutes to decide, and a SKU it just accepted reads as 404 meanwhile).
         rows = self._rows("submitted_at IS NOT NULL AND (amazon_status IS NULL OR amazon_status <> 'BUYABLE')"
                           f" AND (submission_ref IS NULL OR submission_ref NOT LIKE '{FEED_MARK}%'"
-                          " OR submission_ref LIKE '%/ok') AND submitted_at < :since", MAX_TRACK,
-                          since=self.publishing_since or datetime.utcnow() + timedelta(seconds=1))
+                          " OR submission_ref LIKE '%/ok')", MAX_TRACK + len(self.sent))
+        rows = [r for r in rows if r["listing_id"] not in self.sent][:MAX_TRACK]
         for n, row in enumerate(rows, start=1):
             item = listings.get_item(self.client, row["seller_sku"])
             self.stats.tracked += 1
