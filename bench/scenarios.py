@@ -886,7 +886,7 @@ def first_sync(n: int) -> dict:
             del known
             account_id, settings = stack.account(sb.url, auto_publish=True)
             with Session(stack.engine) as session:  # barcodes only: every ASIN is looked up
-                account = session.get(Account, account_id)
+                account = session.get_one(Account, account_id)
                 account.identifier_mapping = {"seller_sku": "sku", "upc": "upc"}
                 session.commit()
             marks: dict[str, float] = {}
@@ -902,7 +902,7 @@ def first_sync(n: int) -> dict:
             real = time.perf_counter() - real
             after = sb.stats()
             with stack.engine.connect() as conn:
-                states = dict(conn.execute(text(
+                states: dict[str, int] = dict(conn.execute(text(
                     "SELECT CONCAT(tab, '/', reason), COUNT(*) FROM channel_amazon_listing GROUP BY tab, reason")).all())
                 submitted = conn.execute(text(
                     "SELECT COUNT(*) FROM channel_amazon_listing WHERE submitted_at IS NOT NULL")).scalar_one()

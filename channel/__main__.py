@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import signal
 import subprocess
 import sys
@@ -54,9 +53,8 @@ def run_demo(demo_args: list[str], checkout: Path = CHECKOUT) -> int:
         print("error: the demo is not installed here: it ships with the source checkout"
               " (sandbox/demo.py; run `make demo` or `python -m sandbox.demo` there)", file=sys.stderr)
         return 2
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(checkout), env.get("PYTHONPATH", "")) if p)
-    proc = subprocess.Popen([sys.executable, "-m", "sandbox.demo", *demo_args], cwd=checkout, env=env)
+    # ``-m`` from the checkout puts it first on the demo's import path.
+    proc = subprocess.Popen([sys.executable, "-m", "sandbox.demo", *demo_args], cwd=checkout)
     while True:
         try:
             code = proc.wait()

@@ -18,6 +18,8 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from channel import listing_state
+
 DELETING = "deleting"
 DELETED = "deleted"
 #: Statuses of an account that is gone or going: hidden from lists, refused by actions.
@@ -41,14 +43,7 @@ def mark_deleting(conn: Connection, account_id: int) -> None:
 def retire(conn: Connection, account_id: int) -> int:
     """Drop the account's listing rows (in batches), wipe its credentials, mark it deleted;
     its orders stay. Returns the listing rows dropped. Commits between batches."""
-    dropped = 0
-    while True:
-        n = conn.execute(text("DELETE FROM channel_amazon_listing WHERE account_id = :a LIMIT :n"),
-                         {"a": account_id, "n": BATCH}).rowcount
-        conn.commit()
-        dropped += n
-        if n < BATCH:
-            break
+    dropped = listing_state.account_listings_dropped(conn, account_id, BATCH)
     # The seller id gets the account id appended, so the same seller can be connected again.
     conn.execute(text("UPDATE channel_amazon_account SET status = :s, lwa_client_secret_enc = '',"
                       " refresh_token_enc = '', seller_id = CONCAT(LEFT(seller_id, 20), '#', account_id)"

@@ -560,9 +560,9 @@ def dry_run_ended(conn: Connection, account_id: int, since: datetime) -> int:
     undone on the listings it touched, so the next cycle sends it for real. Offers the
     dry run "acknowledged" are compared with Amazon's own values again, submissions it
     answered go back to their queued action (publish, relist or end)."""
-    touched = (f"SELECT c.seller_sku, c.operation, c.body FROM channel_amazon_dry_run_call c JOIN ("
-               f"SELECT seller_sku, MAX(call_id) AS last FROM channel_amazon_dry_run_call WHERE account_id = :a"
-               f" AND created_at >= :since AND seller_sku IS NOT NULL GROUP BY seller_sku) d ON d.last = c.call_id")
+    touched = ("SELECT c.seller_sku, c.operation, c.body FROM channel_amazon_dry_run_call c JOIN ("
+               "SELECT seller_sku, MAX(call_id) AS last FROM channel_amazon_dry_run_call WHERE account_id = :a"
+               " AND created_at >= :since AND seller_sku IS NOT NULL GROUP BY seller_sku) d ON d.last = c.call_id")
     ended = "(t.operation = 'deleteListingsItem' OR (t.operation = 'patchListingsItem' AND t.body LIKE '%\"op\":\"delete\"%'))"
     params = {"a": account_id, "since": since}
     changed = conn.execute(text(
@@ -573,9 +573,23 @@ def dry_run_ended(conn: Connection, account_id: int, since: datetime) -> int:
         f" 'publish', 'relist') ELSE l.pending_action END,"
         f" l.submitted_at = IF(l.submission_ref LIKE 'dry-run-%', NULL, l.submitted_at),"
         f" l.submission_ref = IF(l.submission_ref LIKE 'dry-run-%', NULL, l.submission_ref)"), params).rowcount
-    _decide(conn, account_id, f"l.seller_sku IN (SELECT seller_sku FROM channel_amazon_dry_run_call"
-                              f" WHERE account_id = :a AND created_at >= :since AND seller_sku IS NOT NULL)", params)
+    _decide(conn, account_id, "l.seller_sku IN (SELECT seller_sku FROM channel_amazon_dry_run_call"
+                              " WHERE account_id = :a AND created_at >= :since AND seller_sku IS NOT NULL)", params)
     return changed
+
+
+def account_listings_dropped(conn: Connection, account_id: int, batch: int = 10_000) -> int:
+    """A deleted account's listings leave the table (its orders stay), ``batch`` rows per
+    transaction. Returns how many."""
+    dropped = 0
+    while True:
+        n = conn.execute(text(f"DELETE FROM {LISTING} WHERE account_id = :a LIMIT :n"),
+                         {"a": account_id, "n": batch}).rowcount
+        conn.commit()
+        dropped += n
+        if n < batch:
+            conn.execute(text("DELETE FROM channel_amazon_tab_count WHERE account_id = :a"), {"a": account_id})
+            return dropped
 
 
 def refresh_tab_counts(conn: Connection, account_id: int, now: datetime | None = None) -> None:

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from sandbox.testing import running_sandbox
-from sandbox_fixtures import SELLER, seller_seed
+from sandbox_fixtures import seller_seed
 from worker.amazon.errors import AmazonError
 from worker.sync import publisher
 
