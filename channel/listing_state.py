@@ -146,11 +146,40 @@ def _decide(conn: Connection, account_id: int, where: str = "", params: dict | N
         f"UPDATE {LISTING} l JOIN tmp_channel_decision t ON t.listing_id = l.listing_id"
         f" SET l.tab = t.tab, l.reason = t.reason, l.reason_detail = t.detail,"
         f" l.state_changed_at = IF(t.moved = 1, :now, l.state_changed_at)"), params)
+    if moved:
+        _count_moves(conn, account_id, now)
     conn.execute(text("DELETE FROM tmp_channel_decision"))
     return moved
 
 
 # --- issues ----------------------------------------------------------------------------
+
+def _count_moves(conn: Connection, account_id: int, now: datetime) -> None:
+    """Keep the account's listings per tab (``channel_amazon_tab_count``) through the moves
+    just decided (``tmp_channel_decision``), once a classification run has counted them."""
+    params = {"a": account_id, "now": now}
+    if conn.execute(text("SELECT 1 FROM channel_amazon_tab_count WHERE account_id = :a LIMIT 1"), params).first() is None:
+        return
+    conn.execute(text(
+        "UPDATE channel_amazon_tab_count c JOIN (SELECT from_tab, COUNT(*) AS n FROM tmp_channel_decision"
+        " WHERE from_tab IS NOT NULL AND NOT (from_tab <=> tab) GROUP BY from_tab) d"
+        " ON c.account_id = :a AND c.tab = d.from_tab"
+        " SET c.listings = IF(c.listings > d.n, c.listings - d.n, 0), c.counted_at = :now"), params)
+    conn.execute(text(
+        "INSERT INTO channel_amazon_tab_count (account_id, tab, listings, counted_at)"
+        " SELECT :a, tab, COUNT(*), :now FROM tmp_channel_decision WHERE NOT (from_tab <=> tab) GROUP BY tab"
+        " ON DUPLICATE KEY UPDATE listings = listings + VALUES(listings), counted_at = VALUES(counted_at)"), params)
+
+
+def _count_new(conn: Connection, account_id: int, tab: str, n: int, now: datetime) -> None:
+    """``n`` listings came in straight into ``tab``."""
+    if n and conn.execute(text("SELECT 1 FROM channel_amazon_tab_count WHERE account_id = :a LIMIT 1"),
+                          {"a": account_id}).first() is not None:
+        conn.execute(text(
+            "INSERT INTO channel_amazon_tab_count (account_id, tab, listings, counted_at) VALUES (:a, :t, :n, :now)"
+            " ON DUPLICATE KEY UPDATE listings = listings + VALUES(listings), counted_at = VALUES(counted_at)"),
+            {"a": account_id, "t": tab, "n": n, "now": now})
+
 
 def _issue_values(issues: Sequence[dict] | None) -> dict:
     """``amazon_issues`` and what the decision reads of it, computed once when written."""
@@ -196,10 +225,11 @@ def imported(conn: Connection, account_id: int, stage: str, taken_at: datetime, 
         f" LEFT JOIN {LISTING} l ON l.account_id = :a AND l.seller_sku = s.seller_sku"
         f" WHERE s.bad = 0 AND l.listing_id IS NULL"), params)
     # A new SKU with no product is a third-party listing (what _decide says of it), from nowhere.
-    conn.execute(text(
+    arrived = conn.execute(text(
         f"INSERT INTO {CHANGE} (listing_id, account_id, from_tab, to_tab, from_reason, to_reason)"
         f" SELECT listing_id, :a, NULL, tab, NULL, reason FROM {LISTING} WHERE account_id = :a"
-        f" AND listing_id > :first"), {**params, "first": first_new})
+        f" AND listing_id > :first"), {**params, "first": first_new}).rowcount
+    _count_new(conn, account_id, "new_third_party", arrived, taken_at)
     conn.execute(text(
         f"UPDATE {LISTING} l JOIN {stage} s ON l.account_id = :a AND l.seller_sku = s.seller_sku"
         f" SET l.asin = COALESCE(s.asin, l.asin), l.external_id = s.external_id,"

@@ -170,3 +170,24 @@ def test_an_unchanged_second_run_writes_nothing(channel_db, account):
         assert (again.written, again.changed) == (0, 0)
         assert conn.execute(text("SELECT COUNT(*) FROM channel_amazon_listing_change")).scalar() == changes
         assert conn.execute(text("SELECT MAX(updated_at), COUNT(*) FROM channel_amazon_listing")).one() == stamp
+
+
+def test_tab_counts_follow_every_transition(channel_db, account):
+    """The kept counts the pages read equal the listings per tab after any transition."""
+    def kept_and_real(conn):
+        kept = dict(conn.execute(text("SELECT tab, listings FROM channel_amazon_tab_count WHERE listings > 0")).all())
+        real = dict(conn.execute(text("SELECT tab, COUNT(*) FROM channel_amazon_listing GROUP BY tab")).all())
+        return kept, real
+
+    with channel_db.engine.begin() as conn:
+        classify_account(conn, CatalogReader.connect(conn, channel_db.prefix), account, NOW)
+        kept, real = kept_and_real(conn)
+        assert kept == real and sum(real.values()) > 10
+        ids = conn.execute(text("SELECT listing_id FROM channel_amazon_listing WHERE tab = 'ready_to_list'"
+                                " ORDER BY listing_id LIMIT 3")).scalars().all()
+        assert len(ids) == 3
+        listing_state.action_requested(conn, account.account_id, list(ids[:2]), "publish")
+        listing_state.submitting(conn, account.account_id, ids[2], NOW)
+        listing_state.approved(conn, account.account_id, ids[2])
+        kept, real = kept_and_real(conn)
+        assert kept == real and real.get("active") == 1 and real.get("list_in_progress") == 2
