@@ -480,17 +480,7 @@ def offers_acknowledged(conn: Connection, items: list[tuple[int, Decimal | None,
     """Amazon holds these (listing_id, price, quantity): one staged insert and one join."""
     if not items:
         return
-    conn.execute(text("CREATE TEMPORARY TABLE IF NOT EXISTS tmp_channel_ack (listing_id bigint UNSIGNED"
-                      " NOT NULL PRIMARY KEY, price decimal(20,4) NULL, qty int NULL) ENGINE=InnoDB"))
-    conn.execute(text("DELETE FROM tmp_channel_ack"))
-    cur = driver_connection(conn).cursor()
-    try:
-        for start in range(0, len(items), 5000):
-            cur.executemany("INSERT INTO tmp_channel_ack (listing_id, price, qty) VALUES (%s, %s, %s)"
-                            " ON DUPLICATE KEY UPDATE price = VALUES(price), qty = VALUES(qty)",
-                            [(i, p, q) for i, p, q in items[start:start + 5000]])
-    finally:
-        cur.close()
+    _stage_offers(conn, items)
     conn.execute(text(
         f"UPDATE {LISTING} l JOIN tmp_channel_ack a ON a.listing_id = l.listing_id"
         f" SET l.pushed_price = COALESCE(a.price, l.pushed_price), l.pushed_qty = a.qty, l.pushed_at = NOW()"))

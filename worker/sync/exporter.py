@@ -26,8 +26,9 @@ from sqlalchemy.engine import Connection, RowMapping
 from channel import alerts, listing_state, marketplaces, payloads
 from channel.models.log import write_log
 from worker.amazon import feeds, listings, patches
-from worker.amazon.errors import AmazonError, DocumentError, ProcessingFailed
+from worker.amazon.errors import AmazonError
 from worker.amazon.throttle import PACE
+from worker.sync.feed_reports import RETRY, read_report
 
 logger = logging.getLogger(__name__)
 
@@ -36,8 +37,6 @@ LISTING = "channel_amazon_listing"
 FEED_LATENCY = 120.0
 PATCH_RATE = 5.0
 PATCH_BURST = 5
-#: Cycles a feed processing report is fetched again when it cannot be read.
-MAX_REPORT_ATTEMPTS = 3
 
 
 def use_feeds(changes: int, patch_rate: float = PATCH_RATE, feed_latency: float = FEED_LATENCY) -> bool:
@@ -218,7 +217,7 @@ class PriceStockExporter:
         messages it does not account for are checked one by one with getListingsItem
         and acknowledged only when Amazon holds the values sent, otherwise they stay
         changed and go out again. A report that cannot be read is fetched again in
-        later cycles, ``MAX_REPORT_ATTEMPTS`` times, then the feed is verified the same way."""
+        later cycles (``feed_reports.MAX_REPORT_ATTEMPTS`` times), then the feed is verified the same way."""
         pending = self.conn.execute(text(
             "SELECT feed_id, messages, report_attempts FROM channel_amazon_feed WHERE account_id = :a"
             " AND kind = 'price_stock' AND status = 'submitted'"), {"a": self.account.account_id}).all()
@@ -232,20 +231,11 @@ class PriceStockExporter:
             rejected: set[int] = set()
             unaccounted: set[int] = set()
             if status == "DONE":
-                try:
-                    report = feeds.processing_report(self.client, feed)
-                except (ProcessingFailed, DocumentError) as exc:
-                    if attempts + 1 < MAX_REPORT_ATTEMPTS:
-                        self.conn.execute(text("UPDATE channel_amazon_feed SET report_attempts = report_attempts + 1"
-                                               " WHERE feed_id = :f"), {"f": feed_id})
-                        write_log(self.conn, account_id=self.account.account_id, operation="JSON_LISTINGS_FEED",
-                                  level="warning", message=f"feed {feed_id}: {exc.message}; read again next cycle")
-                        self.conn.commit()
-                        continue
-                    write_log(self.conn, account_id=self.account.account_id, operation="JSON_LISTINGS_FEED",
-                              message=f"feed {feed_id}: {exc.message}; its {len(index)} changes are checked"
-                                      " one by one on Amazon")
-                    report = None
+                read = read_report(self.conn, self.client, self.account.account_id, feed, feed_id, attempts,
+                                   len(index), "changes")
+                if read == RETRY:
+                    continue
+                report = read if isinstance(read, dict) else None
                 if report is not None:
                     rejected, unaccounted = feeds.account_for(report, set(index))
                     for issue in report.get("issues", []):

@@ -35,7 +35,8 @@ from channel.models.log import write_log
 from channel.offer import Offer
 from channel.pricing import AccountSettings
 from worker.amazon import catalog, feeds, listings
-from worker.amazon.errors import AmazonError, DocumentError, ProcessingFailed
+from worker.amazon.errors import AmazonError
+from worker.sync.feed_reports import RETRY, read_report
 
 logger = logging.getLogger(__name__)
 
@@ -51,8 +52,6 @@ MAX_FEED_PUBLISH = 50_000
 MAX_LOOKUPS = 25_000
 #: Products looked up and recorded together (one read of their barcodes, one commit).
 LOOKUP_BATCH = 400
-#: A publishing feed's processing report that cannot be read is fetched again this many cycles.
-MAX_REPORT_ATTEMPTS = 3
 #: Marks an offer sent in a publishing feed: ``pubfeed:<feed id>`` until its report is
 #: read, ``pubfeed:<feed id>/ok`` once it says the message was accepted.
 FEED_MARK = "pubfeed:"
@@ -245,21 +244,12 @@ class OfferPublisher:
             refused: list[tuple[int, list[dict]]] = []
             resend: list[int] = []
             if status == "DONE":
-                try:
-                    report = feeds.processing_report(self.client, feed)
-                except (ProcessingFailed, DocumentError) as exc:
-                    if attempts + 1 < MAX_REPORT_ATTEMPTS:
-                        self.conn.execute(text("UPDATE channel_amazon_feed SET report_attempts = report_attempts + 1"
-                                               " WHERE feed_id = :f"), {"f": feed_id})
-                        write_log(self.conn, account_id=self.account.account_id, operation="JSON_LISTINGS_FEED",
-                                  level="warning", message=f"feed {feed_id}: {exc.message}; read again next cycle")
-                        self.conn.commit()
-                        continue
-                    # Unread: every offer is tracked on Amazon like an accepted put.
-                    write_log(self.conn, account_id=self.account.account_id, operation="JSON_LISTINGS_FEED",
-                              message=f"feed {feed_id}: {exc.message}; its {len(index)} offers are checked"
-                                      " one by one on Amazon")
-                    report = {}
+                read = read_report(self.conn, self.client, self.account.account_id, feed, feed_id, attempts,
+                                   len(index), "offers")
+                if read == RETRY:
+                    continue
+                # Unread: every offer is tracked on Amazon like an accepted put.
+                report = read if isinstance(read, dict) else {}
                 issues: dict[int, list[dict]] = {}
                 for issue in report.get("issues") or []:
                     if isinstance(issue, dict) and issue.get("severity") == "ERROR" \
