@@ -152,8 +152,6 @@ def _decide(conn: Connection, account_id: int, where: str = "", params: dict | N
     return moved
 
 
-# --- issues ----------------------------------------------------------------------------
-
 def _count_moves(conn: Connection, account_id: int, now: datetime) -> None:
     """Keep the account's listings per tab (``channel_amazon_tab_count``) through the moves
     just decided (``tmp_channel_decision``), once a classification run has counted them."""
@@ -180,6 +178,8 @@ def _count_new(conn: Connection, account_id: int, tab: str, n: int, now: datetim
             " ON DUPLICATE KEY UPDATE listings = listings + VALUES(listings), counted_at = VALUES(counted_at)"),
             {"a": account_id, "t": tab, "n": n, "now": now})
 
+
+# --- issues ----------------------------------------------------------------------------
 
 def _issue_values(issues: Sequence[dict] | None) -> dict:
     """``amazon_issues`` and what the decision reads of it, computed once when written."""
