@@ -7,7 +7,9 @@ import shutil
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.orm import Session
@@ -87,6 +89,49 @@ class Stack:
         self.redis.stop()
         self.db.stop()
         shutil.rmtree(self.base, ignore_errors=True)  # a scenario's database leaves nothing behind
+
+
+class ServedBridge:
+    """The bridge over HTTP in a thread of this process, counting the SQL statements it
+    sends; ``get`` times one signed GET (every grant) and checks its answer."""
+
+    def __init__(self, settings: Settings):
+        from werkzeug.serving import make_server
+
+        from bridge import create_app
+
+        app = create_app(settings)
+        self.queries: list[int] = []
+        with app.app_context():
+            from bridge import db
+
+            event.listen(db.engine, "before_cursor_execute", lambda *a, **k: self.queries.append(1))
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.base = f"http://127.0.0.1:{self.server.server_port}"
+
+    def get(self, path: str, query: list, check: Callable[[Any], bool]) -> float:
+        """Milliseconds for one answer that is 200 and passes ``check``."""
+        import requests as http
+
+        from bridge.auth import ALL_GRANTS
+        from bridge.signing import signed_headers
+
+        headers = signed_headers(BENCH_SECRET, "GET", path, query, b"", grants=ALL_GRANTS)
+        t = time.perf_counter()
+        resp = http.get(self.base + path, params=query, headers=headers, timeout=30)
+        elapsed = (time.perf_counter() - t) * 1000
+        assert resp.status_code == 200 and check(resp), resp.text[:300]
+        return elapsed
+
+    def stop(self) -> None:
+        self.server.shutdown()
+
+
+def figures(values: list[float]) -> dict:
+    """p50, p95 and p99 of a list of milliseconds."""
+    return {"p50": round(percentile(values, 50), 1), "p95": round(percentile(values, 95), 1),
+            "p99": round(percentile(values, 99), 1)}
 
 
 def _seller(listings=(), orders=(), catalog=()):
@@ -269,12 +314,7 @@ def _fill_listings(stack: Stack, account_id: int, rows: int, changed: int = 0) -
 
 def tab_page(rows: int, requests_per_client: int = 60) -> dict:
     """A 50-row page of a tab with a filter and a sort on N listing rows, 1 and 16 clients."""
-    from werkzeug.serving import make_server
 
-    import requests as http
-    from bridge import create_app
-    from bridge.auth import ALL_GRANTS
-    from bridge.signing import signed_headers
 
     stack = Stack()
     try:
@@ -284,25 +324,14 @@ def tab_page(rows: int, requests_per_client: int = 60) -> dict:
         start = time.perf_counter()
         _fill_listings(stack, account_id, rows)
         fill_s = time.perf_counter() - start
-        app = create_app(settings)
-        queries = []
-        with app.app_context():
-            from bridge import db
-
-            event.listen(db.engine, "before_cursor_execute", lambda *a, **k: queries.append(1))
-        server = make_server("127.0.0.1", 0, app, threaded=True)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        base = f"http://127.0.0.1:{server.server_port}"
+        bridge = ServedBridge(settings)
+        queries = bridge.queries
         path = f"/api/v1/accounts/{account_id}/listings"
 
         def one(page_no: int) -> float:
             query = [("tab", "active"), ("reason", "listed_buyable"), ("sort", "-price"), ("per_page", "50"),
                      ("page", str(page_no))]
-            headers = signed_headers(BENCH_SECRET, "GET", path, query, b"", grants=ALL_GRANTS)
-            t = time.perf_counter()
-            resp = http.get(base + path, params=query, headers=headers, timeout=30)
-            assert resp.status_code == 200 and len(resp.json()["items"]) == 50
-            return (time.perf_counter() - t) * 1000
+            return bridge.get(path, query, lambda r: len(r.json()["items"]) == 50)
 
         one(1)
         queries.clear()
@@ -323,7 +352,7 @@ def tab_page(rows: int, requests_per_client: int = 60) -> dict:
         for th in threads:
             th.join()
         wall = time.perf_counter() - t
-        server.shutdown()
+        bridge.stop()
         return {"rows": rows, "fill_s": round(fill_s, 1), "queries_per_request": per_request,
                 "single_ms": {"p50": round(percentile(single, 50), 1), "p95": round(percentile(single, 95), 1),
                               "p99": round(percentile(single, 99), 1)},
@@ -701,12 +730,7 @@ def order_page(listings: int, orders: int, requests: int = 200) -> dict:
     orders list's filtered, sorted page."""
     import random
 
-    from werkzeug.serving import make_server
 
-    import requests as http
-    from bridge import create_app
-    from bridge.auth import ALL_GRANTS
-    from bridge.signing import signed_headers
 
     stack = Stack()
     try:
@@ -720,32 +744,15 @@ def order_page(listings: int, orders: int, requests: int = 200) -> dict:
         with stack.engine.connect() as conn:
             ids = [r[0] for r in conn.execute(text("SELECT order_id FROM channel_amazon_order"))]
             events = conn.execute(text("SELECT COUNT(*) FROM channel_amazon_order_event")).scalar()
-        app = create_app(settings)
-        queries = []
-        with app.app_context():
-            from bridge import db
-
-            event.listen(db.engine, "before_cursor_execute", lambda *a, **k: queries.append(1))
-        server = make_server("127.0.0.1", 0, app, threaded=True)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        base = f"http://127.0.0.1:{server.server_port}"
+        bridge = ServedBridge(settings)
+        queries = bridge.queries
         rng = random.Random(7)
 
-        def timed(path: str, query: list, check) -> float:
-            headers = signed_headers(BENCH_SECRET, "GET", path, query, b"", grants=ALL_GRANTS)
-            t = time.perf_counter()
-            resp = http.get(base + path, params=query, headers=headers, timeout=30)
-            elapsed = (time.perf_counter() - t) * 1000
-            assert resp.status_code == 200 and check(resp), resp.text[:300]
-            return elapsed
+        timed = bridge.get
 
         def page_of(order_id: int) -> float:
             return timed("/fragments/order", [("order_id", str(order_id))],
                          lambda r: "channel-order-timeline" in r.text and "Jane Buyer" in r.text)
-
-        def figures(values: list[float]) -> dict:
-            return {"p50": round(percentile(values, 50), 1), "p95": round(percentile(values, 95), 1),
-                    "p99": round(percentile(values, 99), 1)}
 
         for order_id in ids[:5]:
             page_of(order_id)  # warm
@@ -760,7 +767,7 @@ def order_page(listings: int, orders: int, requests: int = 200) -> dict:
                        lambda r: len(r.json()["items"]) == 50) for i in range(requests // 2)]
         list_pages = [timed("/fragments/orders", [("page", str(1 + i % 20))],
                             lambda r: r.text.count("channel-order-link") == 50) for i in range(requests // 4)]
-        server.shutdown()
+        bridge.stop()
         return {"listings": listings, "orders": orders, "order_events": events, "log_rows": 200_000,
                 "fill_s": round(fill_s, 1), "requests": requests, "queries_per_request": per_request,
                 "p95_ms": round(percentile(pages, 95), 1), "order_page_ms": figures(pages),
@@ -776,12 +783,7 @@ def product_page(rows: int, products: int = 2000, requests: int = 200) -> dict:
     Amazon fetch (a worker job the page starts on demand)."""
     import random
 
-    from werkzeug.serving import make_server
 
-    import requests as http
-    from bridge import create_app
-    from bridge.auth import ALL_GRANTS
-    from bridge.signing import signed_headers
 
     stack = Stack()
     try:
@@ -805,32 +807,15 @@ def product_page(rows: int, products: int = 2000, requests: int = 200) -> dict:
                 " CONCAT('MG-', LPAD(1 + seq % :rows, 7, '0')), '{}' FROM seq_1_to_50000"),
                 {"a": account_id, "rows": rows})
         fill_s = time.perf_counter() - start
-        app = create_app(settings)
-        queries = []
-        with app.app_context():
-            from bridge import db
-
-            event.listen(db.engine, "before_cursor_execute", lambda *a, **k: queries.append(1))
-        server = make_server("127.0.0.1", 0, app, threaded=True)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        base = f"http://127.0.0.1:{server.server_port}"
+        bridge = ServedBridge(settings)
+        queries = bridge.queries
         rng = random.Random(7)
 
-        def timed(path: str, query: list, check) -> float:
-            headers = signed_headers(BENCH_SECRET, "GET", path, query, b"", grants=ALL_GRANTS)
-            t = time.perf_counter()
-            resp = http.get(base + path, params=query, headers=headers, timeout=30)
-            elapsed = (time.perf_counter() - t) * 1000
-            assert resp.status_code == 200 and check(resp), resp.text[:300]
-            return elapsed
+        timed = bridge.get
 
         def page_of(product_id: int) -> float:
             return timed("/fragments/product", [("account_id", str(account_id)), ("product_id", str(product_id))],
                          lambda r: "channel-price-trace" in r.text and "channel-next" in r.text)
-
-        def figures(values: list[float]) -> dict:
-            return {"p50": round(percentile(values, 50), 1), "p95": round(percentile(values, 95), 1),
-                    "p99": round(percentile(values, 99), 1)}
 
         for product_id in range(1, 6):
             page_of(product_id)  # warm
@@ -841,7 +826,7 @@ def product_page(rows: int, products: int = 2000, requests: int = 200) -> dict:
                      lambda r: "trace" in r.json()) for _ in range(requests // 2)]
         search = [timed("/api/v1/search", [("q", f"MG-{rng.randint(1, rows):07d}")],
                         lambda r: len(r.json()["items"]) == 1) for _ in range(requests // 2)]
-        server.shutdown()
+        bridge.stop()
         return {"rows": rows, "products": products, "log_rows": 200_000, "change_rows": 200_000,
                 "dry_run_calls": 50_000, "fill_s": round(fill_s, 1), "requests": requests,
                 "queries_per_request": per_request, "p95_ms": round(percentile(pages, 95), 1),
