@@ -479,6 +479,7 @@
       var status = page.querySelector(".channel-fetch-status");
       status.textContent = "Asking Amazon...";
       call(t, "POST", base + "/products/" + page.dataset.productId + "/amazon", {}).then(function (r) {
+        status.textContent = "Queued: a worker asks Amazon...";
         followLookup(t, r.job_id, function (job) {
           var res = job.result || {};
           if (job.status !== "finished" || res.error) {
@@ -526,4 +527,9 @@
       ev.target.form.submit();
     }
   });
+
+  /* Every handler above is bound: buttons take clicks from now on (the standalone styles keep
+     them inert until then, so a click that lands before the script ran is not lost). */
+  function ready() { document.documentElement.setAttribute("data-channel-ready", ""); }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", ready); } else { ready(); }
 })();

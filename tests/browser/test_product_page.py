@@ -98,6 +98,7 @@ def test_search_by_ean_opens_the_product_page_with_its_trace(journal, page, stac
     assert Decimal(str(on_amazon["price"])) == final_price and on_amazon["quantity"] == final_qty
     # Amazon's side, read on demand through a worker job, matches ours.
     page.click("#channel-amazon-side >> text=Read from Amazon now")
+    expect(page.locator(".channel-fetch-status")).to_contain_text("Queued")  # the job exists before the worker runs
     SimpleWorker([QUEUE], connection=stack["redis"]).work(burst=True)
     expect(page.locator("#channel-compare")).to_be_visible()
     expect(page.locator("#channel-compare tr[data-field=price] td").nth(2)).to_have_text(str(on_amazon["price"]))

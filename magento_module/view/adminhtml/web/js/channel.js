@@ -482,6 +482,7 @@ define([], function () {
       var status = page.querySelector(".channel-fetch-status");
       status.textContent = "Asking Amazon...";
       call(t, "POST", base + "/products/" + page.dataset.productId + "/amazon", {}).then(function (r) {
+        status.textContent = "Queued: a worker asks Amazon...";
         followLookup(t, r.job_id, function (job) {
           var res = job.result || {};
           if (job.status !== "finished" || res.error) {
@@ -529,6 +530,11 @@ define([], function () {
       ev.target.form.submit();
     }
   });
+
+  /* Every handler above is bound: buttons take clicks from now on (the standalone styles keep
+     them inert until then, so a click that lands before the script ran is not lost). */
+  function ready() { document.documentElement.setAttribute("data-channel-ready", ""); }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", ready); } else { ready(); }
 })();
 /* The listing-rule builder: Magento's cart-price-rule conditions as a tree of ALL/ANY groups,
    each condition an attribute or product fact of this Magento, an operator that fits its type
