@@ -178,6 +178,9 @@ def create_app(market: Marketplace | None = None) -> Flask:
     for module in (routes_documents, routes_feeds, routes_listings, routes_catalog, routes_orders, routes_admin,
                    routes_consent):
         module.register(**ctx)
+    from sandbox import routes_product_types
+
+    routes_product_types.register(**ctx)
     return app
 
 

@@ -27,13 +27,14 @@ def apply_feed(market, feed) -> tuple[dict, bool]:
             problem = _apply(market, seller, msg)
             if problem:
                 invalid += 1
-                issue = problem if isinstance(problem, dict) else {"code": "90000", "message": problem}
-                issues.append({"messageId": msg.get("messageId", 0) if isinstance(msg, dict) else 0,
-                               "sku": str(msg.get("sku", "")) if isinstance(msg, dict) else "",
-                               "code": str(issue.get("code", "90000")), "severity": "ERROR",
-                               "message": issue.get("message", ""),
-                               **({"attributeName": issue["attributeNames"][0]} if issue.get("attributeNames")
-                                  else {})})
+                for issue in problem if isinstance(problem, list) else [
+                        problem if isinstance(problem, dict) else {"code": "90000", "message": problem}]:
+                    issues.append({"messageId": msg.get("messageId", 0) if isinstance(msg, dict) else 0,
+                                   "sku": str(msg.get("sku", "")) if isinstance(msg, dict) else "",
+                                   "code": str(issue.get("code", "90000")), "severity": "ERROR",
+                                   "message": issue.get("message", ""),
+                                   **({"attributeName": issue["attributeNames"][0]} if issue.get("attributeNames")
+                                      else {})})
             else:
                 accepted += 1
     return {"header": {"sellerId": seller.seller_id, "version": "2.0", "feedId": feed["feedId"]},
@@ -42,7 +43,7 @@ def apply_feed(market, feed) -> tuple[dict, bool]:
                         "messagesAccepted": accepted, "messagesInvalid": invalid}}, False
 
 
-def _apply(market, seller, msg) -> str | dict | None:
+def _apply(market, seller, msg) -> str | dict | list | None:
     if not isinstance(msg, dict) or not isinstance(msg.get("messageId"), int) or not msg.get("sku"):
         return "Each message needs an integer messageId and a sku."
     sku, op = msg["sku"], msg.get("operationType")

@@ -156,11 +156,15 @@ def materialize(listing, marketplace_id: str) -> None:
 
 
 def apply_attributes(market, seller, sku: str, product_type: str, attrs: dict,
-                     requirements: str | None = None) -> str | dict | None:
+                     requirements: str | None = None) -> str | dict | list | None:
     """A full put: the listing's attributes become exactly ``attrs``."""
     refused = rejected_by_fault(market, sku)
     if refused:
         return refused
+    from sandbox import product_types
+
+    if product_type in product_types.names() and not offer_values(attrs)[0]:
+        return product_types.create(market, seller, sku, product_type, attrs)  # a new ASIN
     try:
         existing = seller.listings.get(sku)
         check_product_type(existing, product_type, attrs, requirements)

@@ -13,6 +13,7 @@ import uuid
 from flask import jsonify, request
 
 from sandbox.listing_attrs import CURRENCIES, apply_attributes, apply_patches
+from sandbox.product_types import relationships
 
 
 def register(app, market, guard, marketplace_ids, body, ApiError, iso):
@@ -41,6 +42,9 @@ def register(app, market, guard, marketplace_ids, body, ApiError, iso):
             out["summaries"] = [summary]
         if "issues" in included:
             out["issues"] = list(listing.issues)
+        if "relationships" in included:
+            out["relationships"] = [{"marketplaceId": seller.marketplaces[0],
+                                     "relationships": relationships(seller, listing)}]
         if "attributes" in included:
             out["attributes"] = {"item_name": [{"value": listing.title or listing.sku,
                                                 "marketplace_id": seller.marketplaces[0]}], **listing.attributes}
@@ -69,7 +73,9 @@ def register(app, market, guard, marketplace_ids, body, ApiError, iso):
             out["fulfillmentAvailability"] = [avail]
         return out
 
-    def submission(sku: str, problem: str | dict | None):
+    def submission(sku: str, problem: str | dict | list | None):
+        if isinstance(problem, list):
+            return jsonify({"sku": sku, "status": "INVALID", "submissionId": uuid.uuid4().hex, "issues": problem})
         if isinstance(problem, dict):
             return jsonify({"sku": sku, "status": "INVALID", "submissionId": uuid.uuid4().hex, "issues": [problem]})
         if problem:

@@ -22,7 +22,8 @@ RATES = {
     "getFeed": (2, 15), "getFeeds": (0.0222, 10), "getFeedDocument": (0.0222, 10), "getListingsItem": (5, 10),
     "putListingsItem": (5, 10), "patchListingsItem": (5, 5), "deleteListingsItem": (5, 5),
     "searchCatalogItems": (2, 2), "searchOrders": (0.0056, 20), "getOrder": (0.5, 30),
-    "confirmShipment": (2, 10),
+    "confirmShipment": (2, 10), "searchDefinitionsProductTypes": (5, 10), "getDefinitionsProductType": (5, 10),
+    "getListingsRestrictions": (5, 10),
     # Not an operation: JSON_LISTINGS_FEED's own limit, 5 submissions per 5 minutes per region.
     "JSON_LISTINGS_FEED": (5 / 300, 5),
 }
@@ -101,6 +102,7 @@ class Listing:
     reject_with: dict | None = None  # an issue Amazon raises instead of approving
     attributes: dict = dataclasses.field(default_factory=dict)
     visible_at: datetime | None = None  # getListingsItem answers 404 until then
+    asin_at: datetime | None = None  # a new product gets its ASIN then (sandbox.product_types)
 
 
 @dataclasses.dataclass
@@ -280,7 +282,12 @@ class Marketplace:
 
     # --- listings ------------------------------------------------------------------------
     def refresh_listing(self, listing: Listing) -> None:
-        """Pending offers become buyable after the approval delay, or get Amazon's issue."""
+        """Pending offers become buyable after the approval delay, or get Amazon's issue;
+        a new product gets its ASIN after its own delay."""
+        if listing.asin_at is not None and self.clock.now() >= listing.asin_at:
+            from sandbox.product_types import assign_asin
+
+            assign_asin(self, listing)
         if listing.buyable_at is not None and self.clock.now() >= listing.buyable_at:
             listing.buyable_at = None
             if listing.reject_with:

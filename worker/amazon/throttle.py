@@ -36,7 +36,8 @@ RATES = {
     "createFeed": (0.0083, 15), "getFeed": (2.0, 15), "getFeeds": (0.0222, 10), "getFeedDocument": (0.0222, 10),
     "getListingsItem": (5.0, 10), "putListingsItem": (5.0, 10), "patchListingsItem": (5.0, 5),
     "deleteListingsItem": (5.0, 5), "searchCatalogItems": (2.0, 2), "searchOrders": (0.0056, 20),
-    "getOrder": (0.5, 30), "confirmShipment": (2.0, 10),
+    "getOrder": (0.5, 30), "confirmShipment": (2.0, 10), "searchDefinitionsProductTypes": (5.0, 10),
+    "getDefinitionsProductType": (5.0, 10), "getListingsRestrictions": (5.0, 10),
     # Not an operation: the JSON_LISTINGS_FEED submission limit (5 per 300 s, per region).
     "JSON_LISTINGS_FEED": (5 / 300, 5),
 }
