@@ -19,7 +19,9 @@ PAGES: dict[str, tuple[str, str]] = {
     "listings": ("Every product of the Magento catalog that your listing rule selects, sorted into tabs by what "
                  "it is on Amazon, each with the reason why.",
                  "Pick a tab, filter or search, tick products and use the actions above the grid (publish, end, "
-                 "relist, send price and stock now). Open a product to see every step that decided it."),
+                 "relist, send price and stock now). For products without an ASIN, Find ASINs on Amazon lists "
+                 "what Amazon's catalog holds for up to 100 ticked products: assign one per product, or every "
+                 "product with exactly one candidate at once. Open a product to see every step that decided it."),
     "accounts": ("Your Amazon seller accounts connected to this store, each with its status, its credential check "
                  "and its last sync.",
                  "Pause an account to stop syncing it for a while; resume it when ready. Check the credentials "
@@ -61,8 +63,9 @@ TABS: dict[str, str] = {
                 "column says which; fix it in Magento or Seller Central.",
     "ineligible": "Cannot be listed: no Amazon product matches the barcode, several do, or the category needs an "
                   "approval. Check the identifier mapping or ask Amazon for the approval.",
-    "incomplete": "Missing something Amazon needs (a barcode, a price, a condition). Fill it in on the Magento "
-                  "product; they move on at the next sync.",
+    "incomplete": "Missing something Amazon needs (a barcode, a price, a condition, or an ASIN when the barcode "
+                  "matched several Amazon products or none). Fill it in on the Magento product, or tick products and "
+                  "use Find ASINs on Amazon to choose their ASIN; they move on at the next sync.",
     "ended": "Ended on Amazon (by you or because they left your rule). Relist them to sell them again.",
     "new_third_party": "Listings found in your Seller Central that this store did not create. Link them to a "
                        "Magento product by SKU, or leave them alone.",

@@ -104,3 +104,21 @@ def enqueue_lookup(redis, func: str, account_id: int, argument: str) -> str:
     job = queue(redis).enqueue(func, int(account_id), str(argument), job_timeout=120, result_ttl=600,
                                failure_ttl=3600, meta={"step": "queued", "done": 0, "total": 1}, at_front=True)
     return job.id
+
+
+ASIN_SEARCH_JOB = "worker.asin_search.find_asins"
+#: Listings one bulk ASIN search takes: at searchCatalogItems' 2 calls a second, a search
+#: by name for each of them ends within a minute.
+MAX_ASIN_SEARCH = 100
+
+
+def enqueue_asin_search(redis, account_id: int, listing_ids: list[int]) -> str:
+    """Search Amazon's catalog for the candidate ASINs of these listings (at most
+    ``MAX_ASIN_SEARCH``), at the front of the queue: the merchant waits for the answer."""
+    ids = [int(i) for i in listing_ids]
+    if not 1 <= len(ids) <= MAX_ASIN_SEARCH:
+        raise ValueError(f"an ASIN search takes 1 to {MAX_ASIN_SEARCH} listings, not {len(ids)}")
+    job = queue(redis).enqueue(ASIN_SEARCH_JOB, int(account_id), ids, job_timeout=600, result_ttl=3600,
+                               failure_ttl=86400, meta={"step": "queued", "done": 0, "total": len(ids)},
+                               at_front=True)
+    return job.id

@@ -35,6 +35,7 @@ from bridge.api import (  # noqa: E402,F401
     accounts,
     activity,
     alerts,
+    asins,
     attributes,
     connect,
     listings,

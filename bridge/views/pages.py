@@ -22,6 +22,8 @@ from channel.tabs import VISIBLE_TABS
 TAB_LABELS = {"active": "Active", "ready_to_list": "Ready to list", "inactive": "Inactive",
               "ineligible": "Ineligible", "incomplete": "Incomplete", "ended": "Ended",
               "new_third_party": "New third party"}
+#: Tabs whose products may still take an ASIN by hand: the grid offers "Find ASINs on Amazon".
+ASIN_TABS = ("incomplete", "ready_to_list")
 
 
 def _need(what: str) -> None:
@@ -129,7 +131,7 @@ def listings():
             "counts": grid.tab_counts(db.session.connection(), account_id), "result": result,
             "filters": {k: request.args.get(k, "") for k in ("sku", "name", "asin", "reason")},
             "sort": request.args.get("sort", "sku"), "can_act": g.caller.allows(RESOURCES["act"]),
-            "per_page": result["per_page"]}
+            "per_page": result["per_page"], "asin_tabs": ASIN_TABS, "asin_search_limit": jobs.MAX_ASIN_SEARCH}
 
 
 def accounts():

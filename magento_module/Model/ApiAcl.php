@@ -22,7 +22,7 @@ class ApiAcl
         ['POST', '#^/api/v1/orders/\d+/(claim|magento-result|retry)$#', self::ORDERS_ACTIONS],
         ['*', '#^/api/v1/orders(/|$)#', self::ORDERS],
         ['GET', '#^/api/v1/accounts/\d+/(log|history)$#', self::LOGS],
-        ['*', '#^/api/v1/accounts/\d+/(sync|listings/actions|listings/\d+/(assign|asin|unlink)|catalog/search)$#', self::ACT],
+        ['*', '#^/api/v1/accounts/\d+/(sync|listings/(actions|asin-search|asins)|listings/\d+/(assign|asin|unlink)|catalog/search)$#', self::ACT],
         ['POST', '#^/api/v1/accounts/\d+/products/\d+/amazon$#', self::VIEW],
         ['POST', '#^/api/v1/accounts/\d+/rule/(validate|preview)$#', self::VIEW],
         ['GET', '#^/api/v1/#', self::VIEW],

@@ -29,7 +29,8 @@ def searchable(kind: str) -> bool:
 
 
 def search_by_identifiers(client, kind: str, values: list[str]) -> dict[str, list[dict]]:
-    """identifier -> matching items ({"asin", "parent"}), each ASIN once, over all pages."""
+    """identifier -> matching items ({"asin", "parent", "title", "brand"}), each ASIN once,
+    over all pages."""
     if kind not in KINDS:
         raise ValueError(f"searchCatalogItems cannot search by {kind!r}")
     found: dict[str, list[dict]] = {v: [] for v in values}
@@ -52,12 +53,14 @@ def search_by_identifiers(client, kind: str, values: list[str]) -> dict[str, lis
 
 def _record(found: dict, chunk: list[str], amazon_kind: str, item: dict) -> None:
     parent = any(s.get("itemClassification") == "VARIATION_PARENT" for s in item.get("summaries", []))
+    summary = (item.get("summaries") or [{}])[0]
     idents = {item["asin"]} if amazon_kind == "ASIN" else {
         i["identifier"] for block in item.get("identifiers", []) for i in block.get("identifiers", [])
         if i.get("identifierType") == amazon_kind}
     for value in chunk:
         if value in idents and all(m["asin"] != item["asin"] for m in found[value]):
-            found[value].append({"asin": item["asin"], "parent": parent})
+            found[value].append({"asin": item["asin"], "parent": parent, "title": summary.get("itemName"),
+                                 "brand": summary.get("brand")})
 
 
 def search_by_keywords(client, keywords: list[str], page_size: int = PAGE_SIZE) -> list[dict]:

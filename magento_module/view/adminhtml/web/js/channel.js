@@ -95,6 +95,140 @@ define([], function () {
     poll();
   }
 
+  /* The listings grid's "Find ASINs on Amazon": under each selected row its candidate ASINs
+     (those already known at once, the others from a worker job searching Amazon's catalog),
+     each with Assign; "Assign where exactly one candidate" assigns every obvious one. */
+  function asinRow(frag, lid) {
+    var row = frag.querySelector('#channel-listings tr[data-listing-id="' + lid + '"]');
+    if (!row) { return null; }
+    var old = frag.querySelector('tr.channel-asin-candidates[data-for="' + lid + '"]');
+    if (old) { old.parentNode.removeChild(old); }
+    var tr = document.createElement("tr"), td = document.createElement("td");
+    tr.className = "channel-asin-candidates"; tr.dataset["for"] = lid;
+    td.colSpan = row.children.length;
+    tr.appendChild(td);
+    row.parentNode.insertBefore(tr, row.nextSibling);
+    return tr;
+  }
+
+  function showCandidates(frag, entry, note) {
+    var tr = asinRow(frag, entry.listing_id);
+    if (!tr) { return; }
+    var td = tr.firstChild, head = document.createElement("span");
+    var by = entry.searched_by;
+    head.className = "channel-asin-searched";
+    if (note) { head.textContent = entry.seller_sku + ": " + note; td.appendChild(head); return; }
+    head.textContent = entry.seller_sku + ": " + (by ? "searched by " + (by.kind === "keywords" ? "name" : by.kind.toUpperCase()) +
+      " \u201c" + by.value + "\u201d" : "candidates the barcode matched") + ". ";
+    td.appendChild(head);
+    if (entry.error) {
+      var bad = document.createElement("span");
+      bad.className = "channel-bad"; bad.textContent = "The search failed: " + entry.error;
+      td.appendChild(bad);
+      return;
+    }
+    var cands = entry.candidates || [], assignable = cands.filter(function (c) { return !c.parent; });
+    tr.dataset.assignable = cands.length === 1 && assignable.length === 1 ? assignable[0].asin : "";
+    if (!cands.length) { td.appendChild(document.createTextNode("No candidates found on Amazon.")); return; }
+    var ul = document.createElement("ul");
+    ul.className = "channel-asin-list";
+    cands.forEach(function (c) {
+      var li = document.createElement("li");
+      li.className = "channel-candidate"; li.dataset.asin = c.asin;
+      li.textContent = c.asin + (c.title ? " " + c.title : "") + (c.brand ? " (" + c.brand + ")" : "") + " ";
+      if (c.parent) {
+        li.appendChild(document.createTextNode("variation parent: choose one of its children"));
+      } else {
+        var b = document.createElement("button");
+        b.type = "button"; b.className = "action-secondary channel-assign-asin";
+        b.dataset.listingId = entry.listing_id; b.dataset.asin = c.asin; b.textContent = "Assign";
+        li.appendChild(b);
+      }
+      ul.appendChild(li);
+    });
+    td.appendChild(ul);
+  }
+
+  function assignAsins(el, frag, status, assignments) {
+    return call(el, "POST", "/api/v1/accounts/" + frag.dataset.accountId + "/listings/asins",
+                {assignments: assignments}).then(function (r) {
+      r.assigned.forEach(function (a) {
+        var tr = frag.querySelector('tr.channel-asin-candidates[data-for="' + a.listing_id + '"]');
+        var row = frag.querySelector('#channel-listings tr[data-listing-id="' + a.listing_id + '"]');
+        if (tr) {
+          tr.dataset.assigned = a.asin; tr.dataset.assignable = "";
+          tr.firstChild.textContent = "ASIN " + a.asin + " assigned; now: " + a.reason_text.title + ".";
+        }
+        if (row && row.querySelector(".channel-asin")) { row.querySelector(".channel-asin").textContent = a.asin; }
+      });
+      say(status, r.assigned.length + (r.assigned.length === 1 ? " ASIN" : " ASINs") + " assigned.", false);
+    }).catch(function (err) { say(status, err.message, true); });
+  }
+
+  function followAsinSearch(frag, status, jobId, count) {
+    call(frag, "GET", "/api/v1/jobs/" + encodeURIComponent(jobId)).then(function (job) {
+      if (job.status === "finished") {
+        var res = job.result || {};
+        if (res.error) { say(status, "The search failed: " + res.error, true); return; }
+        (res.listings || []).forEach(function (entry) { showCandidates(frag, entry); });
+        status.dataset.finished = "finished";
+        say(status, "Amazon's catalog searched for " + (res.listings || []).length + " listings; candidates below.", false);
+        frag.querySelector("#channel-assign-single").hidden = false;
+        return;
+      }
+      if (job.status === "failed") {
+        status.dataset.finished = "failed";
+        say(status, "The search failed: " + (job.error || "see the communication log"), true);
+        return;
+      }
+      if (job.status !== "queued") {
+        say(status, "Searching Amazon's catalog: " + (job.done || 0) + "/" + (job.total || count) + " listings...", false);
+      }
+      setTimeout(function () { followAsinSearch(frag, status, jobId, count); }, 700);
+    }).catch(function (err) { say(status, err.message, true); });
+  }
+
+  function findAsins(el, frag, ids, status) {
+    var limit = parseInt(frag.querySelector(".channel-mass-actions").dataset.asinLimit || "100", 10);
+    if (ids.length > limit) {
+      say(status, "At most " + limit + " listings are searched at a time; " + ids.length +
+          " are selected. Select fewer and search again.", true);
+      return;
+    }
+    Array.prototype.forEach.call(frag.querySelectorAll("tr.channel-asin-candidates"), function (tr) {
+      tr.parentNode.removeChild(tr);
+    });
+    delete status.dataset.finished;
+    call(el, "POST", "/api/v1/accounts/" + frag.dataset.accountId + "/listings/asin-search", {listing_ids: ids})
+      .then(function (r) {
+        r.skipped.forEach(function (s) { showCandidates(frag, s, "skipped, " + s.reason + "."); });
+        r.known.forEach(function (k) { showCandidates(frag, k); });
+        if (r.known.length) { frag.querySelector("#channel-assign-single").hidden = false; }
+        if (!r.job_id) {
+          status.dataset.finished = "finished";
+          say(status, "Nothing to search on Amazon; the candidates already known are below.", false);
+          return;
+        }
+        say(status, "Queued: a worker searches Amazon's catalog for " + r.searched.length + " listings...", false);
+        followAsinSearch(frag, status, r.job_id, r.searched.length);
+      }).catch(function (err) { say(status, err.message, true); });
+  }
+
+  document.addEventListener("click", function (ev) {
+    var t = ev.target;
+    if (!t.classList || !(t.classList.contains("channel-assign-asin") || t.id === "channel-assign-single")) { return; }
+    var frag = root(t), status = frag.querySelector(".channel-mass-actions .channel-job");
+    if (t.id === "channel-assign-single") {
+      var obvious = Array.prototype.filter.call(frag.querySelectorAll("tr.channel-asin-candidates"), function (tr) {
+        return tr.dataset.assignable && !tr.dataset.assigned;
+      }).map(function (tr) { return {listing_id: parseInt(tr.dataset["for"], 10), asin: tr.dataset.assignable}; });
+      if (!obvious.length) { say(status, "No listing shown has exactly one candidate left to assign.", true); return; }
+      assignAsins(t, frag, status, obvious);
+    } else {
+      assignAsins(t, frag, status, [{listing_id: parseInt(t.dataset.listingId, 10), asin: t.dataset.asin}]);
+    }
+  });
+
   document.addEventListener("click", function (ev) {
     var t = ev.target;
     if (t.id === "channel-select-all") {
@@ -107,6 +241,7 @@ define([], function () {
       var action = document.getElementById("channel-action").value;
       var status = frag.querySelector(".channel-mass-actions .channel-job");
       if (!ids.length && action !== "sync") { status.textContent = "Select listings first."; return; }
+      if (action === "find_asins") { findAsins(t, frag, ids, status); return; }
       call(t, "POST", "/api/v1/accounts/" + frag.dataset.accountId + "/listings/actions",
            {action: action, listing_ids: ids})
         .then(function (r) {
