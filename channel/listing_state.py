@@ -474,6 +474,53 @@ def discoverable(conn: Connection, account_id: int, listing_id: int) -> None:
     _decide(conn, account_id, "l.listing_id = :id", {"id": listing_id})
 
 
+# --- Amazon's notifications ---------------------------------------------------------------
+
+#: What a LISTINGS_ITEM_STATUS_CHANGE says of a listing, and what it sets.
+_NOTIFIED_STATUS = {
+    # Buyable: approved, tracking over, issues gone.
+    "BUYABLE": f"amazon_status = 'BUYABLE', submitted_at = NULL, {_NO_ISSUES}",
+    # Live, not buyable (no stock, no price): no longer tracked.
+    "DISCOVERABLE": f"amazon_status = 'DISCOVERABLE', submitted_at = NULL, {_NO_ISSUES}",
+    # Neither: not buyable; an offer awaiting approval stays tracked (its issues decide).
+    "INACTIVE": "amazon_status = 'INACTIVE'",
+    # No longer on Amazon.
+    "DELETED": f"amazon_status = NULL, submitted_at = NULL, {_NO_ISSUES}",
+}
+
+
+def status_notified(conn: Connection, account_id: int, items: Sequence[tuple[int, str]]) -> int:
+    """Amazon's LISTINGS_ITEM_STATUS_CHANGE for these (listing_id, status) pairs, status one
+    of ``BUYABLE``, ``DISCOVERABLE``, ``INACTIVE`` or ``DELETED``: one update per status
+    and one decision over them all. Returns how many listings changed state."""
+    if not items:
+        return 0
+    by_status: dict[str, list[int]] = {}
+    for listing_id, status in items:
+        if status not in _NOTIFIED_STATUS:
+            raise ValueError(f"unknown notified status {status!r}")
+        by_status.setdefault(status, []).append(int(listing_id))
+    for status, ids in by_status.items():
+        conn.execute(_ids(f"UPDATE {LISTING} SET {_NOTIFIED_STATUS[status]} WHERE account_id = :a"
+                          f" AND listing_id IN :ids"), {"a": account_id, "ids": ids})
+    return _decide(conn, account_id, "l.listing_id IN :ids", {"ids": [int(i) for i, _ in items]})
+
+
+def issues_notified(conn: Connection, account_id: int, listing_id: int, issues: list[dict]) -> int:
+    """Amazon's issues of a listing after a LISTINGS_ITEM_ISSUES_CHANGE (read back from
+    Amazon): an error refuses the offer, as ``rejected``; warnings only are kept without
+    changing Amazon's status; none clears them."""
+    errors = [i for i in issues if isinstance(i, dict) and str(i.get("severity", "")).upper() == "ERROR"]
+    if errors:
+        conn.execute(text(f"UPDATE {LISTING} SET amazon_status = 'INACTIVE', {_SET_ISSUES}, submitted_at = NULL"
+                          f" WHERE listing_id = :id AND account_id = :a"),
+                     {**_issue_values(issues), "id": listing_id, "a": account_id})
+    else:
+        conn.execute(text(f"UPDATE {LISTING} SET {_SET_ISSUES} WHERE listing_id = :id AND account_id = :a"),
+                     {**_issue_values(issues), "id": listing_id, "a": account_id})
+    return _decide(conn, account_id, "l.listing_id = :id", {"id": listing_id})
+
+
 # --- price and stock pushes (no state change: tab and reason stay) ----------------------------
 
 def offers_acknowledged(conn: Connection, items: list[tuple[int, Decimal | None, int | None]]) -> None:

@@ -438,6 +438,47 @@ dry_run_call = Table(
     comment="Amazon calls recorded instead of sent in dry run", **OPTIONS,
 )
 
+notification_subscription = Table(
+    "channel_amazon_notification_subscription", metadata,
+    Column("account_id", INTEGER(unsigned=True), primary_key=True, autoincrement=False, comment="Account ID"),
+    Column("enabled", TINYINT(unsigned=True), nullable=False, server_default=text("0"), comment="The merchant wants notifications for this account"),
+    Column("queue_arn", VARCHAR(1000), comment="ARN of the SQS queue Amazon delivers to"),
+    Column("queue_url", VARCHAR(1000), comment="URL of that queue, as the worker reads it"),
+    Column("destination_id", VARCHAR(64), comment="Amazon destination of the queue"),
+    Column("subscriptions", TEXT(), comment="JSON: notification type to Amazon subscription id"),
+    Column("status", VARCHAR(16), nullable=False, server_default=text("'off'"), comment="off, pending, live or fallback"),
+    Column("status_message", VARCHAR(1024), comment="Why the status is what it is"),
+    Column("last_event_at", DATETIME(), comment="When the last notification for the account was applied"),
+    Column("last_poll_at", DATETIME(), comment="When the queue last answered the worker"),
+    Column("checked_at", DATETIME(), comment="When the subscriptions were last confirmed with Amazon"),
+    Column("updated_at", TIMESTAMP(), nullable=False, server_default=text("CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP"), comment="Last change"),
+    ForeignKeyConstraint(["account_id"], ["channel_amazon_account.account_id"], name="CHANNEL_AMAZON_NOTIFICATION_SUBSCRIPTION_ACCOUNT_ID", ondelete="CASCADE"),
+    comment="Notification subscription per account", **OPTIONS,
+)
+
+notification = Table(
+    "channel_amazon_notification", metadata,
+    Column("notification_id", VARCHAR(64), primary_key=True, comment="Amazon NotificationId"),
+    Column("account_id", INTEGER(unsigned=True), comment="Account ID, NULL when no account matched"),
+    Column("notification_type", VARCHAR(64), nullable=False, comment="Amazon notification type"),
+    Column("event_time", DATETIME(fsp=3), comment="EventTime of the notification"),
+    Column("outcome", VARCHAR(32), nullable=False, comment="applied, stale, unknown_listing, unknown_account, ignored"),
+    Column("applied_at", DATETIME(), nullable=False, comment="When it was applied"),
+    Index("CHANNEL_AMAZON_NOTIFICATION_APPLIED_AT", "applied_at"),
+    Index("CHANNEL_AMAZON_NOTIFICATION_ACCOUNT_ID_APPLIED_AT", "account_id", "applied_at"),
+    comment="Notifications applied, once each", **OPTIONS,
+)
+
+listing_event = Table(
+    "channel_amazon_listing_event", metadata,
+    Column("account_id", INTEGER(unsigned=True), primary_key=True, autoincrement=False, comment="Account ID"),
+    Column("seller_sku", VARCHAR(255), primary_key=True, comment="Amazon seller SKU"),
+    Column("notification_type", VARCHAR(64), primary_key=True, comment="Amazon notification type"),
+    Column("event_time", DATETIME(fsp=3), nullable=False, comment="EventTime of the newest notification applied"),
+    ForeignKeyConstraint(["account_id"], ["channel_amazon_account.account_id"], name="CHANNEL_AMAZON_LISTING_EVENT_ACCOUNT_ID_CHANNEL_AMAZON_ACCOUNT", ondelete="CASCADE"),
+    comment="Newest notification applied per listing", **OPTIONS,
+)
+
 schema_version = Table(
     "channel_amazon_schema_version", metadata,
     Column("version", INTEGER(unsigned=True), primary_key=True, autoincrement=False, comment="Migration number"),

@@ -22,6 +22,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shared-clock", metavar="REDIS_URL",
                         help="add the offset of the clock the worker shares through this Redis"
                              " (worker.amazon.clock.SharedClock): its waits pass on this clock too")
+    parser.add_argument("--sqs-endpoint", metavar="URL",
+                        help="the SQS API notifications are delivered to (moto locally, sandbox.localservices.Sqs)")
     parser.add_argument("--quiet", action="store_true", help="log warnings only (no line per request)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
@@ -32,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
 
         offset = offset_reader(args.shared_clock)
     market = Marketplace(Clock(args.time_scale, offset=offset), throttle=not args.no_throttle)
+    market.notifications.sqs_endpoint = args.sqs_endpoint
     if args.seed:
         with open(args.seed, encoding="utf-8") as f:
             market.load(json.load(f))

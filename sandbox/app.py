@@ -73,8 +73,9 @@ def create_app(market: Marketplace | None = None) -> Flask:
             market.applied(market.clock.now())
         return resp
 
-    def guard(operation: str) -> str:
-        """Count the call, apply faults, check the token and the rate limit."""
+    def guard(operation: str, grantless: bool = False) -> str:
+        """Count the call, apply faults, check the token and the rate limit. A grantless
+        token (the application's own) is good only for ``grantless`` operations."""
         g.request_id = str(uuid.uuid4())
         g.operation = operation
         with market.lock:
@@ -95,6 +96,9 @@ def create_app(market: Marketplace | None = None) -> Flask:
         seller_id, why = market.seller_for_token(request.headers.get("x-amz-access-token"))
         if seller_id is None:
             raise ApiError(403, "Unauthorized", "Access to requested resource is denied.", why)
+        if seller_id.startswith("app:") and not grantless:
+            raise ApiError(403, "Unauthorized", "Access to requested resource is denied.",
+                           "A grantless token does not act for a selling partner.")
         with market.lock:
             if not market.buckets.take(seller_id, operation):
                 raise ApiError(429, "QuotaExceeded", "You exceeded your quota for the requested resource.")
@@ -130,6 +134,11 @@ def create_app(market: Marketplace | None = None) -> Flask:
             from sandbox.routes_consent import exchange_code
 
             return exchange_code(app, market, form)
+        if form.get("grant_type") == "client_credentials":
+            from sandbox.routes_notifications import grantless_token
+
+            answer, status = grantless_token(market, form)
+            return jsonify(answer), status
         if form.get("grant_type") != "refresh_token":
             return jsonify({"error": "unsupported_grant_type", "error_description": "Use refresh_token."}), 400
         with market.lock:
@@ -171,12 +180,12 @@ def create_app(market: Marketplace | None = None) -> Flask:
             for m in seller.marketplaces]})
 
     from sandbox import routes_admin, routes_catalog, routes_documents, routes_feeds, routes_listings, routes_orders
-    from sandbox import routes_consent
+    from sandbox import routes_consent, routes_notifications, routes_pricing
 
     ctx = {"app": app, "market": market, "guard": guard, "marketplace_ids": marketplace_ids, "body": body,
            "ApiError": ApiError, "iso": iso}
     for module in (routes_documents, routes_feeds, routes_listings, routes_catalog, routes_orders, routes_admin,
-                   routes_consent):
+                   routes_consent, routes_notifications, routes_pricing):
         module.register(**ctx)
     from sandbox import routes_product_types
 

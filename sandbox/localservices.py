@@ -1,4 +1,4 @@
-"""Private MariaDB and Redis processes for tests, the demo and benchmarks.
+"""Private MariaDB, Redis and SQS (moto) processes for tests, the demo and benchmarks.
 
 Never the system services and never fixed ports: each instance gets its own data
 directory, socket and a free loopback port, and is stopped by whoever started it.
@@ -158,6 +158,68 @@ class Redis:
 
     def client(self) -> redis.Redis:
         return redis.Redis.from_url(self.url)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+
+class Sqs:
+    """A private Amazon SQS API: ``moto`` in server mode on a loopback port.
+
+    The queue Amazon's notifications are delivered to, served locally with SQS's own
+    wire protocol, so the worker's boto3 code is the code that runs against AWS. State
+    lives in the process only; each instance starts empty."""
+
+    #: Credentials and region moto accepts (it checks none); never real ones.
+    REGION = "us-east-1"
+    ACCOUNT = "123456789012"
+
+    def __init__(self, base_dir: Path | str, port: int | None = None, own_session: bool = False):
+        self.base = Path(base_dir)
+        self.port = port or free_port()
+        self.own_session = own_session
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> "Sqs":
+        import sys
+
+        self.base.mkdir(parents=True, exist_ok=True)
+        log = open(self.base / "moto.log", "ab")
+        try:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=self.own_session,
+                env={**os.environ, "MOTO_ALLOW_NONEXISTENT_REGION": "true"})
+        finally:
+            log.close()
+        _wait(lambda: self.client().list_queues() is not None, "SQS (moto)")
+        logger.info("SQS (moto) started on port %d", self.port)
+        return self
+
+    def client(self):
+        """A boto3 SQS client for this server."""
+        import boto3
+
+        return boto3.client("sqs", endpoint_url=self.url, region_name=self.REGION, aws_access_key_id="testing",
+                            aws_secret_access_key="testing")
+
+    def create_queue(self, name: str) -> tuple[str, str]:
+        """(queue URL, queue ARN) of a new standard queue."""
+        client = self.client()
+        url = client.create_queue(QueueName=name)["QueueUrl"]
+        arn = client.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        return url, arn
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:

@@ -15,6 +15,8 @@ import time
 import uuid
 from datetime import datetime, timedelta, timezone
 
+from sandbox.notifications import NotificationHub
+
 #: Amazon's default (rate per second, burst) per operation, from the models.
 RATES = {
     "getMarketplaceParticipations": (0.016, 15), "createReport": (0.0167, 15), "getReport": (2, 15),
@@ -149,6 +151,10 @@ class Marketplace:
         self.visibility_delay = VISIBILITY_DELAY
         self.stranded: dict[str, int] = {}  # FBA units left at Amazon without a listing, per SKU
         self._ids = itertools.count(50000)
+        #: Notifications API: destinations, subscriptions and the events they publish to SQS.
+        self.notifications = NotificationHub(self)
+        #: Other sellers' offers per ASIN (the pricing APIs and ANY_OFFER_CHANGED read them).
+        self.competition: dict[str, list[dict]] = {}
 
     def applied(self, when: datetime) -> None:
         with self.lock:
@@ -219,6 +225,7 @@ class Marketplace:
                 "packages": [],
             }
             seller.orders[order_id] = record
+            self.notifications.order_changed(seller_id, record)
             return record
 
     def update_order(self, seller_id: str, order_id: str, status: str) -> dict:
@@ -226,6 +233,7 @@ class Marketplace:
             order = self.sellers[seller_id].orders[order_id]
             order["fulfillment"]["fulfillmentStatus"] = status
             order["lastUpdatedTime"] = self.clock.now().strftime("%Y-%m-%dT%H:%M:%SZ")
+            self.notifications.order_changed(seller_id, order)
             return order
 
     def ship_package(self, seller_id: str, order_id: str, package: dict) -> dict:
@@ -297,6 +305,7 @@ class Marketplace:
                 listing.status = "BUYABLE"
                 listing.issues = []
             listing.updated = self.clock.now()
+            self.notifications.listing_changed(listing)
 
     def submit_offer(self, seller: Seller, sku: str, asin: str | None, price, quantity, condition: str,
                      product_type: str = "PRODUCT") -> Listing:

@@ -43,9 +43,12 @@ class RunningSandbox(SandboxHttp):
 
 
 @contextlib.contextmanager
-def running_sandbox(seed: dict | None = None, time_scale: float = 1.0, throttle: bool = True, offset=None):
-    """``offset``: a callable adding seconds to the sandbox clock (a clock shared with the worker)."""
+def running_sandbox(seed: dict | None = None, time_scale: float = 1.0, throttle: bool = True, offset=None,
+                    sqs_endpoint: str | None = None):
+    """``offset``: a callable adding seconds to the sandbox clock (a clock shared with the worker);
+    ``sqs_endpoint``: the SQS API notifications are delivered to (``localservices.Sqs``)."""
     market = Marketplace(Clock(time_scale, offset=offset), throttle=throttle)
+    market.notifications.sqs_endpoint = sqs_endpoint
     if seed:
         market.load(seed)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
@@ -55,6 +58,7 @@ def running_sandbox(seed: dict | None = None, time_scale: float = 1.0, throttle:
     try:
         yield RunningSandbox(market, f"http://127.0.0.1:{server.server_port}")
     finally:
+        market.notifications.close()
         server.shutdown()
         thread.join(timeout=5)
 

@@ -1,0 +1,89 @@
+"""Product Pricing v0: the offers on an ASIN (``getItemOffersBatch``), served from the
+marketplace's competition state (``Marketplace.competition``: other sellers' offers per
+ASIN) plus the calling seller's own listing, in the shapes of ``productPricingV0.json``.
+
+The same offers feed ``ANY_OFFER_CHANGED`` (``summary_of``): the Buy Box winner is the
+offer marked ``buybox``, else the lowest landed price.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import jsonify, request
+
+from sandbox.listing_attrs import CURRENCIES
+
+
+def _money(amount: float, currency: str, camel: bool = True) -> dict:
+    return {"Amount": float(Decimal(str(amount)).quantize(Decimal("0.01"))), "CurrencyCode": currency}
+
+
+def ranked(offers: list[dict]) -> list[dict]:
+    """Offers, the Buy Box winner first, then by landed price."""
+    return sorted(offers, key=lambda o: (not o.get("buybox"), float(o["price"]) + float(o.get("shipping", 0))))
+
+
+def buybox_of(offers: list[dict]) -> dict | None:
+    winners = [o for o in offers if o.get("buybox")]
+    if winners:
+        return winners[0]
+    return min(offers, key=lambda o: float(o["price"]) + float(o.get("shipping", 0))) if offers else None
+
+
+def summary_of(offers: list[dict], marketplace_id: str, condition: str = "new") -> tuple[dict, list[dict]]:
+    """(Summary, Offers) of an ANY_OFFER_CHANGED payload for these offers."""
+    currency = CURRENCIES.get(marketplace_id, "USD")
+    lowest: dict[str, dict] = {}
+    counts: dict[str, int] = {}
+    for offer in offers:
+        channel = "Amazon" if offer.get("fba") else "Merchant"
+        counts[channel] = counts.get(channel, 0) + 1
+        landed = float(offer["price"]) + float(offer.get("shipping", 0))
+        if channel not in lowest or landed < lowest[channel]["landed"]:
+            lowest[channel] = {"landed": landed, "offer": offer}
+    box = buybox_of(offers)
+    summary = {
+        "NumberOfOffers": [{"Condition": condition, "FulfillmentChannel": c, "OfferCount": n} for c, n in counts.items()],
+        "LowestPrices": [{"Condition": condition, "FulfillmentChannel": c,
+                          "LandedPrice": _money(v["landed"], currency),
+                          "ListingPrice": _money(float(v["offer"]["price"]), currency),
+                          "Shipping": _money(float(v["offer"].get("shipping", 0)), currency)}
+                         for c, v in lowest.items()],
+        "BuyBoxPrices": [] if box is None else [{
+            "Condition": condition, "LandedPrice": _money(float(box["price"]) + float(box.get("shipping", 0)), currency),
+            "ListingPrice": _money(float(box["price"]), currency),
+            "Shipping": _money(float(box.get("shipping", 0)), currency)}],
+        "ListPrice": _money(0, currency), "MinimumAdvertisedPrice": _money(0, currency),
+        "SuggestedLowerPricePlusShipping": _money(0, currency),
+        "TotalBuyBoxEligibleOffers": len(offers), "SalesRankings": [],
+        "NumberOfBuyBoxEligibleOffers": [{"Condition": condition, "FulfillmentChannel": c, "OfferCount": n}
+                                         for c, n in counts.items()],
+        "CompetitivePriceThreshold": _money(0, currency),
+    }
+    top = [{"SellerId": o["seller_id"], "SubCondition": condition,
+            "SellerFeedbackRating": {"FeedbackCount": 100, "SellerPositiveFeedbackRating": 98},
+            "ShippingTime": {"MinimumHours": 24, "MaximumHours": 48, "AvailabilityType": "NOW",
+                             "AvailableDate": ""},
+            "ListingPrice": _money(float(o["price"]), currency), "Points": {"PointsNumber": 0},
+            "Shipping": _money(float(o.get("shipping", 0)), currency),
+            "ShipsFrom": {"Country": "US", "State": "WA"}, "IsFulfilledByAmazon": bool(o.get("fba")),
+            "PrimeInformation": {"IsOfferPrime": bool(o.get("fba")), "IsOfferNationalPrime": bool(o.get("fba"))},
+            "IsExpeditedShippingAvailable": False, "IsFeaturedMerchant": True, "ShipsDomestically": True,
+            "ShipsInternationally": False, "IsBuyBoxWinner": bool(o is box)}
+           for o in ranked(offers)[:20]]
+    return summary, top
+
+
+def register(app, market, guard, marketplace_ids, body, ApiError, iso):
+    @app.post("/_sandbox/competition")
+    def admin_competition():
+        """Other sellers' offers on an ASIN change: ``{"seller_id", "asin", "offers": [{"seller_id",
+        "price", "shipping", "fba", "buybox"}]}``; subscribed sellers get ANY_OFFER_CHANGED."""
+        data = request.get_json(force=True)
+        with market.lock:
+            market.competition[data["asin"]] = list(data["offers"])
+            for seller in market.sellers.values():
+                if any(li.asin == data["asin"] for li in seller.listings.values()):
+                    market.notifications.offers_changed(seller.seller_id, data["asin"], market.competition[data["asin"]])
+        return jsonify({"ok": True})
