@@ -238,9 +238,9 @@ class NotificationApplier:
                 out[note.notification_id] = "ignored"
         if not skus:
             return out
-        listed: dict[str, int] = dict(conn.execute(text(
+        listed: dict[str, int] = {r[0]: int(r[1]) for r in conn.execute(text(
             "SELECT seller_sku, listing_id FROM channel_amazon_listing WHERE account_id = :a AND seller_sku IN :s")
-            .bindparams(bindparam("s", expanding=True)), {"a": account_id, "s": skus}).tuples().all())
+            .bindparams(bindparam("s", expanding=True)), {"a": account_id, "s": skus})}
         newest: dict[tuple[str, str], datetime] = {
             (r[0], r[1]): r[2] for r in conn.execute(text(
                 f"SELECT seller_sku, notification_type, event_time FROM {LISTING_EVENT}"

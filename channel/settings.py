@@ -66,6 +66,9 @@ class Settings:
     #: Overrides of Amazon's endpoints: our sandbox, Amazon's sandbox or production.
     spapi_endpoint: str | None = None
     lwa_endpoint: str | None = None
+    #: The SQS API Amazon's notifications are read from: unset for AWS itself (region from
+    #: the queue's ARN), a local one (moto) for the sandbox and the demo.
+    sqs_endpoint: str | None = None
     #: The standalone admin (demo) is allowed; only on loopback.
     standalone: bool = False
     #: Origin of the Magento admin (``https://shop.example``), the only one allowed to frame bridge pages.
@@ -129,6 +132,7 @@ class Settings:
             ("LOG_RETENTION_DAYS", int),
             ("SPAPI_ENDPOINT", str),
             ("LWA_ENDPOINT", str),
+            ("SQS_ENDPOINT", str),
             ("STOCK_MODEL", str),
             ("ADMIN_ORIGIN", str),
             ("SQL_DIR", str),

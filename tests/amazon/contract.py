@@ -15,7 +15,8 @@ from urllib.parse import urlsplit
 import jsonschema
 
 MODELS = ("sellersV1.json", "reports_2021-06-30.json", "feeds_2021-06-30.json", "listingsItems_2021-08-01.json",
-          "catalogItems_2022-04-01.json", "orders_2026-01-01.json", "ordersV0.json")
+          "catalogItems_2022-04-01.json", "orders_2026-01-01.json", "ordersV0.json", "notificationsV1.json",
+          "productPricingV0.json")
 
 
 class Models:

@@ -134,11 +134,14 @@ class TokenProvider:
             if sealed and self._cached() == token:
                 self.redis.eval(_RELEASE, 1, self.key, sealed)
 
+    def grant(self) -> dict:
+        """The form sent to Login with Amazon for a new access token."""
+        return {"grant_type": "refresh_token", "refresh_token": self._refresh, "client_id": self.client_id,
+                "client_secret": self._secret}
+
     def refresh(self) -> str:
         try:
-            resp = requests.post(self.endpoint, timeout=self.timeout, data={
-                "grant_type": "refresh_token", "refresh_token": self._refresh,
-                "client_id": self.client_id, "client_secret": self._secret})
+            resp = requests.post(self.endpoint, timeout=self.timeout, data=self.grant())
         except requests.RequestException as exc:
             raise AmazonUnavailable(f"Login with Amazon unreachable: {type(exc).__name__}",
                                     operation="lwa_token") from None
@@ -163,3 +166,16 @@ class TokenProvider:
             self.redis.set(self.key + ":until", repr(self.clock.time() + ttl), ex=ttl)
         logger.info("Refreshed access token for client %s (valid %d s)", self.client_id, ttl)
         return data["access_token"]
+
+
+class GrantlessTokenProvider(TokenProvider):
+    """Access tokens for grantless operations (the Notifications API's destinations): the
+    ``client_credentials`` grant with the operation's scope, for the application itself."""
+
+    def __init__(self, redis, endpoint: str, client_id: str, client_secret: str, scope: str, **kwargs):
+        super().__init__(redis, endpoint, client_id, client_secret, f"grantless:{scope}", **kwargs)
+        self.scope = scope
+
+    def grant(self) -> dict:
+        return {"grant_type": "client_credentials", "scope": self.scope, "client_id": self.client_id,
+                "client_secret": self._secret}

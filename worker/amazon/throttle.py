@@ -38,6 +38,9 @@ RATES = {
     "deleteListingsItem": (5.0, 5), "searchCatalogItems": (2.0, 2), "searchOrders": (0.0056, 20),
     "getOrder": (0.5, 30), "confirmShipment": (2.0, 10), "searchDefinitionsProductTypes": (5.0, 10),
     "getDefinitionsProductType": (5.0, 10), "getListingsRestrictions": (5.0, 10),
+    "createDestination": (1.0, 5), "getDestinations": (1.0, 5), "getDestination": (1.0, 5),
+    "deleteDestination": (1.0, 5), "createSubscription": (1.0, 5), "getSubscription": (1.0, 5),
+    "getSubscriptionById": (1.0, 5), "deleteSubscriptionById": (1.0, 5),
     # Not an operation: the JSON_LISTINGS_FEED submission limit (5 per 300 s, per region).
     "JSON_LISTINGS_FEED": (5 / 300, 5),
 }
