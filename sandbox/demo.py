@@ -34,7 +34,7 @@ import sys
 import time
 from pathlib import Path
 
-from sandbox.localservices import MariaDB, Redis, free_port
+from sandbox.localservices import MariaDB, Redis, Sqs, free_port
 
 logger = logging.getLogger(__name__)
 
@@ -371,6 +371,7 @@ def run_demo(products: int = 2000, keep: bool = False, wait: bool = True, var: P
 
 
 def _run(slot: DemoSlot, products: int, keep: bool, wait: bool) -> int:
+    from channel import notifications
     from channel.crypto import new_key
     from channel.db import make_engine
     from channel.migrations import upgrade
@@ -391,13 +392,16 @@ def _run(slot: DemoSlot, products: int, keep: bool, wait: bool) -> int:
     login(state)
     (base / "logs").mkdir(parents=True, exist_ok=True)
     procs = Processes(base / "logs")
-    db = rds = None
+    db = rds = sqs = None
     print(f"Demo     {base}" + (" (kept data)" if reuse else ""))
     try:
         db = MariaDB(base / "mariadb", own_session=True).start()
         rds = Redis(base / "redis", own_session=True).start()
+        sqs = Sqs(base / "sqs", own_session=True).start()
+        queue_url, queue_arn = sqs.create_queue("channel-notifications")
         print(f"MariaDB  {db.socket} (port {db.port})")
         print(f"Redis    {rds.url}")
+        print(f"SQS      {sqs.url} (moto; Amazon's notifications arrive in {queue_arn})")
         if not reuse:
             db.create_database(DEMO_DB)
             conn = db.connect(DEMO_DB)
@@ -414,7 +418,8 @@ def _run(slot: DemoSlot, products: int, keep: bool, wait: bool) -> int:
         settings = Settings(
             database_url=db.url(DEMO_DB), redis_url=rds.url, encryption_key=state["encryption_key"],
             bridge_secret=DEMO_SECRET, bridge_port=bridge_port, standalone=True,
-            spapi_endpoint=f"http://127.0.0.1:{sandbox_port}", lwa_endpoint=f"http://127.0.0.1:{sandbox_port}/auth/o2/token")
+            spapi_endpoint=f"http://127.0.0.1:{sandbox_port}", lwa_endpoint=f"http://127.0.0.1:{sandbox_port}/auth/o2/token",
+            sqs_endpoint=sqs.url)
         engine = make_engine(settings.database_url, settings.table_prefix)
         upgrade(engine)
         env = dict(os.environ, CHANNEL_DATABASE_URL=settings.database_url, CHANNEL_REDIS_URL=settings.redis_url,
@@ -423,23 +428,26 @@ def _run(slot: DemoSlot, products: int, keep: bool, wait: bool) -> int:
                    CHANNEL_SPAPI_ENDPOINT=settings.spapi_endpoint, CHANNEL_LWA_ENDPOINT=settings.lwa_endpoint,
                    CHANNEL_SANDBOX_TIME_SCALE=str(TIME_SCALE), CHANNEL_DEMO_LOGIN_TOKEN=state["login_token"],
                    CHANNEL_DEMO_LOGIN_EXPIRES=str(state["login_expires"]), CHANNEL_DEMO_SESSION=state["session"],
-                   CHANNEL_DEMO_COOKIE=slot.cookie_name)
+                   CHANNEL_DEMO_COOKIE=slot.cookie_name, CHANNEL_SQS_ENDPOINT=sqs.url)
         seed = base / "sandbox-seed.json"
         seed_sandbox(seed, products)
         py = sys.executable
         procs.start("sandbox", [py, "-m", "sandbox", "--host", "127.0.0.1", "--port", str(sandbox_port),
-                                "--seed", str(seed), "--time-scale", str(TIME_SCALE)], env)
+                                "--seed", str(seed), "--time-scale", str(TIME_SCALE), "--sqs-endpoint", sqs.url], env)
         wait_http(f"http://127.0.0.1:{sandbox_port}/")
         print(f"Sandbox  http://127.0.0.1:{sandbox_port} (SP-API marketplace, seller {DEMO_SELLER})")
         if not reuse:
             state["account_id"] = create_account(engine, settings)
             sample_history(engine, state["account_id"])
+        with engine.begin() as channel_conn:  # the demo account takes Amazon's notifications (the worker subscribes it)
+            notifications.configure(channel_conn, state["account_id"], True, queue_arn, queue_url)
         engine.dispose()
         save_state(base, state)
         for n in range(2):
             procs.start(f"worker-{n}", [py, "-m", "worker"], env)
         procs.start("cron", [py, "-m", "worker.schedule"], env)
-        print("Workers  2 RQ workers and the cron tick")
+        procs.start("notifications", [py, "-m", "worker.notifications", "--wait", "1"], env)
+        print("Workers  2 RQ workers, the cron tick and the notifications reader")
         print(f"Connect  'Authorize with Amazon' goes through the sandbox's consent page: sign in as"
               f" {DEMO_NEW_SELLER}; app client id {DEMO_CLIENT_ID}, client secret {DEMO_CLIENT_SECRET}")
         first_sync(settings, state["account_id"])
@@ -463,6 +471,8 @@ def _run(slot: DemoSlot, products: int, keep: bool, wait: bool) -> int:
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, signal.SIG_IGN)  # the parts are stopped whatever comes now
         procs.stop()
+        if sqs:
+            sqs.stop()
         if rds:
             rds.stop()
         if db:
