@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+from collections.abc import Iterator
 from datetime import datetime, timezone
 from decimal import Decimal
 
@@ -78,6 +79,19 @@ def product_facts(ctx: AccountContext, product: Product, row: dict | None, now: 
     return facts, offer, asin
 
 
+def _fact_rows(ctx: AccountContext, reader: CatalogReader, now: datetime, batch_size: int) -> Iterator[tuple]:
+    """Every product of the website as a row of ``listing_state.FACT_COLUMNS``."""
+    quantum = Decimal("0.0001")
+    for batch in reader.iter_batches(ctx.website_id, attributes=ctx.attributes(), batch_size=batch_size):
+        for product in batch:
+            facts, offer, asin = product_facts(ctx, product, None, now)
+            price = None if offer.price is None else Decimal(offer.price).quantize(quantum)
+            eligible = tabs.ineligibility(facts) is None
+            yield (product.entity_id, product.sku, (product.get("name") or "")[:500], int(facts.enabled),
+                   int(facts.passes_rules), offer.quantity, price, offer.condition, asin and str(asin)[:16],
+                   int(facts.has_identifier), int(facts.is_parent), int(eligible))
+
+
 def state_of(row: dict | None) -> tabs.ListingState:
     if row is None:
         return tabs.ListingState()
@@ -101,17 +115,7 @@ def classify_account(conn: Connection, reader: CatalogReader, account, now: date
     ctx = AccountContext.of(account, reader)
     stats = ClassifyStats()
     listing_state.facts_reset(conn)
-    for batch in reader.iter_batches(ctx.website_id, attributes=ctx.attributes(), batch_size=batch_size):
-        rows = []
-        for product in batch:
-            facts, offer, asin = product_facts(ctx, product, None, now)
-            price = None if offer.price is None else Decimal(offer.price).quantize(Decimal("0.0001"))
-            eligible = tabs.ineligibility(facts) is None
-            rows.append((product.entity_id, product.sku, (product.get("name") or "")[:500], int(facts.enabled),
-                         int(facts.passes_rules), offer.quantity, price, offer.condition, asin and str(asin)[:16],
-                         int(facts.has_identifier), int(facts.is_parent), int(eligible)))
-        listing_state.facts_stage(conn, rows)
-        stats.products += len(rows)
+    stats.products = listing_state.facts_stage(conn, _fact_rows(ctx, reader, now, batch_size))
     outcome = listing_state.classified(conn, ctx.account_id, now, ctx.settings.auto_publish)
     stats.written = outcome["created"] + outcome["updated"] + outcome["left_website"]
     stats.changed = outcome["changed"]

@@ -15,7 +15,7 @@ N round trips, and a run that changes nothing writes nothing.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from decimal import Decimal
 
@@ -23,7 +23,7 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 
 from channel import tables, tabs
-from channel.db import driver_connection, insert_rows
+from channel.db import driver_connection, load_rows
 from channel.pricing import AccountSettings
 
 LISTING = "channel_amazon_listing"
@@ -578,9 +578,10 @@ def facts_reset(conn: Connection) -> None:
     conn.execute(text(f"DELETE FROM {FACTS}"))
 
 
-def facts_stage(conn: Connection, rows: list[tuple]) -> None:
-    """A batch of product facts (``FACT_COLUMNS``) in as few multi-row inserts as its size allows."""
-    insert_rows(conn, FACTS, FACT_COLUMNS, rows)
+def facts_stage(conn: Connection, rows: Iterable[tuple]) -> int:
+    """Product facts (``FACT_COLUMNS``), consumed as they come, loaded in large chunks
+    (``channel.db.load_rows``). Returns how many."""
+    return load_rows(conn, FACTS, FACT_COLUMNS, rows)
 
 
 def classified(conn: Connection, account_id: int, now: datetime, auto_publish: bool) -> dict:

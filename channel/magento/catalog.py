@@ -319,7 +319,7 @@ class CatalogReader:
             ).bindparams(bindparam("attrs", expanding=True), *binds)
             store_view = []
             for link, attribute_id, store_id, value in self.conn.execute(
-                    stmt, {**params, "attrs": list(codes), "store": website.store_id}):
+                    stmt, {**params, "attrs": list(codes), "store": website.store_id}).all():
                 product = by_link.get(link)
                 if product is None:  # in the range read, not in this batch
                     continue
@@ -334,7 +334,7 @@ class CatalogReader:
         where, params, binds = key_filter("product_id", "ids", list(products))
         stmt = text(f"SELECT product_id, category_id FROM {s.t('catalog_category_product')}"
                     f" WHERE {where}").bindparams(*binds)
-        for product_id, category_id in self.conn.execute(stmt, params):
+        for product_id, category_id in self.conn.execute(stmt, params).all():
             if product_id in products:
                 products[product_id].categories.append(category_id)
         self.stock.fill(list(products.values()), website)

@@ -158,7 +158,7 @@ class StockReader:
             f" use_config_min_qty, backorders, use_config_backorders FROM {s.t('cataloginventory_stock_item')}"
             f" WHERE {where} AND stock_id = :stock"
         ).bindparams(*binds)
-        for r in self.conn.execute(stmt, {**params, "stock": LEGACY_STOCK_ID}):
+        for r in self.conn.execute(stmt, {**params, "stock": LEGACY_STOCK_ID}).all():
             p = by_id.get(r.product_id)
             if p is None:  # in the range read, not in this batch
                 continue
@@ -177,21 +177,24 @@ class StockReader:
         s = self.schema
         by_sku = {p.sku.lower(): p for p in products}
         skus = [p.sku for p in products]
+        # The batch's source items first, by their SKU index: joined from the stock's links, the
+        # optimizer reads every item of each linked source for every batch (quadratic in the catalog).
         stmt = text(
             f"SELECT si.sku, SUM(IF(si.status = 1, si.quantity, 0)) AS on_hand, MAX(si.status) AS any_in_stock"
-            f" FROM {s.t('inventory_source_stock_link')} l"
-            f" JOIN {s.t('inventory_source')} src ON src.source_code = l.source_code AND src.enabled = 1"
-            f" JOIN {s.t('inventory_source_item')} si ON si.source_code = l.source_code"
-            f" WHERE l.stock_id = :stock AND si.sku IN :skus GROUP BY si.sku"
+            f" FROM {s.t('inventory_source_item')} si"
+            f" STRAIGHT_JOIN {s.t('inventory_source_stock_link')} l ON l.source_code = si.source_code"
+            f" AND l.stock_id = :stock"
+            f" STRAIGHT_JOIN {s.t('inventory_source')} src ON src.source_code = l.source_code AND src.enabled = 1"
+            f" WHERE si.sku IN :skus GROUP BY si.sku"
         ).bindparams(bindparam("skus", expanding=True))
         on_hand = {r.sku.lower(): (Decimal(r.on_hand or 0), bool(r.any_in_stock))
-                   for r in self.conn.execute(stmt, {"stock": stock_id, "skus": skus})}
+                   for r in self.conn.execute(stmt, {"stock": stock_id, "skus": skus}).all()}
         stmt = text(
             f"SELECT sku, SUM(quantity) AS reserved FROM {s.t('inventory_reservation')}"
             f" WHERE stock_id = :stock AND sku IN :skus GROUP BY sku"
         ).bindparams(bindparam("skus", expanding=True))
         reserved = {r.sku.lower(): Decimal(r.reserved or 0)
-                    for r in self.conn.execute(stmt, {"stock": stock_id, "skus": skus})}
+                    for r in self.conn.execute(stmt, {"stock": stock_id, "skus": skus}).all()}
         for key, p in by_sku.items():
             qty, in_stock = on_hand.get(key, (Decimal(0), False))
             p.reserved = reserved.get(key, Decimal(0))

@@ -25,8 +25,10 @@ import io
 import logging
 import time
 import zlib
+import operator
 from collections.abc import Iterator
 from datetime import datetime, timezone
+from typing import NamedTuple
 
 import requests
 from urllib3.exceptions import HTTPError as Urllib3Error
@@ -291,8 +293,9 @@ def _timestamp(value) -> datetime | None:
     return stamp
 
 
-@dataclasses.dataclass(frozen=True)
-class ListingRow:
+class ListingRow(NamedTuple):
+    """A readable row of the listings report (a tuple: a million of them are made per import)."""
+
     seller_sku: str
     asin: str | None
     product_id: str | None
@@ -376,35 +379,59 @@ def parse_listings(stream: io.TextIOBase, summary: ReportSummary | None = None) 
         i = at.get(name)
         return fields[i].strip() if i is not None else ""
 
+    # The columns read, picked by position fixed once; a column the header lacks reads as
+    # the empty field appended to a row of the header's width.
+    pick = operator.itemgetter(*[at.get(name, columns) for name in _READ])
+    statuses = KNOWN_STATUSES if has_status else None
     for fields in reader:
+        if len(fields) == columns:
+            fields.append("")
+            asin, pid, pid_type, name, price, qty_raw, status, channel, opened = [f.strip() for f in pick(fields)]
+            sku = fields[i_sku].strip()
+            bad = _check_values(sku, qty_raw, price, status, statuses)
+            if bad is None:
+                summary.rows += 1
+                yield ListingRow(sku[:255], asin or None, pid or None, PRODUCT_ID_TYPES.get(pid_type), name,
+                                 price or None, int(qty_raw) if qty_raw else None, status if has_status else "",
+                                 channel or "DEFAULT", opened or None)
+                continue
+            del fields[-1]
         line = reader.line_num
         if not "".join(fields).strip():
             continue
-        sku = (fields[i_sku].strip() if i_sku < len(fields) else "") or None
-        bad = _check_fields(fields, columns, sku, value, has_status)
-        if bad:
-            summary.bad_rows += 1
-            if len(fields) < columns and not lines.unterminated:
-                summary.short_rows += 1
-            if lines.unterminated:
-                summary.truncated = True
-                bad = "the document ends inside this row"
-                sku = None
-            yield BadRow(line, bad, sku[:255] if sku else None)
-            continue
-        summary.rows += 1
-        qty_raw = value(fields, "quantity")
-        yield ListingRow(
-            seller_sku=(sku or "")[:255], asin=value(fields, "asin1") or None,
-            product_id=value(fields, "product-id") or None,
-            product_id_type=PRODUCT_ID_TYPES.get(value(fields, "product-id-type")),
-            item_name=value(fields, "item-name"), price=value(fields, "price") or None,
-            quantity=int(qty_raw) if qty_raw else None,
-            status=value(fields, "status") if has_status else "",
-            fulfillment_channel=value(fields, "fulfillment-channel") or "DEFAULT",
-            open_date=value(fields, "open-date") or None)
+        row_sku = (fields[i_sku].strip() if i_sku < len(fields) else "") or None
+        reason = _check_fields(fields, columns, row_sku, value, has_status) or "unreadable"
+        summary.bad_rows += 1
+        if len(fields) < columns and not lines.unterminated:
+            summary.short_rows += 1
+        if lines.unterminated:
+            summary.truncated = True
+            reason = "the document ends inside this row"
+            row_sku = None
+        yield BadRow(line, reason, row_sku[:255] if row_sku else None)
     if getattr(stream, "truncated", False):  # the bytes were cut on a line end
         summary.truncated = True
+
+
+#: The columns a listing row is read from, in ``ListingRow`` order after the SKU.
+_READ = ("asin1", "product-id", "product-id-type", "item-name", "price", "quantity", "status",
+         "fulfillment-channel", "open-date")
+
+
+def _check_values(sku: str, qty_raw: str, price: str, status: str, statuses: tuple[str, ...] | None) -> str | None:
+    """Why a row of the header's width cannot be imported, or None."""
+    if not sku:
+        return "missing seller-sku"
+    if qty_raw and not qty_raw.lstrip("-").isdigit():
+        return f"quantity {qty_raw!r} is not a number"
+    if price:
+        try:
+            float(price)
+        except ValueError:
+            return f"price {price!r} is not a number"
+    if statuses is not None and status.lower() not in statuses:
+        return f"status {status!r} is not one Amazon reports"
+    return None
 
 
 def _check_fields(fields: list[str], columns: int, sku: str | None, value, has_status: bool) -> str | None:
@@ -413,21 +440,8 @@ def _check_fields(fields: list[str], columns: int, sku: str | None, value, has_s
         return f"{len(fields)} fields where the header has {columns}"
     if len(fields) > columns:
         return "more fields than the header"
-    if not sku:
-        return "missing seller-sku"
-    qty_raw = value(fields, "quantity")
-    if qty_raw and not qty_raw.lstrip("-").isdigit():
-        return f"quantity {qty_raw!r} is not a number"
-    price = value(fields, "price")
-    if price:
-        try:
-            float(price)
-        except ValueError:
-            return f"price {price!r} is not a number"
-    status = value(fields, "status")
-    if has_status and status.lower() not in KNOWN_STATUSES:
-        return f"status {status!r} is not one Amazon reports"
-    return None
+    return _check_values(sku or "", value(fields, "quantity"), value(fields, "price"), value(fields, "status"),
+                         KNOWN_STATUSES if has_status else None)
 
 
 def merchant_listings(client, poll: float = 15.0, timeout: float = 1800.0, sleep=time.sleep):

@@ -1,7 +1,7 @@
 """ListingsReportImporter: Amazon's view of the seller's listings into our table.
 
 The merchant listings report is judged before it changes anything. It is streamed
-into a staging table (constant memory, parameterised batches), and only when the
+into a staging table (constant memory, ``LOAD DATA LOCAL INFILE``), and only when the
 document looks whole is it applied, in a few set-based statements: upsert from
 staging, then the listings that were on Amazon and are not in the report are marked
 gone.
@@ -34,13 +34,14 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Iterator
 from datetime import datetime
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from channel import alerts, listing_state
-from channel.db import insert_rows
+from channel.db import load_rows
 from channel.models.log import write_log
 from worker.amazon import reports
 from worker.amazon.errors import AmazonError
@@ -52,6 +53,8 @@ CHUNK = 2000
 LISTING = "channel_amazon_listing"
 HELD = "channel_amazon_held_report"
 STAGE = "tmp_channel_report"
+STAGE_COLUMNS = ("seller_sku", "asin", "external_id", "external_id_type", "product_name", "amazon_status",
+                 "amazon_price", "amazon_qty", "fulfillment_channel", "bad")
 #: Report status -> what classify() reads as Amazon's status.
 STATUSES = {"active": "BUYABLE", "inactive": "INACTIVE", "incomplete": "INCOMPLETE"}
 #: Bad rows written to the communication log one by one; the rest are counted.
@@ -202,35 +205,31 @@ class ListingsReportImporter:
         self.conn.execute(text(f"DELETE FROM {STAGE}"))
 
     def _stage(self, rows, stats: ImportStats) -> None:
-        chunk: list[tuple] = []
+        load_rows(self.conn, STAGE, STAGE_COLUMNS, self._staged(rows, stats))
+        if stats.bad_rows > LOGGED_BAD_ROWS:
+            write_log(self.conn, account_id=self.account_id, operation="listings_report", level="warning",
+                      message=f"{stats.bad_rows - LOGGED_BAD_ROWS} more report lines skipped")
+
+    def _staged(self, rows, stats: ImportStats) -> Iterator[tuple]:
+        """The report's rows as staging rows (``STAGE_COLUMNS``), bad rows logged as they come."""
+        statuses = STATUSES
+        done = 0
         for row in rows:
+            done += 1
+            if done % CHUNK == 0:
+                self.progress(done)
             if isinstance(row, BadRow):
                 stats.bad_rows += 1
                 if stats.bad_rows <= LOGGED_BAD_ROWS:
                     write_log(self.conn, account_id=self.account_id, operation="listings_report", level="warning",
                               message=f"Report line {row.line} skipped: {row.reason}")
                 if row.seller_sku:  # in the report, values unknown: seen, not updated
-                    chunk.append((row.seller_sku, None, None, None, None, None, None, None, None, 1))
-            else:
-                status = STATUSES.get(row.status.lower()) if row.status else _status_without_column(row)
-                kind = row.product_id_type if row.product_id and row.product_id_type != "asin" else None
-                chunk.append((row.seller_sku, row.asin and row.asin[:16], row.product_id[:64] if kind else None, kind,
-                              row.item_name[:500] or None, status, row.price, row.quantity,
-                              row.fulfillment_channel[:16], 0))
-            if len(chunk) >= CHUNK:
-                self._stage_chunk(chunk)
-                self.progress(stats.rows + len(chunk))
-                chunk = []
-        if chunk:
-            self._stage_chunk(chunk)
-        if stats.bad_rows > LOGGED_BAD_ROWS:
-            write_log(self.conn, account_id=self.account_id, operation="listings_report", level="warning",
-                      message=f"{stats.bad_rows - LOGGED_BAD_ROWS} more report lines skipped")
-
-    def _stage_chunk(self, chunk: list[tuple]) -> None:
-        insert_rows(self.conn, STAGE, ("seller_sku", "asin", "external_id", "external_id_type", "product_name",
-                                       "amazon_status", "amazon_price", "amazon_qty", "fulfillment_channel", "bad"),
-                    chunk, on_duplicate="ON DUPLICATE KEY UPDATE bad = bad")
+                    yield (row.seller_sku, None, None, None, None, None, None, None, None, 1)
+                continue
+            status = statuses.get(row.status.lower()) if row.status else _status_without_column(row)
+            kind = row.product_id_type if row.product_id and row.product_id_type != "asin" else None
+            yield (row.seller_sku, row.asin and row.asin[:16], row.product_id[:64] if kind else None, kind,
+                   row.item_name[:500] or None, status, row.price, row.quantity, row.fulfillment_channel[:16], 0)
 
     def _apply(self, taken_at: datetime, has_status: bool) -> None:
         """The staged rows, applied by the listing table's owner (``listing_state.imported``);
