@@ -674,3 +674,40 @@ def refresh_tab_counts(conn: Connection, account_id: int, now: datetime | None =
 def raw_name(conn: Connection) -> str:
     """The listing table's real name for raw cursors (Magento's table prefix)."""
     return tables.name(conn, LISTING)
+
+
+# --- new ASINs: products Amazon creates (channel.new_asin) --------------------------------------
+
+def new_asin_submitted(conn: Connection, account_id: int, product_ids: list[int], ref: str, now: datetime) -> None:
+    """Sent to Amazon to create these products (no ASIN yet): recorded as submitted, so they
+    show as in progress and are tracked until Amazon assigns the ASIN or raises issues."""
+    for start in range(0, len(product_ids), 5000):
+        chunk = product_ids[start:start + 5000]
+        conn.execute(_ids(
+            f"UPDATE {LISTING} SET submitted_at = :now, submission_ref = :ref, pending_action = NULL,"
+            f" ended_by_merchant = 0, {_NO_ISSUES} WHERE account_id = :a AND product_id IN :ids"),
+            {"now": now, "ref": ref[:64], "a": account_id, "ids": chunk})
+        _decide(conn, account_id, "l.product_id IN :ids", {"ids": chunk}, now=now)
+
+
+def new_asin_assigned(conn: Connection, account_id: int, product_id: int, asin: str, buyable: bool,
+                      parent: bool = False) -> None:
+    """Amazon created the product and assigned ``asin``. A buyable offer is Active; a
+    variation parent (no offer of its own) is no longer tracked; the rest stay tracked
+    until Amazon decides on the offer."""
+    conn.execute(text(
+        f"UPDATE {LISTING} SET asin = :asin, match_status = IF(match_status = 'no_match', 'matched', match_status),"
+        f" amazon_status = IF(:buyable, 'BUYABLE', amazon_status),"
+        f" submitted_at = IF(:buyable OR :parent, NULL, submitted_at) WHERE account_id = :a AND product_id = :p"),
+        {"asin": asin, "buyable": int(buyable), "parent": int(parent), "a": account_id, "p": product_id})
+    _decide(conn, account_id, "l.product_id = :p", {"p": product_id})
+
+
+def new_asin_refused(conn: Connection, account_id: int, product_id: int, issues: list[dict]) -> None:
+    """Amazon refused to create the product, with its issues: no longer in progress, back
+    among the products that need the merchant (Incomplete), its issues kept on the row."""
+    conn.execute(text(
+        f"UPDATE {LISTING} SET submitted_at = NULL, submission_ref = NULL, {_SET_ISSUES}"
+        f" WHERE account_id = :a AND product_id = :p AND amazon_status IS NULL"),
+        {**_issue_values(issues), "a": account_id, "p": product_id})
+    _decide(conn, account_id, "l.product_id = :p", {"p": product_id})

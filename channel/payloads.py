@@ -174,3 +174,15 @@ def next_request(row, *, seller_id: str, marketplace_id: str, currency: str, set
     if row.get("tab") == "ended":
         return _nothing("Ended: relist it to sell again.")
     return _nothing("Nothing to send in this state; the tab says what it waits for.")
+
+
+def new_product_body(attributes: dict, product_type: str) -> dict:
+    """putListingsItem's body creating a product Amazon does not have yet: product facts and
+    sales terms (requirements LISTING), no ASIN; Amazon assigns one."""
+    return {"productType": product_type, "requirements": "LISTING", "attributes": attributes}
+
+
+def new_product_message(message_id: int, sku: str, attributes: dict, product_type: str) -> dict:
+    """The JSON_LISTINGS_FEED message of ``new_product_body``."""
+    return {"messageId": message_id, "sku": sku, "operationType": "UPDATE",
+            **new_product_body(attributes, product_type)}

@@ -479,6 +479,68 @@ listing_event = Table(
     comment="Newest notification applied per listing", **OPTIONS,
 )
 
+product_type = Table(
+    "channel_amazon_product_type", metadata,
+    Column("product_type_id", INTEGER(unsigned=True), primary_key=True, autoincrement=True, comment="Product type definition ID"),
+    Column("marketplace_id", VARCHAR(20), nullable=False, comment="Amazon marketplace id"),
+    Column("product_type", VARCHAR(64), nullable=False, comment="Amazon product type name, e.g. SHIRT"),
+    Column("locale", VARCHAR(16), nullable=False, comment="Locale of the definition, e.g. en_US"),
+    Column("requirements", VARCHAR(32), nullable=False, server_default="LISTING", comment="LISTING, LISTING_PRODUCT_ONLY or LISTING_OFFER_ONLY"),
+    Column("display_name", VARCHAR(255), comment="Amazon's name of the product type"),
+    Column("version", VARCHAR(64), nullable=False, comment="productTypeVersion.version of the definition"),
+    Column("schema_checksum", VARCHAR(64), comment="Base64 MD5 of the schema document"),
+    Column("schema_json", LONGTEXT(), nullable=False, comment="The product type JSON schema"),
+    Column("property_groups", LONGTEXT(), comment="Property groups of the definition as JSON"),
+    Column("fetched_at", DATETIME(), nullable=False, comment="When the definition was fetched from Amazon"),
+    Column("created_at", TIMESTAMP(), nullable=False, server_default=text("CURRENT_TIMESTAMP"), comment="Created At"),
+    Column("updated_at", TIMESTAMP(), nullable=False, server_default=text("CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP"), comment="Updated At"),
+    UniqueConstraint("marketplace_id", "product_type", "locale", "requirements",
+                     name="CHANNEL_AMAZON_PRODUCT_TYPE_MARKETPLACE_ID_PRODUCT_TYPE_LOCALE_REQUIREMENTS"),
+    comment="Amazon product type definitions, cached", **OPTIONS,
+)
+
+attribute_map = Table(
+    "channel_amazon_attribute_map", metadata,
+    Column("attribute_map_id", INTEGER(unsigned=True), primary_key=True, autoincrement=True, comment="Attribute mapping ID"),
+    Column("account_id", INTEGER(unsigned=True), nullable=False, comment="Account ID"),
+    Column("product_type", VARCHAR(64), nullable=False, comment="Amazon product type name"),
+    Column("amazon_attribute", VARCHAR(128), nullable=False, comment="Amazon attribute, or attribute.member (e.g. externally_assigned_product_identifier.type)"),
+    Column("source", VARCHAR(16), nullable=False, comment="attribute, fixed or template"),
+    Column("value", TEXT(), comment="Magento attribute code, fixed value, or template such as {{brand}} {{name}}"),
+    Column("value_map", TEXT(), comment="Magento option label to Amazon enum value, as JSON"),
+    Column("created_at", TIMESTAMP(), nullable=False, server_default=text("CURRENT_TIMESTAMP"), comment="Created At"),
+    Column("updated_at", TIMESTAMP(), nullable=False, server_default=text("CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP"), comment="Updated At"),
+    UniqueConstraint("account_id", "product_type", "amazon_attribute", name="CHANNEL_AMAZON_ATTRIBUTE_MAP_ACCOUNT_ID_PRODUCT_TYPE_AMAZON_ATTRIBUTE"),
+    ForeignKeyConstraint(["account_id"], ["channel_amazon_account.account_id"], name="CHANNEL_AMAZON_ATTRIBUTE_MAP_ACCOUNT_ID_CHANNEL_AMAZON_ACCOUNT", ondelete="CASCADE"),
+    comment="Amazon attributes mapped to Magento per account and product type", **OPTIONS,
+)
+
+new_asin = Table(
+    "channel_amazon_new_asin", metadata,
+    Column("new_asin_id", BIGINT(unsigned=True), primary_key=True, autoincrement=True, comment="New ASIN request ID"),
+    Column("account_id", INTEGER(unsigned=True), nullable=False, comment="Account ID"),
+    Column("product_id", INTEGER(unsigned=True), nullable=False, comment="Magento product entity_id"),
+    Column("seller_sku", VARCHAR(255), nullable=False, comment="Seller SKU the product is created under"),
+    Column("product_type", VARCHAR(64), nullable=False, comment="Amazon product type"),
+    Column("role", VARCHAR(8), nullable=False, server_default="single", comment="single, parent (a configurable product) or child"),
+    Column("parent_sku", VARCHAR(255), comment="Seller SKU of the variation parent, for a child"),
+    Column("variation_theme", VARCHAR(64), comment="Variation theme of the family"),
+    Column("status", VARCHAR(16), nullable=False, server_default="queued", comment="queued, invalid, restricted, submitted, assigned or refused"),
+    Column("issues", LONGTEXT(), comment="What stops it, as JSON: [{attribute, message, code, source}]"),
+    Column("submission_ref", VARCHAR(64), comment="Submission id, or feed:<feed id> for a listings feed"),
+    Column("asin", VARCHAR(16), comment="The ASIN Amazon assigned"),
+    Column("checked_at", DATETIME(), comment="When it was last validated"),
+    Column("submitted_at", DATETIME(), comment="When it was sent to Amazon"),
+    Column("assigned_at", DATETIME(), comment="When Amazon's ASIN was seen"),
+    Column("created_at", TIMESTAMP(), nullable=False, server_default=text("CURRENT_TIMESTAMP"), comment="Created At"),
+    Column("updated_at", TIMESTAMP(), nullable=False, server_default=text("CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP"), comment="Updated At"),
+    UniqueConstraint("account_id", "product_id", name="CHANNEL_AMAZON_NEW_ASIN_ACCOUNT_ID_PRODUCT_ID"),
+    UniqueConstraint("account_id", "seller_sku", name="CHANNEL_AMAZON_NEW_ASIN_ACCOUNT_ID_SELLER_SKU"),
+    Index("CHANNEL_AMAZON_NEW_ASIN_ACCOUNT_ID_STATUS", "account_id", "status"),
+    ForeignKeyConstraint(["account_id"], ["channel_amazon_account.account_id"], name="CHANNEL_AMAZON_NEW_ASIN_ACCOUNT_ID_CHANNEL_AMAZON_ACCOUNT", ondelete="CASCADE"),
+    comment="Magento products on their way to a new ASIN", **OPTIONS,
+)
+
 schema_version = Table(
     "channel_amazon_schema_version", metadata,
     Column("version", INTEGER(unsigned=True), primary_key=True, autoincrement=False, comment="Migration number"),

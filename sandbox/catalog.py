@@ -53,11 +53,13 @@ ATTRIBUTES = {
     "amazon_asin": ("varchar", "text", 1),
     "amazon_condition": ("int", "select", 1),
     "country_of_manufacture": ("varchar", "select", 2),
+    "size": ("int", "select", 1),
 }
 OPTIONS = {
     "manufacturer": ("Acme", "Globex", "Initech", "Umbrella", "Stark"),
     "color": ("Black", "White", "Red", "Blue", "Green"),
     "amazon_condition": ("New", "Used - Like New", "Used - Good", "Refurbished"),
+    "size": ("S", "M", "L", "XL"),
 }
 CATEGORIES = (3, 4, 5, 6, 7)
 SOURCES = (("default", "Default Source", 1), ("uk_warehouse", "UK Warehouse", 2))
@@ -325,6 +327,75 @@ def generate_catalog(conn, schema: MagentoSchema, count: int, start: int = 1, se
     _insert(cur, schema, "inventory_source_item", ("source_code", "sku", "quantity", "status"), source_rows)
     _insert(cur, schema, "catalog_category_product", ("category_id", "product_id", "position"), category_rows)
     conn.commit()
+
+
+#: The sample configurable family (``add_configurable_family``): a T-shirt in three sizes
+#: and two colors; size XL joins later (``add_configurable_child``).
+FAMILY_PARENT_SKU = "MG-TEE"
+FAMILY_CHILDREN = tuple((size, color) for size in ("S", "M", "L") for color in ("Black", "White"))
+
+
+def _add_product(cur, schema: MagentoSchema, entity_id: int, sku: str, type_id: str, values: dict,
+                 qty: int | None) -> int:
+    """One product in either shape (EAV values at store 0, main website, stock); returns its link
+    (``row_id`` in Adobe Commerce, ``entity_id`` otherwise)."""
+    ids = attribute_ids()
+    link = entity_id
+    if schema.shape == COMMERCE:
+        link = _next_row_id(cur, schema)
+        _insert(cur, schema, "sequence_product", ("sequence_value",), [(entity_id,)])
+        _insert(cur, schema, "catalog_product_entity",
+                ("row_id", "entity_id", "created_in", "updated_in", "attribute_set_id", "type_id", "sku"),
+                [(link, entity_id, 1, MAX_VERSION, APPAREL_ATTRIBUTE_SET_ID, type_id, sku)])
+    else:
+        _insert(cur, schema, "catalog_product_entity", ("entity_id", "attribute_set_id", "type_id", "sku"),
+                [(entity_id, APPAREL_ATTRIBUTE_SET_ID, type_id, sku)])
+    for code, value in values.items():
+        backend = ATTRIBUTES[code][0]
+        if ATTRIBUTES[code][1] == "select" and code in OPTIONS:
+            value = option_id(code, value)
+        _insert(cur, schema, f"catalog_product_entity_{backend}", ("attribute_id", "store_id", schema.link, "value"),
+                [(ids[code], 0, link, value)])
+    _insert(cur, schema, "catalog_product_website", ("product_id", "website_id"), [(entity_id, 1)])
+    if qty is not None:
+        _insert(cur, schema, "cataloginventory_stock_item",
+                ("product_id", "stock_id", "website_id", "qty", "is_in_stock", "manage_stock",
+                 "use_config_manage_stock", "min_qty", "use_config_min_qty"), [(entity_id, 1, 0, qty, 1, 1, 1, 0, 1)])
+        _insert(cur, schema, "inventory_source_item", ("source_code", "sku", "quantity", "status"),
+                [("default", sku, qty, 1)])
+    return link
+
+
+def add_configurable_family(conn, schema: MagentoSchema, parent_id: int, sku: str = FAMILY_PARENT_SKU,
+                            children=FAMILY_CHILDREN, brand: str = "Acme", name: str = "Classic tee") -> list[int]:
+    """A configurable product (entity ``parent_id``) varying by size and color, with one simple
+    child per (size, color) at the following entity ids; returns the children's ids."""
+    cur = conn.cursor()
+    link = _add_product(cur, schema, parent_id, sku, "configurable",
+                        {"name": name, "description": f"<p>{name} in cotton.</p>", "manufacturer": brand,
+                         "status": 1, "visibility": 4}, None)
+    ids = attribute_ids()
+    _insert(cur, schema, "catalog_product_super_attribute", ("product_id", "attribute_id", "position"),
+            [(link, ids["size"], 0), (link, ids["color"], 1)])
+    conn.commit()
+    return [add_configurable_child(conn, schema, parent_id, parent_id + n, size, color, sku=sku, brand=brand,
+                                   name=name) for n, (size, color) in enumerate(children, start=1)]
+
+
+def add_configurable_child(conn, schema: MagentoSchema, parent_id: int, entity_id: int, size: str, color: str,
+                           sku: str = FAMILY_PARENT_SKU, brand: str = "Acme", name: str = "Classic tee") -> int:
+    """A simple child of the configurable ``parent_id`` (linked in ``catalog_product_super_link``)."""
+    cur = conn.cursor()
+    _add_product(cur, schema, entity_id, f"{sku}-{size}-{color[:3].upper()}", "simple",
+                 {"name": f"{name} {size} {color}", "description": f"<p>{name} in cotton.</p>", "manufacturer": brand,
+                  "color": color, "size": size, "price": 19.0, "status": 1, "visibility": 1,
+                  "ean": f"{4000000500000 + entity_id:013d}"}, 25)
+    cur.execute(f"SELECT {schema.link} FROM {schema.t('catalog_product_entity')} WHERE entity_id = %s"
+                f" ORDER BY {schema.link} LIMIT 1", (parent_id,))
+    (parent_link,) = cur.fetchone()
+    _insert(cur, schema, "catalog_product_super_link", ("product_id", "parent_id"), [(entity_id, parent_link)])
+    conn.commit()
+    return entity_id
 
 
 def _next_row_id(cur, schema: MagentoSchema) -> int:

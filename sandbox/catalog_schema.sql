@@ -269,6 +269,15 @@ CREATE TABLE `__PREFIX__catalog_product_website` (
   KEY `CATALOG_PRODUCT_WEBSITE_WEBSITE_ID` (`website_id`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
 
+CREATE TABLE `__PREFIX__catalog_product_super_attribute` (
+  `product_super_attribute_id` int UNSIGNED NOT NULL AUTO_INCREMENT,
+  `product_id` int UNSIGNED NOT NULL DEFAULT 0,
+  `attribute_id` smallint UNSIGNED NOT NULL DEFAULT 0,
+  `position` smallint UNSIGNED NOT NULL DEFAULT 0,
+  PRIMARY KEY (`product_super_attribute_id`),
+  UNIQUE KEY `CATALOG_PRODUCT_SUPER_ATTRIBUTE_PRODUCT_ID_ATTRIBUTE_ID` (`product_id`, `attribute_id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
+
 CREATE TABLE `__PREFIX__catalog_category_product` (
   `entity_id` int NOT NULL AUTO_INCREMENT,
   `category_id` int UNSIGNED NOT NULL DEFAULT 0,

@@ -1,0 +1,165 @@
+"""New ASINs end to end against the sandbox over HTTP, in both Magento shapes: a product
+refused locally with the attribute named, fixed, sent and given an ASIN; a configurable
+product becoming a variation family that a later child joins; a gated brand stopped
+before anything is sent, with Amazon's reason."""
+
+import json
+
+import pytest
+from sqlalchemy import text
+
+from channel import new_asin
+from channel.new_asin import MappingRow
+from sandbox import catalog as sample
+from worker.sync.new_asin import run_account
+
+SIMPLE = 46  # no identifier in the generated catalog: Incomplete, nothing to match on Amazon
+PARENT = 1001
+HOME_MAPPING = [MappingRow("item_name", "attribute", "name"), MappingRow("brand", "attribute", "manufacturer"),
+                MappingRow("product_description", "attribute", "description"),
+                MappingRow("bullet_point", "template", "{{name}} by {{manufacturer}}"),
+                MappingRow("supplier_declared_has_product_identifier_exemption", "fixed", "true")]
+SHIRT_MAPPING = [MappingRow("item_name", "attribute", "name"), MappingRow("brand", "attribute", "manufacturer"),
+                 MappingRow("product_description", "attribute", "description"),
+                 MappingRow("bullet_point", "template", "{{name}} - {{color}}"),
+                 MappingRow("department", "fixed", "Unisex Adult"),
+                 MappingRow("color", "attribute", "color"), MappingRow("size", "attribute", "size"),
+                 MappingRow("externally_assigned_product_identifier.type", "fixed", "ean"),
+                 MappingRow("externally_assigned_product_identifier.value", "attribute", "ean")]
+
+
+def advance(market, seconds):
+    market.admin("POST", "/clock", json={"seconds": seconds})
+
+
+@pytest.fixture
+def create(channel_db, redis_client, settings, sync_account):
+    def run(feed_above=20):
+        return run_account(channel_db.engine, redis_client, settings, sync_account, rate_scale=100,
+                           client_kwargs={"backoff_base": 0.01, "backoff_cap": 0.05}, feed_above=feed_above)
+    return run
+
+
+def choose(channel_db, account_id, items, mapping, product_type):
+    with channel_db.engine.begin() as conn:
+        new_asin.save_mapping(conn, account_id, product_type, mapping)
+        new_asin.queue_products(conn, account_id, items)
+
+
+def flow(channel_db, account_id, product_id):
+    with channel_db.engine.connect() as conn:
+        (row,) = new_asin.rows(conn, account_id, product_ids=[product_id])
+        return row
+
+
+def listing(channel_db, account_id, product_id):
+    with channel_db.engine.connect() as conn:
+        return conn.execute(text("SELECT asin, tab, reason, amazon_issues FROM channel_amazon_listing"
+                                 " WHERE account_id = :a AND product_id = :p"), {"a": account_id, "p": product_id}
+                            ).mappings().one()
+
+
+def test_missing_attribute_is_refused_locally_then_fixed_sent_and_assigned_an_asin(
+        cycle, channel_db, market, sync_account, create):
+    cycle()
+    assert listing(channel_db, sync_account, SIMPLE)["tab"] == "incomplete"
+    choose(channel_db, sync_account, [(SIMPLE, sample.product_sku(SIMPLE), "HOME")], HOME_MAPPING, "HOME")
+    puts = market.market.calls.get("putListingsItem", 0)
+
+    assert create()["invalid"] == 1
+    row = flow(channel_db, sync_account, SIMPLE)
+    assert row["status"] == "invalid"
+    assert [i["attribute"] for i in row["issues"]] == ["item_type_keyword"]
+    assert "Item Type Keyword" in row["issues"][0]["message"]
+    assert market.market.calls.get("putListingsItem", 0) == puts  # nothing went to Amazon
+
+    choose(channel_db, sync_account, [(SIMPLE, sample.product_sku(SIMPLE), "HOME")],
+           [*HOME_MAPPING, MappingRow("item_type_keyword", "fixed", "Cushions")], "HOME")
+    assert create()["submitted"] == 1
+    assert flow(channel_db, sync_account, SIMPLE)["status"] == "submitted"
+    assert listing(channel_db, sync_account, SIMPLE)["tab"] == "list_in_progress"
+    sent = market.market.sellers[market.market.sellers.__iter__().__next__()].listings[sample.product_sku(SIMPLE)]
+    assert sent.attributes["item_type_keyword"][0]["value"] == "cushions"  # the enum value, from its display name
+
+    advance(market, 200)
+    assert create()["assigned"] == 1
+    row = flow(channel_db, sync_account, SIMPLE)
+    assert row["status"] == "assigned" and row["asin"].startswith("B0")
+    assert listing(channel_db, sync_account, SIMPLE)["asin"] == row["asin"]
+    assert listing(channel_db, sync_account, SIMPLE)["tab"] == "active"
+
+
+def test_configurable_product_becomes_a_family_and_a_later_child_joins_it(
+        cycle, channel_db, market, sync_account, create):
+    with channel_db.raw() as raw:
+        children = sample.add_configurable_family(raw, channel_db.schema, PARENT)
+    assert len(children) == 6
+    cycle()
+    choose(channel_db, sync_account, [(PARENT, sample.FAMILY_PARENT_SKU, "SHIRT")], SHIRT_MAPPING, "SHIRT")
+
+    stats = create()
+    assert stats["joined"] == 6 and stats["submitted"] == 7, stats
+    seller = next(iter(market.market.sellers.values()))
+    parent = seller.listings[sample.FAMILY_PARENT_SKU]
+    assert parent.attributes["parentage_level"][0]["value"] == "parent"
+    assert parent.attributes["variation_theme"] == [{"name": "SIZE/COLOR"}]
+    assert "purchasable_offer" not in parent.attributes
+    kids = [li for sku, li in seller.listings.items() if sku.startswith(sample.FAMILY_PARENT_SKU + "-")]
+    assert len(kids) == 6
+    for kid in kids:
+        assert kid.attributes["child_parent_sku_relationship"][0]["parent_sku"] == sample.FAMILY_PARENT_SKU
+        assert kid.attributes["purchasable_offer"][0]["our_price"][0]["schedule"][0]["value_with_tax"] > 0
+    assert {(k.attributes["size"][0]["value"], k.attributes["color"][0]["value"]) for k in kids} == \
+        set(sample.FAMILY_CHILDREN)
+
+    with channel_db.raw() as raw:  # a new size in Magento
+        sample.add_configurable_child(raw, channel_db.schema, PARENT, PARENT + 7, "XL", "Black")
+    cycle()
+    stats = create()
+    assert stats["joined"] == 1 and stats["submitted"] == 1, stats
+    late = seller.listings[f"{sample.FAMILY_PARENT_SKU}-XL-BLA"]
+    assert late.attributes["child_parent_sku_relationship"][0]["parent_sku"] == sample.FAMILY_PARENT_SKU
+    assert late.attributes["variation_theme"] == [{"name": "SIZE/COLOR"}]
+
+    advance(market, 200)
+    create()
+    with channel_db.engine.connect() as conn:
+        assert new_asin.counts(conn, sync_account)["assigned"] == 8
+
+
+def test_many_products_go_as_one_listings_feed(cycle, channel_db, market, sync_account, create):
+    with channel_db.raw() as raw:
+        sample.add_configurable_family(raw, channel_db.schema, PARENT)
+    cycle()
+    choose(channel_db, sync_account, [(PARENT, sample.FAMILY_PARENT_SKU, "SHIRT")], SHIRT_MAPPING, "SHIRT")
+    stats = create(feed_above=3)
+    assert stats["feeds"] == 1 and stats["submitted"] == 7
+    advance(market, 200)
+    create(feed_above=3)  # the processing report: all accepted, created from now on
+    advance(market, 200)
+    create(feed_above=3)
+    with channel_db.engine.connect() as conn:
+        assert new_asin.counts(conn, sync_account)["assigned"] == 7
+        accepted = conn.execute(text("SELECT accepted FROM channel_amazon_feed WHERE kind = 'new_asin'")).scalar()
+    assert accepted == 7
+
+
+def test_gated_brand_is_stopped_before_submission_with_amazons_reason(
+        cycle, channel_db, market, sync_account, create):
+    brand = sample.OPTIONS["manufacturer"][SIMPLE % 5]
+    market.market.load({"catalog": [{"asin": "B0GATED001", "title": f"{brand} lamp", "brand": brand}], "sellers": []})
+    market.admin("POST", "/gated_brands", json={"brands": [brand]})
+    cycle()
+    choose(channel_db, sync_account, [(SIMPLE, sample.product_sku(SIMPLE), "HOME")],
+           [*HOME_MAPPING, MappingRow("item_type_keyword", "fixed", "cushions")], "HOME")
+    puts = market.market.calls.get("putListingsItem", 0)
+    assert create()["restricted"] == 1
+    row = flow(channel_db, sync_account, SIMPLE)
+    assert row["status"] == "restricted"
+    (issue,) = row["issues"]
+    assert issue["code"] == "APPROVAL_REQUIRED" and brand in issue["message"] and issue["attribute"] == "brand"
+    assert issue["link"].startswith("https://sellercentral.amazon.com/")
+    assert market.market.calls.get("putListingsItem", 0) == puts
+    assert json.loads(json.dumps(row["issues"])) == row["issues"]
+
+
