@@ -83,18 +83,26 @@ def test_product_page_assigns_an_asin_found_by_keyword(journal, page, stack):
 def test_bulk_find_asins_and_assign_from_the_incomplete_tab(journal, page, stack):
     lantern, stove, tent = (_listing(stack, p) for p in NO_BARCODE)
     assert {lantern["tab"], stove["tab"], tent["tab"]} == {"incomplete"}
+    with stack["db"].engine.begin() as conn:  # as a barcode matching two ASINs leaves product 46
+        conn.execute(text("UPDATE channel_amazon_listing SET match_status = 'multiple_matches', match_candidates ="
+                          " '[\"B0KNOWN001\", \"B0KNOWN002\"]', reason = 'multiple_matches' WHERE listing_id = :l"),
+                     {"l": lantern["listing_id"]})
     # Product 69 finds two catalog items by its name, product 92 exactly one.
     _titled(stack, [("B0BULK0691", "Sample product 69", "Acme"), ("B0BULK0692", "Sample product 69 XL", "Acme"),
                     ("B0BULK0921", "Sample product 92", "Borealis")])
     calls_before = stack["sandbox"].market.calls.get("searchCatalogItems", 0)
     page.goto(stack["url"].split("/ui/")[0] + f"/ui/listings?account_id={stack['account_id']}&tab=incomplete")
     expect(page.locator(".channel-asin-note")).to_contain_text("at most 100")
-    for row in (stove, tent):
+    for row in (lantern, stove, tent):
         page.check(f"#channel-listings tr[data-listing-id='{row['listing_id']}'] .channel-select")
     page.select_option("#channel-action", "find_asins")
     page.click("#channel-run-action")
     status = page.locator(".channel-mass-actions .channel-job")
-    expect(status).to_contain_text("Queued")  # the job exists before the worker runs
+    expect(status).to_contain_text("Queued: a worker searches Amazon's catalog for 2 listings")
+    # Candidates already known are shown at once, without a search.
+    lantern_box = page.locator(f"tr.channel-asin-candidates[data-for='{lantern['listing_id']}']")
+    expect(lantern_box.locator("li.channel-candidate")).to_have_count(2)
+    expect(lantern_box).to_contain_text("candidates the barcode matched")
     _run_worker(stack)
     expect(status).to_have_attribute("data-finished", "finished")
     stove_box = page.locator(f"tr.channel-asin-candidates[data-for='{stove['listing_id']}']")
@@ -103,9 +111,9 @@ def test_bulk_find_asins_and_assign_from_the_incomplete_tab(journal, page, stack
     expect(stove_box).to_contain_text("searched by name")
     expect(tent_box.locator("li.channel-candidate")).to_have_count(1)
     expect(tent_box).to_contain_text("Borealis")
-    assert page.locator("tr.channel-asin-candidates").count() == 2  # only the selected listings
+    assert page.locator("tr.channel-asin-candidates").count() == 3  # only the selected listings
     shot(page, "listings-find-asins")
-    # Two names searched: one searchCatalogItems call each (neither has a barcode).
+    # Two names searched, one searchCatalogItems call each (neither has a barcode); none for 46.
     assert stack["sandbox"].market.calls["searchCatalogItems"] - calls_before == 2
     stove_box.locator("li[data-asin=B0BULK0692] button").click()
     expect(stove_box).to_contain_text("ASIN B0BULK0692 assigned")
@@ -115,8 +123,23 @@ def test_bulk_find_asins_and_assign_from_the_incomplete_tab(journal, page, stack
     assigned = {p: _listing(stack, p) for p in NO_BARCODE}
     assert assigned[69]["asin"] == "B0BULK0692" and assigned[92]["asin"] == "B0BULK0921"
     assert {assigned[p]["tab"] for p in (69, 92)} == {"ready_to_list"}
-    assert assigned[46]["asin"] is None and assigned[46]["tab"] == "incomplete"  # not selected, untouched
+    assert assigned[46]["asin"] is None and assigned[46]["reason"] == "multiple_matches"  # two candidates: left
     for row in (stove, tent):  # assigning sends nothing to Amazon
         assert _changing_requests(stack, row["seller_sku"]) == []
     page.reload()
     expect(page.locator(f"#channel-listings tr[data-listing-id='{stove['listing_id']}']")).to_have_count(0)
+
+
+def test_find_asins_refuses_more_than_100_listings_at_once(page, stack):
+    page.goto(stack["url"].split("/ui/")[0] + f"/ui/listings?account_id={stack['account_id']}&tab=incomplete")
+    # A grid page holds up to 200 rows; this catalog's Incomplete tab has 3, so more are ticked here.
+    page.evaluate("""() => { const cell = document.querySelector('#channel-listings tbody tr td');
+        for (let i = 1; i <= 101; i++) { const c = document.createElement('input'); c.type = 'checkbox';
+            c.className = 'channel-select'; c.value = String(100000 + i); c.checked = true; cell.appendChild(c); } }""")
+    page.select_option("#channel-action", "find_asins")
+    sent = []
+    page.on("request", lambda r: sent.append(r.url))
+    page.click("#channel-run-action")
+    expect(page.locator(".channel-mass-actions .channel-job")).to_have_text(
+        "At most 100 listings are searched at a time; 101 are selected. Select fewer and search again.")
+    assert not [u for u in sent if "asin-search" in u]  # refused before asking the bridge
