@@ -30,13 +30,16 @@ PLANS: dict[str, list[tuple[str, tuple]]] = {
              ("price_stock_export", (100,)), ("price_stock_export", (10_000,)), ("price_stock_export", (100_000,)),
              ("price_stock_export", (1_000_000,)),
              ("orders_import", (10_000,)), ("csv_export", (100_000,)), ("csv_export", (1_000_000,)),
-             ("order_page", (1_000_000, 10_000)), ("product_page", (1_000_000,)), ("first_sync", (20_000,))],
+             ("order_page", (1_000_000, 10_000)), ("product_page", (1_000_000,)), ("first_sync", (20_000,)),
+             ("new_asin_validation", (10_000,))],
     "quick": [("catalog_generation", (2_000,)), ("import_match_classify", (2_000,)), ("tab_page", (20_000, 20)),
               ("delta_detection", (20_000, 100)), ("price_stock_export", (50,)), ("price_stock_export", (1_000,)),
               ("orders_import", (300,)), ("csv_export", (20_000,)), ("order_page", (20_000, 1_000, 60)),
-              ("product_page", (20_000, 500, 60)), ("first_sync", (1_000,))],
+              ("product_page", (20_000, 500, 60)), ("first_sync", (1_000,)), ("new_asin_validation", (1_000,))],
 }
 TARGETS = {
+    "new_asin_validation": ">= 1,000 products per second read from Magento, built through the attribute mapping"
+                           " and validated against a product type schema",
     "import_match_classify": "1M <= 60 s, 100k <= 6 s, <= 3x LOAD DATA of the same rows, peak RSS <= 150 MB and"
                              " flat in N, an unchanged second run writes 0 rows (1M <= 20 s)",
     "tab_page": "p95 <= 50 ms single client, constant queries per request",
@@ -99,6 +102,10 @@ def summary(name: str, r: dict) -> str:
                 f" ({r['identifiers_per_call']}/call), {r['submitted']:,} submitted in {r['publish_feeds']} feed(s);"
                 f" {r['seconds_amazon_time']} s on Amazon's clock vs {r['least_seconds_rate_limits']} s least,"
                 f" ratio {r['ratio_to_least']}; {r['throttled_calls']} throttled")
+    if name == "new_asin_validation":
+        return (f"{r['products']:,} products read, built and validated in {r['seconds']} s:"
+                f" {r['products_per_second']:,}/s ({r['valid']:,} valid); validation alone"
+                f" {r['validate_only_products_per_second']:,}/s")
     if name == "catalog_generation":
         return f"{r['products']:,} products: {r['seconds']} s"
     return str(r)

@@ -929,3 +929,59 @@ def first_sync(n: int) -> dict:
                 "ratio_to_least": round(amazon / least, 3) if least else None}
     finally:
         stack.stop()
+
+
+def new_asin_validation(n: int) -> dict:
+    """Products of a generated Magento catalog read, built into a product type's attributes
+    through an attribute mapping and validated against its schema, as the new-ASIN check
+    does: ``products_per_second`` for the whole; the validation alone beside it."""
+    import json as _json
+
+    from channel import payloads, product_types
+    from channel.magento.catalog import CatalogReader
+    from channel.new_asin import AttributeBuilder, MappingRow
+    from sandbox import product_types as sandbox_types
+
+    stack = Stack()
+    try:
+        stack.catalog(n)
+        raw = sandbox_types.document("HOME")
+        assert raw is not None
+        schema = product_types.from_document("HOME", MARKET, "en_US", sandbox_types.VERSION, "Home", _json.loads(raw),
+                                             sandbox_types.checksum(raw))
+        mapping = [MappingRow("item_name", "attribute", "name"), MappingRow("brand", "attribute", "manufacturer"),
+                   MappingRow("product_description", "attribute", "description"),
+                   MappingRow("bullet_point", "template", "{{name}} in {{color}}"),
+                   MappingRow("color", "attribute", "color"), MappingRow("item_type_keyword", "fixed", "Cushions"),
+                   MappingRow("externally_assigned_product_identifier.type", "fixed", "ean"),
+                   MappingRow("externally_assigned_product_identifier.value", "attribute", "ean")]
+        builder = AttributeBuilder(schema, mapping, MARKET)
+        schema.is_valid({})  # compiled once, as the worker keeps it per schema version
+        built: list[dict] = []
+        valid = 0
+        by_attribute: dict[str, int] = {}
+        start = time.perf_counter()
+        with stack.engine.connect() as conn:
+            reader = CatalogReader.connect(conn)
+            for batch in reader.iter_batches(1, attributes=builder.codes(), optional=builder.codes(),
+                                             in_website_only=False):
+                for product in batch:
+                    attrs = builder.build(product.attributes)
+                    price = product.attributes.get("price")
+                    attrs.update(payloads.offer_attributes(MARKET, "USD", price=price, quantity=5, condition="new_new"))
+                    problems = schema.problems(attrs)
+                    valid += not problems
+                    for p in problems:
+                        by_attribute[p.attribute] = by_attribute.get(p.attribute, 0) + 1
+                    built.append(attrs)
+        seconds = time.perf_counter() - start
+        t = time.perf_counter()
+        for attrs in built:
+            schema.problems(attrs)
+        validate_s = time.perf_counter() - t
+        return {"products": len(built), "valid": valid, "invalid": len(built) - valid,
+                "problems_by_attribute": by_attribute, "seconds": round(seconds, 2),
+                "products_per_second": round(len(built) / seconds), "validate_only_s": round(validate_s, 2),
+                "validate_only_products_per_second": round(len(built) / validate_s)}
+    finally:
+        stack.stop()
