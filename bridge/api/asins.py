@@ -26,15 +26,16 @@ from channel.errors import NotFound
 LIMIT = jobs.MAX_ASIN_SEARCH
 
 
-def _listing_ids(value) -> list[int]:
+def _listing_ids(value, parameter: str = "listing_ids") -> list[int]:
     if not isinstance(value, list) or not value or \
             not all(isinstance(i, int) and not isinstance(i, bool) and i > 0 for i in value):
-        raise BadRequest("listing_ids must be a non-empty list of listing ids", {"parameter": "listing_ids"})
+        raise BadRequest(f"{parameter} must name listings by their ids (positive whole numbers)",
+                         {"parameter": parameter})
     if len(set(value)) != len(value):
-        raise BadRequest("listing_ids names a listing twice", {"parameter": "listing_ids"})
+        raise BadRequest(f"{parameter} names a listing twice", {"parameter": parameter})
     if len(value) > LIMIT:
-        raise BadRequest(f"at most {LIMIT} listings are searched at a time; {len(value)} were selected",
-                         {"parameter": "listing_ids", "limit": LIMIT, "selected": len(value)})
+        raise BadRequest(f"at most {LIMIT} listings are searched or assigned at a time; {len(value)} were selected",
+                         {"parameter": parameter, "limit": LIMIT, "selected": len(value)})
     return value
 
 
@@ -95,7 +96,7 @@ def assign_asins(account_id):
     given = body().get("assignments")
     if not isinstance(given, list) or not given or not all(isinstance(a, dict) for a in given):
         raise BadRequest("assignments must be a non-empty list of {listing_id, asin}", {"parameter": "assignments"})
-    ids = _listing_ids([a.get("listing_id") for a in given])
+    ids = _listing_ids([a.get("listing_id") for a in given], "assignments")
     chosen: dict[int, str] = {}
     for item in given:
         asin = item.get("asin")

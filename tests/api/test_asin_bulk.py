@@ -56,7 +56,7 @@ def test_search_refuses_more_than_its_limit(api, listed, redis_client):
     resp = _search(api, listed, list(range(1, MAX_ASIN_SEARCH + 2)))
     assert resp.status_code == 400
     error = resp.get_json()["error"]
-    assert error["message"] == f"at most {MAX_ASIN_SEARCH} listings are searched at a time; 101 were selected"
+    assert error["message"] == f"at most {MAX_ASIN_SEARCH} listings are searched or assigned at a time; 101 were selected"
     assert error["details"]["limit"] == MAX_ASIN_SEARCH and error["details"]["selected"] == 101
     assert queue(redis_client).count == queued
 
@@ -95,11 +95,11 @@ def test_known_candidates_answered_the_others_searched_by_a_job(api, listed, cha
 
 @pytest.mark.parametrize("bad, parameter", [
     ({}, "assignments"), ({"assignments": []}, "assignments"), ({"assignments": [7]}, "assignments"),
-    ({"assignments": [{"listing_id": "x", "asin": "B0CAND0001"}]}, "listing_ids"),
+    ({"assignments": [{"listing_id": "x", "asin": "B0CAND0001"}]}, "assignments"),
     ({"assignments": [{"listing_id": 1, "asin": "B0-SHORT"}]}, "asin"),
     ({"assignments": [{"listing_id": 1, "asin": None}]}, "asin"),
     ({"assignments": [{"listing_id": 1, "asin": "B0CAND0001"}, {"listing_id": 1, "asin": "B0CAND0002"}]},
-     "listing_ids"),
+     "assignments"),
 ])
 def test_assign_refuses_bad_input(api, listed, bad, parameter):
     resp = api.post(f"/api/v1/accounts/{listed}/listings/asins", json=bad)
