@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import bindparam, event, text
 from sqlalchemy.orm import Session
 
 from bench.harness import median_time, percentile
@@ -312,11 +312,114 @@ def _fill_listings(stack: Stack, account_id: int, rows: int, changed: int = 0) -
             {"a": account_id, "changed": changed})
 
 
-def tab_page(rows: int, requests_per_client: int = 60) -> dict:
-    """A 50-row page of a tab with a filter and a sort on N listing rows, 1 and 16 clients."""
+#: The bridge as docker/supervisord/channel.conf runs it (its timeout aside).
+GUNICORN = ("--workers", "2", "--worker-class", "gthread", "--threads", "4")
 
+
+class GunicornBridge:
+    """The bridge under gunicorn in its own processes, as production serves it, so the
+    clients timing it do not share its interpreter. Statements are read from the
+    database's own counters (``statements``): the workers are other processes."""
+
+    def __init__(self, stack: Stack, settings: Settings, options: tuple[str, ...] = GUNICORN):
+        import os
+        import socket
+        import subprocess
+        import sys
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        env = {**os.environ, "CHANNEL_DATABASE_URL": stack.url, "CHANNEL_REDIS_URL": stack.redis.url,
+               "CHANNEL_BRIDGE_SECRET": str(settings.bridge_secret), "CHANNEL_ENCRYPTION_KEY": stack.key}
+        gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+        self.stack = stack
+        self.server = subprocess.Popen([gunicorn, "--bind", f"127.0.0.1:{self.port}", *options, "--timeout", "60",
+                                        "bridge.wsgi:app"], env=env, stderr=subprocess.PIPE, text=True)
+        self.secret = str(settings.bridge_secret)
+        self.local = threading.local()
+        for _ in range(600):
+            assert self.server.poll() is None, self.server.communicate()[1][-2000:]
+            try:
+                self.get("/api/v1/health", [], lambda status, body: status == 200)
+                break
+            except OSError:
+                self.local.conn = None
+                time.sleep(0.1)
+
+    def get(self, path: str, query: list, check: Callable[[int, bytes], bool]) -> float:
+        """Milliseconds for one signed GET (every grant) whose answer passes ``check``; each
+        client thread keeps one connection open, as a module's HTTP client would."""
+        import http.client
+        from urllib.parse import urlencode
+
+        from bridge.auth import ALL_GRANTS
+        from bridge.signing import signed_headers
+
+        for attempt in (1, 2):
+            conn = getattr(self.local, "conn", None)
+            if conn is None:
+                conn = self.local.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            headers = signed_headers(self.secret, "GET", path, query, b"", grants=ALL_GRANTS)
+            t = time.perf_counter()
+            try:
+                conn.request("GET", f"{path}?{urlencode(query)}" if query else path, headers=headers)
+                resp = conn.getresponse()
+                body = resp.read()
+                break
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                conn.close()  # the server closed an idle kept-alive connection: a new one, once
+                self.local.conn = None
+                if attempt == 2:
+                    raise
+        elapsed = (time.perf_counter() - t) * 1000
+        assert check(resp.status, body), (resp.status, body[:300])
+        return elapsed
+
+    def statements(self) -> int:
+        """Statements the database has run so far (reads and writes, all connections)."""
+        names = ("Com_select", "Com_insert", "Com_update", "Com_delete", "Com_replace", "Com_insert_select")
+        with self.stack.engine.connect() as conn:
+            rows = conn.execute(text("SHOW GLOBAL STATUS WHERE Variable_name IN :n").bindparams(
+                bindparam("n", expanding=True)), {"n": list(names)}).all()
+        return sum(int(v) for _, v in rows)
+
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU time used so far by the bridge (gunicorn and its workers) and the database."""
+        import os
+        import subprocess
+
+        def used(pid: int) -> float:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                return 0.0
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+        workers = subprocess.run(["pgrep", "-P", str(self.server.pid)], capture_output=True, text=True).stdout.split()
+        database = self.stack.db.proc.pid if self.stack.db.proc else 0
+        return {"bridge": sum(used(int(p)) for p in [self.server.pid, *workers]), "database": used(database)}
+
+    def stop(self) -> None:
+        import signal
+
+        self.server.send_signal(signal.SIGTERM)
+        try:
+            self.server.communicate(timeout=30)
+        except Exception:  # noqa: BLE001 - a server that will not stop is killed
+            self.server.kill()
+            self.server.wait()
+
+
+def tab_page(rows: int, requests_per_client: int = 60) -> dict:
+    """A 50-row page of a tab with a filter and a sort on N listing rows (pages 1 to 20 by
+    number), from the bridge under gunicorn as supervisord runs it: one client, then 16 at
+    once; the statements per request from the database's counters; a deep page by cursor;
+    a search by SKU prefix and by a name word."""
+    import json
 
     stack = Stack()
+    bridge = None
     try:
         stack.catalog(0)
         account_id, settings = stack.account()
@@ -324,19 +427,22 @@ def tab_page(rows: int, requests_per_client: int = 60) -> dict:
         start = time.perf_counter()
         _fill_listings(stack, account_id, rows)
         fill_s = time.perf_counter() - start
-        bridge = ServedBridge(settings)
-        queries = bridge.queries
+        bridge = GunicornBridge(stack, settings)
         path = f"/api/v1/accounts/{account_id}/listings"
+        page = [("tab", "active"), ("reason", "listed_buyable"), ("sort", "-price"), ("per_page", "50")]
+
+        def full(status: int, body: bytes) -> bool:
+            return status == 200 and len(json.loads(body)["items"]) == 50
 
         def one(page_no: int) -> float:
-            query = [("tab", "active"), ("reason", "listed_buyable"), ("sort", "-price"), ("per_page", "50"),
-                     ("page", str(page_no))]
-            return bridge.get(path, query, lambda r: len(r.json()["items"]) == 50)
+            return bridge.get(path, page + [("page", str(page_no))], full)
 
-        one(1)
-        queries.clear()
+        for i in range(8):  # both workers' connections and caches warm
+            one(1 + i)
+        own = -bridge.statements() + bridge.statements()  # what reading the counters counts
+        before = bridge.statements()
         single = [one(1 + i % 20) for i in range(requests_per_client)]
-        per_request = len(queries) / requests_per_client
+        per_request = (bridge.statements() - before - own) / requests_per_client
         concurrent: list[float] = []
         lock = threading.Lock()
 
@@ -346,21 +452,46 @@ def tab_page(rows: int, requests_per_client: int = 60) -> dict:
                 concurrent.extend(mine)
 
         threads = [threading.Thread(target=client, args=(k,)) for k in range(16)]
+        cpu, client_cpu = bridge.cpu_seconds(), time.process_time()
         t = time.perf_counter()
         for th in threads:
             th.start()
         for th in threads:
             th.join()
         wall = time.perf_counter() - t
-        bridge.stop()
-        return {"rows": rows, "fill_s": round(fill_s, 1), "queries_per_request": per_request,
-                "single_ms": {"p50": round(percentile(single, 50), 1), "p95": round(percentile(single, 95), 1),
-                              "p99": round(percentile(single, 99), 1)},
-                "clients16_ms": {"p50": round(percentile(concurrent, 50), 1),
-                                 "p95": round(percentile(concurrent, 95), 1),
-                                 "p99": round(percentile(concurrent, 99), 1)},
-                "clients16_requests_per_second": round(len(concurrent) / wall, 1)}
+        cpu_ms = {k: round((v - cpu[k]) * 1000 / len(concurrent), 2) for k, v in bridge.cpu_seconds().items()}
+        cpu_ms["clients"] = round((time.process_time() - client_cpu) * 1000 / len(concurrent), 2)
+
+        # Deep pages: from page 20 on by cursor, each next page from the last one's cursor.
+        cursor, deep = None, []
+        got: dict = {}
+
+        def keep(status: int, body: bytes) -> bool:
+            got.clear()
+            got.update(json.loads(body))
+            return status == 200 and len(got["items"]) == 50
+
+        for _ in range(41):
+            query = page + ([("after", cursor)] if cursor else [("page", "20")])
+            ms = bridge.get(path, query, keep)
+            if cursor:
+                deep.append(ms)
+            cursor = got["next_cursor"]
+        searches = {"sku_prefix": [("sku", "MG-00012")], "name_word": [("name", "product 4242")]}
+        search_ms = {}
+        for name, q in searches.items():
+            search_ms[name] = figures([bridge.get(path, [("tab", "active"), ("per_page", "50"), *q],
+                                                  lambda status, body: status == 200 and b'"items"' in body)
+                                       for _ in range(40)])
+        return {"rows": rows, "fill_s": round(fill_s, 1), "queries_per_request": round(per_request, 2),
+                "server": "gunicorn " + " ".join(GUNICORN),
+                "single_ms": figures(single), "clients16_ms": figures(concurrent),
+                "clients16_requests_per_second": round(len(concurrent) / wall, 1),
+                "clients16_cpu_ms_per_request": cpu_ms,
+                "deep_page_ms": figures(deep), "search_ms": search_ms}
     finally:
+        if bridge is not None:
+            bridge.stop()
         stack.stop()
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -17,6 +18,7 @@ from sqlalchemy import text
 
 from bridge.errors import BadRequest
 from bridge.reasons import describe
+from channel.errors import NotFound
 from channel.tabs import IN_PROGRESS, NOT_ELIGIBLE, VISIBLE_TABS, Tab
 
 SORTS = {"sku": "seller_sku", "name": "product_name", "asin": "asin", "tab": "tab", "reason": "reason",
@@ -117,13 +119,13 @@ def listings(conn, args, account_id: int) -> dict:
                          {"parameter": "page"})
     backwards = bool(before)
     offset = 0 if cursor is not None else (page - 1) * per_page
+    total, exact = _total(conn, where, params, account_id, args)
     rows = _seek(conn, where, params, tabs_of(args.get("tab", "active")), SORTS[sort_key], desc != backwards,
-                 cursor, per_page + 1, offset)
+                 cursor, per_page + 1, offset, dense=not exact)
     more = len(rows) > per_page
     rows = rows[:per_page]
     if backwards:
         rows.reverse()
-    total, exact = _total(conn, where, params, account_id, args)
     items = [row_out(r) for r in rows]
     out = {"items": items, "total": total, "total_exact": exact, "page": page if cursor is None else None,
            "per_page": per_page, "pages": max(1, -(-total // per_page)) if exact else None,
@@ -138,6 +140,13 @@ def listings(conn, args, account_id: int) -> dict:
     return out
 
 
+#: The (account, tab, sort key) index of each sort column that has one (sql/0001, sql/0005).
+SORT_INDEXES = {"seller_sku": "CHANNEL_AMAZON_LISTING_ACCOUNT_ID_TAB_SELLER_SKU",
+                "calc_price": "CHANNEL_AMAZON_LISTING_ACCOUNT_ID_TAB_CALC_PRICE",
+                "state_changed_at": "CHANNEL_AMAZON_LISTING_ACCOUNT_ID_TAB_STATE_CHANGED_AT",
+                "listing_id": "CHANNEL_AMAZON_LISTING_ACCOUNT_ID_TAB_LISTING_ID"}
+#: The (account, tab, reason, sort key) index of a sort column, for the reason filter (sql/0020).
+REASON_SORT_INDEXES = {"calc_price": "CHANNEL_AMAZON_LISTING_ACCOUNT_ID_TAB_REASON_CALC_PRICE"}
 #: Pages reachable by number (OFFSET); deeper ones go by cursor.
 OFFSET_PAGES = 20
 #: Filtered counts stop here: "10,000+" tells enough and costs a bounded read.
@@ -174,8 +183,9 @@ def decode_cursor(token: str) -> tuple:
 
 
 def _seek(conn, where: str, params: dict, members: list[str], column: str, desc: bool, cursor, limit: int,
-          offset: int) -> list:
-    """Rows in (column, listing_id) order from each tab state's index, merged."""
+          offset: int, dense: bool = False) -> list:
+    """Rows in (column, listing_id) order from each tab state's index, merged. ``dense``:
+    the filters match more rows than a filtered count reads (``COUNT_BOUND``)."""
     direction = "DESC" if desc else "ASC"
     after = ""
     if cursor is not None:
@@ -190,13 +200,30 @@ def _seek(conn, where: str, params: dict, members: list[str], column: str, desc:
                      + (f" OR {column} IS NULL" if desc else "") + ")")
     cols = ", ".join(COLUMNS)
     scoped = where.replace("tab IN :tabs", "tab = :tab{i}")
+    table = "channel_amazon_listing"
+    index = (REASON_SORT_INDEXES.get(column) if "reason" in params else None) or SORT_INDEXES.get(column)
+    if cursor is not None and dense and index and "name_ft" not in params:
+        # Past the cursor the page is the next rows of the (tab, sort key) index. With a
+        # filter MariaDB 10.11 reads that index from the tab's first entry (ref on account
+        # and tab) instead of seeking the cursor (range): 30 ms instead of 0.2 at 1M. Only
+        # when the filter matches many rows: the next 50 are then near the cursor, while a
+        # sparse one is better served by the optimizer's own plan (its index, then a sort),
+        # and a name search by its full-text index.
+        table += f" FORCE INDEX ({index})"
     branches = []
     for i, member in enumerate(members):
         params[f"tab{i}"] = member
-        branches.append(f"(SELECT {cols} FROM channel_amazon_listing WHERE {scoped.format(i=i)}{after}"
+        branches.append(f"(SELECT {cols} FROM {table} WHERE {scoped.format(i=i)}{after}"
                         f" ORDER BY {column} {direction}, listing_id {direction} LIMIT {int(limit + offset)})")
-    if len(branches) == 1:  # one state: the index order is the page order
-        sql = (f"SELECT {cols} FROM channel_amazon_listing WHERE {scoped.format(i=0)}{after}"
+    if len(branches) == 1 and offset:
+        # One state, a page past the first: the rows before it are counted off on the index
+        # alone (a deferred join), and only the page's own rows are read whole.
+        sql = (f"SELECT {cols} FROM channel_amazon_listing JOIN (SELECT listing_id FROM {table}"
+               f" WHERE {scoped.format(i=0)}{after} ORDER BY {column} {direction}, listing_id {direction}"
+               f" LIMIT {int(limit)} OFFSET {int(offset)}) page USING (listing_id)"
+               f" ORDER BY {column} {direction}, listing_id {direction}")
+    elif len(branches) == 1:  # one state: the index order is the page order
+        sql = (f"SELECT {cols} FROM {table} WHERE {scoped.format(i=0)}{after}"
                f" ORDER BY {column} {direction}, listing_id {direction} LIMIT {int(limit)} OFFSET {int(offset)}")
     else:
         sql = (" UNION ALL ".join(branches) + f" ORDER BY {column} {direction}, listing_id {direction}"
@@ -218,11 +245,32 @@ def _total(conn, where: str, params: dict, account_id: int, args) -> tuple[int, 
 
 
 def row_out(r) -> dict:
-    out = {k: (v.isoformat() if hasattr(v, "isoformat") else float(v) if k.endswith(("price",)) and v is not None
-               else v) for k, v in dict(r).items()}
-    out["reason_text"] = describe(r["reason"], r["reason_detail"])
+    """A row as the API gives it: times in ISO 8601, prices as numbers, the reason's text."""
+    out = dict(r)
+    for k, v in out.items():
+        if v is None or isinstance(v, str):
+            continue
+        if hasattr(v, "isoformat"):
+            out[k] = v.isoformat()
+        elif k.endswith("price"):
+            out[k] = float(v)
+    out["reason_text"] = dict(_reason_text(r["reason"], r["reason_detail"]))
     out["match_candidates"] = json.loads(r["match_candidates"]) if r["match_candidates"] else None
     return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _reason_text(code: str, detail: str | None) -> dict:
+    """``describe`` once per (reason, detail): a page of 50 rows holds a handful of them."""
+    return describe(code, detail)
+
+
+def require_account(conn, account_id: int) -> None:
+    """The account exists, or NotFound: the grid's one read of the account, one row by
+    its key (the whole account, credentials and settings, is not needed to list rows)."""
+    if conn.execute(text("SELECT 1 FROM channel_amazon_account WHERE account_id = :a"),
+                    {"a": account_id}).first() is None:
+        raise NotFound(f"account {account_id} does not exist", {"account_id": account_id})
 
 
 def tab_counts(conn, account_id: int) -> dict[str, int]:

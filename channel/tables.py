@@ -166,7 +166,7 @@ listing = Table(
     UniqueConstraint("account_id", "seller_sku", name="CHANNEL_AMAZON_LISTING_ACCOUNT_ID_SELLER_SKU"),
     Index("CHANNEL_AMAZON_LISTING_ACCOUNT_ID_TAB_CALC_PRICE", "account_id", "tab", "calc_price"),
     Index("CHANNEL_AMAZON_LISTING_ACCOUNT_ID_TAB_LISTING_ID", "account_id", "tab", "listing_id"),
-    Index("CHANNEL_AMAZON_LISTING_ACCOUNT_ID_TAB_REASON", "account_id", "tab", "reason"),
+    Index("CHANNEL_AMAZON_LISTING_ACCOUNT_ID_TAB_REASON_CALC_PRICE", "account_id", "tab", "reason", "calc_price"),
     Index("CHANNEL_AMAZON_LISTING_ACCOUNT_ID_TAB_SELLER_SKU", "account_id", "tab", "seller_sku"),
     Index("CHANNEL_AMAZON_LISTING_ACCOUNT_ID_TAB_STATE_CHANGED_AT", "account_id", "tab", "state_changed_at"),
     Index("CHANNEL_AMAZON_LISTING_PRODUCT_NAME_FULLTEXT", "product_name", mysql_prefix="FULLTEXT"),

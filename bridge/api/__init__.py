@@ -39,6 +39,7 @@ from bridge.api import (  # noqa: E402,F401
     attributes,
     connect,
     listings,
+    new_asin,
     orders,
     product,
     search,

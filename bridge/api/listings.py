@@ -16,12 +16,14 @@ from channel.matching import assign_product
 @bp.get("/accounts/<int:account_id>/listings")
 @requires("view")
 def listings(account_id):
-    account(account_id)
     args = request.args.copy()
     if args.get("format") == "csv":
+        account(account_id)
         return export_csv(account_id, args)
-    result = grid.listings(db.session.connection(), args, account_id)
-    result["counts"] = grid.tab_counts(db.session.connection(), account_id)
+    conn = db.session.connection()
+    grid.require_account(conn, account_id)
+    result = grid.listings(conn, args, account_id)
+    result["counts"] = grid.tab_counts(conn, account_id)
     return jsonify(result)
 
 

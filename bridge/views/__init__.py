@@ -105,3 +105,7 @@ def root():
     return render_template("error.html", status=200, code="bridge",
                            message="This is the Amazon channel bridge. Open the admin from Magento, or the "
                                    "one-time URL printed at start in standalone mode.")
+
+
+# The new-ASIN pages add their routes and template globals to this blueprint.
+from bridge.views import new_asin  # noqa: E402,F401

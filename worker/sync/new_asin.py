@@ -46,6 +46,8 @@ logger = logging.getLogger(__name__)
 FEED_ABOVE = 20
 FEED_KIND = "new_asin"
 FEED_REF = "feed:"
+#: Definitions a product type search fetches for the mapping screen.
+SEARCH_FETCH = 5
 
 
 def utcnow() -> datetime:
@@ -421,14 +423,16 @@ def run_job(account_id: int) -> dict:
 
 
 def search_job(account_id: int, keywords: str) -> dict:
-    """Product types for the mapping screen (keywords, or an item name when it has spaces)."""
+    """Product types for the mapping screen (keywords, or an item name when it has spaces);
+    the definitions of the first ``SEARCH_FETCH`` are fetched and cached for the screen."""
     from sqlalchemy.orm import Session
 
     from channel.models import Account
     from worker import runtime
     from worker.amazon.factory import client_for
 
-    with Session(runtime.engine(), expire_on_commit=False) as session:
+    engine = runtime.engine()
+    with Session(engine, expire_on_commit=False) as session:
         account = session.get(Account, int(account_id))
     if account is None:
         return {"product_types": []}
@@ -436,6 +440,11 @@ def search_job(account_id: int, keywords: str) -> dict:
                         rate_scale=runtime.settings().sandbox_time_scale)
     words = keywords.strip()
     found = definitions.search(client, item_name=words) if " " in words else \
-        definitions.search(client, keywords=[w for w in words.split(",") if w.strip()])
+        definitions.search(client, keywords=[w.strip() for w in words.split(",") if w.strip()])
+    for entry in found[:SEARCH_FETCH]:
+        definition = definitions.definition(client, entry["name"])
+        document = definitions.schema_document(client, definition)
+        with engine.begin() as conn:
+            product_types.store(conn, account.marketplace_id, definition, document, utcnow())
     return {"product_types": [{"name": p["name"], "display_name": p.get("displayName") or p["name"]}
                               for p in found]}
