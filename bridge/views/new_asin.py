@@ -38,7 +38,8 @@ def _context() -> dict:
         if found:
             product = {"entity_id": found[0].entity_id, "sku": found[0].sku, "name": found[0].get("name"),
                        "type_id": found[0].type_id}
-            flow = (new_asin.rows(conn, account_id, product_ids=[product_id]) or [None])[0]
+            rows = new_asin.rows(conn, account_id, product_ids=[product_id])
+            flow = rows[0] if rows else None
     return {"title": f"New products on Amazon: {acc.name}", "account": acc,
             "product_types": product_types.cached_types(conn, acc.marketplace_id),
             "mapped": new_asin.mapped_types(conn, account_id), "product": product, "flow": flow,
