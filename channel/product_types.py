@@ -159,17 +159,18 @@ def _member(name: str, prop: dict, schema: dict) -> Member:
                   tuple(str(v) for v in prop.get("enumNames") or ()), prop.get("maxLength"))
 
 
-def _conditionally_required(node: Any) -> set[str]:
-    """Attributes named by ``required`` inside ``allOf``/``then``/``else`` branches."""
+def _conditionally_required(node: Any, top: bool = True) -> set[str]:
+    """Attributes named by ``required`` inside ``allOf``/``anyOf``/``oneOf`` and ``then``/``else``
+    branches (the conditions of ``if`` are not requirements)."""
     found: set[str] = set()
     if isinstance(node, dict):
+        if not top:
+            found |= set(node.get("required") or [])
         for key in ("allOf", "anyOf", "oneOf"):
             for sub in node.get(key) or []:
-                found |= _conditionally_required(sub)
+                found |= _conditionally_required(sub, top=False)
         for key in ("then", "else"):
-            sub = node.get(key)
-            if isinstance(sub, dict):
-                found |= set(sub.get("required") or []) | _conditionally_required(sub)
+            found |= _conditionally_required(node.get(key), top=False)
     return found
 
 
