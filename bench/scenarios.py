@@ -470,7 +470,7 @@ def tab_page(rows: int, requests_per_client: int = 60) -> dict:
             if cursor:
                 deep.append(ms)
             cursor = got["next_cursor"]
-        searches = {"sku_prefix": [("sku", "MG-00012")], "name_word": [("name", "product 4242")]}
+        searches = {"sku_prefix": [("sku", "MG-00012")], "name_word": [("name", "4242")]}
         search_ms = {}
         for name, q in searches.items():
             search_ms[name] = figures([bridge.get(path, [("tab", "active"), ("per_page", "50"), *q],
