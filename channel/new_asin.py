@@ -312,3 +312,23 @@ def counts(conn: Connection, account_id: int) -> dict[str, int]:
                                   {"a": account_id}):
         found[status] = int(n)
     return found
+
+
+# --- products chosen by rule (channel_amazon_new_asin_rule) -------------------------------------
+
+RULE_TABLE = "channel_amazon_new_asin_rule"
+
+
+def save_rule(conn: Connection, account_id: int, product_type: str, rule: dict | None) -> None:
+    """The rule choosing products for ``product_type`` (``None`` removes it)."""
+    conn.execute(text(f"DELETE FROM {RULE_TABLE} WHERE account_id = :a AND product_type = :p"),
+                 {"a": account_id, "p": product_type})
+    if rule:
+        conn.execute(text(f"INSERT INTO {RULE_TABLE} (account_id, product_type, rule) VALUES (:a, :p, :r)"),
+                     {"a": account_id, "p": product_type, "r": json.dumps(rule)})
+
+
+def load_rules(conn: Connection, account_id: int) -> list[tuple[str, dict]]:
+    return [(r.product_type, json.loads(r.rule)) for r in conn.execute(text(
+        f"SELECT product_type, rule FROM {RULE_TABLE} WHERE account_id = :a ORDER BY product_type"),
+        {"a": account_id})]

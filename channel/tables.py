@@ -541,6 +541,17 @@ new_asin = Table(
     comment="Magento products on their way to a new ASIN", **OPTIONS,
 )
 
+new_asin_rule = Table(
+    "channel_amazon_new_asin_rule", metadata,
+    Column("account_id", INTEGER(unsigned=True), primary_key=True, autoincrement=False, comment="Account ID"),
+    Column("product_type", VARCHAR(64), primary_key=True, comment="Amazon product type the chosen products are created under"),
+    Column("rule", LONGTEXT(), nullable=False, comment="Condition tree as JSON, in the listing rules' language"),
+    Column("created_at", TIMESTAMP(), nullable=False, server_default=text("CURRENT_TIMESTAMP"), comment="Created At"),
+    Column("updated_at", TIMESTAMP(), nullable=False, server_default=text("CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP"), comment="Updated At"),
+    ForeignKeyConstraint(["account_id"], ["channel_amazon_account.account_id"], name="CHANNEL_AMAZON_NEW_ASIN_RULE_ACCOUNT_ID_CHANNEL_AMAZON_ACCOUNT", ondelete="CASCADE"),
+    comment="Rules choosing products for a new ASIN", **OPTIONS,
+)
+
 schema_version = Table(
     "channel_amazon_schema_version", metadata,
     Column("version", INTEGER(unsigned=True), primary_key=True, autoincrement=False, comment="Migration number"),

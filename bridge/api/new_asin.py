@@ -103,6 +103,7 @@ def product_type_mapping(account_id: int, product_type: str):
                        if a.name not in VARIATION_ATTRIBUTES + OFFER_ATTRIBUTES],
         "variation_themes": list(schema.variation_themes), "magento_attributes": magento,
         "mapping": [r.as_dict() for r in mapping], "suggested": not saved,
+        "rule": dict(new_asin.load_rules(conn, account_id)).get(product_type),
         "validation": preview(account_id, schema, mapping)})
 
 
@@ -160,3 +161,21 @@ def new_asin_create(account_id: int):
     job = jobs.queue(redis()).enqueue(new_asin.RUN_JOB, account_id, job_timeout=1800, result_ttl=3600,
                                       failure_ttl=86400, meta={"step": "queued", "done": 0, "total": len(ids)})
     return jsonify({"queued": queued, "job_id": job.id}), 202
+
+
+@bp.put("/accounts/<int:account_id>/product-types/<product_type>/rule")
+@requires("accounts")
+def product_type_rule_save(account_id: int, product_type: str):
+    """Products chosen by rule: each run queues the Incomplete products without ASIN that pass it."""
+    from channel import rules
+
+    _schema(account_id, product_type)
+    raw = body().get("rule")
+    rule = rules.parse_for_catalog(raw, reader()) if raw else None
+    new_asin.save_rule(db.session.connection(), account_id, product_type, rules.dump_rule(rule) if rule else None)
+    db.session.commit()
+    job_id = None
+    if rule is not None:
+        job_id = jobs.queue(redis()).enqueue(new_asin.RUN_JOB, account_id, job_timeout=1800, result_ttl=3600,
+                                             failure_ttl=86400).id
+    return jsonify({"rule": rules.dump_rule(rule) if rule else None, "job_id": job_id})

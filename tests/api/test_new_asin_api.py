@@ -80,3 +80,19 @@ def test_products_chosen_by_hand_are_queued_and_a_run_enqueued(api, channel_db, 
     assert api.post(f"/api/v1/accounts/{account_id}/new-asins",
                     json={"product_ids": [NO_IDENTIFIER], "product_type": "SPACESHIP"}).status_code == 404
     assert api.get(f"/api/v1/accounts/{account_id}/new-asins?status=lost").status_code == 400
+
+
+def test_a_rule_choosing_products_is_checked_against_the_catalog_and_kept(api, channel_db, account_id):
+    cache_home(channel_db)
+    url = f"/api/v1/accounts/{account_id}/product-types/HOME/rule"
+    bad = api.put(url, json={"rule": {"type": "attribute", "attribute": "no_such_code", "operator": "==",
+                                      "value": "x"}})
+    assert bad.status_code == 422
+    rule = {"type": "combine", "aggregator": "all", "value": True,
+            "conditions": [{"type": "attribute", "attribute": "color", "operator": "==", "value": "Red"}]}
+    saved = api.put(url, json={"rule": rule})
+    assert saved.status_code == 200 and saved.get_json()["job_id"]
+    data = api.get(f"/api/v1/accounts/{account_id}/product-types/HOME").get_json()
+    assert data["rule"]["conditions"][0]["attribute"] == "color"
+    assert api.put(url, json={"rule": None}).get_json() == {"rule": None, "job_id": None}
+    assert api.get(f"/api/v1/accounts/{account_id}/product-types/HOME").get_json()["rule"] is None

@@ -163,3 +163,18 @@ def test_gated_brand_is_stopped_before_submission_with_amazons_reason(
     assert json.loads(json.dumps(row["issues"])) == row["issues"]
 
 
+
+
+def test_products_chosen_by_rule_are_queued_and_created(cycle, channel_db, market, sync_account, create):
+    cycle()
+    with channel_db.engine.begin() as conn:
+        new_asin.save_mapping(conn, sync_account, "HOME", [*HOME_MAPPING,
+                                                          MappingRow("item_type_keyword", "fixed", "vases")])
+        new_asin.save_rule(conn, sync_account, "HOME", {
+            "type": "combine", "aggregator": "all", "value": True, "conditions": [
+                {"type": "attribute", "attribute": "name", "operator": "==", "value": f"Sample product {SIMPLE}"}]})
+    stats = create()
+    assert stats["chosen"] == 1 and stats["submitted"] == 1, stats
+    row = flow(channel_db, sync_account, SIMPLE)
+    assert (row["product_type"], row["seller_sku"]) == ("HOME", sample.product_sku(SIMPLE))
+    assert create()["chosen"] == 0  # chosen once

@@ -27,13 +27,13 @@ import dataclasses
 import json
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 
-from channel import listing_state, marketplaces, new_asin, payloads, product_types
+from channel import listing_state, marketplaces, new_asin, payloads, product_types, rules
 from channel.magento.catalog import CatalogReader
 from channel.magento.configurable import families
 from channel.product_types import Problem, ProductTypeSchema
@@ -46,6 +46,9 @@ logger = logging.getLogger(__name__)
 FEED_ABOVE = 20
 FEED_KIND = "new_asin"
 FEED_REF = "feed:"
+#: Seconds (Amazon's clock) between runs while products await Amazon's answer.
+TRACK_EVERY = 120
+RUN_JOB = new_asin.RUN_JOB
 #: Definitions a product type search fetches for the mapping screen.
 SEARCH_FETCH = 5
 
@@ -64,6 +67,7 @@ class Stats:
     assigned: int = 0
     refused: int = 0
     joined: int = 0
+    chosen: int = 0
 
     def as_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -85,12 +89,14 @@ class NewAsinCreator:
         self._brands: dict[str, list[dict]] = {}
 
     def run(self) -> dict:
+        self.choose_by_rule()
         self.join_families()
         ready = self.check()
         if not self.account.read_only:
             self.submit(ready)
         self.track()
-        return self.stats.as_dict()
+        left = new_asin.counts(self.conn, self.account.account_id)
+        return {**self.stats.as_dict(), "submitted_left": left["submitted"]}
 
     # --- product types ---------------------------------------------------------------------
     def schema(self, product_type: str) -> ProductTypeSchema:
@@ -108,6 +114,35 @@ class NewAsinCreator:
         self._schemas[product_type] = found
         return found
 
+    # --- 0. products chosen by rule -------------------------------------------------------------
+    def choose_by_rule(self) -> None:
+        """Incomplete products without ASIN, not chosen yet, that pass an account's rule for a
+        product type are queued under it (the first product type's rule that admits them)."""
+        chosen_rules = new_asin.load_rules(self.conn, self.account.account_id)
+        if not chosen_rules:
+            return
+        candidates = {int(r.product_id): r.seller_sku for r in self.conn.execute(text(
+            f"SELECT l.product_id, l.seller_sku FROM channel_amazon_listing l WHERE l.account_id = :a"
+            f" AND l.product_id IS NOT NULL AND COALESCE(l.asin, '') = '' AND l.tab = 'incomplete'"
+            f" AND NOT EXISTS (SELECT 1 FROM {new_asin.TABLE} n WHERE n.account_id = l.account_id"
+            f" AND n.product_id = l.product_id)"), {"a": self.account.account_id})}
+        for product_type, raw in chosen_rules:
+            if not candidates:
+                break
+            rule = rules.parse_rule(raw)
+            codes = rules.attribute_codes(rule)
+            matched: list[tuple[int, str, str]] = []
+            for batch in self.reader.iter_batches(self.account.website_id, attributes=codes, optional=codes,
+                                                  entity_ids=list(candidates), in_website_only=False):
+                for product in batch:
+                    if rules.evaluate(rule, rules.ProductView.from_product(product)):
+                        matched.append((product.entity_id, candidates[product.entity_id], product_type))
+            new_asin.queue_products(self.conn, self.account.account_id, matched)
+            for product_id, _, _ in matched:
+                candidates.pop(product_id, None)
+            self.stats.chosen += len(matched)
+        self.conn.commit()
+
     # --- 1. families -----------------------------------------------------------------------------
     def join_families(self) -> None:
         tracked = [r for r in new_asin.rows(self.conn, self.account.account_id) if r["role"] != "child"]
@@ -119,9 +154,14 @@ class NewAsinCreator:
             if row["role"] != "parent":
                 self.conn.execute(text(f"UPDATE {new_asin.TABLE} SET role = 'parent' WHERE new_asin_id = :id"),
                                   {"id": row["new_asin_id"]})
-            known = {r["product_id"] for r in new_asin.rows(self.conn, self.account.account_id,
-                                                             product_ids=family.child_ids)}
-            missing = [c for c in family.child_ids if c not in known]
+            known = new_asin.rows(self.conn, self.account.account_id, product_ids=family.child_ids)
+            for child in known:  # chosen on its own before its parent: a child of the family from now on
+                if child["role"] != "child" and child["status"] in new_asin.OPEN:
+                    self.conn.execute(text(
+                        f"UPDATE {new_asin.TABLE} SET role = 'child', parent_sku = :p, product_type = :t,"
+                        f" status = 'queued' WHERE new_asin_id = :id"),
+                        {"p": row["seller_sku"], "t": row["product_type"], "id": child["new_asin_id"]})
+            missing = [c for c in family.child_ids if c not in {k["product_id"] for k in known}]
             if not missing:
                 continue
             skus = {p.entity_id: p.sku for batch in self.reader.iter_batches(
@@ -416,10 +456,25 @@ def run_account(engine, redis, settings, account_id: int, rate_scale: float = 1.
 
 
 def run_job(account_id: int) -> dict:
+    """One run; while products await Amazon (submitted, tracked) the next run is scheduled
+    ``TRACK_EVERY`` seconds later (Amazon's clock), once per account, and a busy account
+    is tried again then."""
+    from channel import jobs
     from worker import runtime
+    from worker.locks import LockBusy
 
+    redis = runtime.redis_conn()
     scale = runtime.settings().sandbox_time_scale
-    return run_account(runtime.engine(), runtime.redis_conn(), runtime.settings(), int(account_id), rate_scale=scale)
+    try:
+        summary = run_account(runtime.engine(), redis, runtime.settings(), int(account_id), rate_scale=scale)
+        again = bool(summary.get("submitted_left"))
+    except LockBusy:
+        summary, again = {"skipped": "locked"}, True
+    delay = max(1.0, TRACK_EVERY / scale)
+    if again and redis.set(f"channel:new-asin-next:{int(account_id)}", 1, nx=True, ex=max(1, int(delay))):
+        jobs.queue(redis).enqueue_in(timedelta(seconds=delay), RUN_JOB, int(account_id), job_timeout=1800,
+                                     result_ttl=3600, failure_ttl=86400)
+    return summary
 
 
 def search_job(account_id: int, keywords: str) -> dict:
