@@ -178,3 +178,19 @@ def test_products_chosen_by_rule_are_queued_and_created(cycle, channel_db, marke
     row = flow(channel_db, sync_account, SIMPLE)
     assert (row["product_type"], row["seller_sku"]) == ("HOME", sample.product_sku(SIMPLE))
     assert create()["chosen"] == 0  # chosen once
+
+
+def test_a_run_with_products_awaiting_amazon_schedules_the_next_once(
+        cycle, channel_db, market, sync_account, worker_env, redis_client):
+    from rq.registry import ScheduledJobRegistry
+
+    from channel.jobs import QUEUE
+    from worker.sync.new_asin import run_job
+
+    cycle()
+    choose(channel_db, sync_account, [(SIMPLE, sample.product_sku(SIMPLE), "HOME")],
+           [*HOME_MAPPING, MappingRow("item_type_keyword", "fixed", "vases")], "HOME")
+    assert run_job(sync_account)["submitted"] == 1
+    run_job(sync_account)  # still awaiting Amazon: no second follow-up
+    registry = ScheduledJobRegistry(QUEUE, connection=redis_client)
+    assert len(registry.get_job_ids()) == 1
