@@ -15,7 +15,7 @@ class View extends AbstractPage
 {
     public const ADMIN_RESOURCE = 'Channel_Amazon::listings';
     private const VIEWS = ['overview', 'dashboard', 'listings', 'accounts', 'onboarding', 'orders', 'order', 'log',
-        'history', 'product', 'search'];
+        'history', 'product', 'search', 'new_asin'];
     /** The ACL resource of each linked page, as its own admin page has it; the rest need ADMIN_RESOURCE. */
     private const RESOURCES = [
         'accounts' => 'Channel_Amazon::accounts',
