@@ -186,3 +186,13 @@ def new_product_message(message_id: int, sku: str, attributes: dict, product_typ
     """The JSON_LISTINGS_FEED message of ``new_product_body``."""
     return {"messageId": message_id, "sku": sku, "operationType": "UPDATE",
             **new_product_body(attributes, product_type)}
+
+
+def leave_family_body(product_type: str, marketplace_id: str) -> dict:
+    """patchListingsItem's body taking a variation child out of its family (its product and
+    offer stay): its parent relationship, parentage and theme deleted."""
+    return {"productType": product_type, "patches": [
+        {"op": "delete", "path": f"/attributes/{name}", "value": [value]}
+        for name, value in (("child_parent_sku_relationship", {"marketplace_id": marketplace_id}),
+                            ("parentage_level", {"marketplace_id": marketplace_id}),
+                            ("variation_theme", {}))]}

@@ -1,7 +1,8 @@
 """New ASINs end to end against the sandbox over HTTP, in both Magento shapes: a product
 refused locally with the attribute named, fixed, sent and given an ASIN; a configurable
-product becoming a variation family that a later child joins; a gated brand stopped
-before anything is sent, with Amazon's reason."""
+product becoming a variation family that a later child joins and an unlinked child
+leaves; many products as one listings feed; a gated brand stopped before anything is
+sent, with Amazon's reason; products chosen by rule."""
 
 import json
 
@@ -11,6 +12,7 @@ from sqlalchemy import text
 from channel import new_asin
 from channel.new_asin import MappingRow
 from sandbox import catalog as sample
+from sandbox.product_types import relationships
 from worker.sync.new_asin import run_account
 
 SIMPLE = 46  # no identifier in the generated catalog: Incomplete, nothing to match on Amazon
@@ -78,7 +80,7 @@ def test_missing_attribute_is_refused_locally_then_fixed_sent_and_assigned_an_as
     assert create()["submitted"] == 1
     assert flow(channel_db, sync_account, SIMPLE)["status"] == "submitted"
     assert listing(channel_db, sync_account, SIMPLE)["tab"] == "list_in_progress"
-    sent = market.market.sellers[market.market.sellers.__iter__().__next__()].listings[sample.product_sku(SIMPLE)]
+    sent = next(iter(market.market.sellers.values())).listings[sample.product_sku(SIMPLE)]
     assert sent.attributes["item_type_keyword"][0]["value"] == "cushions"  # the enum value, from its display name
 
     advance(market, 200)
@@ -125,6 +127,21 @@ def test_configurable_product_becomes_a_family_and_a_later_child_joins_it(
     create()
     with channel_db.engine.connect() as conn:
         assert new_asin.counts(conn, sync_account)["assigned"] == 8
+
+    gone = f"{sample.FAMILY_PARENT_SKU}-S-WHI"  # unlinked from the configurable product in Magento
+    with channel_db.raw() as raw:
+        cur = raw.cursor()
+        cur.execute(f"DELETE l FROM {channel_db.schema.t('catalog_product_super_link')} l"
+                    f" JOIN {channel_db.schema.t('catalog_product_entity')} e ON e.entity_id = l.product_id"
+                    f" WHERE e.sku = %s", (gone,))
+        raw.commit()
+    assert create()["left"] == 1
+    assert "child_parent_sku_relationship" not in seller.listings[gone].attributes
+    assert "purchasable_offer" in seller.listings[gone].attributes  # its offer stays
+    assert seller.listings[gone].asin
+    (family,) = relationships(seller, seller.listings[sample.FAMILY_PARENT_SKU])
+    assert gone not in family["childSkus"] and len(family["childSkus"]) == 6
+    assert create()["left"] == 0
 
 
 def test_many_products_go_as_one_listings_feed(cycle, channel_db, market, sync_account, create):

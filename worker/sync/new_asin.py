@@ -4,7 +4,8 @@ One run, per account, under the account's lock:
 
 1. **Families**: a chosen configurable product becomes a variation parent and each of its
    children (``catalog_product_super_link``) a child of the family; a child added in
-   Magento since the last run joins the family now.
+   Magento since the last run joins the family now, a child unlinked leaves it (on
+   Amazon too: its relationship is deleted, its product and offer stay).
 2. **Check**: each open product's attributes are built from the merchant's mapping for
    its product type (``channel.new_asin``) and validated against the product type's
    schema, fetched and cached with its version (``channel.product_types``): invalid
@@ -67,6 +68,7 @@ class Stats:
     assigned: int = 0
     refused: int = 0
     joined: int = 0
+    left: int = 0
     chosen: int = 0
 
     def as_dict(self) -> dict:
@@ -145,12 +147,15 @@ class NewAsinCreator:
 
     # --- 1. families -----------------------------------------------------------------------------
     def join_families(self) -> None:
-        tracked = [r for r in new_asin.rows(self.conn, self.account.account_id) if r["role"] != "child"]
+        every = new_asin.rows(self.conn, self.account.account_id)
+        tracked = [r for r in every if r["role"] != "child"]
         found = families(self.conn, self.reader.schema, [r["product_id"] for r in tracked])
         for row in tracked:
             family = found.get(row["product_id"])
             if family is None:
                 continue
+            self._leave([r for r in every if r["role"] == "child" and r["parent_sku"] == row["seller_sku"]
+                         and r["product_id"] not in family.child_ids])
             if row["role"] != "parent":
                 self.conn.execute(text(f"UPDATE {new_asin.TABLE} SET role = 'parent' WHERE new_asin_id = :id"),
                                   {"id": row["new_asin_id"]})
@@ -175,6 +180,28 @@ class NewAsinCreator:
             logger.info("%d children join the family %s on account %s", len(missing), row["seller_sku"],
                         self.account.account_id)
         self.conn.commit()
+
+    def _leave(self, gone: list[dict]) -> None:
+        """Children no longer linked to their configurable product in Magento leave the family:
+        on Amazon when they were sent (their product and offer stay), here in any case."""
+        for child in gone:
+            if child["status"] in ("submitted", "assigned"):
+                if self.account.read_only:
+                    continue
+                self.client.call("patchListingsItem", "PATCH",
+                                 f"/listings/2021-08-01/items/{self.client.quote(self.client.seller_id)}/"
+                                 f"{self.client.quote(child['seller_sku'])}",
+                                 params={"marketplaceIds": self.client.marketplace_id},
+                                 json=payloads.leave_family_body(child["product_type"], self.account.marketplace_id))
+                self.conn.execute(text(f"UPDATE {new_asin.TABLE} SET role = 'single', parent_sku = NULL,"
+                                       f" variation_theme = NULL WHERE new_asin_id = :id"),
+                                  {"id": child["new_asin_id"]})
+            else:
+                self.conn.execute(text(f"DELETE FROM {new_asin.TABLE} WHERE new_asin_id = :id"),
+                                  {"id": child["new_asin_id"]})
+            self.stats.left += 1
+            logger.info("%s left the family %s on account %s", child["seller_sku"], child["parent_sku"],
+                        self.account.account_id)
 
     # --- 2. check ----------------------------------------------------------------------------------
     def check(self) -> list[tuple[dict, dict]]:
