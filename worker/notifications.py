@@ -5,7 +5,8 @@ One long-running process per deployment (supervisord ``notifications``). Each ro
 1. carries out the merchant's subscription changes (``pending`` accounts): an SQS
    destination (grantless) and one subscription per notification type, or their removal;
 2. long-polls each subscribed queue (``receive_message``, up to 10 messages, up to
-   ``wait`` seconds), applies the batch in one transaction (``NotificationApplier``) and
+   ``wait`` seconds, and more at once while a burst lasts: up to ``gather`` receives),
+   applies the batch in one transaction (``NotificationApplier``) and
    only then deletes the messages: a crash in between redelivers them, and the applied
    ids make the redelivery harmless;
 3. queues the follow-up jobs the batch asked for: an account's orders run for an order
@@ -27,6 +28,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -76,7 +78,8 @@ class Stats:
 
 class NotificationWorker:
     def __init__(self, engine, redis, settings, wait: int = 20, check_every: float = 300.0,
-                 sqs_factory: Callable | None = None, client_kwargs: dict | None = None, rate_scale: float = 1.0):
+                 sqs_factory: Callable | None = None, client_kwargs: dict | None = None, rate_scale: float = 1.0,
+                 gather: int = 5):
         self.engine = engine
         self.redis = redis
         self.settings = settings
@@ -85,6 +88,7 @@ class NotificationWorker:
         self.sqs_factory = sqs_factory or (lambda url, arn: sqs_client(settings, url, arn))
         self.client_kwargs = client_kwargs or {}
         self.rate_scale = rate_scale
+        self.gather = max(1, int(gather))
         self.stats = Stats()
         self.applier = model.NotificationApplier(read_issues=self.read_issues)
         self._sqs: dict[str, object] = {}
@@ -94,6 +98,8 @@ class NotificationWorker:
         self._owed_orders: set[int] = set()
         self._retry_at: dict[int, float] = {}
         self.stop = threading.Event()
+        self._deleter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqs-delete")
+        self._deletes: list[Future] = []
         #: (conn, account_id, AnyOfferChangedNotification body) -> None
         self.offers_handler: Callable | None = None
 
@@ -184,8 +190,17 @@ class NotificationWorker:
         """One long poll of the queue; returns how many messages it answered with."""
         with self.engine.connect() as conn:
             arn = model.subscription(conn, accounts[0])["queue_arn"]
+        messages: list[dict] = []
         try:
-            answer = self.sqs(url, arn).receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=wait)
+            # SQS hands out 10 at a time: while it has more, up to ``gather`` receives make one
+            # transaction, so a burst costs one commit per ``10 * gather`` events, not per 10.
+            for n in range(self.gather):
+                answer = self.sqs(url, arn).receive_message(QueueUrl=url, MaxNumberOfMessages=10,
+                                                            WaitTimeSeconds=wait if n == 0 else 0)
+                got = answer.get("Messages") or []
+                messages.extend(got)
+                if len(got) < 10:
+                    break
         except Exception as exc:  # noqa: BLE001 - any SQS or network failure: events stopped
             self._sqs.pop(url, None)
             self._polled_at.pop(url, None)  # the next answer is written at once: it ends the fallback
@@ -200,7 +215,6 @@ class NotificationWorker:
             with self.engine.begin() as conn:
                 model.confirmed(conn, accounts, polled=True)
             self._polled_at[url] = time.monotonic()
-        messages = answer.get("Messages") or []
         if not messages:
             return 0
         self.apply_messages(url, arn, messages)
@@ -221,18 +235,31 @@ class NotificationWorker:
         self.stats.applied += outcome.count("applied")
         self.stats.duplicates += outcome.count("duplicate") + (len(notes) - len({n.notification_id for n in notes}))
         self.stats.stale += outcome.count("stale")
-        entries = [{"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]} for n, m in enumerate(messages)]
-        try:
-            answer = self.sqs(url, arn).delete_message_batch(QueueUrl=url, Entries=entries)
-            self.stats.deleted += len(answer.get("Successful") or [])
-        except Exception as exc:  # noqa: BLE001 - not deleted: redelivered later, and found applied then
-            logger.warning("Deleting %d applied message(s) failed: %s", len(entries), exc)
+        # Deleted beside the next receive (one thread, in order): only ever after the commit above.
+        self._deletes.append(self._deleter.submit(self._delete, url, arn, messages))
+        self._deletes = [f for f in self._deletes if not f.done()]
         self._owed_orders |= outcome.orders
         for account_id in outcome.cycles:
             contract.enqueue_sync(self.redis, account_id, "notification")
         if outcome.offers:
             self.on_offers(outcome.offers)
         return outcome
+
+    def _delete(self, url: str, arn: str | None, messages: list[dict]) -> None:
+        for start in range(0, len(messages), 10):
+            entries = [{"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]}
+                       for n, m in enumerate(messages[start:start + 10])]
+            try:
+                answer = self.sqs(url, arn).delete_message_batch(QueueUrl=url, Entries=entries)
+                self.stats.deleted += len(answer.get("Successful") or [])
+            except Exception as exc:  # noqa: BLE001 - not deleted: redelivered later, and found applied then
+                logger.warning("Deleting %d applied message(s) failed: %s", len(entries), exc)
+
+    def flush(self) -> None:
+        """Wait until the applied messages' deletes are done."""
+        for future in self._deletes:
+            future.result()
+        self._deletes = []
 
     def on_offers(self, offers: list[tuple[int, dict]]) -> None:
         """Competitors' offers changed (ANY_OFFER_CHANGED): handed to ``offers_handler``

@@ -65,6 +65,7 @@ def drain(worker, market, until=lambda: False, timeout=15.0):
         got = worker.run_once()
         quiet = quiet + 1 if not got else 0
         if quiet >= 3 and until():
+            worker.flush()
             return
         time.sleep(0.02 if got else 0.05)
     raise AssertionError("the notifications were not all applied in time")
