@@ -67,11 +67,11 @@ def product_facts(ctx: AccountContext, product: Product, row: dict | None, now: 
 
     Returns the facts with the computed offer and the known ASIN."""
     offer = Offer.of(product, ctx.settings, now)
-    view = rules.ProductView.from_product(product, now=now)
+    passes = ctx.rule is None or rules.evaluate(ctx.rule, rules.ProductView.from_product(product, now=now))
     asin = (row or {}).get("asin") or (product.get(ctx.mapping["asin"]) if ctx.mapping.get("asin") else None)
     barcode = any(product.get(ctx.mapping[k]) for k in ("upc", "ean", "isbn", "jan", "gcid") if ctx.mapping.get(k))
     facts = tabs.ProductFacts(
-        in_website=True, enabled=product.get("status") == 1, passes_rules=rules.evaluate(ctx.rule, view),
+        in_website=True, enabled=product.get("status") == 1, passes_rules=passes,
         quantity=offer.quantity, price=offer.price, condition=offer.condition,
         has_asin=bool(asin), has_identifier=bool(asin) or barcode,
         is_parent=product.type_id in ("configurable", "grouped", "bundle"),

@@ -117,9 +117,26 @@ def _decide(conn: Connection, account_id: int, where: str = "", params: dict | N
     them when empty); write the ones that changed and a change row per new tab or reason.
     Returns how many listings changed state."""
     now = now or _utcnow()
+    params = {"a": account_id, "now": now, **(params or {})}
+    _decisions(conn, account_id, where, params, auto_publish)
+    moved = _record_moves(conn, params)
+    conn.execute(text(
+        f"UPDATE {LISTING} l JOIN tmp_channel_decision t ON t.listing_id = l.listing_id"
+        f" SET l.tab = t.tab, l.reason = t.reason, l.reason_detail = t.detail,"
+        f" l.state_changed_at = IF(t.moved = 1, :now, l.state_changed_at)"), params)
+    if moved:
+        _count_moves(conn, account_id, now)
+    conn.execute(text("DELETE FROM tmp_channel_decision"))
+    return moved
+
+
+def _decisions(conn: Connection, account_id: int, where: str, params: dict, auto_publish: bool | None,
+               source: str = LISTING) -> None:
+    """Into ``tmp_channel_decision`` (emptied first): tab, reason and detail of the account's
+    listings matching ``where``, where they differ from the row's. ``source`` is the listing
+    table, or a derived table of its rows with facts about to be written (the same columns)."""
     if auto_publish is None:
         auto_publish = _auto_publish(conn, account_id)
-    params = {"a": account_id, "now": now, **(params or {})}
     conn.execute(text(
         "CREATE TEMPORARY TABLE IF NOT EXISTS tmp_channel_decision (listing_id bigint UNSIGNED NOT NULL PRIMARY KEY,"
         " from_tab varchar(32) NULL, from_reason varchar(64) NULL, tab varchar(32) NOT NULL,"
@@ -133,23 +150,19 @@ def _decide(conn: Connection, account_id: int, where: str = "", params: dict | N
         f" SUBSTRING_INDEX(x.decision, '|', -1) AS reason, {_DETAIL} AS detail FROM ("
         f" SELECT l.listing_id, l.product_id, l.facts_at, l.issue_text, NULLIF(l.tab, '') AS from_tab,"
         f" NULLIF(l.reason, '') AS from_reason, l.reason_detail AS old_detail, {_decision(auto_publish)} AS decision"
-        f" FROM {LISTING} l WHERE l.account_id = :a{' AND ' + where if where else ''}) x) y"
+        f" FROM {source} l WHERE l.account_id = :a{' AND ' + where if where else ''}) x) y"
         f" WHERE NOT (from_tab <=> tab AND from_reason <=> reason AND old_detail <=> detail)")
     if ":ids" in where:
         decide = decide.bindparams(bindparam("ids", expanding=True))
     conn.execute(decide, params)
-    moved = conn.execute(text(
+
+
+def _record_moves(conn: Connection, params: dict) -> int:
+    """A change row per decision in ``tmp_channel_decision`` that moves its listing."""
+    return conn.execute(text(
         f"INSERT INTO {CHANGE} (listing_id, account_id, from_tab, to_tab, from_reason, to_reason, detail)"
         f" SELECT listing_id, :a, from_tab, tab, from_reason, reason, detail FROM tmp_channel_decision"
         f" WHERE moved = 1"), params).rowcount
-    conn.execute(text(
-        f"UPDATE {LISTING} l JOIN tmp_channel_decision t ON t.listing_id = l.listing_id"
-        f" SET l.tab = t.tab, l.reason = t.reason, l.reason_detail = t.detail,"
-        f" l.state_changed_at = IF(t.moved = 1, :now, l.state_changed_at)"), params)
-    if moved:
-        _count_moves(conn, account_id, now)
-    conn.execute(text("DELETE FROM tmp_channel_decision"))
-    return moved
 
 
 def _count_moves(conn: Connection, account_id: int, now: datetime) -> None:
@@ -230,8 +243,10 @@ def imported(conn: Connection, account_id: int, stage: str, taken_at: datetime, 
         f" SELECT listing_id, :a, NULL, tab, NULL, reason FROM {LISTING} WHERE account_id = :a"
         f" AND listing_id > :first"), {**params, "first": first_new}).rowcount
     _count_new(conn, account_id, "new_third_party", arrived, taken_at)
+    # The listings known before this report (the rows just inserted already hold its values).
     conn.execute(text(
         f"UPDATE {LISTING} l JOIN {stage} s ON l.account_id = :a AND l.seller_sku = s.seller_sku"
+        f" AND l.listing_id <= :first"
         f" SET l.asin = COALESCE(s.asin, l.asin), l.external_id = s.external_id,"
         f" l.external_id_type = s.external_id_type,"
         f" l.product_name = IF(l.product_id IS NULL, s.product_name, l.product_name), {status_set}"
@@ -242,7 +257,7 @@ def imported(conn: Connection, account_id: int, stage: str, taken_at: datetime, 
         f" AND s.asin IS NOT NULL, 'matched', l.match_status),"
         f" l.amazon_price = s.amazon_price, l.amazon_qty = s.amazon_qty,"
         f" l.fulfillment_channel = s.fulfillment_channel"
-        f" WHERE s.bad = 0"), params)
+        f" WHERE s.bad = 0"), {**params, "first": first_new})
 
 
 def gone(conn: Connection, account_id: int, stage: str, taken_at: datetime) -> int:
@@ -605,18 +620,35 @@ def classified(conn: Connection, account_id: int, now: datetime, auto_publish: b
             " AND l.has_identifier = f.has_identifier AND l.is_parent = f.is_parent AND l.calc_price <=> f.price"
             " AND l.calc_qty <=> f.qty AND l.calc_condition <=> f.condition_type AND l.magento_sku <=> f.sku"
             " AND l.product_name <=> f.name AND (l.asin IS NOT NULL OR f.asin IS NULL) AND l.facts_at IS NOT NULL")
+    # Listings whose facts changed are decided on their new facts first, so that facts and
+    # state are written together: one write per listing, not two.
+    joined = f"{LISTING} l JOIN {FACTS} f ON l.account_id = :a AND l.product_id = f.product_id"
+    _decisions(conn, account_id, "", params, auto_publish, source=(
+        f"(SELECT l.listing_id, l.account_id, l.product_id, l.match_status, l.tab, l.reason, l.reason_detail,"
+        f" l.issue_text, l.ended_by_merchant, l.pending_action, l.amazon_status, l.amazon_issues,"
+        f" l.fulfillment_channel, l.submitted_at, l.issue_suppressed, CAST(:now AS datetime) AS facts_at,"
+        f" 1 AS in_website, f.enabled, f.passes_rules, f.qty AS calc_qty, f.is_parent, f.has_identifier,"
+        f" COALESCE(l.asin, f.asin) AS asin, f.price AS calc_price, f.condition_type AS calc_condition"
+        f" FROM {joined} WHERE NOT ({same}))"))
+    moved = _record_moves(conn, params)
     updated = conn.execute(text(
-        f"UPDATE {LISTING} l JOIN {FACTS} f ON l.account_id = :a AND l.product_id = f.product_id"
+        f"UPDATE {joined} LEFT JOIN tmp_channel_decision t ON t.listing_id = l.listing_id"
         f" SET l.in_website = 1, l.enabled = f.enabled, l.passes_rules = f.passes_rules,"
         f" l.has_identifier = f.has_identifier, l.is_parent = f.is_parent, l.calc_price = f.price,"
         f" l.calc_qty = f.qty, l.calc_condition = f.condition_type, l.magento_sku = f.sku, l.product_name = f.name,"
-        f" l.asin = COALESCE(l.asin, f.asin), l.facts_at = :now WHERE NOT ({same})"), params).rowcount
+        f" l.asin = COALESCE(l.asin, f.asin), l.facts_at = :now,"
+        f" l.tab = IF(t.listing_id IS NULL, l.tab, t.tab), l.reason = IF(t.listing_id IS NULL, l.reason, t.reason),"
+        f" l.reason_detail = IF(t.listing_id IS NULL, l.reason_detail, t.detail),"
+        f" l.state_changed_at = IF(t.moved = 1, :now, l.state_changed_at) WHERE NOT ({same})"), params).rowcount
+    if moved:
+        _count_moves(conn, account_id, now)
+    conn.execute(text("DELETE FROM tmp_channel_decision"))
     left = conn.execute(text(
         f"UPDATE {LISTING} l LEFT JOIN {FACTS} f ON f.product_id = l.product_id"
         f" SET l.in_website = 0, l.enabled = 0, l.passes_rules = 0, l.facts_at = :now"
         f" WHERE l.account_id = :a AND l.product_id IS NOT NULL AND f.product_id IS NULL"
         f" AND (l.in_website = 1 OR l.facts_at IS NULL)"), params).rowcount
-    moved = _decide(conn, account_id, now=now, auto_publish=auto_publish)
+    moved += _decide(conn, account_id, now=now, auto_publish=auto_publish)
     conn.execute(text(f"DELETE FROM {FACTS}"))
     return {"created": created, "updated": updated, "left_website": left, "changed": moved}
 

@@ -84,6 +84,9 @@ def match_account(conn: Connection, reader: CatalogReader, account) -> MatchStat
             continue
         listing_value = {"seller_sku": "l.seller_sku", "asin": "l.asin"}.get(kind, "l.external_id")
         kind_filter = "" if kind in ("seller_sku", "asin") else f" AND l.external_id_type = '{kind}'"
+        if kind_filter and conn.execute(text(
+                f"SELECT 1 FROM {LISTING} l WHERE {unmatched}{kind_filter} LIMIT 1"), params).first() is None:
+            continue  # no listing to match by this barcode: its attribute's values are not read
         website_join = (f" JOIN {s.t('catalog_product_website')} pw ON pw.product_id = e.entity_id"
                         f" AND pw.website_id = :w")
         if code == "sku":
@@ -95,14 +98,25 @@ def match_account(conn: Connection, reader: CatalogReader, account) -> MatchStat
             table, attr_id = s.value_table(attr.backend_type), int(attr.attribute_id)
             # The value the website's store view sees: its own row, else the store 0 row
             # (a store row wins even when NULL), as the CatalogReader reads it.
-            sql = (f"INSERT INTO tmp_channel_match SELECT l.listing_id, e.entity_id, e.type_id, {priority}"
-                   f" FROM {LISTING} l JOIN {table} v"
-                   f" ON v.attribute_id = {attr_id} AND v.store_id IN (0, :store) AND v.value = {listing_value}"
-                   f" LEFT JOIN {table} o ON o.{s.link} = v.{s.link} AND o.attribute_id = {attr_id}"
-                   f" AND o.store_id = :store AND v.store_id = 0 AND :store <> 0"
-                   f" JOIN {s.t('catalog_product_entity')} e ON e.{s.link} = v.{s.link}{version}"
-                   f"{website_join} WHERE {unmatched}{kind_filter} AND o.value_id IS NULL")
+            store_view = (f" LEFT JOIN {table} o ON o.{s.link} = v.{s.link} AND o.attribute_id = {attr_id}"
+                          f" AND o.store_id = :store AND v.store_id = 0 AND :store <> 0"
+                          f" JOIN {s.t('catalog_product_entity')} e ON e.{s.link} = v.{s.link}{version}"
+                          f"{website_join}")
+            if kind_filter and attr.backend_type in ("varchar", "text"):
+                # A barcode has no index on the listing table: the listings' values are staged
+                # with one, so the attribute's values are read once, not once per listing.
+                _stage_identifiers(conn, f"SELECT l.listing_id, {listing_value} AS value FROM {LISTING} l"
+                                         f" WHERE {unmatched}{kind_filter} AND {listing_value} IS NOT NULL", params)
+                sql = (f"INSERT INTO tmp_channel_match SELECT i.listing_id, e.entity_id, e.type_id, {priority}"
+                       f" FROM {table} v JOIN tmp_channel_identifier i ON i.value = v.value{store_view}"
+                       f" WHERE v.attribute_id = {attr_id} AND v.store_id IN (0, :store) AND o.value_id IS NULL")
+            else:
+                sql = (f"INSERT INTO tmp_channel_match SELECT l.listing_id, e.entity_id, e.type_id, {priority}"
+                       f" FROM {LISTING} l JOIN {table} v"
+                       f" ON v.attribute_id = {attr_id} AND v.store_id IN (0, :store) AND v.value = {listing_value}"
+                       f"{store_view} WHERE {unmatched}{kind_filter} AND o.value_id IS NULL")
         conn.execute(text(sql), params)
+    conn.execute(text("DROP TEMPORARY TABLE IF EXISTS tmp_channel_identifier"))
     stats = MatchStats()
     conn.execute(text("DROP TEMPORARY TABLE IF EXISTS tmp_channel_result"))
     conn.execute(text(
@@ -138,6 +152,14 @@ def match_account(conn: Connection, reader: CatalogReader, account) -> MatchStat
     conn.execute(text("DROP TEMPORARY TABLE IF EXISTS tmp_channel_result"))
     logger.info("Matched listings for account %s: %s", account.account_id, stats)
     return stats
+
+
+def _stage_identifiers(conn: Connection, select: str, params: dict) -> None:
+    """``select`` (listing_id, value) into ``tmp_channel_identifier``, indexed by value; its
+    columns are the listing table's, so values compare as they do there."""
+    conn.execute(text("DROP TEMPORARY TABLE IF EXISTS tmp_channel_identifier"))
+    conn.execute(text(f"CREATE TEMPORARY TABLE tmp_channel_identifier (KEY (value)) ENGINE=InnoDB {select}"),
+                 params)
 
 
 def assign_product(conn: Connection, reader: CatalogReader, account, listing_id: int, product_id: int) -> None:
