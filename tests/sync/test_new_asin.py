@@ -211,3 +211,30 @@ def test_a_run_with_products_awaiting_amazon_schedules_the_next_once(
     run_job(sync_account)  # still awaiting Amazon: no second follow-up
     registry = ScheduledJobRegistry(QUEUE, connection=redis_client)
     assert len(registry.get_job_ids()) == 1
+
+
+def test_a_family_already_on_amazon_is_understood_and_only_new_children_are_sent(
+        cycle, channel_db, market, sync_account, create):
+    seller = next(iter(market.market.sellers.values()))
+    market.market.load({"catalog": [{"asin": "B0TEEPARNT", "title": "Classic tee", "parent": True}], "sellers": []})
+    with market.market.lock:
+        from sandbox.state import Listing
+
+        seller.listings[sample.FAMILY_PARENT_SKU] = Listing(
+            sku=sample.FAMILY_PARENT_SKU, asin="B0TEEPARNT", status="BUYABLE", product_type="SHIRT",
+            title="Classic tee", attributes={"parentage_level": [{"value": "parent"}],
+                                             "variation_theme": [{"name": "SIZE/COLOR"}]})
+    with channel_db.raw() as raw:
+        sample.add_configurable_family(raw, channel_db.schema, PARENT)
+    cycle()
+    with channel_db.engine.connect() as conn:  # the report's variation parent: understood, not matched
+        assert conn.execute(text("SELECT match_status FROM channel_amazon_listing WHERE seller_sku = :s"),
+                            {"s": sample.FAMILY_PARENT_SKU}).scalar() == "has_variants"
+    choose(channel_db, sync_account, [(PARENT, sample.FAMILY_PARENT_SKU, "SHIRT")], SHIRT_MAPPING, "SHIRT")
+    puts = market.market.calls.get("putListingsItem", 0)
+    stats = create()
+    assert stats["submitted"] == 6, stats  # the children; the parent Amazon has is not sent again
+    assert market.market.calls.get("putListingsItem", 0) == puts + 6
+    row = flow(channel_db, sync_account, PARENT)
+    assert (row["status"], row["asin"], row["variation_theme"]) == ("assigned", "B0TEEPARNT", "SIZE/COLOR")
+    assert seller.listings[sample.FAMILY_PARENT_SKU].asin == "B0TEEPARNT"

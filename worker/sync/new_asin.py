@@ -9,7 +9,9 @@ One run, per account, under the account's lock:
 2. **Check**: each open product's attributes are built from the merchant's mapping for
    its product type (``channel.new_asin``) and validated against the product type's
    schema, fetched and cached with its version (``channel.product_types``): invalid
-   products wait with what to fill. A valid product's brand is checked with
+   products wait with what to fill. A parent or product whose seller SKU Amazon already
+   holds (its listings report, e.g. an existing family) is taken as it is, never created
+   again; new children join it. A valid product's brand is checked with
    ``getListingsRestrictions`` on a catalog item of that brand: a gated brand stops it
    with Amazon's reason before anything is sent.
 3. **Submit**: parents first, then the rest; a few by ``putListingsItem``, many as one
@@ -218,6 +220,7 @@ class NewAsinCreator:
             builder = new_asin.AttributeBuilder(schema, mapping, self.account.marketplace_id, self.locale)
             products = self._products(group, builder.codes())
             offers = self._offers([r["product_id"] for r in group])
+            on_amazon = self._on_amazon([r["seller_sku"] for r in group if r["role"] in ("parent", "single")])
             supers = families(self.conn, self.reader.schema, [r["product_id"] for r in group if r["role"] == "parent"])
             for row in group:
                 self.stats.checked += 1
@@ -250,6 +253,13 @@ class NewAsinCreator:
                         attrs = new_asin.child_attributes(attrs, theme, row["parent_sku"] or "",
                                                           self.account.marketplace_id)
                         row["variation_theme"] = theme or None
+                known = on_amazon.get(row["seller_sku"])
+                if known and row["role"] in ("parent", "single") and not problems:
+                    # Already on Amazon (its listings report): understood as it is, never created again.
+                    new_asin.set_status(self.conn, row["new_asin_id"], "assigned", None, asin=known,
+                                        checked_at=self.now(), variation_theme=row["variation_theme"])
+                    by_sku[row["seller_sku"]] = {**row, "status": "assigned"}
+                    continue
                 problems = problems or schema.problems(attrs)
                 if problems:
                     self._stop(row, "invalid", problems)
@@ -289,6 +299,16 @@ class NewAsinCreator:
                     " WHERE account_id = :a AND product_id IN :ids").bindparams(bindparam("ids", expanding=True))
         return {int(r.product_id): (r.calc_price, r.offer_qty, r.calc_condition)
                 for r in self.conn.execute(stmt, {"a": self.account.account_id, "ids": product_ids})}
+
+    def _on_amazon(self, skus: list[str]) -> dict[str, str]:
+        """ASIN by seller SKU of those Amazon already holds (its listings report), matched or not
+        (a variation parent of the report stays unmatched: ``has_variants``)."""
+        if not skus:
+            return {}
+        stmt = text("SELECT seller_sku, asin FROM channel_amazon_listing WHERE account_id = :a"
+                    " AND seller_sku IN :skus AND COALESCE(asin, '') <> ''").bindparams(
+            bindparam("skus", expanding=True))
+        return {r.seller_sku: r.asin for r in self.conn.execute(stmt, {"a": self.account.account_id, "skus": skus})}
 
     def _offer_attributes(self, offer: tuple | None) -> dict:
         price, quantity, condition = offer or (None, None, None)
