@@ -140,3 +140,19 @@ def test_variation_family_children_need_their_parent_and_theme(client, sandbox):
     parent = listings.get_item(client, "TEE", "summaries,relationships")
     (rel,) = parent["relationships"][0]["relationships"]
     assert rel["childSkus"] == ["TEE-M-RED"] and rel["variationTheme"]["theme"] == "SIZE/COLOR"
+
+
+def test_new_product_bodies_validate_against_the_listings_model_and_feed_schema(models):
+    import jsonschema
+
+    from channel import payloads
+
+    attrs = home_attributes()
+    body = payloads.new_product_body(attrs, "HOME")
+    models.check_request("PUT", "https://sellingpartnerapi-na.amazon.com/listings/2021-08-01/items/S/CUSHION-1",
+                         body)
+    folder = shared_path("sp-api", "schemas", "feeds")
+    feed_schema = json.loads((folder / "listings-feed-message-schema-v2.json").read_text())
+    jsonschema.Draft7Validator(feed_schema).validate(payloads.new_product_message(1, "CUSHION-1", attrs, "HOME"))
+    jsonschema.Draft7Validator(feed_schema).validate(
+        {"messageId": 2, "sku": "TEE-S", **payloads.leave_family_body("SHIRT", MP), "operationType": "PATCH"})

@@ -238,3 +238,20 @@ def test_a_family_already_on_amazon_is_understood_and_only_new_children_are_sent
     row = flow(channel_db, sync_account, PARENT)
     assert (row["status"], row["asin"], row["variation_theme"]) == ("assigned", "B0TEEPARNT", "SIZE/COLOR")
     assert seller.listings[sample.FAMILY_PARENT_SKU].asin == "B0TEEPARNT"
+
+
+def test_amazon_refusing_a_new_product_brings_it_back_with_amazons_issues(
+        cycle, channel_db, market, sync_account, create):
+    brand = sample.OPTIONS["manufacturer"][SIMPLE % 5]
+    market.admin("POST", "/gated_brands", json={"brands": [brand]})  # no catalog item to check it on beforehand
+    cycle()
+    choose(channel_db, sync_account, [(SIMPLE, sample.product_sku(SIMPLE), "HOME")],
+           [*HOME_MAPPING, MappingRow("item_type_keyword", "fixed", "vases")], "HOME")
+    stats = create()
+    assert stats["refused"] == 1, stats
+    row = flow(channel_db, sync_account, SIMPLE)
+    assert row["status"] == "refused"
+    assert row["issues"] == [{"attribute": "brand", "code": "8541", "source": "amazon",
+                              "message": f"You need approval to list products of the brand {brand} in this category."}]
+    after = listing(channel_db, sync_account, SIMPLE)
+    assert after["tab"] == "incomplete" and "8541" in after["amazon_issues"]
