@@ -26,7 +26,10 @@ def create_app(settings: Settings | None = None, **config) -> Flask:
     app = Flask(__name__)
     app.config.update(
         SQLALCHEMY_DATABASE_URI=settings.database_url,
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True, "pool_recycle": 3600},
+        # No rollback when a connection goes back to the pool: the request's session, or the
+        # ``with engine.connect()`` that took it, has just rolled its transaction back, and a
+        # second rollback is one more round trip for every request.
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True, "pool_recycle": 3600, "pool_reset_on_return": None},
         SECRET_KEY=str(settings.bridge_secret) or secrets.token_hex(32),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Strict",
