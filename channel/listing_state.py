@@ -217,16 +217,26 @@ def imported(conn: Connection, account_id: int, stage: str, taken_at: datetime, 
     newer = "(l.state_changed_at >= :t OR l.submitted_at >= :t)"  # we know more than this report
     if has_status:
         cleared = f"s.amazon_status = 'BUYABLE' AND NOT {newer}"
-        status_set = (
-            f"l.amazon_status = IF({newer} OR (l.submitted_at IS NOT NULL AND s.amazon_status <> 'BUYABLE'),"
-            f" l.amazon_status, s.amazon_status),"
-            f" l.amazon_issues = IF({cleared}, NULL, l.amazon_issues),"
-            f" l.issue_text = IF({cleared}, NULL, l.issue_text),"
-            f" l.issue_suppressed = IF({cleared}, 0, l.issue_suppressed),"
-            f" l.submitted_at = IF({cleared}, NULL, l.submitted_at),")
+        status_set = [
+            ("amazon_status", f"IF({newer} OR (l.submitted_at IS NOT NULL AND s.amazon_status <> 'BUYABLE'),"
+                              f" l.amazon_status, s.amazon_status)"),
+            ("amazon_issues", f"IF({cleared}, NULL, l.amazon_issues)"),
+            ("issue_text", f"IF({cleared}, NULL, l.issue_text)"),
+            ("issue_suppressed", f"IF({cleared}, 0, l.issue_suppressed)"),
+            ("submitted_at", f"IF({cleared}, NULL, l.submitted_at)")]
     else:  # Amazon's status is unknown: keep ours, pending submissions and issue texts included
-        status_set = ("l.amazon_status = IF(l.submitted_at IS NULL, COALESCE(l.amazon_status, s.amazon_status),"
-                      " l.amazon_status),")
+        status_set = [("amazon_status", "IF(l.submitted_at IS NULL, COALESCE(l.amazon_status, s.amazon_status),"
+                                        " l.amazon_status)")]
+    # A product we created the row for, found on Amazon under its own SKU: matched by seller SKU.
+    found = "l.product_id IS NOT NULL AND l.match_status IN ('unresolved', 'no_match') AND s.asin IS NOT NULL"
+    assignments = [
+        ("asin", "COALESCE(s.asin, l.asin)"), ("external_id", "s.external_id"),
+        ("external_id_type", "s.external_id_type"),
+        ("product_name", "IF(l.product_id IS NULL, s.product_name, l.product_name)"), *status_set,
+        ("matched_by", f"IF({found}, 'seller_sku', l.matched_by)"),
+        ("match_status", f"IF({found}, 'matched', l.match_status)"),
+        ("amazon_price", "s.amazon_price"), ("amazon_qty", "s.amazon_qty"),
+        ("fulfillment_channel", "s.fulfillment_channel")]
     first_new = (conn.execute(text(f"SELECT COALESCE(MAX(listing_id), 0) FROM {LISTING}")).scalar() or 0)
     conn.execute(text(
         f"INSERT INTO {LISTING} (account_id, seller_sku, asin, external_id, external_id_type, product_name,"
@@ -243,21 +253,13 @@ def imported(conn: Connection, account_id: int, stage: str, taken_at: datetime, 
         f" SELECT listing_id, :a, NULL, tab, NULL, reason FROM {LISTING} WHERE account_id = :a"
         f" AND listing_id > :first"), {**params, "first": first_new}).rowcount
     _count_new(conn, account_id, "new_third_party", arrived, taken_at)
-    # The listings known before this report (the rows just inserted already hold its values).
+    # The listings known before this report (the rows just inserted already hold its values)
+    # whose values it changes: a listing it leaves as it is costs a read, not a write.
     conn.execute(text(
         f"UPDATE {LISTING} l JOIN {stage} s ON l.account_id = :a AND l.seller_sku = s.seller_sku"
-        f" AND l.listing_id <= :first"
-        f" SET l.asin = COALESCE(s.asin, l.asin), l.external_id = s.external_id,"
-        f" l.external_id_type = s.external_id_type,"
-        f" l.product_name = IF(l.product_id IS NULL, s.product_name, l.product_name), {status_set}"
-        # A product we created the row for, found on Amazon under its own SKU: matched by seller SKU.
-        f" l.matched_by = IF(l.product_id IS NOT NULL AND l.match_status IN ('unresolved', 'no_match')"
-        f" AND s.asin IS NOT NULL, 'seller_sku', l.matched_by),"
-        f" l.match_status = IF(l.product_id IS NOT NULL AND l.match_status IN ('unresolved', 'no_match')"
-        f" AND s.asin IS NOT NULL, 'matched', l.match_status),"
-        f" l.amazon_price = s.amazon_price, l.amazon_qty = s.amazon_qty,"
-        f" l.fulfillment_channel = s.fulfillment_channel"
-        f" WHERE s.bad = 0"), {**params, "first": first_new})
+        f" AND l.listing_id <= :first SET {', '.join(f'l.{c} = {e}' for c, e in assignments)}"
+        f" WHERE s.bad = 0 AND NOT ({' AND '.join(f'l.{c} <=> {e}' for c, e in assignments)})"),
+        {**params, "first": first_new})
 
 
 def gone(conn: Connection, account_id: int, stage: str, taken_at: datetime) -> int:
@@ -536,6 +538,37 @@ def issues_notified(conn: Connection, account_id: int, listing_id: int, issues: 
     return _decide(conn, account_id, "l.listing_id = :id", {"id": listing_id})
 
 
+# --- repricing ------------------------------------------------------------------------------
+
+#: The repriced price in force for a listing whose price rule still gives the price it was decided on.
+_REPRICED = ("LEFT JOIN channel_amazon_repricing rp ON rp.listing_id = l.listing_id"
+             " AND rp.price_source <=> f.price")
+
+
+def repriced(conn: Connection, account_id: int, items: Sequence[tuple[int, Decimal]]) -> int:
+    """Repricing decided these (listing_id, price): the offer's price, which the delta push
+    sends like any price change (tab and reason stay). Returns how many changed."""
+    if not items:
+        return 0
+    _stage_offers(conn, [(int(i), p, None) for i, p in items])
+    changed = conn.execute(text(
+        f"UPDATE {LISTING} l JOIN tmp_channel_ack a ON a.listing_id = l.listing_id"
+        f" SET l.calc_price = a.price WHERE l.account_id = :a AND NOT (l.calc_price <=> a.price)"),
+        {"a": account_id}).rowcount
+    conn.execute(text("DELETE FROM tmp_channel_ack"))
+    return changed
+
+
+def repricing_dropped(conn: Connection, account_id: int) -> int:
+    """Repricing is off for the account: its listings' prices go back to the price rule's at
+    the next classification run (the prices in force are forgotten now)."""
+    conn.execute(text(
+        f"UPDATE {LISTING} l JOIN channel_amazon_repricing rp ON rp.listing_id = l.listing_id"
+        f" SET l.calc_price = rp.price_source WHERE l.account_id = :a"), {"a": account_id})
+    return conn.execute(text("DELETE FROM channel_amazon_repricing WHERE account_id = :a"),
+                        {"a": account_id}).rowcount
+
+
 # --- price and stock pushes (no state change: tab and reason stay) ----------------------------
 
 def offers_acknowledged(conn: Connection, items: list[tuple[int, Decimal | None, int | None]]) -> None:
@@ -617,24 +650,27 @@ def classified(conn: Connection, account_id: int, now: datetime, auto_publish: b
         f" {LISTING}.magento_sku = VALUES(magento_sku), {LISTING}.asin = COALESCE({LISTING}.asin, VALUES(asin)),"
         f" {LISTING}.facts_at = NULL"), params).rowcount
     same = ("l.in_website = 1 AND l.enabled = f.enabled AND l.passes_rules = f.passes_rules"
-            " AND l.has_identifier = f.has_identifier AND l.is_parent = f.is_parent AND l.calc_price <=> f.price"
+            " AND l.has_identifier = f.has_identifier AND l.is_parent = f.is_parent"
+            " AND l.calc_price <=> COALESCE(rp.price, f.price)"
             " AND l.calc_qty <=> f.qty AND l.calc_condition <=> f.condition_type AND l.magento_sku <=> f.sku"
             " AND l.product_name <=> f.name AND (l.asin IS NOT NULL OR f.asin IS NULL) AND l.facts_at IS NOT NULL")
     # Listings whose facts changed are decided on their new facts first, so that facts and
     # state are written together: one write per listing, not two.
-    joined = f"{LISTING} l JOIN {FACTS} f ON l.account_id = :a AND l.product_id = f.product_id"
+    # A repriced listing keeps its repriced price while the price rule gives the same price.
+    joined = f"{LISTING} l JOIN {FACTS} f ON l.account_id = :a AND l.product_id = f.product_id {_REPRICED}"
     _decisions(conn, account_id, "", params, auto_publish, source=(
         f"(SELECT l.listing_id, l.account_id, l.product_id, l.match_status, l.tab, l.reason, l.reason_detail,"
         f" l.issue_text, l.ended_by_merchant, l.pending_action, l.amazon_status, l.amazon_issues,"
         f" l.fulfillment_channel, l.submitted_at, l.issue_suppressed, CAST(:now AS datetime) AS facts_at,"
         f" 1 AS in_website, f.enabled, f.passes_rules, f.qty AS calc_qty, f.is_parent, f.has_identifier,"
-        f" COALESCE(l.asin, f.asin) AS asin, f.price AS calc_price, f.condition_type AS calc_condition"
+        f" COALESCE(l.asin, f.asin) AS asin, COALESCE(rp.price, f.price) AS calc_price,"
+        f" f.condition_type AS calc_condition"
         f" FROM {joined} WHERE NOT ({same}))"))
     moved = _record_moves(conn, params)
     updated = conn.execute(text(
         f"UPDATE {joined} LEFT JOIN tmp_channel_decision t ON t.listing_id = l.listing_id"
         f" SET l.in_website = 1, l.enabled = f.enabled, l.passes_rules = f.passes_rules,"
-        f" l.has_identifier = f.has_identifier, l.is_parent = f.is_parent, l.calc_price = f.price,"
+        f" l.has_identifier = f.has_identifier, l.is_parent = f.is_parent, l.calc_price = COALESCE(rp.price, f.price),"
         f" l.calc_qty = f.qty, l.calc_condition = f.condition_type, l.magento_sku = f.sku, l.product_name = f.name,"
         f" l.asin = COALESCE(l.asin, f.asin), l.facts_at = :now,"
         f" l.tab = IF(t.listing_id IS NULL, l.tab, t.tab), l.reason = IF(t.listing_id IS NULL, l.reason, t.reason),"

@@ -552,6 +552,61 @@ new_asin_rule = Table(
     comment="Rules choosing products for a new ASIN", **OPTIONS,
 )
 
+repricing_rule = Table(
+    "channel_amazon_repricing_rule", metadata,
+    Column("account_id", INTEGER(unsigned=True), primary_key=True, autoincrement=False, comment="Account ID"),
+    Column("rule", TEXT(), nullable=False, comment="JSON: strategy, floor, ceiling and what to do without competitor or at the floor"),
+    Column("updated_at", TIMESTAMP(), nullable=False, server_default=text("CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP"), comment="Last change"),
+    ForeignKeyConstraint(["account_id"], ["channel_amazon_account.account_id"], name="CHANNEL_AMAZON_REPRICING_RULE_ACCOUNT_ID", ondelete="CASCADE"),
+    comment="Repricing rule per account", **OPTIONS,
+)
+
+competition = Table(
+    "channel_amazon_competition", metadata,
+    Column("account_id", INTEGER(unsigned=True), primary_key=True, autoincrement=False, comment="Account ID"),
+    Column("asin", VARCHAR(16), primary_key=True, comment="ASIN"),
+    Column("buybox_price", DECIMAL(20, 4), comment="Buy Box listing price held by another seller"),
+    Column("buybox_fba", TINYINT(unsigned=True), comment="1 when that seller ships with Amazon"),
+    Column("buybox_ours", TINYINT(unsigned=True), nullable=False, server_default=text("0"), comment="1 when the account holds the Buy Box"),
+    Column("lowest_fba", DECIMAL(20, 4), comment="Lowest landed price of other sellers fulfilled by Amazon"),
+    Column("lowest_mfn", DECIMAL(20, 4), comment="Lowest landed price of other merchant-fulfilled sellers"),
+    Column("offers", SMALLINT(unsigned=True), nullable=False, server_default=text("0"), comment="Other sellers offers seen"),
+    Column("source", VARCHAR(32), nullable=False, comment="getItemOffersBatch or ANY_OFFER_CHANGED"),
+    Column("observed_at", DATETIME(fsp=3), nullable=False, comment="When Amazon saw these offers"),
+    ForeignKeyConstraint(["account_id"], ["channel_amazon_account.account_id"], name="CHANNEL_AMAZON_COMPETITION_ACCOUNT_ID", ondelete="CASCADE"),
+    comment="Competing offers per ASIN", **OPTIONS,
+)
+
+repricing = Table(
+    "channel_amazon_repricing", metadata,
+    Column("listing_id", BIGINT(unsigned=True), primary_key=True, autoincrement=False, comment="Listing ID"),
+    Column("account_id", INTEGER(unsigned=True), nullable=False, comment="Account ID"),
+    Column("price_source", DECIMAL(20, 4), nullable=False, comment="The price rule price the decision started from"),
+    Column("price", DECIMAL(20, 4), nullable=False, comment="The price decided"),
+    Column("decided_at", DATETIME(), nullable=False, comment="When"),
+    Index("CHANNEL_AMAZON_REPRICING_ACCOUNT_ID", "account_id"),
+    comment="Repriced offer price per listing", **OPTIONS,
+)
+
+repricing_decision = Table(
+    "channel_amazon_repricing_decision", metadata,
+    Column("decision_id", BIGINT(unsigned=True), primary_key=True, autoincrement=True, comment="Decision ID"),
+    Column("account_id", INTEGER(unsigned=True), nullable=False, comment="Account ID"),
+    Column("listing_id", BIGINT(unsigned=True), nullable=False, comment="Listing ID"),
+    Column("strategy", VARCHAR(32), nullable=False, comment="Rule strategy"),
+    Column("price_source", DECIMAL(20, 4), comment="Price rule price"),
+    Column("reference", DECIMAL(20, 4), comment="Competitor price the strategy followed"),
+    Column("floor_price", DECIMAL(20, 4), comment="Floor"),
+    Column("ceiling_price", DECIMAL(20, 4), comment="Ceiling"),
+    Column("price", DECIMAL(20, 4), comment="Price decided, NULL when kept"),
+    Column("outcome", VARCHAR(32), nullable=False, comment="followed, floor, ceiling, no_competitor, holding_buybox, no_price"),
+    Column("trace", VARCHAR(512), nullable=False, comment="The decision in the merchant's words"),
+    Column("created_at", DATETIME(), nullable=False, comment="When"),
+    Index("CHANNEL_AMAZON_REPRICING_DECISION_LISTING_ID_DECISION_ID", "listing_id", "decision_id"),
+    Index("CHANNEL_AMAZON_REPRICING_DECISION_ACCOUNT_ID_CREATED_AT", "account_id", "created_at"),
+    comment="Every repricing decision", **OPTIONS,
+)
+
 schema_version = Table(
     "channel_amazon_schema_version", metadata,
     Column("version", INTEGER(unsigned=True), primary_key=True, autoincrement=False, comment="Migration number"),

@@ -8,6 +8,7 @@ offer marked ``buybox``, else the lowest landed price.
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 from flask import jsonify, request
@@ -75,7 +76,80 @@ def summary_of(offers: list[dict], marketplace_id: str, condition: str = "new") 
     return summary, top
 
 
+def _money_v0(amount: float, currency: str) -> dict:
+    return {"CurrencyCode": currency, "Amount": float(Decimal(str(amount)).quantize(Decimal("0.01")))}
+
+
+def offers_result(market, seller, asin: str, marketplace_id: str, condition: str) -> dict:
+    """GetOffersResult of an ASIN for the calling seller: the competition and its own offer."""
+    currency = CURRENCIES.get(marketplace_id, "USD")
+    offers = [dict(o) for o in market.competition.get(asin, [])]
+    own = next((li for li in seller.listings.values() if li.asin == asin and li.price is not None), None)
+    if own is not None:
+        offers.append({"seller_id": seller.seller_id, "price": own.price, "shipping": 0,
+                       "fba": own.fulfillment_channel != "DEFAULT", "mine": True})
+    box = buybox_of(offers)
+    lowest: dict[str, dict] = {}
+    counts: dict[str, int] = {}
+    for o in offers:
+        channel = "Amazon" if o.get("fba") else "Merchant"
+        counts[channel] = counts.get(channel, 0) + 1
+        if channel not in lowest or float(o["price"]) + float(o.get("shipping", 0)) < \
+                float(lowest[channel]["price"]) + float(lowest[channel].get("shipping", 0)):
+            lowest[channel] = o
+    cond = condition.lower()
+    summary = {
+        "TotalOfferCount": len(offers),
+        "NumberOfOffers": [{"condition": cond, "fulfillmentChannel": c, "OfferCount": n} for c, n in counts.items()],
+        "LowestPrices": [{"condition": cond, "fulfillmentChannel": c,
+                          "LandedPrice": _money_v0(float(o["price"]) + float(o.get("shipping", 0)), currency),
+                          "ListingPrice": _money_v0(float(o["price"]), currency),
+                          "Shipping": _money_v0(float(o.get("shipping", 0)), currency)} for c, o in lowest.items()],
+        "BuyBoxPrices": [] if box is None else [{
+            "condition": cond, "LandedPrice": _money_v0(float(box["price"]) + float(box.get("shipping", 0)), currency),
+            "ListingPrice": _money_v0(float(box["price"]), currency),
+            "Shipping": _money_v0(float(box.get("shipping", 0)), currency), "sellerId": box["seller_id"]}],
+    }
+    return {"marketplaceId": marketplace_id, "ASIN": asin, "ItemCondition": condition, "status": "Success",
+            "Identifier": {"MarketplaceId": marketplace_id, "ASIN": asin, "ItemCondition": condition},
+            "Summary": summary,
+            "Offers": [{"MyOffer": bool(o.get("mine")), "SubCondition": "new", "SellerId": o["seller_id"],
+                        "SellerFeedbackRating": {"FeedbackCount": 100, "SellerPositiveFeedbackRating": 98.0},
+                        "ShippingTime": {"minimumHours": 24, "maximumHours": 48, "availabilityType": "NOW"},
+                        "ListingPrice": _money_v0(float(o["price"]), currency),
+                        "Shipping": _money_v0(float(o.get("shipping", 0)), currency),
+                        "IsFulfilledByAmazon": bool(o.get("fba")),
+                        "PrimeInformation": {"IsPrime": bool(o.get("fba")), "IsNationalPrime": bool(o.get("fba"))},
+                        "IsBuyBoxWinner": o is box, "IsFeaturedMerchant": True} for o in ranked(offers)[:20]]}
+
+
 def register(app, market, guard, marketplace_ids, body, ApiError, iso):
+    @app.post("/batches/products/pricing/v0/itemOffers")
+    def get_item_offers_batch():
+        seller = market.sellers[guard("getItemOffersBatch")]
+        requests_ = body().get("requests")
+        if not isinstance(requests_, list) or not 1 <= len(requests_) <= 20:
+            raise ApiError(400, "InvalidInput", "'requests' must hold 1 to 20 requests.")
+        responses = []
+        for req in requests_:
+            uri = str(req.get("uri") or "") if isinstance(req, dict) else ""
+            parts = uri.split("/")
+            if req.get("method") != "GET" or len(parts) != 7 or parts[:5] != ["", "products", "pricing", "v0", "items"] \
+                    or parts[6] != "offers" or req.get("ItemCondition") not in ("New", "Used", "Collectible",
+                                                                             "Refurbished", "Club") \
+                    or req.get("MarketplaceId") not in seller.marketplaces:
+                raise ApiError(400, "InvalidInput", f"Invalid request in the batch: {uri or req!r}.")
+            asin = parts[5]
+            params = {"MarketplaceId": req["MarketplaceId"], "ItemCondition": req["ItemCondition"], "Asin": asin}
+            if req.get("CustomerType"):
+                params["CustomerType"] = req["CustomerType"]
+            with market.lock:
+                result = offers_result(market, seller, asin, req["MarketplaceId"], req["ItemCondition"])
+            responses.append({"status": {"statusCode": 200, "reasonPhrase": "OK"},
+                              "headers": {"x-amzn-RequestId": str(uuid.uuid4())},
+                              "body": {"payload": result}, "request": params})
+        return jsonify({"responses": responses})
+
     @app.post("/_sandbox/competition")
     def admin_competition():
         """Other sellers' offers on an ASIN change: ``{"seller_id", "asin", "offers": [{"seller_id",

@@ -26,6 +26,9 @@ RATES = {
     "searchCatalogItems": (2, 2), "searchOrders": (0.0056, 20), "getOrder": (0.5, 30),
     "confirmShipment": (2, 10), "searchDefinitionsProductTypes": (5, 10), "getDefinitionsProductType": (5, 10),
     "getListingsRestrictions": (5, 10),
+    "createDestination": (1, 5), "getDestinations": (1, 5), "getDestination": (1, 5), "deleteDestination": (1, 5),
+    "createSubscription": (1, 5), "getSubscription": (1, 5), "getSubscriptionById": (1, 5),
+    "deleteSubscriptionById": (1, 5), "getItemOffersBatch": (0.1, 1),
     # Not an operation: JSON_LISTINGS_FEED's own limit, 5 submissions per 5 minutes per region.
     "JSON_LISTINGS_FEED": (5 / 300, 5),
 }

@@ -343,6 +343,9 @@ def main(argv: list[str] | None = None) -> int:
     worker = NotificationWorker(runtime.engine(), runtime.redis_conn(), settings, wait=args.wait,
                                 check_every=args.check_every / settings.sandbox_time_scale,
                                 rate_scale=settings.sandbox_time_scale)
+    from worker.repricing import offers_changed
+
+    worker.offers_handler = lambda conn, account_id, body: offers_changed(conn, settings, account_id, body)
     signal.signal(signal.SIGTERM, lambda *_: worker.stop.set())
     try:
         worker.run()
