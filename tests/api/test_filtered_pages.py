@@ -66,3 +66,26 @@ def test_cursor_pages_of_a_filter_past_the_count_bound_walk_it_both_ways(api, pr
         want = expected(channel_db, priced, sort.startswith("-"))
     assert seen == want and back == want
 
+
+
+def test_a_tab_of_two_states_filtered_past_the_bound_walks_by_cursor_in_order(api, account_id, channel_db,
+                                                                               monkeypatch):
+    with channel_db.engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO channel_amazon_listing (account_id, seller_sku, tab, reason, calc_price, match_status)"
+            " SELECT :a, CONCAT('R-', LPAD(seq, 4, '0')), IF(seq % 3 = 0, 'list_in_progress', 'ready_to_list'),"
+            " IF(seq % 5 = 0, 'missing_price', 'ready'), IF(seq % 7 = 0, NULL, 10 + seq % 6), 'matched'"
+            " FROM seq_1_to_90"), {"a": account_id})
+        want = [r[0] for r in conn.execute(text(
+            "SELECT seller_sku FROM channel_amazon_listing WHERE account_id = :a AND reason = 'ready'"
+            " AND tab IN ('ready_to_list', 'list_in_progress') ORDER BY calc_price DESC, listing_id DESC"),
+            {"a": account_id})]
+    monkeypatch.setattr(grid, "COUNT_BOUND", 10)
+    base = f"/api/v1/accounts/{account_id}/listings?tab=ready_to_list&reason=ready&sort=-price&per_page=8"
+    page = api.get(base).get_json()
+    seen = [i["seller_sku"] for i in page["items"]]
+    while page["next_cursor"]:
+        page = api.get(f"{base}&after={page['next_cursor']}").get_json()
+        seen += [i["seller_sku"] for i in page["items"]]
+    by_number = [i["seller_sku"] for n in (1, 2, 3) for i in api.get(f"{base}&page={n}").get_json()["items"]]
+    assert seen == want and by_number == want[:24] and len(want) == 72
