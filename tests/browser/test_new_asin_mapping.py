@@ -73,6 +73,11 @@ def test_mapping_screen_searches_maps_validates_and_creates(page, stack):
         "externally_assigned_product_identifier")
     page.goto(base + f"/ui/listings?account_id={stack['account_id']}&tab=incomplete&sku=MG-0000046")
     expect(page.locator(".channel-new-asin-row").first).to_contain_text("to fill")
+    page.goto(base + "/ui/accounts")  # the page under the account
+    with page.expect_navigation():
+        page.click(f"tr[data-account-id='{stack['account_id']}'] >> text=New products")
+    page.select_option("#channel-pt-select", "HOME")
+    expect(page.locator(".channel-pt-validation")).to_contain_text("1 products chosen for this product type: 0 ready")
     page.goto(base + f"/ui/new_asin?account_id={stack['account_id']}&product_id={PRODUCT}")
     page.select_option("#channel-pt-select", "HOME")
     expect(page.locator(".channel-pt-validation")).to_contain_text("1 products chosen for this product type: 0 ready")
