@@ -495,7 +495,7 @@ product_type = Table(
     Column("created_at", TIMESTAMP(), nullable=False, server_default=text("CURRENT_TIMESTAMP"), comment="Created At"),
     Column("updated_at", TIMESTAMP(), nullable=False, server_default=text("CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP"), comment="Updated At"),
     UniqueConstraint("marketplace_id", "product_type", "locale", "requirements",
-                     name="CHANNEL_AMAZON_PRODUCT_TYPE_MARKETPLACE_ID_PRODUCT_TYPE_LOCALE_REQUIREMENTS"),
+                     name="CHANNEL_AMAZON_PRODUCT_TYPE_MARKETPLACE_PRODUCT_TYPE_LOCALE_REQS"),
     comment="Amazon product type definitions, cached", **OPTIONS,
 )
 
@@ -510,7 +510,7 @@ attribute_map = Table(
     Column("value_map", TEXT(), comment="Magento option label to Amazon enum value, as JSON"),
     Column("created_at", TIMESTAMP(), nullable=False, server_default=text("CURRENT_TIMESTAMP"), comment="Created At"),
     Column("updated_at", TIMESTAMP(), nullable=False, server_default=text("CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP"), comment="Updated At"),
-    UniqueConstraint("account_id", "product_type", "amazon_attribute", name="CHANNEL_AMAZON_ATTRIBUTE_MAP_ACCOUNT_ID_PRODUCT_TYPE_AMAZON_ATTRIBUTE"),
+    UniqueConstraint("account_id", "product_type", "amazon_attribute", name="CHANNEL_AMAZON_ATTR_MAP_ACCOUNT_ID_PRODUCT_TYPE_AMAZON_ATTRIBUTE"),
     ForeignKeyConstraint(["account_id"], ["channel_amazon_account.account_id"], name="CHANNEL_AMAZON_ATTRIBUTE_MAP_ACCOUNT_ID_CHANNEL_AMAZON_ACCOUNT", ondelete="CASCADE"),
     comment="Amazon attributes mapped to Magento per account and product type", **OPTIONS,
 )
