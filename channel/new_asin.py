@@ -36,8 +36,8 @@ STATUSES = ("queued", "invalid", "restricted", "submitted", "assigned", "refused
 #: Statuses the worker validates (again) on its next run.
 OPEN = ("queued", "invalid", "restricted", "refused")
 #: Jobs the bridge enqueues by name (``channel.jobs.queue``).
-RUN_JOB = "worker.sync.new_asin.run_job"
-SEARCH_JOB = "worker.sync.new_asin.search_job"
+RUN_JOB = "worker.new_asin_jobs.run_job"
+SEARCH_JOB = "worker.new_asin_jobs.search_job"
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-z0-9_]+)\s*\}\}")
 #: Magento attribute codes suggested for Amazon attributes, best first.
 SUGGESTIONS = {

@@ -13,7 +13,7 @@ from channel import new_asin
 from channel.new_asin import MappingRow
 from sandbox import catalog as sample
 from sandbox.product_types import relationships
-from worker.sync.new_asin import run_account
+from worker.new_asin_jobs import run_account
 
 SIMPLE = 46  # no identifier in the generated catalog: Incomplete, nothing to match on Amazon
 PARENT = 1001
@@ -202,7 +202,7 @@ def test_a_run_with_products_awaiting_amazon_schedules_the_next_once(
     from rq.registry import ScheduledJobRegistry
 
     from channel.jobs import QUEUE
-    from worker.sync.new_asin import run_job
+    from worker.new_asin_jobs import run_job
 
     cycle()
     choose(channel_db, sync_account, [(SIMPLE, sample.product_sku(SIMPLE), "HOME")],
