@@ -103,7 +103,10 @@ class Rule:
 
     @classmethod
     def from_json(cls, raw: Any) -> "Rule":
-        data = json.loads(raw) if isinstance(raw, (str, bytes)) else raw
+        try:
+            data = json.loads(raw) if isinstance(raw, (str, bytes)) else raw
+        except ValueError:
+            raise InvalidInput("the repricing rule is not JSON") from None
         if not isinstance(data, dict):
             raise InvalidInput("the repricing rule must be an object")
         strategy = data.get("strategy", "match_buybox")

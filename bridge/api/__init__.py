@@ -42,6 +42,7 @@ from bridge.api import (  # noqa: E402,F401
     new_asin,
     orders,
     product,
+    pushes,
     search,
 )
 

@@ -24,7 +24,7 @@ from bridge.auth import requires
 from bridge.errors import BadRequest
 from bridge.reasons import describe
 from channel import accounts as account_service
-from channel import jobs, listing_state, marketplaces, payloads, pricing, rules
+from channel import jobs, listing_state, marketplaces, payloads, pricing, repricing, rules
 from channel.classification import AccountContext
 from channel.errors import NotFound
 from channel.matching import reset_matches
@@ -143,6 +143,10 @@ def product_page(account_id: int, product_id: int) -> dict:
     if row is None:
         return _plain(out)
     listing = dict(row)
+    # The price sent may be repricing's: its last decision, in words, beside the price rule's steps.
+    trace = out["trace"]
+    assert isinstance(trace, dict)
+    trace["repricing"] = repricing.last_decision(conn, row["listing_id"])
     listing.pop("held_back")
     listing["match_candidates"] = json.loads(row["match_candidates"]) if row["match_candidates"] else []
     listing["amazon_issues"] = json.loads(row["amazon_issues"]) if row["amazon_issues"] else []
