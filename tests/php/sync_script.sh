@@ -9,6 +9,7 @@ cd "$(dirname "$0")/../.."
   printf 'define([], function () {\n'
   cat bridge/static/channel.js
   cat bridge/static/rule_builder.js  # the listing-rule builder travels in the same module
+  cat bridge/static/new_asin.js  # and the new-products page's script
   cat <<'JS'
 
     // Inline event handlers are taken out of the fragments for the admin's CSP

@@ -979,6 +979,186 @@ define([], function () {
 
   document.querySelectorAll(".channel-rule-builder").forEach(function (box) { new Builder(box).start(); });
 })();
+/* The new-ASIN page: product type search (a worker job, followed until done), the attribute
+   mapping rows (Magento attribute, fixed value or template), save with validation counts,
+   and "Create on Amazon" for the product the page was opened for. */
+(function () {
+  "use strict";
+
+  function frag() { return document.querySelector(".channel-new-asin"); }
+
+  function call(method, path, body) {
+    var root = frag(), headers = {"Content-Type": "application/json", "Accept": "application/json",
+                                  "X-Requested-With": "XMLHttpRequest"};
+    var base = root.dataset.apiBase || "";
+    var url = base.indexOf("__PATH__") >= 0 ? base.replace("__PATH__", encodeURIComponent(path)) : base + path;
+    var csrf = document.querySelector('meta[name="channel-csrf"]');
+    if (csrf && csrf.content) { headers["X-CSRF-Token"] = csrf.content; }
+    if (root.dataset.formKey && url.indexOf("form_key=") < 0) {
+      url += (url.indexOf("?") >= 0 ? "&" : "?") + "form_key=" + encodeURIComponent(root.dataset.formKey) + "&isAjax=true";
+    }
+    return fetch(url, {method: method, headers: headers, credentials: "same-origin",
+                       body: body === undefined ? undefined : JSON.stringify(body)})
+      .then(function (resp) {
+        return resp.text().then(function (text) {
+          var data = text ? JSON.parse(text) : {};
+          if (!resp.ok) { throw new Error((data.error && data.error.message) || ("HTTP " + resp.status)); }
+          return data;
+        });
+      });
+  }
+
+  function say(el, text, bad) {
+    el.textContent = text;
+    el.className = el.className.replace(/ ?channel-(ok|bad)/g, "") + (bad ? " channel-bad" : " channel-ok");
+  }
+
+  function account() { return frag().dataset.accountId; }
+  function typePath(type) { return "/api/v1/accounts/" + account() + "/product-types/" + encodeURIComponent(type); }
+
+  var state = {type: null, magento: []};
+
+  function option(select, value, label, selected) {
+    var o = document.createElement("option");
+    o.value = value; o.textContent = label; o.selected = !!selected;
+    select.appendChild(o);
+  }
+
+  function valueInput(cell, source, member, value) {
+    cell.textContent = "";
+    var input;
+    if (source === "attribute") {
+      input = document.createElement("select");
+      input.className = "admin__control-select channel-map-value";
+      option(input, "", "Choose a Magento attribute");
+      state.magento.forEach(function (code) { option(input, code, code, code === value); });
+    } else if (source === "fixed" && member && member.enum && member.enum.length) {
+      input = document.createElement("select");
+      input.className = "admin__control-select channel-map-value";
+      option(input, "", "Choose a value");
+      member.enum.forEach(function (v, i) {
+        option(input, v, (member.enum_names && member.enum_names[i]) || v, v === value);
+      });
+    } else {
+      input = document.createElement("input");
+      input.type = "text";
+      input.className = "admin__control-text channel-map-value";
+      input.value = value || "";
+      if (source === "template") { input.placeholder = "{{manufacturer}} {{name}} - {{color}}"; }
+    }
+    cell.appendChild(input);
+  }
+
+  function row(tbody, attr, member, saved) {
+    var target = member && attr.members.length > 1 ? attr.name + "." + member.name : attr.name;
+    var tr = document.createElement("tr");
+    tr.className = "channel-map-row";
+    tr.dataset.target = target;
+    var name = document.createElement("td");
+    name.textContent = attr.title + (member && attr.members.length > 1 ? " (" + member.name + ")" : "");
+    var code = document.createElement("code");
+    code.textContent = " " + target;
+    name.appendChild(code);
+    if (attr.required) {
+      var req = document.createElement("em");
+      req.textContent = attr.required === "required" ? " required" : " required for some products";
+      name.appendChild(req);
+    }
+    var how = document.createElement("td"), what = document.createElement("td");
+    var select = document.createElement("select");
+    select.className = "admin__control-select channel-map-source";
+    [["", "Not sent"], ["attribute", "Magento attribute"], ["fixed", "Fixed value"], ["template", "Template"]]
+      .forEach(function (p) { option(select, p[0], p[1], p[0] === ((saved && saved.source) || "")); });
+    select.addEventListener("change", function () { valueInput(what, select.value, member, ""); });
+    how.appendChild(select);
+    valueInput(what, (saved && saved.source) || "", member, saved && saved.value);
+    tr.appendChild(name); tr.appendChild(how); tr.appendChild(what);
+    tbody.appendChild(tr);
+  }
+
+  function showValidation(v) {
+    var el = frag().querySelector(".channel-pt-validation");
+    var missing = Object.keys(v.by_attribute || {}).map(function (k) { return k + " (" + v.by_attribute[k] + ")"; });
+    say(el, v.products + " products chosen for this product type: " + v.valid + " ready, " + v.invalid +
+        " with attributes to fill" + (missing.length ? ": " + missing.join(", ") : "") + ".", v.invalid > 0);
+  }
+
+  function load(type) {
+    state.type = type;
+    var section = frag().querySelector("#channel-pt-mapping");
+    if (!type) { section.hidden = true; return; }
+    call("GET", typePath(type)).then(function (data) {
+      state.magento = data.magento_attributes;
+      var saved = {};
+      data.mapping.forEach(function (m) { saved[m.amazon_attribute] = m; });
+      var tbody = section.querySelector("tbody");
+      tbody.textContent = "";
+      data.attributes.forEach(function (attr) {
+        var members = attr.members.length ? attr.members : [null];
+        members.forEach(function (member) {
+          var target = member && attr.members.length > 1 ? attr.name + "." + member.name : attr.name;
+          row(tbody, attr, member, saved[target]);
+        });
+      });
+      section.querySelector(".channel-pt-suggested").hidden = !data.suggested;
+      section.hidden = false;
+      showValidation(data.validation);
+    }).catch(function (err) { say(frag().querySelector(".channel-pt-status"), err.message, true); });
+  }
+
+  function follow(jobId, status) {
+    call("GET", "/api/v1/jobs/" + encodeURIComponent(jobId)).then(function (job) {
+      if (job.status === "finished") {
+        var found = (job.result && job.result.product_types) || [];
+        var select = frag().querySelector("#channel-pt-select");
+        found.forEach(function (t) {
+          if (!select.querySelector('option[value="' + t.name + '"]')) { option(select, t.name, t.display_name + " (" + t.name + ")"); }
+        });
+        say(status, found.length ? "Found " + found.map(function (t) { return t.name; }).join(", ") + "."
+                                 : "No product type matches.", !found.length);
+        if (found.length) { select.value = found[0].name; load(found[0].name); }
+        return;
+      }
+      if (job.status === "failed") { say(status, job.error || "The search failed.", true); return; }
+      setTimeout(function () { follow(jobId, status); }, 500);
+    }).catch(function (err) { say(status, err.message, true); });
+  }
+
+  document.addEventListener("click", function (ev) {
+    var root = frag();
+    if (!root) { return; }
+    var t = ev.target;
+    if (t.id === "channel-pt-search-button") {
+      var status = root.querySelector(".channel-pt-status");
+      say(status, "Searching Amazon's product types...");
+      call("POST", "/api/v1/accounts/" + account() + "/product-types/search",
+           {keywords: root.querySelector("#channel-pt-keywords").value})
+        .then(function (r) { follow(r.job_id, status); })
+        .catch(function (err) { say(status, err.message, true); });
+    } else if (t.id === "channel-pt-save" && state.type) {
+      var rows = Array.prototype.map.call(root.querySelectorAll("tr.channel-map-row"), function (tr) {
+        return {amazon_attribute: tr.dataset.target, source: tr.querySelector(".channel-map-source").value,
+                value: tr.querySelector(".channel-map-value").value};
+      }).filter(function (r) { return r.source && r.value; });
+      var saved = root.querySelector(".channel-pt-saved");
+      call("PUT", typePath(state.type) + "/mapping", {rows: rows}).then(function (r) {
+        say(saved, "Saved " + r.saved + " mapped attributes.");
+        showValidation(r.validation);
+      }).catch(function (err) { say(saved, err.message, true); });
+    } else if (t.id === "channel-pt-create-button") {
+      var created = root.querySelector(".channel-pt-created");
+      if (!state.type) { say(created, "Choose a product type first.", true); return; }
+      call("POST", "/api/v1/accounts/" + account() + "/new-asins",
+           {product_ids: [parseInt(t.dataset.productId, 10)], product_type: state.type})
+        .then(function (r) { say(created, "Queued for Amazon (job " + r.job_id + ")."); })
+        .catch(function (err) { say(created, err.message, true); });
+    }
+  });
+
+  document.addEventListener("change", function (ev) {
+    if (ev.target.id === "channel-pt-select") { load(ev.target.value); }
+  });
+}());
 
     // Inline event handlers are taken out of the fragments for the admin's CSP
     // (Model/FragmentLoader.php); their one use, a select submitting its form, is done here.
