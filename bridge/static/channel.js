@@ -39,6 +39,9 @@
     el.className = el.className.replace(/ ?channel-(ok|bad)/g, "") + (bad ? " channel-bad" : " channel-ok");
   }
 
+  /* Shared with the pages' other scripts (new_asin.js). */
+  window.ChannelAmazon = {call: call, say: say};
+
   function failedSteps(result) {
     var steps = (result && result.steps) || {};
     return Object.keys(steps).filter(function (k) { return steps[k].status !== "ok"; });

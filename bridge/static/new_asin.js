@@ -6,31 +6,10 @@
 
   function frag() { return document.querySelector(".channel-new-asin"); }
 
-  function call(method, path, body) {
-    var root = frag(), headers = {"Content-Type": "application/json", "Accept": "application/json",
-                                  "X-Requested-With": "XMLHttpRequest"};
-    var base = root.dataset.apiBase || "";
-    var url = base.indexOf("__PATH__") >= 0 ? base.replace("__PATH__", encodeURIComponent(path)) : base + path;
-    var csrf = document.querySelector('meta[name="channel-csrf"]');
-    if (csrf && csrf.content) { headers["X-CSRF-Token"] = csrf.content; }
-    if (root.dataset.formKey && url.indexOf("form_key=") < 0) {
-      url += (url.indexOf("?") >= 0 ? "&" : "?") + "form_key=" + encodeURIComponent(root.dataset.formKey) + "&isAjax=true";
-    }
-    return fetch(url, {method: method, headers: headers, credentials: "same-origin",
-                       body: body === undefined ? undefined : JSON.stringify(body)})
-      .then(function (resp) {
-        return resp.text().then(function (text) {
-          var data = text ? JSON.parse(text) : {};
-          if (!resp.ok) { throw new Error((data.error && data.error.message) || ("HTTP " + resp.status)); }
-          return data;
-        });
-      });
-  }
-
-  function say(el, text, bad) {
-    el.textContent = text;
-    el.className = el.className.replace(/ ?channel-(ok|bad)/g, "") + (bad ? " channel-bad" : " channel-ok");
-  }
+  /* The bridge calls and messages of channel.js (loaded on every page): the same form key,
+     CSRF token and error reading. */
+  function call(method, path, body) { return window.ChannelAmazon.call(frag(), method, path, body); }
+  function say(el, text, bad) { window.ChannelAmazon.say(el, text, bad); }
 
   function account() { return frag().dataset.accountId; }
   function typePath(type) { return "/api/v1/accounts/" + account() + "/product-types/" + encodeURIComponent(type); }
