@@ -14,6 +14,16 @@ seller, floor 18.50, sent 19.98") and, when it changes the price, becomes the of
 price through the listing owner (``listing_state.repriced``): the normal delta push sends
 it. The price in force is kept per listing with the price rule's price it started from
 (``channel_amazon_repricing``); classification keeps it while that price is unchanged.
+
+A rule may also be given per group of products, each group selected by a listing-rule
+condition (``channel.rules``, the language of Magento's cart price rules): the first group
+whose condition a product meets decides its price, the account's rule decides the rest
+(``RuleSet``). The stored JSON is the account's rule with ``groups`` and
+``competition_source`` beside its keys, so a reader of the account's rule alone still reads it.
+
+Repricing runs on its own schedule (``worker.repricing.reprice_tick``); each run's outcome is
+kept on the rule row (``run_finished``) and, after ``FAILING_AFTER`` failed runs in a row, an
+alert tells the merchant until a run succeeds.
 """
 
 from __future__ import annotations
@@ -21,21 +31,31 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 
-from channel import listing_state, pricing
+from channel import alerts, listing_state, pricing, rules
 from channel.errors import InvalidInput
 
 STRATEGIES = ("match_buybox", "beat_lowest", "lowest_of_fulfilment")
 BOUND_TYPES = ("fixed", "percent", "attribute")
 NO_COMPETITOR = ("price_source", "ceiling", "keep")
 BELOW_FLOOR = ("floor", "price_source")
+#: Where the competition is read from on a scheduled run (``worker.repricing`` explains the choice).
+SOURCES = ("both", "item_offers", "competitive_summary")
+#: A rule set's bound on its groups, so evaluating it per product stays cheap.
+MAX_GROUPS = 20
 CENT = Decimal("0.01")
+#: Seconds between two scheduled runs of an account, and failed runs in a row before the alert.
+INTERVAL = 15 * 60
+FAILING_AFTER = 3
+ALERT = "repricing_failing"
+ALERT_ACTION = ("Read the communication log (operation repricing); prices stay as last decided and the next"
+                " run tries again.")
 
 
 def _now() -> datetime:
@@ -144,6 +164,114 @@ class Rule:
         return [b.value for b in (self.floor, self.ceiling) if b is not None and b.type == "attribute"]
 
 
+def _at(path: str, exc: InvalidInput) -> InvalidInput:
+    """``exc`` raised at ``path`` of a request: its message and ``details["path"]`` say where."""
+    inner = (exc.details or {}).get("path") or (exc.details or {}).get("field")
+    where = f"{path}.{inner}" if inner and inner != "$" else path
+    return InvalidInput(f"{where}: {exc.message}", {"path": where})
+
+
+@dataclasses.dataclass(frozen=True)
+class GroupRule:
+    """A rule for the products meeting ``condition`` (a listing-rule tree; None: every product)."""
+
+    name: str
+    condition: rules.Group | None
+    rule: Rule
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "condition": rules.dump_rule(self.condition), "rule": self.rule.to_json()}
+
+
+@dataclasses.dataclass(frozen=True)
+class RuleSet:
+    """The account's rule (the default), its groups (first match wins) and the competition source."""
+
+    default: Rule
+    groups: tuple[GroupRule, ...] = ()
+    competition_source: str = "both"
+
+    @classmethod
+    def parse(cls, data: Any, reader: Any = None) -> "RuleSet":
+        """A request's ``{"rule", "groups", "competition_source"}``, validated; every error
+        names its place (``groups[1].condition.conditions[0].operator``). With a catalog
+        ``reader`` the groups' conditions are checked against Magento's attributes too."""
+        if not isinstance(data, dict):
+            raise InvalidInput("the repricing settings must be an object", {"path": "$"})
+        try:
+            default = Rule.from_json(data.get("rule"))
+        except InvalidInput as exc:
+            raise _at("rule", exc) from None
+        raw_groups = data.get("groups") or []
+        if not isinstance(raw_groups, list):
+            raise InvalidInput("groups must be a list", {"path": "groups"})
+        if len(raw_groups) > MAX_GROUPS:
+            raise InvalidInput(f"groups: at most {MAX_GROUPS} groups", {"path": "groups"})
+        groups = []
+        known = rules.catalog_attributes(reader) if reader is not None else None
+        for i, raw in enumerate(raw_groups):
+            path = f"groups[{i}]"
+            if not isinstance(raw, dict):
+                raise InvalidInput(f"{path} must be an object", {"path": path})
+            name = raw.get("name")
+            if not isinstance(name, str) or not name.strip() or len(name) > 64:
+                raise InvalidInput(f"{path}.name must be a name of 1 to 64 characters", {"path": f"{path}.name"})
+            try:
+                condition = rules.parse_rule(raw.get("condition"))
+                if known is not None:
+                    rules.check_against_catalog(condition, known)
+            except InvalidInput as exc:
+                raise _at(f"{path}.condition", exc) from None
+            try:
+                rule = Rule.from_json(raw.get("rule"))
+            except InvalidInput as exc:
+                raise _at(f"{path}.rule", exc) from None
+            groups.append(GroupRule(name.strip(), condition, rule))
+        source = data.get("competition_source", "both")
+        if source not in SOURCES:
+            raise InvalidInput(f"competition_source must be one of {', '.join(SOURCES)}",
+                               {"path": "competition_source"})
+        return cls(default, tuple(groups), source)
+
+    @classmethod
+    def from_stored(cls, raw: Any) -> "RuleSet":
+        data = json.loads(raw) if isinstance(raw, (str, bytes)) else raw
+        return cls.parse({"rule": data, "groups": data.get("groups") or [],
+                          "competition_source": data.get("competition_source", "both")})
+
+    def to_stored(self) -> dict:
+        return {**self.default.to_json(), "groups": [g.to_json() for g in self.groups],
+                "competition_source": self.competition_source}
+
+    def to_json(self) -> dict:
+        return {"rule": self.default.to_json(), "groups": [g.to_json() for g in self.groups],
+                "competition_source": self.competition_source}
+
+    @property
+    def enabled(self) -> bool:
+        return self.default.enabled or any(g.rule.enabled for g in self.groups)
+
+    def attribute_codes(self) -> list[str]:
+        """Every Magento attribute the groups' conditions and the rules' bounds read."""
+        codes = set(self.default.attribute_codes())
+        for g in self.groups:
+            codes |= set(rules.attribute_codes(g.condition)) | set(g.rule.attribute_codes())
+        return sorted(codes)
+
+    def bound_codes(self) -> list[str]:
+        """The attributes only the bounds read (a product may lack them: no bound then)."""
+        return sorted(set(self.default.attribute_codes()).union(*(g.rule.attribute_codes() for g in self.groups)))
+
+    def rule_for(self, product: Any, now: datetime | None = None) -> tuple[str | None, Rule]:
+        """(group name, rule) deciding ``product``'s price: the first group it meets, else the account's."""
+        if self.groups and product is not None:
+            view = rules.ProductView.from_product(product, now=now)
+            for g in self.groups:
+                if rules.evaluate(g.condition, view):
+                    return g.name, g.rule
+        return None, self.default
+
+
 @dataclasses.dataclass(frozen=True)
 class Competition:
     """Other sellers' offers on an ASIN (the account's own excluded)."""
@@ -179,6 +307,49 @@ class Competition:
             if fba not in lowest or landed < lowest[fba]:
                 lowest[fba] = landed
         return cls(box_price, box_fba, ours, lowest.get(True), lowest.get(False), count)
+
+    @classmethod
+    def of_summary(cls, body: dict, seller_id: str) -> "Competition":
+        """From a getCompetitiveSummary body (productPricing 2022-05-01): the Buy Box is the
+        featured offer of the segments with the most glance views; the lowest landed prices
+        per fulfilment are read from ``lowestPricedOffers`` (listing price plus the DEFAULT
+        shipping option), the account's own offer left out."""
+
+        def amount(money: Any) -> Decimal:
+            return Decimal(str((money or {}).get("amount", "0")))
+
+        weights: dict[tuple[str, str, Decimal], float] = {}
+        for option in body.get("featuredBuyingOptions") or []:
+            if option.get("buyingOptionType", "New") != "New":
+                continue
+            for offer in option.get("segmentedFeaturedOffers") or []:
+                key = (str(offer.get("sellerId")), str(offer.get("fulfillmentType")), amount(offer.get("listingPrice")))
+                weight = sum(float((seg.get("segmentDetails") or {}).get("glanceViewWeightPercentage") or 0)
+                             for seg in offer.get("featuredOfferSegments") or []) or 0.001
+                weights[key] = weights.get(key, 0.0) + weight
+        box_price: Decimal | None = None
+        box_fba: bool | None = None
+        ours = False
+        if weights:
+            seller, channel, price = max(weights, key=lambda k: weights[k])
+            if seller == seller_id:
+                ours = True
+            else:
+                box_price, box_fba = price, channel == "AFN"
+        lowest: dict[bool, Decimal] = {}
+        others: set[tuple[str, bool]] = set()
+        for group in body.get("lowestPricedOffers") or []:
+            for offer in group.get("offers") or []:
+                if offer.get("sellerId") == seller_id:
+                    continue
+                fba = offer.get("fulfillmentType") == "AFN"
+                shipping = next((amount(o.get("price")) for o in offer.get("shippingOptions") or []
+                                 if o.get("shippingOptionType", "DEFAULT") == "DEFAULT"), Decimal(0))
+                landed = amount(offer.get("listingPrice")) + shipping
+                others.add((str(offer.get("sellerId")), fba))
+                if fba not in lowest or landed < lowest[fba]:
+                    lowest[fba] = landed
+        return cls(box_price, box_fba, ours, lowest.get(True), lowest.get(False), len(others))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -246,22 +417,102 @@ def decide(rule: Rule, source: Decimal | None, comp: Competition | None, floor: 
 # --- storage -----------------------------------------------------------------------------------
 
 def rule_of(conn: Connection, account_id: int) -> Rule | None:
+    """The account's rule (the default of its rule set), or None when repricing is off."""
+    rule_set = rules_of(conn, account_id)
+    return rule_set.default if rule_set else None
+
+
+def rules_of(conn: Connection, account_id: int) -> RuleSet | None:
     raw = conn.execute(text("SELECT rule FROM channel_amazon_repricing_rule WHERE account_id = :a"),
                        {"a": account_id}).scalar()
-    return Rule.from_json(raw) if raw else None
+    return RuleSet.from_stored(raw) if raw else None
 
 
 def save_rule(conn: Connection, account_id: int, raw: Any) -> Rule | None:
-    """The merchant's rule (validated), or none (``raw`` None): repricing off, prices back to the rule's."""
+    """The merchant's account rule (validated), its groups kept; or none (``raw`` None):
+    repricing off, prices back to the rule's."""
     if raw is None:
+        save_rules(conn, account_id, {"rule": None})
+        return None
+    current = rules_of(conn, account_id)
+    data: dict = {"rule": raw}
+    if current is not None:
+        data.update({"groups": [g.to_json() for g in current.groups], "competition_source": current.competition_source})
+    return save_rules(conn, account_id, data).default  # type: ignore[union-attr]
+
+
+def save_rules(conn: Connection, account_id: int, data: dict, reader: Any = None) -> RuleSet | None:
+    """The merchant's repricing settings: ``rule`` (None: repricing off, prices back to the
+    price rule's), ``groups`` and ``competition_source`` (any of them absent: kept as it is)."""
+    if "rule" in data and data["rule"] is None:
         conn.execute(text("DELETE FROM channel_amazon_repricing_rule WHERE account_id = :a"), {"a": account_id})
         listing_state.repricing_dropped(conn, account_id)
         return None
-    rule = Rule.from_json(raw)
+    current = rules_of(conn, account_id)
+    merged = dict(data)
+    if "rule" not in merged:
+        if current is None:
+            raise InvalidInput("rule: the account's rule is needed before groups", {"path": "rule"})
+        merged["rule"] = current.default.to_json()
+    if "groups" not in merged:
+        merged["groups"] = [g.to_json() for g in current.groups] if current else []
+    if "competition_source" not in merged:
+        merged["competition_source"] = current.competition_source if current else "both"
+    rule_set = RuleSet.parse(merged, reader)
     conn.execute(text(
         "INSERT INTO channel_amazon_repricing_rule (account_id, rule) VALUES (:a, :r)"
-        " ON DUPLICATE KEY UPDATE rule = VALUES(rule)"), {"a": account_id, "r": json.dumps(rule.to_json())})
-    return rule
+        " ON DUPLICATE KEY UPDATE rule = VALUES(rule)"), {"a": account_id, "r": json.dumps(rule_set.to_stored())})
+    return rule_set
+
+
+# --- scheduled runs ------------------------------------------------------------------------------
+
+def due_accounts(conn: Connection, now: datetime) -> list[int]:
+    """Active accounts with a repricing rule whose next run is due, longest waiting first."""
+    return [int(r[0]) for r in conn.execute(text(
+        "SELECT r.account_id FROM channel_amazon_repricing_rule r JOIN channel_amazon_account a"
+        " ON a.account_id = r.account_id WHERE a.status = 'active'"
+        " AND (r.next_run_at IS NULL OR r.next_run_at <= :now) ORDER BY r.next_run_at"), {"now": now})]
+
+
+def run_finished(conn: Connection, account_id: int, ok: bool, message: str, now: datetime | None = None,
+                 interval: int = INTERVAL) -> int:
+    """Keep a run's outcome on the account's rule; returns its failed runs in a row. From
+    ``FAILING_AFTER`` failures on, the ``repricing_failing`` alert is open; a success clears it."""
+    now = now or _now()
+    conn.execute(text(
+        "UPDATE channel_amazon_repricing_rule SET last_run_at = :t, last_run_status = :s, last_run_message = :m,"
+        " failures = IF(:ok, 0, failures + 1), next_run_at = :n WHERE account_id = :a"),
+        {"t": now, "s": "ok" if ok else "failed", "m": message[:1024], "ok": int(ok),
+         "n": now + timedelta(seconds=interval), "a": account_id})
+    failures = int(conn.execute(text("SELECT failures FROM channel_amazon_repricing_rule WHERE account_id = :a"),
+                                {"a": account_id}).scalar() or 0)
+    if ok:
+        alerts.clear_alert(conn, account_id, ALERT, now=now)
+    elif failures >= FAILING_AFTER:
+        alerts.raise_alert(conn, account_id, ALERT, f"Repricing failed {failures} times in a row: {message}",
+                           action=ALERT_ACTION, details={"failures": failures}, now=now)
+    return failures
+
+
+def last_run(conn: Connection, account_id: int) -> dict | None:
+    """The latest run's outcome (``last_run_at``, ``status``, ``message``, ``failures``, ``next_run_at``)."""
+    row = conn.execute(text(
+        "SELECT last_run_at, last_run_status AS status, last_run_message AS message, failures, next_run_at"
+        " FROM channel_amazon_repricing_rule WHERE account_id = :a"), {"a": account_id}).mappings().first()
+    if row is None:
+        return None
+    return {k: (v.isoformat() + "Z" if isinstance(v, datetime) else v) for k, v in row.items()}
+
+
+def recent_decisions(conn: Connection, account_id: int, limit: int = 10) -> list[dict]:
+    """The account's latest decisions with their listing's SKU, newest first, for the admin."""
+    rows = conn.execute(text(
+        "SELECT d.listing_id, l.seller_sku, d.outcome, d.price, d.trace, d.created_at"
+        " FROM channel_amazon_repricing_decision d JOIN channel_amazon_listing l ON l.listing_id = d.listing_id"
+        " WHERE d.account_id = :a ORDER BY d.decision_id DESC LIMIT :n"), {"a": account_id, "n": limit}).mappings()
+    return [{**{k: (str(v) if isinstance(v, Decimal) else v) for k, v in r.items()},
+             "created_at": r["created_at"].isoformat() + "Z"} for r in rows]
 
 
 def competition_seen(conn: Connection, account_id: int, asin: str, comp: Competition, source: str,
@@ -313,8 +564,8 @@ def reprice(conn: Connection, account_id: int, website_id: int, reader: Any, set
     """Decide the price of the account's live listings (of ``asins``, or all), record every
     decision and send the changed prices through the listing owner. Returns (listing_id, decision)."""
     now = now or _now()
-    rule = rule_of(conn, account_id)
-    if rule is None or not rule.enabled:
+    rule_set = rules_of(conn, account_id)
+    if rule_set is None or not rule_set.enabled:
         return []
     where = " AND l.asin IN :s" if asins is not None else ""
     stmt = text(
@@ -329,19 +580,27 @@ def reprice(conn: Connection, account_id: int, website_id: int, reader: Any, set
     if not rows:
         return []
     comps = competitions(conn, account_id, sorted({r.asin for r in rows}))
-    codes = sorted(set(settings.attribute_codes()) | set(rule.attribute_codes()))
+    codes = sorted(set(settings.attribute_codes()) | set(rule_set.attribute_codes()))
     products = {p.entity_id: p for p in reader.products(website_id, attributes=codes,
                                                         entity_ids=[r.product_id for r in rows],
-                                                        optional=rule.attribute_codes())}
+                                                        optional=rule_set.bound_codes())}
     out: list[tuple[int, Decision]] = []
     changed: list[tuple[int, Decimal, Decimal]] = []
     records = []
     for row in rows:
         product = products.get(row.product_id)
         source = pricing.compute_price(product, settings, now) if product is not None else None
+        group, rule = rule_set.rule_for(product, now)
         floor = rule.floor.amount(source, product) if rule.floor else None
         ceiling = rule.ceiling.amount(source, product) if rule.ceiling else None
-        decision = decide(rule, source, comps.get(row.asin), floor, ceiling, row.calc_price)
+        if not rule.enabled:  # a group left alone: its products keep the price rule's price
+            decision = Decision(None if source is None else source.quantize(CENT, ROUND_HALF_UP), "off", None,
+                                None, None, f"repricing is off for these products, sent the price rule's price"
+                                            f" {_money(source)}")
+        else:
+            decision = decide(rule, source, comps.get(row.asin), floor, ceiling, row.calc_price)
+        if group is not None:
+            decision = dataclasses.replace(decision, trace=f"group '{group}': {decision.trace}")
         out.append((row.listing_id, decision))
         records.append({"a": account_id, "l": row.listing_id, "st": rule.strategy, "src": source,
                         "ref": decision.reference, "fl": floor, "ce": ceiling, "p": decision.price,

@@ -557,6 +557,12 @@ repricing_rule = Table(
     Column("account_id", INTEGER(unsigned=True), primary_key=True, autoincrement=False, comment="Account ID"),
     Column("rule", TEXT(), nullable=False, comment="JSON: strategy, floor, ceiling and what to do without competitor or at the floor"),
     Column("updated_at", TIMESTAMP(), nullable=False, server_default=text("CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP"), comment="Last change"),
+    Column("last_run_at", DATETIME(), comment="When the last scheduled run finished"),
+    Column("last_run_status", VARCHAR(16), comment="ok or failed"),
+    Column("last_run_message", VARCHAR(1024), comment="What the last run did, or why it failed"),
+    Column("failures", SMALLINT(unsigned=True), nullable=False, server_default=text("0"), comment="Failed runs in a row"),
+    Column("next_run_at", DATETIME(), comment="When the next run is due"),
+    Index("CHANNEL_AMAZON_REPRICING_RULE_NEXT_RUN_AT", "next_run_at"),
     ForeignKeyConstraint(["account_id"], ["channel_amazon_account.account_id"], name="CHANNEL_AMAZON_REPRICING_RULE_ACCOUNT_ID", ondelete="CASCADE"),
     comment="Repricing rule per account", **OPTIONS,
 )

@@ -1,6 +1,9 @@
-"""Product Pricing v0: the offers on an ASIN (``getItemOffersBatch``), served from the
-marketplace's competition state (``Marketplace.competition``: other sellers' offers per
-ASIN) plus the calling seller's own listing, in the shapes of ``productPricingV0.json``.
+"""Product Pricing: the offers on an ASIN, served from the marketplace's competition state
+(``Marketplace.competition``: other sellers' offers per ASIN) plus the calling seller's own
+listing: v0 ``getItemOffersBatch`` in the shapes of ``productPricingV0.json``, and 2022-05-01
+``getCompetitiveSummary`` in those of ``productPricing_2022-05-01.json`` (20 requests per
+batch; the featured offer and the lowest-priced offers; its rate limit, 0.033 per second
+with a burst of 1, is the guard's).
 
 The same offers feed ``ANY_OFFER_CHANGED`` (``summary_of``): the Buy Box winner is the
 offer marked ``buybox``, else the lowest landed price.
@@ -123,6 +126,55 @@ def offers_result(market, seller, asin: str, marketplace_id: str, condition: str
                         "IsBuyBoxWinner": o is box, "IsFeaturedMerchant": True} for o in ranked(offers)[:20]]}
 
 
+SUMMARY_URI = "/products/pricing/2022-05-01/items/competitiveSummary"
+SUMMARY_DATA = ("featuredBuyingOptions", "referencePrices", "lowestPricedOffers", "similarItems")
+CONDITIONS = ("New", "Used", "Collectible", "Refurbished", "Club")
+
+
+def _money_2022(amount: float, currency: str) -> dict:
+    return {"amount": float(Decimal(str(amount)).quantize(Decimal("0.01"))), "currencyCode": currency}
+
+
+def _offer_2022(o: dict, currency: str, condition: str = "New") -> dict:
+    return {"sellerId": o["seller_id"], "condition": condition, "subCondition": "New",
+            "fulfillmentType": "AFN" if o.get("fba") else "MFN",
+            "listingPrice": _money_2022(float(o["price"]), currency),
+            "shippingOptions": [{"shippingOptionType": "DEFAULT",
+                                 "price": _money_2022(float(o.get("shipping", 0)), currency)}],
+            "primeDetails": {"eligibility": "NATIONAL" if o.get("fba") else "NONE"}}
+
+
+def competitive_summary(market, seller, asin: str, marketplace_id: str, included: list[str],
+                        inputs: list[dict]) -> dict:
+    """CompetitiveSummaryResponseBody of an ASIN for the calling seller: its featured offer
+    (one segment, every customer) and the lowest-priced offers per input, its own included."""
+    currency = CURRENCIES.get(marketplace_id, "USD")
+    offers = [dict(o) for o in market.competition.get(asin, [])]
+    own = next((li for li in seller.listings.values() if li.asin == asin and li.price is not None), None)
+    if own is not None:
+        offers.append({"seller_id": seller.seller_id, "price": own.price, "shipping": 0,
+                       "fba": own.fulfillment_channel != "DEFAULT"})
+    out: dict = {"asin": asin, "marketplaceId": marketplace_id}
+    box = buybox_of(offers)
+    if "featuredBuyingOptions" in included:
+        out["featuredBuyingOptions"] = [] if box is None else [{
+            "buyingOptionType": "New", "segmentedFeaturedOffers": [{
+                **_offer_2022(box, currency), "featuredOfferSegments": [{
+                    "customerMembership": "DEFAULT", "segmentDetails": {"glanceViewWeightPercentage": 100}}]}]}]
+    if "lowestPricedOffers" in included:
+        by_price = sorted(offers, key=lambda o: float(o["price"]) + float(o.get("shipping", 0)))[:20]
+        out["lowestPricedOffers"] = [] if not by_price else [
+            {"lowestPricedOffersInput": {"itemCondition": i["itemCondition"], "offerType": i["offerType"]},
+             "offers": [_offer_2022(o, currency, i["itemCondition"]) for o in by_price]}
+            for i in (inputs or [{"itemCondition": "New", "offerType": "Consumer"}])]
+    if "referencePrices" in included:
+        out["referencePrices"] = [] if box is None else [
+            {"name": "CompetitivePrice", "price": _money_2022(float(box["price"]), currency)}]
+    if "similarItems" in included:
+        out["similarItems"] = []
+    return out
+
+
 def register(app, market, guard, marketplace_ids, body, ApiError, iso):
     @app.post("/batches/products/pricing/v0/itemOffers")
     def get_item_offers_batch():
@@ -148,6 +200,40 @@ def register(app, market, guard, marketplace_ids, body, ApiError, iso):
             responses.append({"status": {"statusCode": 200, "reasonPhrase": "OK"},
                               "headers": {"x-amzn-RequestId": str(uuid.uuid4())},
                               "body": {"payload": result}, "request": params})
+        return jsonify({"responses": responses})
+
+    @app.post("/batches/products/pricing/2022-05-01/items/competitiveSummary")
+    def get_competitive_summary():
+        seller = market.sellers[guard("getCompetitiveSummary")]
+        requests_ = body().get("requests")
+        if not isinstance(requests_, list) or not 1 <= len(requests_) <= 20:
+            raise ApiError(400, "InvalidInput", "'requests' must hold 1 to 20 requests.")
+        responses = []
+        for req in requests_:
+            if not isinstance(req, dict) or req.get("method") != "GET" or req.get("uri") != SUMMARY_URI \
+                    or not isinstance(req.get("asin"), str) or not req["asin"]:
+                raise ApiError(400, "InvalidInput", f"Invalid request in the batch: {req!r}.")
+            included = req.get("includedData")
+            inputs = req.get("lowestPricedOffersInputs") or []
+            if not isinstance(included, list) or not included or any(i not in SUMMARY_DATA for i in included):
+                raise ApiError(400, "InvalidInput", f"'includedData' must list some of {', '.join(SUMMARY_DATA)}.")
+            if not isinstance(inputs, list) or len(inputs) > 5 or any(
+                    not isinstance(i, dict) or i.get("itemCondition") not in CONDITIONS
+                    or i.get("offerType") != "Consumer" for i in inputs):
+                raise ApiError(400, "InvalidInput", "'lowestPricedOffersInputs' takes up to 5 inputs of a condition"
+                                                    " and the Consumer offer type.")
+            if inputs and "lowestPricedOffers" not in included:
+                raise ApiError(400, "InvalidInput", "'lowestPricedOffersInputs' needs 'lowestPricedOffers' in"
+                                                    " 'includedData'.")
+            if req.get("marketplaceId") not in seller.marketplaces:
+                responses.append({"status": {"statusCode": 400, "reasonPhrase": "Bad Request"},
+                                  "body": {"asin": req["asin"], "marketplaceId": str(req.get("marketplaceId")),
+                                           "errors": [{"code": "InvalidInput",
+                                                       "message": "The seller does not sell in this marketplace."}]}})
+                continue
+            with market.lock:
+                result = competitive_summary(market, seller, req["asin"], req["marketplaceId"], included, inputs)
+            responses.append({"status": {"statusCode": 200, "reasonPhrase": "Success"}, "body": result})
         return jsonify({"responses": responses})
 
     @app.post("/_sandbox/competition")

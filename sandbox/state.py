@@ -28,7 +28,7 @@ RATES = {
     "getListingsRestrictions": (5, 10),
     "createDestination": (1, 5), "getDestinations": (1, 5), "getDestination": (1, 5), "deleteDestination": (1, 5),
     "createSubscription": (1, 5), "getSubscription": (1, 5), "getSubscriptionById": (1, 5),
-    "deleteSubscriptionById": (1, 5), "getItemOffersBatch": (0.1, 1),
+    "deleteSubscriptionById": (1, 5), "getItemOffersBatch": (0.1, 1), "getCompetitiveSummary": (0.033, 1),
     # Not an operation: JSON_LISTINGS_FEED's own limit, 5 submissions per 5 minutes per region.
     "JSON_LISTINGS_FEED": (5 / 300, 5),
 }

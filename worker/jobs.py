@@ -164,6 +164,29 @@ def purge_buyer_data() -> dict:
         return protect_buyer_data(conn, Vault(runtime.settings().encryption_key), datetime.utcnow())
 
 
+#: Days an applied notification id is kept. SQS keeps an undeleted message 14 days at most
+#: (``MessageRetentionPeriod``), so no copy of a message can arrive later than that: a day
+#: beyond it still finds every redelivery's id.
+NOTIFICATION_RETENTION_DAYS = 15
+
+
+def purge_notifications(now=None, retention_days: int = NOTIFICATION_RETENTION_DAYS) -> dict:
+    """Daily (``rq cron``): forget applied notification ids older than the retention, in
+    batches of their own transactions so the notifications worker is never held up."""
+    from datetime import datetime
+
+    from channel import notifications
+
+    before = (now or datetime.utcnow()) - timedelta(days=retention_days)
+    purged = 0
+    while True:
+        with runtime.engine().begin() as conn:
+            n = notifications.purge_applied(conn, before)
+        purged += n
+        if n < 10_000:
+            return {"purged": purged, "before": before.isoformat()}
+
+
 def delete_account(account_id: int, end_listings: bool) -> dict:
     """Delete an account (``channel.account_removal``); with ``end_listings``, its listings
     on Amazon are ended first, as a merchant's "end" action is sent. Under the account's

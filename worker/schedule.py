@@ -59,8 +59,10 @@ def main() -> None:
     import time
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s cron %(levelname)s %(message)s")
+    from worker.repricing import reprice_tick
+
     while True:
-        for run in (tick, orders_tick):  # one failing never holds the other back
+        for run in (tick, orders_tick, reprice_tick):  # one failing never holds the others back
             try:
                 run()
             except Exception:  # noqa: BLE001 - the next tick tries again

@@ -10,9 +10,11 @@ from flask import jsonify
 
 from bridge import db
 from bridge.api import bp
-from bridge.api.common import account, body
+from bridge.api.common import account, body, reader
 from bridge.auth import requires
+from bridge.errors import BadRequest
 from channel import notifications, repricing
+from channel.errors import InvalidInput
 
 
 def _subscription(account_id: int) -> dict:
@@ -41,18 +43,32 @@ def put_notifications(account_id):
     return jsonify(_subscription(account_id))
 
 
+def _repricing(account_id: int) -> dict:
+    """The account's rule (None: off), its groups, the competition source and the last run."""
+    conn = db.session.connection()
+    rule_set = repricing.rules_of(conn, account_id)
+    out: dict = {"account_id": account_id, "rule": None, "groups": [], "competition_source": "both",
+                 "last_run": repricing.last_run(conn, account_id)}
+    return {**out, **rule_set.to_json()} if rule_set else out
+
+
 @bp.get("/accounts/<int:account_id>/repricing")
 @requires("view")
 def get_repricing(account_id):
     account(account_id)
-    rule = repricing.rule_of(db.session.connection(), account_id)
-    return jsonify({"account_id": account_id, "rule": rule.to_json() if rule else None})
+    return jsonify(_repricing(account_id))
 
 
 @bp.put("/accounts/<int:account_id>/repricing")
 @requires("accounts")
 def put_repricing(account_id):
+    """``rule`` (null: repricing off), and optionally ``groups`` and ``competition_source``:
+    absent, they stay as they are, so a caller that only knows ``rule`` changes only it."""
     account(account_id)
-    rule = repricing.save_rule(db.session.connection(), account_id, body().get("rule"))
+    data = {k: v for k, v in body().items() if k in ("rule", "groups", "competition_source")}
+    try:
+        repricing.save_rules(db.session.connection(), account_id, data, reader())
+    except InvalidInput as exc:  # a refused setting names its place: 400 with details.path
+        raise BadRequest(exc.message, exc.details) from None
     db.session.commit()
-    return jsonify({"account_id": account_id, "rule": rule.to_json() if rule else None})
+    return jsonify(_repricing(account_id))

@@ -16,7 +16,7 @@ import jsonschema
 
 MODELS = ("sellersV1.json", "reports_2021-06-30.json", "feeds_2021-06-30.json", "listingsItems_2021-08-01.json",
           "catalogItems_2022-04-01.json", "orders_2026-01-01.json", "ordersV0.json", "notificationsV1.json",
-          "productPricingV0.json")
+          "productPricingV0.json", "productPricing_2022-05-01.json")
 
 
 class Models:

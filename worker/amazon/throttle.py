@@ -41,6 +41,7 @@ RATES = {
     "createDestination": (1.0, 5), "getDestinations": (1.0, 5), "getDestination": (1.0, 5),
     "deleteDestination": (1.0, 5), "createSubscription": (1.0, 5), "getSubscription": (1.0, 5),
     "getSubscriptionById": (1.0, 5), "deleteSubscriptionById": (1.0, 5), "getItemOffersBatch": (0.1, 1),
+    "getCompetitiveSummary": (0.033, 1),
     # Not an operation: the JSON_LISTINGS_FEED submission limit (5 per 300 s, per region).
     "JSON_LISTINGS_FEED": (5 / 300, 5),
 }
