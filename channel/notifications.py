@@ -26,7 +26,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Callable, Sequence
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import bindparam, text
@@ -306,7 +306,11 @@ def subscription(conn: Connection, account_id: int) -> dict:
 
 def configure(conn: Connection, account_id: int, enabled: bool, queue_arn: str | None, queue_url: str | None) -> dict:
     """The merchant's setting: notifications on (with the queue's ARN and URL) or off. The
-    worker then subscribes or unsubscribes the account (``status`` pending meanwhile)."""
+    worker then subscribes or unsubscribes the account (``status`` pending meanwhile).
+    On without a queue subscribes again to the queue the account already has."""
+    if enabled and not queue_arn and not queue_url:  # "subscribe now": again, to the queue it has
+        current = subscription(conn, account_id)
+        queue_arn, queue_url = current["queue_arn"], current["queue_url"]
     if enabled:
         if not queue_arn or not queue_arn.startswith("arn:aws:sqs:") or len(queue_arn.split(":")) != 6:
             raise InvalidInput("queue_arn must be an SQS queue ARN (arn:aws:sqs:region:account:name)")
@@ -325,7 +329,8 @@ def configure(conn: Connection, account_id: int, enabled: bool, queue_arn: str |
 
 def subscribed(conn: Connection, account_id: int, destination_id: str | None, subscriptions: dict[str, str],
                now: datetime | None = None) -> None:
-    """Amazon confirmed the subscriptions (or, with none, that they are gone: off)."""
+    """Amazon confirmed the subscriptions (or, with none, that they are gone: off); either
+    way a ``notifications_stopped`` alert has no cause left."""
     now = now or _utcnow()
     live = bool(subscriptions)
     conn.execute(text(
@@ -334,8 +339,7 @@ def subscribed(conn: Connection, account_id: int, destination_id: str | None, su
         {"a": account_id, "d": destination_id, "s": json.dumps(subscriptions) if live else None,
          "st": "live" if live else "off", "now": now,
          "m": f"subscribed to {len(subscriptions)} notification types" if live else "notifications are off"})
-    if live:
-        alerts.clear_alert(conn, account_id, ALERT, now=now)
+    alerts.clear_alert(conn, account_id, ALERT, now=now)  # flowing again, or turned off: nothing to act on
 
 
 def confirmed(conn: Connection, account_ids: Sequence[int], now: datetime | None = None, polled: bool = False,
@@ -373,6 +377,38 @@ def fell_back(conn: Connection, account_id: int, why: str, now: datetime | None 
                        f"Amazon's notifications stopped for this account ({why}); its listings and orders are"
                        f" read every cycle until they flow again.", severity="warning", action=ALERT_ACTION, now=now)
     return bool(changed)
+
+
+def overview(conn: Connection, account_id: int, now: datetime | None = None) -> dict:
+    """The account's subscription as the admin shows it: per notification type its Amazon
+    subscription, the last event received and the events of the last hour (received, and
+    applied: not stale, not for an unknown listing); how often the cycle reads the account
+    (``polling_every``, seconds); and, when events stopped, since when (``fallback``)."""
+    now = now or _utcnow()
+    sub = subscription(conn, account_id)
+    last: dict[str, datetime] = dict(conn.execute(text(
+        f"SELECT notification_type, MAX(applied_at) FROM {APPLIED} WHERE account_id = :a"
+        f" GROUP BY notification_type"), {"a": account_id}).all())
+    hour = {r[0]: (int(r[1]), int(r[2] or 0)) for r in conn.execute(text(
+        f"SELECT notification_type, COUNT(*), SUM(outcome = 'applied') FROM {APPLIED}"
+        f" WHERE account_id = :a AND applied_at >= :since GROUP BY notification_type"),
+        {"a": account_id, "since": now - timedelta(hours=1)})}
+    sub["types"] = [{"notification_type": kind, "subscription_id": sub["subscriptions"].get(kind),
+                     "destination_id": sub["destination_id"] if kind in sub["subscriptions"] else None,
+                     "last_event_at": last.get(kind), "received_last_hour": hour.get(kind, (0, 0))[0],
+                     "applied_last_hour": hour.get(kind, (0, 0))[1]} for kind in TYPES]
+    interval = conn.execute(text("SELECT sync_interval FROM channel_amazon_account WHERE account_id = :a"),
+                            {"a": account_id}).scalar()
+    sub["polling_every"] = int(interval or 300)
+    sub["fallback"] = None
+    if sub["status"] == "fallback":
+        alert = conn.execute(text(
+            "SELECT started_at, message, action FROM channel_amazon_alert WHERE account_id = :a AND code = :c"
+            " AND cleared_at IS NULL"), {"a": account_id, "c": ALERT}).mappings().first()
+        sub["fallback"] = {"since": alert["started_at"] if alert else None, "reason": sub["status_message"],
+                           "polling_every": sub["polling_every"],
+                           "alert": {"message": alert["message"], "action": alert["action"]} if alert else None}
+    return sub
 
 
 def accounts_to_read(conn: Connection) -> dict[str, list[int]]:

@@ -17,10 +17,19 @@ from channel import notifications, repricing
 from channel.errors import InvalidInput
 
 
+def _iso(value) -> str | None:
+    return value.isoformat() + "Z" if value is not None else None
+
+
 def _subscription(account_id: int) -> dict:
-    sub = notifications.subscription(db.session.connection(), account_id)
+    """The subscription, its health per notification type and its fallback, times in UTC."""
+    sub = notifications.overview(db.session.connection(), account_id)
     for key in ("last_event_at", "last_poll_at", "checked_at"):
-        sub[key] = sub[key].isoformat() + "Z" if sub[key] is not None else None
+        sub[key] = _iso(sub[key])
+    for row in sub["types"]:
+        row["last_event_at"] = _iso(row["last_event_at"])
+    if sub["fallback"]:
+        sub["fallback"]["since"] = _iso(sub["fallback"]["since"])
     return sub
 
 
@@ -36,9 +45,14 @@ def get_notifications(account_id):
 def put_notifications(account_id):
     account(account_id)
     data = body()
-    arn, url = data.get("queue_arn"), data.get("queue_url")
-    notifications.configure(db.session.connection(), account_id, data.get("enabled") is True,
-                            arn if isinstance(arn, str) else None, url if isinstance(url, str) else None)
+    if not isinstance(data.get("enabled"), bool):
+        raise BadRequest("'enabled' must be true or false", {"parameter": "enabled"})
+    for key in ("queue_arn", "queue_url"):
+        if data.get(key) is not None and not isinstance(data[key], str):
+            raise BadRequest(f"'{key}' must be a string", {"parameter": key})
+    arn, url = (data.get(key) or None for key in ("queue_arn", "queue_url"))
+    notifications.configure(db.session.connection(), account_id, data["enabled"],
+                            arn.strip() if arn else None, url.strip() if url else None)
     db.session.commit()
     return jsonify(_subscription(account_id))
 

@@ -662,6 +662,109 @@ define([], function () {
     }
   });
 
+  /* The settings page's notifications section: on/off with the SQS queue, subscribe now and
+     unsubscribe (the notifications worker carries them out with Amazon), and the status of
+     each notification type kept current from GET .../notifications, the fallback alert with it. */
+  var NOTIFICATION_STATUS = {off: "Off: the account is read by its cycle only.",
+                             pending: "Being set up with Amazon...",
+                             live: "On: Amazon's events arrive in seconds.",
+                             fallback: "Events stopped: the account is read by its cycle until they flow again."};
+  var NUMBER_WORDS = ["", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"];
+
+  function utcClock(iso) {
+    if (!iso) { return "never"; }
+    var today = new Date().toISOString().slice(0, 10);
+    return (iso.slice(0, 10) === today ? "" : iso.slice(0, 10) + " ") + iso.slice(11, 16) + " UTC";
+  }
+
+  function everyWords(seconds) {
+    if (seconds % 60) { return seconds + " seconds"; }
+    var m = seconds / 60;
+    if (m === 1) { return "minute"; }
+    if (m % 60 === 0 && m >= 120) { return (NUMBER_WORDS[m / 60] || String(m / 60)) + " hours"; }
+    return (NUMBER_WORDS[m] || String(m)) + " minutes";
+  }
+
+  function showNotifications(box, n) {
+    function field(scope, name, text, title) {
+      var el = scope.querySelector('[data-field="' + name + '"]');
+      if (el) { el.textContent = text; if (title !== undefined) { el.title = title || ""; } }
+    }
+    box.dataset.status = n.status;
+    var status = box.querySelector('[data-field="status"]');
+    status.dataset.status = n.status;
+    field(box, "status", NOTIFICATION_STATUS[n.status] || n.status);
+    field(box, "status_message", n.status_message || "");
+    ["last_event_at", "last_poll_at", "checked_at"].forEach(function (k) {
+      field(box.querySelector(".channel-notifications-status"), k, utcClock(n[k]), n[k]);
+    });
+    (n.types || []).forEach(function (t) {
+      var row = box.querySelector('tr[data-type="' + t.notification_type + '"]');
+      if (!row) { return; }
+      field(row, "subscription_id", t.subscription_id ? "Yes" : "No", t.subscription_id);
+      field(row, "destination_id", t.destination_id || "-");
+      field(row, "last_event_at", utcClock(t.last_event_at), t.last_event_at);
+      field(row, "applied_last_hour", String(t.applied_last_hour));
+      field(row, "received_last_hour", String(t.received_last_hour));
+    });
+    var alert = box.querySelector(".channel-notifications-fallback"), fb = n.fallback;
+    alert.hidden = !fb;
+    if (fb) {
+      field(alert, "fallback-since", utcClock(fb.since));
+      field(alert, "fallback-every", everyWords(fb.polling_every));
+      field(alert, "fallback-reason", fb.reason || "");
+      field(alert, "fallback-action", (fb.alert && fb.alert.action) || "");
+    }
+    var form = box.querySelector(".channel-notifications-form");
+    if (form) {
+      form.querySelector('[data-action="subscribe"]').disabled = !n.queue_arn;
+      form.querySelector('[data-action="unsubscribe"]').disabled = !n.enabled;
+      if (document.activeElement === null || !form.contains(document.activeElement)) {
+        form.elements.enabled.checked = n.enabled;
+      }
+    }
+  }
+
+  function followNotifications(box) {
+    clearTimeout(box.channelTimer);
+    call(box, "GET", box.dataset.path).then(function (n) {
+      showNotifications(box, n);
+      box.channelTimer = setTimeout(function () { followNotifications(box); }, n.status === "pending" ? 1000 : 5000);
+    }).catch(function () {
+      box.channelTimer = setTimeout(function () { followNotifications(box); }, 15000);
+    });
+  }
+
+  function setNotifications(box, data) {
+    var out = box.querySelector(".channel-notifications-form .channel-form-result");
+    say(out, data.enabled ? "Subscribing with Amazon..." : "Unsubscribing from Amazon...", false);
+    call(box, "PUT", box.dataset.path, data).then(function (n) {
+      say(out, "Saved: the notifications worker is " + (data.enabled ? "subscribing" : "unsubscribing") + ".", false);
+      showNotifications(box, n);
+      followNotifications(box);
+    }).catch(function (err) { say(out, err.message, true); });
+  }
+
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    if (!form.classList.contains("channel-notifications-form")) { return; }
+    ev.preventDefault();
+    setNotifications(form.closest(".channel-notifications"), {
+      enabled: form.elements.enabled.checked, queue_arn: form.elements.queue_arn.value.trim() || null,
+      queue_url: form.elements.queue_url.value.trim() || null});
+  });
+
+  document.addEventListener("click", function (ev) {
+    var t = ev.target.closest && ev.target.closest(".channel-notifications-action");
+    if (!t) { return; }
+    var box = t.closest(".channel-notifications");
+    setNotifications(box, {enabled: t.dataset.action === "subscribe"});
+  });
+
+  document.querySelectorAll(".channel-notifications[data-path]").forEach(function (box) {
+    box.channelTimer = setTimeout(function () { followNotifications(box); }, box.dataset.status === "pending" ? 1000 : 5000);
+  });
+
   // Selects that reload their form (no inline handlers: the pages' policy allows no inline script).
   document.addEventListener("change", function (ev) {
     if (ev.target.matches && ev.target.matches("select[data-autosubmit]") && ev.target.form) {
