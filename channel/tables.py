@@ -466,6 +466,7 @@ notification = Table(
     Column("applied_at", DATETIME(), nullable=False, comment="When it was applied"),
     Index("CHANNEL_AMAZON_NOTIFICATION_APPLIED_AT", "applied_at"),
     Index("CHANNEL_AMAZON_NOTIFICATION_ACCOUNT_ID_APPLIED_AT", "account_id", "applied_at"),
+    Index("CHANNEL_AMAZON_NOTIFICATION_ACCOUNT_ID_TYPE_APPLIED_AT", "account_id", "notification_type", "applied_at"),
     comment="Notifications applied, once each", **OPTIONS,
 )
 
