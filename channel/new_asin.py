@@ -35,6 +35,10 @@ SOURCES = ("attribute", "fixed", "template")
 STATUSES = ("queued", "invalid", "restricted", "submitted", "assigned", "refused")
 #: Statuses the worker validates (again) on its next run.
 OPEN = ("queued", "invalid", "restricted", "refused")
+#: Statuses the sync cycle's automatic run validates again: a product Amazon refused or a
+#: gated brand stopped waits for the merchant (choosing it again queues it), so the cycle
+#: never sends the same refused attributes every five minutes.
+CYCLE_OPEN = ("queued", "invalid")
 #: Jobs the bridge enqueues by name (``channel.jobs.queue``).
 RUN_JOB = "worker.new_asin_jobs.run_job"
 SEARCH_JOB = "worker.new_asin_jobs.search_job"
@@ -328,7 +332,12 @@ def save_rule(conn: Connection, account_id: int, product_type: str, rule: dict |
                      {"a": account_id, "p": product_type, "r": json.dumps(rule)})
 
 
-def load_rules(conn: Connection, account_id: int) -> list[tuple[str, dict]]:
-    return [(r.product_type, json.loads(r.rule)) for r in conn.execute(text(
-        f"SELECT product_type, rule FROM {RULE_TABLE} WHERE account_id = :a ORDER BY product_type"),
-        {"a": account_id})]
+def load_rules(conn: Connection, account_id: int, mapped_only: bool = False) -> list[tuple[str, dict]]:
+    """The account's rules by product type; ``mapped_only`` keeps those whose product type
+    has an attribute mapping (a rule without one would only queue products with nothing to send)."""
+    sql = f"SELECT r.product_type, r.rule FROM {RULE_TABLE} r WHERE r.account_id = :a"
+    if mapped_only:
+        sql += (f" AND EXISTS (SELECT 1 FROM {MAP_TABLE} m WHERE m.account_id = r.account_id"
+                f" AND m.product_type = r.product_type)")
+    return [(r.product_type, json.loads(r.rule)) for r in conn.execute(text(sql + " ORDER BY r.product_type"),
+                                                                       {"a": account_id})]

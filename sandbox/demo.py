@@ -60,6 +60,21 @@ PID_FILE = "demo.pid"
 STATE_FILE = "demo.json"
 #: What only a running or kept demo needs; the logs are not in it and stay.
 DATA = ("mariadb", "redis", "sandbox-seed.json", STATE_FILE)
+#: The demo's variation family: a configurable T-shirt (``sandbox.catalog.add_configurable_family``,
+#: six children by size and color) after the sample products, created on Amazon as a SHIRT
+#: family by the sync cycle's new-ASIN step through this mapping and rule.
+FAMILY_PRODUCT_TYPE = "SHIRT"
+FAMILY_MAPPING = (
+    {"amazon_attribute": "item_name", "source": "attribute", "value": "name"},
+    {"amazon_attribute": "brand", "source": "attribute", "value": "manufacturer"},
+    {"amazon_attribute": "product_description", "source": "attribute", "value": "description"},
+    {"amazon_attribute": "bullet_point", "source": "template", "value": "{{name}} - {{color}}"},
+    {"amazon_attribute": "department", "source": "fixed", "value": "Unisex Adult"},
+    {"amazon_attribute": "color", "source": "attribute", "value": "color"},
+    {"amazon_attribute": "size", "source": "attribute", "value": "size"},
+    {"amazon_attribute": "externally_assigned_product_identifier.type", "source": "fixed", "value": "ean"},
+    {"amazon_attribute": "externally_assigned_product_identifier.value", "source": "attribute", "value": "ean"},
+)
 
 
 class Processes:
@@ -133,6 +148,29 @@ def seed_sandbox(path: Path, products: int) -> None:
                      "client_id": DEMO_CLIENT_ID, "client_secret": DEMO_CLIENT_SECRET,
                      "refresh_token": "Atzr|demo-refresh-token-2"}],
     }))
+
+
+def build_catalog(conn, products: int):
+    """The sample catalog of ``products`` and the configurable family after them (entity
+    ``products + 1``, children at the next six ids); returns the Magento schema."""
+    from sandbox import catalog
+
+    schema = catalog.build(conn, products)
+    catalog.add_configurable_family(conn, schema, products + 1)
+    return schema
+
+
+def choose_family(engine, account_id: int) -> None:
+    """The attribute mapping of ``FAMILY_PRODUCT_TYPE`` and a new-ASIN rule choosing the
+    family's configurable product: the first sync sends the family, a later one gets its ASINs."""
+    from channel import new_asin
+    from sandbox.catalog import FAMILY_PARENT_SKU
+
+    with engine.begin() as conn:
+        new_asin.save_mapping(conn, account_id, FAMILY_PRODUCT_TYPE, new_asin.parse_mapping(FAMILY_MAPPING))
+        new_asin.save_rule(conn, account_id, FAMILY_PRODUCT_TYPE, {
+            "type": "combine", "aggregator": "all", "value": True, "conditions": [
+                {"type": "attribute", "attribute": "sku", "operator": "==", "value": FAMILY_PARENT_SKU}]})
 
 
 def sample_history(engine, account_id: int, days: int = 30) -> None:
@@ -376,7 +414,6 @@ def _run(slot: DemoSlot, products: int, keep: bool, wait: bool) -> int:
     from channel.db import make_engine
     from channel.migrations import upgrade
     from channel.settings import Settings
-    from sandbox import catalog
 
     base = slot.base
     for removed in clean_var(base.parent, slot):
@@ -406,9 +443,10 @@ def _run(slot: DemoSlot, products: int, keep: bool, wait: bool) -> int:
             db.create_database(DEMO_DB)
             conn = db.connect(DEMO_DB)
             started = time.monotonic()
-            catalog.build(conn, products)
+            build_catalog(conn, products)
             conn.close()
-            print(f"Magento  sample catalog of {products} products in {time.monotonic() - started:.1f}s")
+            print(f"Magento  sample catalog of {products} products and a configurable T-shirt in"
+                  f" {time.monotonic() - started:.1f}s")
         else:
             print(f"Magento  sample catalog of {products} products, kept")
         sandbox_port = free_port()
@@ -439,6 +477,7 @@ def _run(slot: DemoSlot, products: int, keep: bool, wait: bool) -> int:
         if not reuse:
             state["account_id"] = create_account(engine, settings)
             sample_history(engine, state["account_id"])
+            choose_family(engine, state["account_id"])
         with engine.begin() as channel_conn:  # the demo account takes Amazon's notifications (the worker subscribes it)
             notifications.configure(channel_conn, state["account_id"], True, queue_arn, queue_url)
         engine.dispose()

@@ -89,7 +89,7 @@ def dashboard():
         "steps": conn.execute(text(
             "SELECT step, status, message, finished_at, last_ok_at, failures FROM channel_amazon_sync_step"
             " WHERE account_id = :a ORDER BY FIELD(step, 'import', 'match', 'asin_lookup', 'classify', 'publish',"
-            " 'attributes', 'price_stock', 'orders', 'record')"), {"a": account_id}).mappings().all(),
+            " 'new_asin', 'attributes', 'price_stock', 'orders', 'record')"), {"a": account_id}).mappings().all(),
     }
 
 

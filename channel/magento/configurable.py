@@ -52,3 +52,20 @@ def families(conn: Connection, schema: MagentoSchema, parent_ids: list[int]) -> 
         children.setdefault(int(entity_id), []).append(int(child_id))
     return {pid: Family(pid, tuple(codes.get(pid, ())), tuple(children.get(pid, ())))
             for pid in sorted(set(codes) | set(children))}
+
+
+def parents(conn: Connection, schema: MagentoSchema, child_ids: list[int]) -> dict[int, str]:
+    """The configurable products (``entity_id`` -> ``sku``) that ``child_ids`` belong to."""
+    if not child_ids:
+        return {}
+    s = schema
+    version = ""
+    params: dict = {"ids": sorted(set(child_ids))}
+    if s.is_commerce:
+        version = " AND p.created_in <= :v AND p.updated_in > :v"
+        params["v"] = s.current_version(conn)
+    return {int(entity_id): str(sku) for entity_id, sku in conn.execute(text(
+        f"SELECT DISTINCT p.entity_id, p.sku FROM {s.t('catalog_product_entity')} p"
+        f" JOIN {s.t('catalog_product_super_link')} l ON l.parent_id = p.{s.link}"
+        f" WHERE l.product_id IN :ids AND p.type_id = 'configurable'{version}").bindparams(
+        bindparam("ids", expanding=True)), params)}

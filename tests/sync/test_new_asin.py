@@ -255,3 +255,108 @@ def test_amazon_refusing_a_new_product_brings_it_back_with_amazons_issues(
                               "message": f"You need approval to list products of the brand {brand} in this category."}]
     after = listing(channel_db, sync_account, SIMPLE)
     assert after["tab"] == "incomplete" and "8541" in after["amazon_issues"]
+
+
+HOME_RULE = {"type": "combine", "aggregator": "all", "value": True, "conditions": [
+    {"type": "attribute", "attribute": "name", "operator": "==", "value": f"Sample product {SIMPLE}"}]}
+
+
+def choose_by_rule(channel_db, account_id, mapping, product_type="HOME", rule=HOME_RULE):
+    with channel_db.engine.begin() as conn:
+        if mapping:
+            new_asin.save_mapping(conn, account_id, product_type, mapping)
+        new_asin.save_rule(conn, account_id, product_type, rule)
+
+
+def test_a_plain_cycle_sends_rule_chosen_products_and_a_later_cycle_gets_their_asin(
+        cycle, channel_db, market, sync_account):
+    cycle()
+    choose_by_rule(channel_db, sync_account, [*HOME_MAPPING, MappingRow("item_type_keyword", "fixed", "vases")])
+
+    summary = cycle()
+    assert summary["steps"]["new_asin"]["status"] == "ok", summary["steps"]
+    assert summary["new_asin"]["chosen"] == 1 and summary["new_asin"]["submitted"] == 1, summary["new_asin"]
+    assert flow(channel_db, sync_account, SIMPLE)["status"] == "submitted"
+    assert listing(channel_db, sync_account, SIMPLE)["tab"] == "list_in_progress"
+    puts = market.market.calls.get("putListingsItem", 0)
+
+    summary = cycle()  # submitted, awaiting Amazon: tracked, not sent again
+    assert summary["new_asin"]["chosen"] == 0 and summary["new_asin"]["submitted"] == 0, summary["new_asin"]
+    assert market.market.calls.get("putListingsItem", 0) == puts
+
+    advance(market, 200)
+    summary = cycle()
+    assert summary["new_asin"]["assigned"] == 1, summary["new_asin"]
+    row = flow(channel_db, sync_account, SIMPLE)
+    assert row["status"] == "assigned" and row["asin"].startswith("B0")
+    assert listing(channel_db, sync_account, SIMPLE)["asin"] == row["asin"]
+    assert listing(channel_db, sync_account, SIMPLE)["tab"] == "active"
+    assert cycle()["new_asin"]["submitted"] == 0
+    assert market.market.calls.get("putListingsItem", 0) == puts
+
+
+def test_a_rule_chosen_product_failing_validation_stays_incomplete_with_its_reason_each_cycle(
+        cycle, channel_db, market, sync_account):
+    cycle()
+    choose_by_rule(channel_db, sync_account, HOME_MAPPING)  # no item type keyword
+    puts = market.market.calls.get("putListingsItem", 0)
+    for _ in range(2):
+        summary = cycle()
+        assert summary["steps"]["new_asin"]["status"] == "ok"
+        row = flow(channel_db, sync_account, SIMPLE)
+        assert row["status"] == "invalid"
+        assert [i["attribute"] for i in row["issues"]] == ["item_type_keyword"]
+        assert listing(channel_db, sync_account, SIMPLE)["tab"] == "incomplete"
+    assert market.market.calls.get("putListingsItem", 0) == puts
+
+    choose_by_rule(channel_db, sync_account, [*HOME_MAPPING, MappingRow("item_type_keyword", "fixed", "vases")])
+    assert cycle()["new_asin"]["submitted"] == 1  # fixed: sent by the next cycle
+
+
+def test_the_new_asin_step_does_nothing_without_a_rule_or_without_a_mapping(cycle, channel_db, market, sync_account):
+    summary = cycle()
+    assert summary["steps"]["new_asin"] == {"status": "ok", "message": "no new-ASIN rule with a mapping"}
+    choose_by_rule(channel_db, sync_account, None)  # a rule, no mapping for its product type
+    summary = cycle()
+    assert summary["steps"]["new_asin"]["message"] == "no new-ASIN rule with a mapping"
+    assert "new_asin" not in summary
+    with channel_db.engine.connect() as conn:
+        assert new_asin.rows(conn, sync_account) == []
+    assert market.market.calls.get("getDefinitionsProductType", 0) == 0
+
+
+def test_a_failing_new_asin_step_leaves_the_other_steps_outcomes_intact(cycle, channel_db, market, sync_account):
+    cycle()
+    choose_by_rule(channel_db, sync_account, [*HOME_MAPPING, MappingRow("item_type_keyword", "fixed", "vases")])
+    market.admin("POST", "/faults", json={"operation": "getDefinitionsProductType", "status": 400, "count": 1})
+
+    summary = cycle()
+    steps = summary["steps"]
+    assert steps["new_asin"]["status"] == "failed", steps
+    assert {k: v["status"] for k, v in steps.items() if k != "new_asin"} == {
+        "import": "ok", "match": "ok", "classify": "ok", "asin_lookup": "ok", "publish": "ok", "attributes": "ok",
+        "price_stock": "ok", "record": "ok"}
+    with channel_db.engine.connect() as conn:
+        logged = conn.execute(text("SELECT COUNT(*) FROM channel_amazon_log WHERE operation = 'step:new_asin'")).scalar()
+    assert logged == 1
+
+    summary = cycle()  # the fault is gone: the step picks up where it stopped
+    assert summary["steps"]["new_asin"]["status"] == "ok"
+    assert flow(channel_db, sync_account, SIMPLE)["status"] == "submitted"
+
+
+def test_the_demos_family_is_sent_by_a_plain_cycle_through_its_rule(cycle, channel_db, market, sync_account):
+    from sandbox import demo
+
+    with channel_db.raw() as raw:
+        sample.add_configurable_family(raw, channel_db.schema, PARENT)
+    demo.choose_family(channel_db.engine, sync_account)
+    summary = cycle()
+    assert summary["new_asin"]["chosen"] == 1 and summary["new_asin"]["joined"] == 6, summary["new_asin"]
+    assert summary["new_asin"]["submitted"] == 7, summary["new_asin"]
+    parent = flow(channel_db, sync_account, PARENT)
+    assert (parent["role"], parent["variation_theme"]) == ("parent", "SIZE/COLOR")
+    advance(market, 200)
+    cycle()
+    with channel_db.engine.connect() as conn:
+        assert new_asin.counts(conn, sync_account)["assigned"] == 7

@@ -1,8 +1,9 @@
 """The Synchronizer: one account's listing cycle, step by step, under the account's lock.
 
 Import Amazon's listings, match them to products, look up missing ASINs, classify
-the website's catalog, publish / end / track offers, push changed prices and
-quantities, record the day's snapshot. Every step is idempotent, commits its own
+the website's catalog, publish / end / track offers, create the new products a
+rule chooses (``worker.sync.new_asin``), push changed prices and quantities, record
+the day's snapshot. Every step is idempotent, commits its own
 work and has its own outcome (``worker.sync.steps``): a step runs when the steps it
 needs succeeded this time or before, so a failed report import never stops the
 price and stock push of listings already live. Orders are a job of their own.
@@ -24,7 +25,7 @@ from channel.crypto import Vault
 from channel.db import retry_on_lock_conflict
 from channel.errors import NotFound
 from channel.magento.catalog import CatalogReader
-from channel.matching import match_account
+from channel.matching import match_account, match_new_by_sku
 from channel.models import Account
 from channel.models.log import write_log
 from channel.pricing import AccountSettings
@@ -34,6 +35,7 @@ from worker.locks import AccountLock
 from worker.sync.attributes import AttributeImporter
 from worker.sync.exporter import PriceStockExporter
 from worker.sync.importer import ListingsReportImporter
+from worker.sync.new_asin import cycle_run as new_asin_run
 from worker.sync.pii import protect_buyer_data
 from worker.sync.publisher import OfferPublisher
 from worker.sync.steps import ReportHeld, StepRunner
@@ -142,15 +144,20 @@ class Synchronizer:
             def do_import():
                 stats = ListingsReportImporter(conn, client, account.account_id, self.options.poll,
                                                progress=lambda n: self.progress("import", n, 0),
-                                               hold_threshold=settings.report_hold_threshold).run(started)
+                                               hold_threshold=settings.report_hold_threshold,
+                                               prematch=lambda c, stage: match_new_by_sku(c, reader, account, stage),
+                                               ).run(started)
                 self.summary["imported"] = stats.rows
+                self.summary["matched_on_import"] = stats.matched
                 if stats.held:
                     raise ReportHeld(stats.held)
-                return f"{stats.rows} listings, {stats.bad_rows} bad rows skipped, {stats.gone} gone"
+                return (f"{stats.rows} listings, {stats.bad_rows} bad rows skipped, {stats.gone} gone,"
+                        f" {stats.matched} new matched by seller SKU")
 
             def do_match():
-                self.summary["matched"] = match_account(conn, reader, account).matched
-                return f"{self.summary['matched']} matched"
+                matched = match_account(conn, reader, account).matched
+                self.summary["matched"] = matched + self.summary.get("matched_on_import", 0)
+                return f"{matched} matched"
 
             def do_asin_lookup():
                 publisher.lookup_asins(reader)
@@ -174,6 +181,14 @@ class Synchronizer:
                     conn.commit()
                     classify_account(conn, reader, account, started)
                 return f"{publisher.stats.published} published, {publisher.stats.ended} ended"
+
+            def do_new_asin():
+                found = new_asin_run(conn, client, account, reader)
+                if found is None:
+                    return "no new-ASIN rule with a mapping"
+                self.summary["new_asin"] = found
+                return (f"{found['chosen']} chosen, {found['submitted']} submitted, {found['assigned']} assigned,"
+                        f" {found['invalid']} invalid")
 
             def do_attributes():
                 if not account.read_only:
@@ -199,6 +214,7 @@ class Synchronizer:
             # cycle, and published in this cycle too.
             steps.run("asin_lookup", do_asin_lookup, needs=("match",))
             steps.run("publish", do_publish, needs=("classify",))
+            steps.run("new_asin", do_new_asin, needs=("classify",))
             steps.run("attributes", do_attributes, needs=("import",))
             steps.run("price_stock", do_price_stock, needs=("classify",))
             steps.run("record", do_record)

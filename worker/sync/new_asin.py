@@ -20,6 +20,9 @@ One run, per account, under the account's lock:
    products are asked about (``getListingsItem``) until Amazon shows the ASIN it assigned,
    or issues that refuse them.
 
+The sync cycle runs it as a step of its own (``cycle_run``) when a rule chooses products
+for a mapped product type; a manual choice runs it as a job (``worker.new_asin_jobs``).
+
 The listing rows move through ``channel.listing_state`` (submitted for a new ASIN,
 ASIN assigned, refused with issues); the flow's own facts are ``channel_amazon_new_asin``.
 """
@@ -38,7 +41,7 @@ from sqlalchemy.engine import Connection
 
 from channel import listing_state, marketplaces, new_asin, payloads, product_types, rules
 from channel.magento.catalog import CatalogReader
-from channel.magento.configurable import families
+from channel.magento.configurable import families, parents
 from channel.product_types import Problem, ProductTypeSchema
 from worker.amazon import catalog, definitions, feeds, listings, restrictions
 from worker.amazon.errors import AmazonError
@@ -53,6 +56,19 @@ FEED_REF = "feed:"
 
 def utcnow() -> datetime:
     return datetime.utcnow().replace(microsecond=0)
+
+
+def cycle_run(conn: Connection, client, account, reader: CatalogReader,
+              now: Callable[[], datetime] = utcnow) -> dict | None:
+    """The sync cycle's new-ASIN step: products the account's rules choose are validated,
+    sent when ready and tracked until Amazon assigns their ASIN, with the cycle's client
+    (its rate limiter) under the cycle's lock. Invalid products are checked again each
+    cycle; submitted ones are tracked, never sent again; refused and restricted ones wait
+    for the merchant (``new_asin.CYCLE_OPEN``). ``None`` when no rule has a mapping."""
+    if not new_asin.load_rules(conn, account.account_id, mapped_only=True):
+        conn.commit()
+        return None
+    return NewAsinCreator(conn, client, account, reader, now=now, open_statuses=new_asin.CYCLE_OPEN).run()
 
 
 @dataclasses.dataclass
@@ -73,8 +89,14 @@ class Stats:
 
 
 class NewAsinCreator:
+    """One run for an account; ``open_statuses`` are the statuses it validates (again)."""
+
     def __init__(self, conn: Connection, client, account, reader: CatalogReader,
-                 now: Callable[[], datetime] = utcnow, feed_above: int = FEED_ABOVE, locale: str = "en_US"):
+                 now: Callable[[], datetime] = utcnow, feed_above: int = FEED_ABOVE, locale: str = "en_US",
+                 open_statuses: tuple[str, ...] = new_asin.OPEN):
+        if not set(open_statuses) <= set(new_asin.OPEN):
+            raise ValueError(f"open statuses must be among {', '.join(new_asin.OPEN)}")
+        self.open_statuses = open_statuses
         self.conn = conn
         self.client = client
         self.account = account
@@ -115,9 +137,12 @@ class NewAsinCreator:
 
     # --- 0. products chosen by rule -------------------------------------------------------------
     def choose_by_rule(self) -> None:
-        """Incomplete products without ASIN, not chosen yet, that pass an account's rule for a
-        product type are queued under it (the first product type's rule that admits them)."""
-        chosen_rules = new_asin.load_rules(self.conn, self.account.account_id)
+        """Incomplete products without ASIN, not chosen yet, and the configurable products they
+        belong to (which have no listing of their own), that pass an account's rule for a
+        product type are queued under it (the first product type's rule that admits them); a
+        chosen configurable product brings its children as a family (``join_families``). A
+        rule whose product type has no mapping chooses nothing."""
+        chosen_rules = new_asin.load_rules(self.conn, self.account.account_id, mapped_only=True)
         if not chosen_rules:
             return
         candidates = {int(r.product_id): r.seller_sku for r in self.conn.execute(text(
@@ -125,6 +150,12 @@ class NewAsinCreator:
             f" AND l.product_id IS NOT NULL AND COALESCE(l.asin, '') = '' AND l.tab = 'incomplete'"
             f" AND NOT EXISTS (SELECT 1 FROM {new_asin.TABLE} n WHERE n.account_id = l.account_id"
             f" AND n.product_id = l.product_id)"), {"a": self.account.account_id})}
+        found = parents(self.conn, self.reader.schema, list(candidates))
+        if found:
+            stmt = text(f"SELECT product_id FROM {new_asin.TABLE} WHERE account_id = :a AND product_id IN :ids"
+                        ).bindparams(bindparam("ids", expanding=True))
+            known = {int(r[0]) for r in self.conn.execute(stmt, {"a": self.account.account_id, "ids": list(found)})}
+            candidates.update({pid: sku for pid, sku in found.items() if pid not in known})
         for product_type, raw in chosen_rules:
             if not candidates:
                 break
@@ -203,7 +234,7 @@ class NewAsinCreator:
     # --- 2. check ----------------------------------------------------------------------------------
     def check(self) -> list[tuple[dict, dict]]:
         """Validate every open product; returns (row, attributes) of those ready to send."""
-        rows = new_asin.rows(self.conn, self.account.account_id, new_asin.OPEN)
+        rows = new_asin.rows(self.conn, self.account.account_id, self.open_statuses)
         by_sku = {r["seller_sku"]: r for r in new_asin.rows(self.conn, self.account.account_id)}
         ready: list[tuple[dict, dict]] = []
         for product_type in sorted({r["product_type"] for r in rows}):

@@ -34,7 +34,7 @@ FAILURES_BEFORE_ALERT = 3
 #: Runs of a step that InnoDB picked as a deadlock victim, before it counts as failed.
 LOCK_CONFLICT_ATTEMPTS = 3
 #: Steps that talk to Amazon: they stop for the cycle once Amazon refused the credentials.
-AMAZON_STEPS = frozenset({"import", "asin_lookup", "publish", "attributes", "price_stock", "orders"})
+AMAZON_STEPS = frozenset({"import", "asin_lookup", "publish", "new_asin", "attributes", "price_stock", "orders"})
 
 
 class ReportHeld(Exception):
