@@ -228,7 +228,7 @@ def import_match_classify(n: int) -> dict:
 
     from channel.classification import classify_account
     from channel.magento.catalog import CatalogReader
-    from channel.matching import match_account
+    from channel.matching import match_account, match_new_by_sku
     from sandbox.testing import sandbox_process
     from worker.amazon.factory import client_for
     from worker.sync.importer import ListingsReportImporter
@@ -248,11 +248,13 @@ def import_match_classify(n: int) -> dict:
 
             def pipeline(conn) -> dict:
                 timings, start = {}, time.perf_counter()
-                stats = ListingsReportImporter(conn, client, account_id, poll=0.02).run(
-                    dt.datetime.utcnow().replace(microsecond=0))
+                reader = CatalogReader.connect(conn)
+                stats = ListingsReportImporter(
+                    conn, client, account_id, poll=0.02,
+                    prematch=lambda c, stage: match_new_by_sku(c, reader, account, stage),
+                ).run(dt.datetime.utcnow().replace(microsecond=0))
                 conn.commit()
                 timings["import_s"] = time.perf_counter() - start
-                reader = CatalogReader.connect(conn)
                 t = time.perf_counter()
                 match_account(conn, reader, account)
                 conn.commit()

@@ -208,11 +208,14 @@ _NO_ISSUES = "amazon_issues = NULL, issue_text = NULL, issue_suppressed = 0"
 
 # --- the listings report ----------------------------------------------------------------
 
-def imported(conn: Connection, account_id: int, stage: str, taken_at: datetime, has_status: bool) -> None:
+def imported(conn: Connection, account_id: int, stage: str, taken_at: datetime, has_status: bool,
+             matches: str | None = None) -> int:
     """The rows of a judged listings report (staged in ``stage``): new SKUs come in as
     third-party listings until matched; known ones take Amazon's values. A report without
     a status column keeps the statuses we know. A listing that changed state after the
-    report's data was taken (``taken_at``) keeps its status."""
+    report's data was taken (``taken_at``) keeps its status. New SKUs named in ``matches``
+    (seller_sku, product_id, magento_sku: ``matching.match_new_by_sku``) come in matched by
+    seller SKU, their facts unread, as the match step would leave them. Returns how many did."""
     params = {"a": account_id, "t": taken_at}
     newer = "(l.state_changed_at >= :t OR l.submitted_at >= :t)"  # we know more than this report
     if has_status:
@@ -238,13 +241,21 @@ def imported(conn: Connection, account_id: int, stage: str, taken_at: datetime, 
         ("amazon_price", "s.amazon_price"), ("amazon_qty", "s.amazon_qty"),
         ("fulfillment_channel", "s.fulfillment_channel")]
     first_new = (conn.execute(text(f"SELECT COALESCE(MAX(listing_id), 0) FROM {LISTING}")).scalar() or 0)
+    # Matched or not, a new SKU comes in as third-party: its tab is decided on its product's
+    # facts by the next classification, as for a listing the match step links.
+    if matches:
+        join = f" LEFT JOIN {matches} m ON m.seller_sku = s.seller_sku"
+        product = ("IF(m.product_id IS NULL, 'third_party', 'matched'), m.product_id, m.magento_sku,"
+                   " IF(m.product_id IS NULL, NULL, 'seller_sku')")
+    else:
+        join, product = "", "'third_party', NULL, NULL, NULL"
     conn.execute(text(
         f"INSERT INTO {LISTING} (account_id, seller_sku, asin, external_id, external_id_type, product_name,"
         f" amazon_status, amazon_price, amazon_qty, fulfillment_channel, seen_in_report_at, match_status,"
-        f" tab, reason, state_changed_at)"
+        f" product_id, magento_sku, matched_by, tab, reason, state_changed_at)"
         f" SELECT :a, s.seller_sku, s.asin, s.external_id, s.external_id_type, s.product_name,"
         f" COALESCE(s.amazon_status, 'INACTIVE'), s.amazon_price, s.amazon_qty, s.fulfillment_channel, :t,"
-        f" 'third_party', 'new_third_party', 'third_party_unmatched', :t FROM {stage} s"
+        f" {product}, 'new_third_party', 'third_party_unmatched', :t FROM {stage} s{join}"
         f" LEFT JOIN {LISTING} l ON l.account_id = :a AND l.seller_sku = s.seller_sku"
         f" WHERE s.bad = 0 AND l.listing_id IS NULL"), params)
     # A new SKU with no product is a third-party listing (what _decide says of it), from nowhere.
@@ -260,6 +271,7 @@ def imported(conn: Connection, account_id: int, stage: str, taken_at: datetime, 
         f" AND l.listing_id <= :first SET {', '.join(f'l.{c} = {e}' for c, e in assignments)}"
         f" WHERE s.bad = 0 AND NOT ({' AND '.join(f'l.{c} <=> {e}' for c, e in assignments)})"),
         {**params, "first": first_new})
+    return conn.execute(text(f"SELECT COUNT(*) FROM {matches}")).scalar_one() if matches else 0
 
 
 def gone(conn: Connection, account_id: int, stage: str, taken_at: datetime) -> int:

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 
 from sqlalchemy import text
@@ -66,6 +66,8 @@ class ImportStats:
     rows: int = 0
     bad_rows: int = 0
     gone: int = 0
+    #: New SKUs that came in matched to their product by seller SKU.
+    matched: int = 0
     #: Why the report was held, in words; empty when it was applied.
     held: str = ""
 
@@ -81,7 +83,10 @@ class Document:
 
 class ListingsReportImporter:
     def __init__(self, conn: Connection, client, account_id: int, poll: float = 15.0, progress=None,
-                 hold_threshold: int = 20):
+                 hold_threshold: int = 20, prematch: Callable[[Connection, str], str | None] | None = None):
+        """``prematch`` (``matching.match_new_by_sku`` bound to the account) names the products
+        the report's new SKUs are matched to before their rows are written, so that each row is
+        written once; without it, or when it fails, the match step links them."""
         if not 0 <= hold_threshold <= 100:
             raise ValueError("hold_threshold is a percentage from 0 to 100")
         self.conn = conn
@@ -90,6 +95,7 @@ class ListingsReportImporter:
         self.poll = poll
         self.progress = progress or (lambda done: None)
         self.hold_threshold = hold_threshold
+        self.prematch = prematch
 
     # --- the document -------------------------------------------------------------------
     def _document(self) -> Document:
@@ -141,7 +147,7 @@ class ListingsReportImporter:
         if taken_at < started:
             logger.info("Listings report %s of account %s holds data from %s (cycle started %s)", doc.report_id,
                         self.account_id, taken_at, started)
-        self._apply(taken_at, summary.has_status)
+        stats.matched = self._apply(taken_at, summary.has_status)
         stats.gone = listing_state.gone(self.conn, self.account_id, STAGE, taken_at)
         self._settle_held(doc)
         logger.info("Imported %d listings for account %s (%d bad rows, %d gone)", stats.rows,
@@ -231,10 +237,17 @@ class ListingsReportImporter:
             yield (row.seller_sku, row.asin and row.asin[:16], row.product_id[:64] if kind else None, kind,
                    row.item_name[:500] or None, status, row.price, row.quantity, row.fulfillment_channel[:16], 0)
 
-    def _apply(self, taken_at: datetime, has_status: bool) -> None:
+    def _apply(self, taken_at: datetime, has_status: bool) -> int:
         """The staged rows, applied by the listing table's owner (``listing_state.imported``);
-        a bad row only keeps its listing from being taken as gone."""
-        listing_state.imported(self.conn, self.account_id, STAGE, taken_at, has_status)
+        a bad row only keeps its listing from being taken as gone. Returns how many new SKUs
+        came in matched."""
+        matches = None
+        if self.prematch is not None:
+            try:
+                matches = self.prematch(self.conn, STAGE)
+            except Exception:  # the match step links them, and reports what stops it
+                logger.warning("New SKUs of account %s not matched on import", self.account_id, exc_info=True)
+        return listing_state.imported(self.conn, self.account_id, STAGE, taken_at, has_status, matches)
 
 
 def _status_without_column(row) -> str:

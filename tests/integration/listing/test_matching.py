@@ -130,3 +130,77 @@ def test_identifiers_at_store_view_scope_override_store_zero(channel_db, account
     assert (rows[plain]["product_id"], rows[plain]["matched_by"]) == (6, "upc")
     assert (seen[3].get("upc"), seen[4].get("ean"), seen[8].get("amazon_asin"), seen[6].get("upc")) == \
         ("700000000903", None, "B0STORE008", "700000000006")
+
+
+def test_new_skus_matched_on_import_end_as_the_match_step_leaves_them(channel_db, account):
+    """The report's new SKUs matched by seller SKU while their rows are written end exactly as
+    importing them unmatched and running the match step: same product, status and tab, and
+    the cases only the match step decides (a variation parent, another website, a barcode)
+    are left to it."""
+    import datetime as dt
+
+    from sqlalchemy.orm import Session
+
+    from channel import listing_state
+    from channel.matching import match_new_by_sku
+    from channel.models import Account
+    from worker.sync.importer import STAGE, STAGE_COLUMNS, ListingsReportImporter
+
+    with channel_db.raw() as raw:
+        raw.cursor().execute(
+            f"UPDATE `{channel_db.prefix}catalog_product_entity` SET type_id = 'configurable' WHERE entity_id = 7")
+        raw.commit()
+    with Session(channel_db.engine) as session:
+        twin = Account(name="Twin", region="na", marketplace_id="A2EUQ1WTGCTBG2", seller_id="A1SELLER",
+                       lwa_client_id="x", website_id=1, lwa_client_secret_enc="", refresh_token_enc="",
+                       identifier_mapping=account.identifier_mapping)
+        session.add(twin)
+        session.commit()
+        session.refresh(twin)
+        session.expunge(twin)
+    report = [  # seller_sku, asin, external_id, external_id_type
+        ("MG-0000001", "B0ZZZZZZZZ", None, None), ("mg-0000002", None, None, None),  # SKUs compare as Magento's
+        ("MG-0000005", None, None, None),  # a product of another website
+        ("MG-0000007", None, None, None),  # a variation parent
+        ("AMZ-UPC", None, "700000000003", "upc"), ("AMZ-ASIN", "B000000013", None, None),
+        ("NOWHERE", None, None, None)]
+    taken = dt.datetime(2026, 1, 1, 12, 0, 0)
+    columns = ("seller_sku", "product_id", "magento_sku", "match_status", "matched_by", "match_candidates", "tab",
+               "reason", "facts_at")
+    ends = {}
+    with channel_db.engine.begin() as conn:
+        reader = CatalogReader.connect(conn, channel_db.prefix)
+        for acc, prematch in ((account, False), (twin, True)):
+            importer = ListingsReportImporter(conn, None, acc.account_id)
+            importer._stage_reset()
+            for sku, asin, ext, kind in report:
+                conn.execute(text(f"INSERT INTO {STAGE} ({', '.join(STAGE_COLUMNS)}) VALUES"
+                                  f" (:s, :asin, :e, :k, 'Name', 'BUYABLE', 9.99, 1, 'DEFAULT', 0)"),
+                             {"s": sku, "asin": asin, "e": ext, "k": kind})
+            matches = match_new_by_sku(conn, reader, acc, STAGE) if prematch else None
+            on_import = listing_state.imported(conn, acc.account_id, STAGE, taken, True, matches)
+            after_import = dict(conn.execute(text(
+                "SELECT seller_sku, product_id FROM channel_amazon_listing WHERE account_id = :a"),
+                {"a": acc.account_id}).all())
+            match_account(conn, reader, acc)
+            ends[prematch] = (on_import, after_import, sorted(tuple(r) for r in conn.execute(text(
+                f"SELECT {', '.join(columns)} FROM channel_amazon_listing WHERE account_id = :a"),
+                {"a": acc.account_id}).all()))
+    assert ends[True][0] == 2 and ends[False][0] == 0
+    assert {s: p for s, p in ends[True][1].items() if p} == {"MG-0000001": 1, "mg-0000002": 2}
+    assert not any(ends[False][1].values())
+    assert ends[True][2] == ends[False][2]
+    by_sku = {r[0]: r for r in ends[True][2]}
+    assert by_sku["mg-0000002"][1:5] == (2, "MG-0000002", "matched", "seller_sku")
+    assert by_sku["MG-0000007"][3] == "has_variants" and by_sku["AMZ-UPC"][1:5] == (3, "MG-0000003", "matched", "upc")
+    assert by_sku["MG-0000005"][3] == by_sku["NOWHERE"][3] == "third_party"
+
+
+def test_no_match_on_import_when_seller_sku_is_not_the_magento_sku(channel_db, account):
+    from channel.matching import match_new_by_sku
+    from worker.sync.importer import ListingsReportImporter, STAGE
+
+    account.identifier_mapping = {"seller_sku": None, "upc": "upc"}
+    with channel_db.engine.begin() as conn:
+        ListingsReportImporter(conn, None, account.account_id)._stage_reset()
+        assert match_new_by_sku(conn, CatalogReader.connect(conn, channel_db.prefix), account, STAGE) is None
