@@ -2,10 +2,14 @@
 feed, cut at 25,000 messages and 10 MB, and taken by the sandbox as a listings feed."""
 
 import json
+import time
 from decimal import Decimal
+
+import pytest
 
 from sandbox_fixtures import MARKETPLACE, SELLER
 from worker.amazon import feeds, listings
+from worker.amazon.errors import InvalidInput
 
 
 def message(n, sku):
@@ -47,25 +51,54 @@ def test_a_document_built_in_one_pass_is_applied_by_the_sandbox(make_client, san
     assert (held["D-1"]["quantity"], held["D-2"]["quantity"]) == (4, 9)
 
 
-def test_the_next_document_is_uploaded_while_the_current_feed_is_created(make_client, sandbox):
-    from sandbox.state import Listing
-
-    skus = [f"U-{n}" for n in range(3)]
-    for sku in skus:
-        sandbox.market.sellers[SELLER].listings[sku] = Listing(sku=sku, asin="B0U0000001", price=5.0, quantity=1)
-    client = make_client()
-    docs = (([sku], json.dumps(feeds.listings_feed(SELLER, [{
+def _one_sku_documents(skus):
+    return (([sku], json.dumps(feeds.listings_feed(SELLER, [{
         "messageId": 1, "sku": sku, "operationType": "PATCH", "productType": "PRODUCT",
         "patches": listings.patches_for(listings.offer_attributes(MARKETPLACE, "USD", quantity=n + 5))}]
     )).encode()) for n, sku in enumerate(skus))
-    ahead = feeds.uploaded_ahead(client, docs)
+
+
+def _seed(sandbox, skus):
+    from sandbox.state import Listing
+
+    for sku in skus:
+        sandbox.market.sellers[SELLER].listings[sku] = Listing(sku=sku, asin="B0U0000001", price=5.0, quantity=1)
+
+
+def _created_reaches(sandbox, count, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while sandbox.market.calls.get("createFeed", 0) < count and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return sandbox.market.calls.get("createFeed", 0)
+
+
+def test_the_next_feeds_are_created_while_the_caller_records_the_current_one(make_client, sandbox):
+    skus = [f"U-{n}" for n in range(4)]
+    _seed(sandbox, skus)
+    client = make_client()
     created = []
-    for n, (batch, document_id) in enumerate(ahead):
-        assert batch == [skus[n]]
-        assert sandbox.market.calls["createFeedDocument"] <= n + 2  # this one, and at most the next
-        created.append(feeds.create_feed(client, document_id))
-    assert sandbox.market.calls["createFeedDocument"] == sandbox.market.calls["createFeed"] == 3
+    for n, (batch, feed_id) in enumerate(feeds.created_ahead(client, _one_sku_documents(skus), ahead=2), start=1):
+        assert batch == [skus[n - 1]]
+        # This feed and the next are created while the caller holds this one; not a third.
+        assert _created_reaches(sandbox, min(n + 1, len(skus))) == min(n + 1, len(skus))
+        time.sleep(0.1)
+        assert sandbox.market.calls["createFeed"] == min(n + 1, len(skus))
+        created.append(feed_id)
+    assert len(set(created)) == 4 and sandbox.market.calls["createFeedDocument"] == 4
     for feed_id in created:
         assert feeds.wait_feed(client, feed_id, poll=0.05, timeout=30)["processingStatus"] == "DONE"
     held = sandbox.listings(SELLER)
-    assert [held[s]["quantity"] for s in skus] == [5, 6, 7]
+    assert [held[s]["quantity"] for s in skus] == [5, 6, 7, 8]
+
+
+def test_a_feed_refused_reaches_the_caller_after_the_feeds_created_before_it(make_client, sandbox):
+    skus = [f"R-{n}" for n in range(3)]
+    _seed(sandbox, skus)
+    client = make_client()
+    taken = []
+    with pytest.raises(InvalidInput):
+        for batch, feed_id in feeds.created_ahead(client, _one_sku_documents(skus), ahead=1):
+            taken.append(batch[0])
+            sandbox.fault(operation="createFeed", status=400, count=1)  # the next createFeed is refused
+    assert taken == ["R-0"]
+    assert sandbox.market.calls["createFeed"] == 2  # the refused one; the third was never sent

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import json
 import logging
+import queue
+import threading
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
 from worker.amazon.clock import RealClock
@@ -142,25 +143,61 @@ def upload_document(client, body: bytes) -> str:
     return doc["feedDocumentId"]
 
 
-def uploaded_ahead(client, docs: Iterable[tuple[list, bytes]]) -> Iterator[tuple[list, str]]:
-    """(items, uploaded document id) for each of ``docs`` (``documents``), the next one built
-    and uploaded while the caller creates and records the current feed: its local work and
-    its upload are off the path between two createFeed calls. Nothing is created here."""
-    source = iter(docs)
+#: Feeds created that the caller has not recorded yet, at most (``created_ahead``).
+CREATED_AHEAD = 4
 
-    def upload_next():
-        for items, body in source:
-            return items, upload_document(client, body)
-        return None
 
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="feed-upload") as pool:
-        ahead = pool.submit(upload_next)
+def created_ahead(client, docs: Iterable[tuple[list, bytes]], known: set[str] | None = None,
+                  ahead: int = CREATED_AHEAD) -> Iterator[tuple[list, str]]:
+    """(items, feed id) for each of ``docs`` (``documents``), in order: built, uploaded and
+    created in a thread of their own while the caller records the feeds before. Recording
+    a feed writes thousands of listing rows; off the path between two createFeed calls, the
+    feeds follow each other as fast as their documents are built and the rate limits allow.
+
+    At most ``ahead`` feeds are created that the caller has not finished with (it has
+    finished with a feed when it asks for the next one). A caller that stops early stops
+    the creating; a feed created and never recorded has its changes sent again by the
+    next cycle. An error creating a feed reaches the caller after the feeds created
+    before it. ``known``: feed ids a createFeed without an answer cannot have created
+    (``create_feed``); the feeds created here are added to them."""
+    if ahead < 1:
+        raise ValueError("ahead must be at least 1")
+    seen = set(known or ())
+    done = object()
+    out: queue.Queue = queue.Queue()
+    slots = threading.Semaphore(ahead)
+    stop = threading.Event()
+
+    def create_all() -> None:
+        try:
+            for items, body in docs:
+                document_id = upload_document(client, body)
+                while not slots.acquire(timeout=0.1):
+                    if stop.is_set():
+                        return
+                if stop.is_set():
+                    return
+                feed_id = create_feed(client, document_id, known=seen)
+                seen.add(feed_id)
+                out.put((items, feed_id))
+            out.put(done)
+        except Exception as exc:  # handed to the caller, after the feeds created before it
+            out.put(exc)
+
+    worker = threading.Thread(target=create_all, name="feed-create", daemon=True)
+    worker.start()
+    try:
         while True:
-            current = ahead.result()
-            if current is None:
+            item = out.get()
+            if item is done:
                 return
-            ahead = pool.submit(upload_next)
-            yield current
+            if isinstance(item, Exception):
+                raise item
+            yield item
+            slots.release()
+    finally:
+        stop.set()
+        worker.join()
 
 
 def create_feed(client, document_id: str, known: set[str] | None = None, recover_wait: float = 30.0) -> str:

@@ -78,10 +78,11 @@ class ExportStats:
 
 #: The quantity the offer sends, kept by the database (``offer_qty``, sql/0017).
 WANTED = "offer_qty"
-#: A digest of the values a push sends (price, quantity). A push Amazon answers INVALID
+#: A digest of the values a push sends (price, quantity, business offer: left out while
+#: none, so the digest of an offer without one is as before). A push Amazon answers INVALID
 #: leaves ``submission_ref = 'rejected:<digest>'``: the same values are not sent again,
 #: changed values are.
-WANT_DIGEST = f"MD5(CONCAT_WS('|', IFNULL(calc_price, '-'), IFNULL({WANTED}, '-')))"
+WANT_DIGEST = f"MD5(CONCAT_WS('|', IFNULL(calc_price, '-'), IFNULL({WANTED}, '-'), calc_business))"
 REJECTED = "rejected:"
 
 
@@ -101,7 +102,8 @@ class PriceStockExporter:
     def changed(self) -> Sequence[RowMapping]:
         """Listings on Amazon whose wanted price or quantity Amazon has not acknowledged."""
         return self.conn.execute(text(
-            f"SELECT listing_id, seller_sku, calc_price, {WANTED} AS want_qty, {WANT_DIGEST} AS want_digest"
+            f"SELECT listing_id, seller_sku, calc_price, {WANTED} AS want_qty, {WANT_DIGEST} AS want_digest,"
+            f" calc_business, pushed_business"
             f" FROM {LISTING}"
             f" WHERE account_id = :a AND amazon_status IS NOT NULL AND ended_by_merchant = 0"
             f" AND product_id IS NOT NULL AND tab IN ('active', 'inactive', 'ineligible')"
@@ -120,11 +122,12 @@ class PriceStockExporter:
             return self.stats
         if use_feeds(len(rows), feed_latency=self.feed_latency):
             # At most 25,000 messages and 10 MB per feed (a full feed of price and stock is ~10.5 MB);
-            # each message is built and encoded once, into its feed's document; the next document is
-            # built and uploaded while this feed is created and recorded.
+            # each message is built and encoded once, into its feed's document. The next feeds are
+            # built, uploaded and created while this one is recorded: only the rate limits and the
+            # documents' building stand between two createFeed calls.
             documents = feeds.documents(self.client.seller_id, rows, self._message)
-            for batch, document_id in feeds.uploaded_ahead(self.client, documents):
-                self.send_feed(batch, document_id=document_id)
+            for batch, feed_id in feeds.created_ahead(self.client, documents, known=self._known_feeds()):
+                self.record_feed(batch, feed_id)
             if self.feed_wait:
                 self.apply_pending_feeds(wait=self.feed_wait)
         else:
@@ -134,7 +137,7 @@ class PriceStockExporter:
     def _attributes(self, row) -> dict:
         """The wanted price and quantity, as the product page shows them (``channel.payloads``)."""
         return payloads.price_stock_attributes(self.account.marketplace_id, self.currency, row["calc_price"],
-                                               row["want_qty"])
+                                               row["want_qty"], row["calc_business"], row["pushed_business"])
 
     def raise_or_clear_rejections(self) -> int:
         """One alert while Amazon refuses values we hold back (``rejected:`` listings); cleared
@@ -165,6 +168,8 @@ class PriceStockExporter:
                 continue
             if result.get("status") == "ACCEPTED":
                 listing_state.offers_acknowledged(self.conn, [(row["listing_id"], row["calc_price"], row["want_qty"])])
+                if row["calc_business"] != row["pushed_business"]:
+                    listing_state.business_acknowledged(self.conn, [(row["listing_id"], row["calc_business"])])
                 listing_state.rejection_cleared(self.conn, row["listing_id"], REJECTED)
                 self.stats.patched += 1
             else:
@@ -183,20 +188,20 @@ class PriceStockExporter:
     def _message(self, message_id: int, row) -> dict:
         return payloads.feed_message(message_id, row["seller_sku"], self._attributes(row))
 
-    def send_feed(self, rows, document_id: str | None = None) -> str:
-        """One feed of ``rows``; ``document_id``: their feed document, already uploaded (message
-        n is row n, ``feeds.documents``)."""
-        messages, index = [], {}
-        for n, row in enumerate(rows, start=1):
-            if document_id is None:
-                messages.append(self._message(n, row))
-            index[n] = [row["listing_id"], None if row["calc_price"] is None else str(row["calc_price"]),
-                        row["want_qty"], row["want_digest"]]
-        known = {f for (f,) in self.conn.execute(text(
+    def _known_feeds(self) -> set[str]:
+        """Feeds recorded for this account lately: a createFeed without an answer did not make them."""
+        return {f for (f,) in self.conn.execute(text(
             "SELECT feed_id FROM channel_amazon_feed WHERE account_id = :a AND created_at > NOW() - INTERVAL 1 DAY"),
             {"a": self.account.account_id})}
-        feed_id = (feeds.submit_feed(self.client, messages, known=known) if document_id is None else
-                   feeds.create_feed(self.client, document_id, known=known))
+
+    def record_feed(self, rows, feed_id: str) -> None:
+        """Feed ``feed_id`` carries ``rows`` (message n is row n, ``feeds.documents``): its
+        listings are not sent again until its processing report is applied."""
+        index = {n: [row["listing_id"], None if row["calc_price"] is None else str(row["calc_price"]),
+                     row["want_qty"], row["want_digest"]] for n, row in enumerate(rows, start=1)}
+        for n, row in enumerate(rows, start=1):  # a business offer that changes travels too
+            if row["calc_business"] != row["pushed_business"]:
+                index[n].append(row["calc_business"])
         self.conn.execute(text(
             "INSERT INTO channel_amazon_feed (feed_id, account_id, kind, messages, message_count)"
             " VALUES (:f, :a, 'price_stock', :m, :c)"),
@@ -207,7 +212,6 @@ class PriceStockExporter:
         self.stats.messages += len(index)
         logger.info("Submitted feed %s with %d price/stock changes for account %s", feed_id, len(index),
                     self.account.account_id)
-        return feed_id
 
     def apply_pending_feeds(self, wait: float = 0.0) -> None:
         """Read the processing reports of finished feeds and acknowledge what Amazon applied.
@@ -258,6 +262,9 @@ class PriceStockExporter:
             accepted = [(v[0], None if v[1] is None else Decimal(v[1]), v[2]) for k, v in index.items()
                         if k not in rejected and (k not in unaccounted or k in verified)]
             listing_state.offers_acknowledged(self.conn, accepted)
+            accepted_ids = {v[0] for v in accepted}
+            listing_state.business_acknowledged(self.conn, [(v[0], v[4]) for v in index.values()
+                                                            if len(v) > 4 and v[0] in accepted_ids])
             listing_state.feed_settled(self.conn, "feed:" + feed_id)
             if status == "DONE":  # values Amazon refused message by message: not sent again until they change
                 for k in rejected:
