@@ -5,6 +5,7 @@ import json
 import random
 import shutil
 import tempfile
+import threading
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -266,3 +267,169 @@ def test_every_published_notification_matches_amazons_schema(cycle, notified, ma
             # Notifications API say LISTINGS_ITEM_STATUS_CHANGE: the type is checked by name here.
             schema["properties"]["NotificationType"].pop("enum", None)
         jsonschema.Draft7Validator(schema).validate(body)
+
+
+# --- the issue's targets ---------------------------------------------------------------------
+
+def real_time(market):
+    """From now on the sandbox clock runs at real speed (seconds stay continuous), so that
+    "within 5 s of the event on the sandbox clock" is 5 s of the worker's time too."""
+    clock = market.market.clock
+    seconds = clock.seconds()
+    clock.scale = 1.0
+    clock._real0 = time.monotonic() - (seconds - clock.offset())
+
+
+@pytest.fixture
+def running(notified):
+    """The notifications worker as supervisord runs it: its own thread, one-second long polls."""
+    notified.wait = 1
+    thread = threading.Thread(target=notified.run, kwargs={"idle": 0.05}, daemon=True)
+    thread.start()
+    yield notified
+    notified.stop.set()
+    thread.join(timeout=10)
+
+
+def seconds_until(market, done, timeout=15.0, between=None):
+    """Sandbox-clock seconds from now until ``done()`` holds (``between()`` runs in between)."""
+    start = market.market.clock.now()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if between:
+            between()
+        if done():
+            return (market.market.clock.now() - start).total_seconds()
+        time.sleep(0.02)
+    raise AssertionError(f"not done within {timeout} s")
+
+
+def test_targets_a_listing_approved_or_refused_is_in_its_tab_within_5_s_of_the_event(cycle, notified, market,
+                                                                                     channel_db):
+    cycle()
+    with channel_db.engine.connect() as conn:
+        pending = [r[0] for r in conn.execute(text(
+            "SELECT seller_sku FROM channel_amazon_listing WHERE tab = 'list_in_progress' ORDER BY seller_sku"))]
+    assert len(pending) >= 2
+    approved, refused = pending[0], pending[1]
+    drain(notified, market, lambda: True)  # what the cycle set off is applied; from here on, one event at a time
+    real_time(market)
+    thread = threading.Thread(target=notified.run, kwargs={"idle": 0.05}, daemon=True)
+    notified.wait = 1
+    thread.start()
+    try:
+        market.admin("POST", "/notifications/listing", json={"seller_id": SELLER, "sku": approved,
+                                                              "status": "BUYABLE", "issues": []})
+        took_approved = seconds_until(market, lambda: listing(channel_db, approved)["tab"] == "active")
+        market.admin("POST", "/notifications/listing", json={
+            "seller_id": SELLER, "sku": refused, "status": "", "issues": [{
+                "code": "8541", "severity": "ERROR", "categories": ["QUALIFICATION_REQUIRED"],
+                "message": "You need approval to list in this brand."}]})
+        took_refused = seconds_until(market, lambda: listing(channel_db, refused)["tab"] == "inactive"
+                                     and "approval" in (listing(channel_db, refused)["issue_text"] or ""))
+    finally:
+        notified.stop.set()
+        thread.join(timeout=10)
+    print(f"listing approved in its tab {took_approved:.2f} s, refused {took_refused:.2f} s after the event")
+    assert took_approved <= 5.0 and took_refused <= 5.0
+
+
+def test_targets_a_new_order_is_reserved_within_5_s_of_order_change(worker_env, running, market, channel_db,
+                                                                    redis_client):
+    real_time(market)
+    rq = SimpleWorker([jobs.QUEUE], connection=redis_client)
+
+    def reserved():
+        with channel_db.engine.connect() as conn:
+            return conn.execute(text(f"SELECT SUM(quantity) FROM `{channel_db.prefix}inventory_reservation`"
+                                     f" WHERE sku = 'MG-0000002'")).scalar()
+
+    market.market.add_order(SELLER, {"items": [{"sku": "MG-0000002", "quantity": 3}]})
+    took = seconds_until(market, lambda: reserved() is not None, between=lambda: rq.work(burst=True))
+    print(f"order reserved {took:.2f} s after ORDER_CHANGE")
+    assert float(reserved()) == -3.0 and took <= 5.0
+
+
+class RecordingSqs:
+    """An SQS client that keeps the bodies of every message it received (to send them again)."""
+
+    def __init__(self, client, bodies):
+        self.client, self.bodies = client, bodies
+
+    def receive_message(self, **kw):
+        answer = self.client.receive_message(**kw)
+        self.bodies.extend(m["Body"] for m in answer.get("Messages") or [])
+        return answer
+
+    def __getattr__(self, name):
+        return getattr(self.client, name)
+
+
+def test_each_notification_type_is_applied_once_and_again_changes_nothing(cycle, notified, market, channel_db,
+                                                                          queue, sqs_server, redis_client,
+                                                                          sync_account):
+    bodies: list[str] = []
+    factory = notified.sqs_factory
+    notified.sqs_factory = lambda url, arn: RecordingSqs(factory(url, arn), bodies)
+    notified._sqs.clear()
+    offers: list[dict] = []
+    notified.offers_handler = lambda conn, account_id, body: offers.append(body)
+
+    cycle()  # reports and feeds processed, offers approved
+    drain(notified, market, lambda: True)
+    redis_client.flushdb()  # the follow-up jobs asked for from here on are the events' own
+    market.market.add_order(SELLER, {"items": [{"sku": "MG-0000001"}]})
+    with market.market.lock:  # a listings feed whose processing has just ended
+        market.market.feeds["9990002"] = {
+            "feedId": "9990002", "feedType": "JSON_LISTINGS_FEED", "marketplaceIds": ["ATVPDKIKX0DER"],
+            "created": market.market.clock.now() - timedelta(minutes=2), "seller": SELLER, "input": b"{}",
+            "result": None, "fatal": False}
+    market.admin("POST", "/notifications/listing", json={"seller_id": SELLER, "sku": "MG-0000002", "status": "",
+                                                          "issues": [{"code": "1", "severity": "ERROR",
+                                                                      "message": "Brand approval needed",
+                                                                      "categories": []}]})
+    market.admin("POST", "/competition", json={"asin": "B000000001", "offers": [
+        {"seller_id": "A1OTHER", "price": 19.99, "fba": True, "buybox": True}]})
+    drain(notified, market, lambda: bool(offers) and redis_client.exists(f"rq:job:{jobs.orders_job_id(sync_account)}")
+          and redis_client.exists(f"rq:job:{jobs.sync_job_id(sync_account)}"))
+
+    kinds = {}
+    for body in bodies:
+        note = model.Notification.parse(body)
+        kinds.setdefault(note.notification_type, note.notification_id)
+    assert set(kinds) == set(model.TYPES)
+    ids = [model.Notification.parse(b).notification_id for b in bodies]
+    with channel_db.engine.connect() as conn:
+        rows = conn.execute(text("SELECT notification_id, notification_type, outcome FROM channel_amazon_notification"
+                                 " WHERE notification_id IN :ids").bindparams(bindparam("ids", expanding=True)),
+                            {"ids": ids}).all()
+    assert len(rows) == len(set(ids))  # each event recorded once
+    outcome = {r[0]: r[2] for r in rows}
+    assert {kind: outcome[note_id] for kind, note_id in kinds.items()} == {kind: "applied" for kind in model.TYPES}
+    row = listing(channel_db, "MG-0000002")
+    assert "Brand approval needed" in (row["issue_text"] or "")
+    assert len(offers) == 1 and offers[0]["OfferChangeTrigger"]["ASIN"] == "B000000001"
+
+    # Every message delivered again, in reverse: nothing is applied twice, no job asked for again.
+    redis_client.flushdb()
+    calls = dict(market.market.calls)
+    url, _ = queue
+    client = sqs_server.client()
+    again = list(reversed(bodies))
+    for start in range(0, len(again), 10):
+        client.send_message_batch(QueueUrl=url, Entries=[{"Id": str(n), "MessageBody": b}
+                                                         for n, b in enumerate(again[start:start + 10])])
+    duplicates, seen = notified.stats.duplicates, len(bodies)
+    drain(notified, market, lambda: True)
+    assert notified.stats.duplicates - duplicates == len(again)
+    # Amazon's own new events (an approval coming due) may arrive meanwhile; none of the old ones acts.
+    fresh = {n.notification_type for n in map(model.Notification.parse, bodies[seen:]) if n.notification_id not in ids}
+    assert len(offers) == 1 + ("ANY_OFFER_CHANGED" in fresh)
+    assert bool(redis_client.exists(f"rq:job:{jobs.orders_job_id(sync_account)}")) == ("ORDER_CHANGE" in fresh)
+    assert bool(redis_client.exists(f"rq:job:{jobs.sync_job_id(sync_account)}")) == ("FEED_PROCESSING_FINISHED"
+                                                                                       in fresh)
+    if "LISTINGS_ITEM_ISSUES_CHANGE" not in fresh:  # the issues were not read from Amazon again
+        assert market.market.calls.get("getListingsItem", 0) == calls.get("getListingsItem", 0)
+    with channel_db.engine.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM channel_amazon_notification WHERE notification_id IN :ids")
+                            .bindparams(bindparam("ids", expanding=True)), {"ids": ids}).scalar() == len(set(ids))
