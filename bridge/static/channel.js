@@ -28,7 +28,11 @@
       .then(function (resp) {
         return resp.text().then(function (text) {
           var data = text ? JSON.parse(text) : {};
-          if (!resp.ok) { throw new Error((data.error && data.error.message) || ("HTTP " + resp.status)); }
+          if (!resp.ok) {
+            var err = new Error((data.error && data.error.message) || ("HTTP " + resp.status));
+            err.details = (data.error && data.error.details) || {};  // the place a refusal names
+            throw err;
+          }
           return data;
         });
       });
@@ -760,6 +764,77 @@
 
   document.querySelectorAll(".channel-notifications[data-path]").forEach(function (box) {
     box.channelTimer = setTimeout(function () { followNotifications(box); }, box.dataset.status === "pending" ? 1000 : 5000);
+  });
+
+  /* The settings page's repricing section: the account's rule from its fields, the groups
+     from their JSON, sent with PUT .../repricing; a refusal names its place and the field
+     it belongs to is marked. "Turn repricing off" sends no rule. */
+  function repricingBound(form, name) {
+    var type = form.elements[name + "_type"].value, value = form.elements[name + "_value"].value.trim();
+    return type ? {type: type, value: value} : null;
+  }
+
+  function repricingBody(form) {
+    var beatType = form.elements.beat_type.value;
+    var groups;
+    try {
+      groups = JSON.parse(form.elements.groups.value.trim() || "[]");
+    } catch (e) {
+      throw new Error("groups: the rules per group are not valid JSON (" + e.message + ")");
+    }
+    return {rule: {enabled: form.elements.enabled.checked, strategy: form.elements.strategy.value,
+                   beat_by: beatType ? {type: beatType, value: form.elements.beat_value.value.trim()} : null,
+                   fulfilment: form.elements.fulfilment.value, floor: repricingBound(form, "floor"),
+                   ceiling: repricingBound(form, "ceiling"), no_competitor: form.elements.no_competitor.value,
+                   below_floor: form.elements.below_floor.value},
+            groups: groups, competition_source: form.elements.competition_source.value};
+  }
+
+  function repricingInvalid(form, path) {
+    Array.prototype.forEach.call(form.querySelectorAll("[aria-invalid]"), function (el) {
+      el.removeAttribute("aria-invalid");
+    });
+    if (!path) { return; }
+    var head = path.split(".")[0].replace(/\[\d+\]$/, ""), field = path.split(".")[1];
+    var name = head === "rule" ? ({beat_by: "beat_value", floor: "floor_value", ceiling: "ceiling_value"}[field] || field) :
+      head;
+    var el = form.elements[name];
+    if (el && el.setAttribute) { el.setAttribute("aria-invalid", "true"); }
+  }
+
+  function saveRepricing(box, body) {
+    var form = box.querySelector(".channel-repricing-form"), out = form.querySelector(".channel-form-result");
+    call(box, "PUT", box.dataset.path, body).then(function (r) {
+      repricingInvalid(form, null);
+      form.querySelector(".channel-repricing-off").disabled = !r.rule;
+      form.elements.groups.value = JSON.stringify(r.groups, null, 2);
+      say(out, r.rule ? "Saved: the next scheduled run and every competitor's change use it." :
+        "Repricing is off: the price rule's prices go out with the next price push.", false);
+    }).catch(function (err) {
+      repricingInvalid(form, err.details && err.details.path);
+      say(out, err.message, true);
+    });
+  }
+
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    if (!form.classList.contains("channel-repricing-form")) { return; }
+    ev.preventDefault();
+    var body;
+    try {
+      body = repricingBody(form);
+    } catch (e) {
+      repricingInvalid(form, "groups");
+      say(form.querySelector(".channel-form-result"), e.message, true);
+      return;
+    }
+    saveRepricing(form.closest(".channel-repricing"), body);
+  });
+
+  document.addEventListener("click", function (ev) {
+    var t = ev.target.closest && ev.target.closest(".channel-repricing-off");
+    if (!t) { return; }
+    saveRepricing(t.closest(".channel-repricing"), {rule: null});
   });
 
   // Selects that reload their form (no inline handlers: the pages' policy allows no inline script).

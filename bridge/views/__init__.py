@@ -107,6 +107,7 @@ def root():
                                    "one-time URL printed at start in standalone mode.")
 
 
-# The new-ASIN pages and the notifications section add their routes and template globals here.
+# The new-ASIN pages, the notifications and repricing sections add their routes and template globals here.
 from bridge.views import new_asin  # noqa: E402,F401
 from bridge.views import notifications  # noqa: E402,F401
+from bridge.views import repricing  # noqa: E402,F401
