@@ -30,7 +30,9 @@ PAGES: dict[str, tuple[str, str]] = {
     "onboarding": ("Connecting an Amazon account and setting it up: which product attribute holds the barcode, "
                    "which products to list, and how prices, stock and condition are sent.",
                    "Authorize with Amazon (or paste the credentials), then map the identifiers, write the listing "
-                   "rule and check the settings on a sample product before the first sync."),
+                   "rule and check the settings on a sample product before the first sync. To see Amazon's "
+                   "changes within seconds, turn on Amazon's notifications with an SQS queue (optional: the "
+                   "five-minute cycle keeps the account in step either way)."),
     "orders": ("The orders bought on Amazon for your accounts, with where each stands: imported into Magento, "
                "stock reserved, shipped, cancelled.",
                "Open an order that needs attention (it says why) to retry its import or see its items; "
