@@ -27,6 +27,7 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 
 from channel.errors import InvalidInput
+from channel.magento.catalog import CatalogReader
 from channel.product_types import OFFER_ATTRIBUTES, VARIATION_ATTRIBUTES, Problem, ProductTypeSchema
 
 MAP_TABLE = "channel_amazon_attribute_map"
@@ -97,9 +98,17 @@ def parse_mapping(rows: Iterable[Mapping[str, Any]], schema: ProductTypeSchema |
         if not isinstance(value_map, Mapping):
             raise InvalidInput(f"value_map of {raw.get('amazon_attribute')} must be an object")
         row = MappingRow(str(raw.get("amazon_attribute") or ""), str(raw.get("source") or ""),
-                         str(raw.get("value") or ""), {str(k): str(v) for k, v in value_map.items()})
-        if schema is not None and schema.attribute(row.attribute) is None:
-            raise InvalidInput(f"{schema.product_type} has no attribute {row.attribute}")
+                         str(raw.get("value") or ""), {str(k): str(v) for k, v in value_map.items() if v not in (None, "")})
+        if schema is not None:
+            spec = schema.attribute(row.attribute)
+            if spec is None:
+                raise InvalidInput(f"{schema.product_type} has no attribute {row.attribute}")
+            member = spec.member(row.member)
+            allowed = set(member.enum) if member is not None else set()
+            wrong = [v for v in row.value_map.values() if v not in allowed]
+            if wrong:
+                raise InvalidInput(f"{row.amazon_attribute}: {wrong[0]!r} is not one of Amazon's values for it",
+                                   {"amazon_attribute": row.amazon_attribute, "value": wrong[0]})
         if not row.value.strip():
             continue  # an emptied row is no mapping
         out.append(row)
@@ -149,6 +158,33 @@ def suggest(schema: ProductTypeSchema, magento_codes: Iterable[str]) -> list[Map
     return out
 
 
+def option_labels(reader: CatalogReader, website_id: int) -> dict[str, list[str]]:
+    """The option labels of every select attribute as the website's store view shows them
+    (store 0 overridden), in Magento's order: what a value map maps from."""
+    s = reader.schema
+    selects = {a.attribute_id: code for code in reader.attribute_codes()
+               if (a := reader.attribute(code)).frontend_input in ("select", "multiselect")}
+    if not selects:
+        return {}
+    store_id = reader.website(website_id).store_id
+    labels: dict[int, tuple[int, str]] = {}
+    order: dict[int, tuple[int, int, int]] = {}
+    for r in reader.conn.execute(text(
+            f"SELECT o.attribute_id, o.option_id, o.sort_order, v.store_id, v.value"
+            f" FROM {s.t('eav_attribute_option')} o JOIN {s.t('eav_attribute_option_value')} v"
+            f" ON v.option_id = o.option_id AND v.store_id IN (0, :store) WHERE o.attribute_id IN :ids"
+            f" ORDER BY v.store_id").bindparams(bindparam("ids", expanding=True)),
+            {"store": store_id, "ids": list(selects)}):
+        labels[r.option_id] = (r.attribute_id, r.value)
+        order[r.option_id] = (r.attribute_id, r.sort_order, r.option_id)
+    out: dict[str, list[str]] = {}
+    for option_id in sorted(labels, key=order.__getitem__):
+        attribute_id, label = labels[option_id]
+        if label not in out.setdefault(selects[attribute_id], []):
+            out[selects[attribute_id]].append(label)
+    return out
+
+
 def value_of(product: Mapping[str, Any], code: str) -> Any:
     """A product's value for a Magento code: a select attribute's label, else the raw value."""
     label = product.get(code + "_label")
@@ -173,6 +209,8 @@ def _coerce(value: Any, member_type: str) -> Any:
         return int(number) if member_type == "integer" and number.is_integer() else number
     if member_type == "boolean":
         return str(value).strip().lower() in ("1", "true", "yes", "y")
+    if member_type == "array":
+        return [str(v) for v in value] if isinstance(value, list) else [str(value)]
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     return str(value)
@@ -217,7 +255,8 @@ class AttributeBuilder:
             if value is None or value == "" or member is None:
                 continue
             if member.enum:
-                value = _enum_value(value, row, member.enum, member.enum_names)
+                value = [_enum_value(v, row, member.enum, member.enum_names) for v in value] \
+                    if isinstance(value, list) else _enum_value(value, row, member.enum, member.enum_names)
             instances.setdefault(row.attribute, {})[row.member] = _coerce(value, member.type)
         attrs: dict = {}
         for name, instance in instances.items():

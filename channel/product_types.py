@@ -50,7 +50,8 @@ class Problem:
 
 @dataclasses.dataclass(frozen=True)
 class Member:
-    """A field of an attribute's instances (``value``, ``type``, ``unit``...)."""
+    """A field of an attribute's instances (``value``, ``type``, ``unit``...); an array
+    member's ``enum`` is that of its items."""
 
     name: str
     type: str
@@ -155,8 +156,11 @@ def _member(name: str, prop: dict, schema: dict) -> Member:
     if "$ref" in prop:
         ref = str(prop["$ref"]).split("/")[-1]
         prop = {**((schema.get("$defs") or {}).get(ref) or {}), **{k: v for k, v in prop.items() if k != "$ref"}}
-    return Member(name, str(prop.get("type") or "string"), tuple(str(v) for v in prop.get("enum") or ()),
-                  tuple(str(v) for v in prop.get("enumNames") or ()), prop.get("maxLength"))
+    values = prop
+    if prop.get("type") == "array" and isinstance(prop.get("items"), dict):
+        values = prop["items"]  # a list of enum values (a color map's standardized values)
+    return Member(name, str(prop.get("type") or "string"), tuple(str(v) for v in values.get("enum") or ()),
+                  tuple(str(v) for v in values.get("enumNames") or ()), values.get("maxLength"))
 
 
 def _conditionally_required(node: Any, top: bool = True) -> set[str]:

@@ -102,6 +102,7 @@ def product_type_mapping(account_id: int, product_type: str):
         "attributes": [a.as_dict() for a in schema.attributes
                        if a.name not in VARIATION_ATTRIBUTES + OFFER_ATTRIBUTES],
         "variation_themes": list(schema.variation_themes), "magento_attributes": magento,
+        "magento_options": new_asin.option_labels(catalog, account(account_id).website_id),
         "mapping": [r.as_dict() for r in mapping], "suggested": not saved,
         "rule": dict(new_asin.load_rules(conn, account_id)).get(product_type),
         "validation": preview(account_id, schema, mapping)})

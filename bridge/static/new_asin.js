@@ -1,6 +1,7 @@
 /* The new-ASIN page: product type search (a worker job, followed until done), the attribute
-   mapping rows (Magento attribute, fixed value or template), save with validation counts,
-   and "Create on Amazon" for the product the page was opened for. */
+   mapping rows (Magento attribute, fixed value or template; for an Amazon attribute with a
+   list of allowed values, each option label of the Magento attribute mapped to one of them),
+   save with validation counts, and "Create on Amazon" for the product the page was opened for. */
 (function () {
   "use strict";
 
@@ -14,7 +15,7 @@
   function account() { return frag().dataset.accountId; }
   function typePath(type) { return "/api/v1/accounts/" + account() + "/product-types/" + encodeURIComponent(type); }
 
-  var state = {type: null, magento: []};
+  var state = {type: null, magento: [], options: {}};
 
   function option(select, value, label, selected) {
     var o = document.createElement("option");
@@ -22,7 +23,51 @@
     select.appendChild(o);
   }
 
-  function valueInput(cell, source, member, value) {
+  /* The value map of an enum member read from a select attribute: one line per option label
+     of the Magento attribute, each with the Amazon values to choose from. */
+  function valueMap(cell, member, code, saved) {
+    var old = cell.querySelector(".channel-value-map");
+    if (old) { cell.removeChild(old); }
+    var labels = state.options[code] || [];
+    if (!member || !member.enum || !member.enum.length || !labels.length) { return; }
+    var table = document.createElement("table");
+    table.className = "channel-value-map";
+    var caption = document.createElement("caption");
+    caption.textContent = "Amazon value of each Magento option (labels Amazon knows need none)";
+    table.appendChild(caption);
+    var body = document.createElement("tbody");
+    labels.forEach(function (label) {
+      var tr = document.createElement("tr");
+      tr.className = "channel-value-map-row";
+      tr.dataset.label = label;
+      var th = document.createElement("th");
+      th.textContent = label;
+      var td = document.createElement("td");
+      var select = document.createElement("select");
+      select.className = "admin__control-select channel-value-map-value";
+      select.setAttribute("aria-label", "Amazon value for " + label);
+      option(select, "", "Same as in Magento");
+      member.enum.forEach(function (v, i) {
+        option(select, v, (member.enum_names && member.enum_names[i]) || v, !!saved && saved[label] === v);
+      });
+      td.appendChild(select);
+      tr.appendChild(th); tr.appendChild(td);
+      body.appendChild(tr);
+    });
+    table.appendChild(body);
+    cell.appendChild(table);
+  }
+
+  function mapOf(tr) {
+    var out = {};
+    Array.prototype.forEach.call(tr.querySelectorAll("tr.channel-value-map-row"), function (line) {
+      var value = line.querySelector(".channel-value-map-value").value;
+      if (value) { out[line.dataset.label] = value; }
+    });
+    return out;
+  }
+
+  function valueInput(cell, source, member, value, savedMap) {
     cell.textContent = "";
     var input;
     if (source === "attribute") {
@@ -30,6 +75,10 @@
       input.className = "admin__control-select channel-map-value";
       option(input, "", "Choose a Magento attribute");
       state.magento.forEach(function (code) { option(input, code, code, code === value); });
+      input.addEventListener("change", function () { valueMap(cell, member, input.value, null); });
+      cell.appendChild(input);
+      valueMap(cell, member, value, savedMap);
+      return;
     } else if (source === "fixed" && member && member.enum && member.enum.length) {
       input = document.createElement("select");
       input.className = "admin__control-select channel-map-value";
@@ -69,7 +118,7 @@
       .forEach(function (p) { option(select, p[0], p[1], p[0] === ((saved && saved.source) || "")); });
     select.addEventListener("change", function () { valueInput(what, select.value, member, ""); });
     how.appendChild(select);
-    valueInput(what, (saved && saved.source) || "", member, saved && saved.value);
+    valueInput(what, (saved && saved.source) || "", member, saved && saved.value, saved && saved.value_map);
     tr.appendChild(name); tr.appendChild(how); tr.appendChild(what);
     tbody.appendChild(tr);
   }
@@ -87,6 +136,7 @@
     if (!type) { section.hidden = true; return; }
     call("GET", typePath(type)).then(function (data) {
       state.magento = data.magento_attributes;
+      state.options = data.magento_options || {};
       var saved = {};
       data.mapping.forEach(function (m) { saved[m.amazon_attribute] = m; });
       var tbody = section.querySelector("tbody");
@@ -136,7 +186,7 @@
     } else if (t.id === "channel-pt-save" && state.type) {
       var rows = Array.prototype.map.call(root.querySelectorAll("tr.channel-map-row"), function (tr) {
         return {amazon_attribute: tr.dataset.target, source: tr.querySelector(".channel-map-source").value,
-                value: tr.querySelector(".channel-map-value").value};
+                value: tr.querySelector(".channel-map-value").value, value_map: mapOf(tr)};
       }).filter(function (r) { return r.source && r.value; });
       var saved = root.querySelector(".channel-pt-saved");
       call("PUT", typePath(state.type) + "/mapping", {rows: rows}).then(function (r) {

@@ -96,3 +96,26 @@ def test_a_rule_choosing_products_is_checked_against_the_catalog_and_kept(api, c
     assert data["rule"]["conditions"][0]["attribute"] == "color"
     assert api.put(url, json={"rule": None}).get_json() == {"rule": None, "job_id": None}
     assert api.get(f"/api/v1/accounts/{account_id}/product-types/HOME").get_json()["rule"] is None
+
+
+def test_value_maps_offer_magento_option_labels_are_kept_and_checked_against_amazons_values(
+        api, channel_db, account_id):
+    from sandbox import catalog as sample
+
+    cache_home(channel_db)
+    url = f"/api/v1/accounts/{account_id}/product-types/HOME"
+    data = api.get(url).get_json()
+    assert data["magento_options"]["color"] == list(sample.OPTIONS["color"])
+    assert data["magento_options"]["manufacturer"] == list(sample.OPTIONS["manufacturer"])
+    member = next(m for a in data["attributes"] if a["name"] == "color" for m in a["members"]
+                  if m["name"] == "standardized_values")
+    assert "Red" in member["enum"] and member["type"] == "array"
+
+    row = {"amazon_attribute": "color.standardized_values", "source": "attribute", "value": "color",
+           "value_map": {"Red": "Red", "Green": "Multicolor", "Blue": ""}}
+    assert api.put(url + "/mapping", json={"rows": [row]}).status_code == 200
+    (saved,) = [m for m in api.get(url).get_json()["mapping"] if m["amazon_attribute"] == "color.standardized_values"]
+    assert saved["value_map"] == {"Red": "Red", "Green": "Multicolor"}  # an empty choice maps nothing
+
+    bad = api.put(url + "/mapping", json={"rows": [{**row, "value_map": {"Red": "Crimson"}}]})
+    assert bad.status_code == 422 and "Crimson" in bad.get_json()["error"]["message"]

@@ -102,3 +102,31 @@ def test_attributes_of_the_schema_say_what_is_required():
     assert specs["size"].required == "conditional"
     assert specs["item_name"].member("value").max_length == 200
     assert specs["department"].member("value").enum_names[0] == "Men's"
+
+
+def test_a_list_of_enum_values_is_sent_as_a_list_through_the_value_map():
+    home = schema("HOME")
+    member = home.attribute("color").member("standardized_values")
+    assert member.type == "array" and "Red" in member.enum
+    builder = AttributeBuilder(home, [MappingRow("color.value", "attribute", "color"),
+                                      MappingRow("color.standardized_values", "attribute", "color", {"Rot": "Red"})],
+                               MP)
+    assert builder.build({"color": "115", "color_label": "Rot"})["color"] == [
+        {"value": "Rot", "standardized_values": ["Red"], "language_tag": "en_US", "marketplace_id": MP}]
+    blue = builder.build({"color": "116", "color_label": "blue"})  # Amazon's own value, case aside
+    assert blue["color"][0]["standardized_values"] == ["Blue"]
+    unknown = builder.build({"color": "117", "color_label": "Grün"})
+    assert [p.attribute for p in home.problems(unknown) if p.attribute == "color"] == ["color"]
+
+
+def test_a_value_map_naming_no_value_of_amazons_is_refused():
+    home = schema("HOME")
+    rows = new_asin.parse_mapping([{"amazon_attribute": "color.standardized_values", "source": "attribute",
+                                    "value": "color", "value_map": {"Rot": "Red", "Blau": ""}}], home)
+    assert rows[0].value_map == {"Rot": "Red"}
+    with pytest.raises(InvalidInput, match="Crimson"):
+        new_asin.parse_mapping([{"amazon_attribute": "color.standardized_values", "source": "attribute",
+                                 "value": "color", "value_map": {"Rot": "Crimson"}}], home)
+    with pytest.raises(InvalidInput):
+        new_asin.parse_mapping([{"amazon_attribute": "item_name", "source": "attribute", "value": "name",
+                                 "value_map": {"x": "y"}}], home)  # no list of values to map to
