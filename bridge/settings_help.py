@@ -108,9 +108,27 @@ BUYER_DATA_FIELDS = (
           " region, postal code and country of the delivery, encrypted), never the name, e-mail, street or"
           " phone.", "choice", choices=(("remove", "Remove it"), ("reduce", "Keep what tax law requires"))),
 )
+BUSINESS_FIELDS = (
+    Field("business.enabled", "Send business prices", "Amazon Business customers get a business price and"
+          " quantity discounts beside your standard offer, worked out from Magento below. Off: no business"
+          " offer is sent, and one set in Seller Central stays as it is.", "bool"),
+    Field("business.price_source", "Business price from", "Tier prices: the customer group's 1-unit tier price"
+          " (else the standard price), and its tiers of 2 units and more as quantity discounts. Attribute: a price"
+          " attribute of your own, with the group's tiers (if a group is set) as quantity discounts.", "choice",
+          choices=(("tier_price", "Tier prices of a customer group"), ("attribute", "A price attribute"))),
+    Field("business.customer_group_id", "Customer group", "The id of the Magento customer group whose tier prices"
+          " are sent (Customers > Customer Groups; Wholesale is 2 in a new Magento).", "int", "0", "10000000", "1",
+          optional=True),
+    Field("business.price_attribute", "Business price attribute", "The Magento attribute holding the business"
+          " price, when the business price comes from an attribute.", "text", optional=True),
+    Field("business.discount_type", "Quantity discounts as", "Amazon takes one kind per product: a price per"
+          " tier, or a percentage off the business price. As in Magento: percentages when every tier of the"
+          " product is one.", "choice", choices=(("auto", "As in Magento"), ("fixed", "A price per tier"),
+                                                  ("percent", "A percentage off the business price"))),
+)
 SECTIONS = (("Price", PRICE_FIELDS), ("Stock and shipping", STOCK_FIELDS), ("Listing", LISTING_FIELDS),
-            ("Buyer data", BUYER_DATA_FIELDS))
-FIELDS = PRICE_FIELDS + STOCK_FIELDS + LISTING_FIELDS + BUYER_DATA_FIELDS
+            ("Buyer data", BUYER_DATA_FIELDS), ("Business prices", BUSINESS_FIELDS))
+FIELDS = PRICE_FIELDS + STOCK_FIELDS + LISTING_FIELDS + BUYER_DATA_FIELDS + BUSINESS_FIELDS
 
 
 def value(settings: dict, field: Field):

@@ -14,14 +14,16 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timezone
 from decimal import Decimal
 
 from sqlalchemy.engine import Connection
 
 from channel import listing_state, pricing, rules, tabs
+from channel.magento import tier_price
 from channel.magento.catalog import CatalogReader, Product
+from channel.magento.tier_price import TierPrice
 from channel.matching import normalize_mapping
 from channel.offer import Offer
 
@@ -62,11 +64,12 @@ class AccountContext:
         return sorted(codes - {"sku", "type_id", "attribute_set_id", "category_ids", "qty", "quantity_and_stock_status"})
 
 
-def product_facts(ctx: AccountContext, product: Product, row: dict | None, now: datetime):
+def product_facts(ctx: AccountContext, product: Product, row: dict | None, now: datetime,
+                  tier_prices: Sequence[TierPrice] = ()):
     """Everything classify() needs to know about a Magento product, computed without I/O.
 
     Returns the facts with the computed offer and the known ASIN."""
-    offer = Offer.of(product, ctx.settings, now)
+    offer = Offer.of(product, ctx.settings, now, tier_prices)
     passes = ctx.rule is None or rules.evaluate(ctx.rule, rules.ProductView.from_product(product, now=now))
     asin = (row or {}).get("asin") or (product.get(ctx.mapping["asin"]) if ctx.mapping.get("asin") else None)
     barcode = any(product.get(ctx.mapping[k]) for k in ("upc", "ean", "isbn", "jan", "gcid") if ctx.mapping.get(k))
@@ -82,14 +85,19 @@ def product_facts(ctx: AccountContext, product: Product, row: dict | None, now: 
 def _fact_rows(ctx: AccountContext, reader: CatalogReader, now: datetime, batch_size: int) -> Iterator[tuple]:
     """Every product of the website as a row of ``listing_state.FACT_COLUMNS``."""
     quantum = Decimal("0.0001")
+    group = ctx.settings.business.tier_group
+    scope = group is not None and tier_price.price_scope_is_website(reader.conn, reader.schema)
     for batch in reader.iter_batches(ctx.website_id, attributes=ctx.attributes(), batch_size=batch_size):
+        tiers = {} if group is None else tier_price.read_tier_prices(
+            reader.conn, reader.schema, ctx.website_id, [p.entity_id for p in batch], group, scope)
         for product in batch:
-            facts, offer, asin = product_facts(ctx, product, None, now)
+            facts, offer, asin = product_facts(ctx, product, None, now, tiers.get(product.entity_id, ()))
             price = None if offer.price is None else Decimal(offer.price).quantize(quantum)
             eligible = tabs.ineligibility(facts) is None
             yield (product.entity_id, product.sku, (product.get("name") or "")[:500], int(facts.enabled),
                    int(facts.passes_rules), offer.quantity, price, offer.condition, asin and str(asin)[:16],
-                   int(facts.has_identifier), int(facts.is_parent), int(eligible))
+                   int(facts.has_identifier), int(facts.is_parent), int(eligible),
+                   None if offer.business is None else offer.business.to_text())
 
 
 def state_of(row: dict | None) -> tabs.ListingState:

@@ -594,6 +594,26 @@ def offers_acknowledged(conn: Connection, items: list[tuple[int, Decimal | None,
     conn.execute(text("DELETE FROM tmp_channel_ack"))
 
 
+def business_acknowledged(conn: Connection, items: Sequence[tuple[int, str | None]]) -> None:
+    """Amazon holds these (listing_id, business offer text) business offers (None: none)."""
+    if not items:
+        return
+    conn.execute(text("CREATE TEMPORARY TABLE IF NOT EXISTS tmp_channel_business (listing_id bigint UNSIGNED"
+                      " NOT NULL PRIMARY KEY, business varchar(512) NULL) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"))
+    conn.execute(text("DELETE FROM tmp_channel_business"))
+    cur = driver_connection(conn).cursor()
+    try:
+        for start in range(0, len(items), 5000):
+            cur.executemany("INSERT INTO tmp_channel_business (listing_id, business) VALUES (%s, %s)"
+                            " ON DUPLICATE KEY UPDATE business = VALUES(business)",
+                            [(int(i), b) for i, b in items[start:start + 5000]])
+    finally:
+        cur.close()
+    conn.execute(text(f"UPDATE {LISTING} l JOIN tmp_channel_business a ON a.listing_id = l.listing_id"
+                      f" SET l.pushed_business = a.business"))
+    conn.execute(text("DELETE FROM tmp_channel_business"))
+
+
 def value_rejected(conn: Connection, listing_id: int, marker: str) -> None:
     """Amazon refused these values (``marker`` names them): not sent again until they change."""
     conn.execute(text(f"UPDATE {LISTING} SET submission_ref = :ref WHERE listing_id = :id"),
@@ -625,7 +645,7 @@ def attributes_imported(conn: Connection, listing_id: int, now: datetime) -> Non
 
 FACTS = "tmp_channel_facts"
 FACT_COLUMNS = ("product_id", "sku", "name", "enabled", "passes_rules", "qty", "price", "condition_type",
-                "asin", "has_identifier", "is_parent", "eligible")
+                "asin", "has_identifier", "is_parent", "eligible", "business")
 
 
 def facts_reset(conn: Connection) -> None:
@@ -633,7 +653,8 @@ def facts_reset(conn: Connection) -> None:
         f"CREATE TEMPORARY TABLE IF NOT EXISTS {FACTS} (product_id int UNSIGNED NOT NULL PRIMARY KEY,"
         f" sku varchar(64) NOT NULL, name varchar(500) NULL, enabled tinyint NOT NULL, passes_rules tinyint NOT NULL,"
         f" qty int NOT NULL, price decimal(20,4) NULL, condition_type varchar(32) NULL, asin varchar(16) NULL,"
-        f" has_identifier tinyint NOT NULL, is_parent tinyint NOT NULL, eligible tinyint NOT NULL)"
+        f" has_identifier tinyint NOT NULL, is_parent tinyint NOT NULL, eligible tinyint NOT NULL,"
+        f" business varchar(512) NULL)"
         f" ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"))
     conn.execute(text(f"DELETE FROM {FACTS}"))
 
@@ -652,9 +673,10 @@ def classified(conn: Connection, account_id: int, now: datetime, auto_publish: b
     created = conn.execute(text(
         f"INSERT INTO {LISTING} (account_id, product_id, magento_sku, seller_sku, asin, product_name, tab, reason,"
         f" match_status, state_changed_at, in_website, enabled, passes_rules, has_identifier, is_parent, calc_price,"
-        f" calc_qty, calc_condition, facts_at)"
+        f" calc_qty, calc_condition, calc_business, facts_at)"
         f" SELECT :a, f.product_id, f.sku, f.sku, f.asin, f.name, '', '', IF(f.asin IS NULL, 'unresolved', 'matched'),"
-        f" :now, 1, f.enabled, f.passes_rules, f.has_identifier, f.is_parent, f.price, f.qty, f.condition_type, :now"
+        f" :now, 1, f.enabled, f.passes_rules, f.has_identifier, f.is_parent, f.price, f.qty, f.condition_type,"
+        f" f.business, :now"
         f" FROM {FACTS} f LEFT JOIN {LISTING} l ON l.account_id = :a AND l.product_id = f.product_id"
         f" WHERE f.eligible = 1 AND l.listing_id IS NULL"
         # The SKU already on Amazon without its product: bound to it.
@@ -665,6 +687,7 @@ def classified(conn: Connection, account_id: int, now: datetime, auto_publish: b
             " AND l.has_identifier = f.has_identifier AND l.is_parent = f.is_parent"
             " AND l.calc_price <=> COALESCE(rp.price, f.price)"
             " AND l.calc_qty <=> f.qty AND l.calc_condition <=> f.condition_type AND l.magento_sku <=> f.sku"
+            " AND l.calc_business <=> f.business"
             " AND l.product_name <=> f.name AND (l.asin IS NOT NULL OR f.asin IS NULL) AND l.facts_at IS NOT NULL")
     # Listings whose facts changed are decided on their new facts first, so that facts and
     # state are written together: one write per listing, not two.
@@ -683,7 +706,8 @@ def classified(conn: Connection, account_id: int, now: datetime, auto_publish: b
         f"UPDATE {joined} LEFT JOIN tmp_channel_decision t ON t.listing_id = l.listing_id"
         f" SET l.in_website = 1, l.enabled = f.enabled, l.passes_rules = f.passes_rules,"
         f" l.has_identifier = f.has_identifier, l.is_parent = f.is_parent, l.calc_price = COALESCE(rp.price, f.price),"
-        f" l.calc_qty = f.qty, l.calc_condition = f.condition_type, l.magento_sku = f.sku, l.product_name = f.name,"
+        f" l.calc_qty = f.qty, l.calc_condition = f.condition_type, l.calc_business = f.business,"
+        f" l.magento_sku = f.sku, l.product_name = f.name,"
         f" l.asin = COALESCE(l.asin, f.asin), l.facts_at = :now,"
         f" l.tab = IF(t.listing_id IS NULL, l.tab, t.tab), l.reason = IF(t.listing_id IS NULL, l.reason, t.reason),"
         f" l.reason_detail = IF(t.listing_id IS NULL, l.reason_detail, t.detail),"
@@ -715,7 +739,7 @@ def dry_run_ended(conn: Connection, account_id: int, since: datetime) -> int:
     params = {"a": account_id, "since": since}
     changed = conn.execute(text(
         f"UPDATE {LISTING} l JOIN ({touched}) t ON l.account_id = :a AND l.seller_sku = t.seller_sku"
-        f" SET l.pushed_price = NULL, l.pushed_qty = NULL, l.pushed_at = NULL,"
+        f" SET l.pushed_price = NULL, l.pushed_qty = NULL, l.pushed_business = NULL, l.pushed_at = NULL,"
         f" l.pending_action = CASE WHEN {ended} THEN 'end'"
         f" WHEN l.submission_ref LIKE 'dry-run-%' THEN IF(l.amazon_status IS NULL AND l.ended_by_merchant = 0,"
         f" 'publish', 'relist') ELSE l.pending_action END,"

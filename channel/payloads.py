@@ -10,11 +10,19 @@ attribute's selectors - ``audience``, ``currency`` and ``marketplace_id`` for
 ``purchasable_offer``, ``fulfillment_channel_code`` for ``fulfillment_availability`` -
 so the business (B2B) offer, sale price, minimum/maximum prices and the handling time
 (``lead_time_to_ship_max_days``) stay as they are. A ``replace`` would drop them.
+
+An account with business prices on sends its business offer (``channel.business``) as
+the B2B instance beside the standard one. A merge keeps the keys it does not name, so a
+business offer that loses its quantity discounts, or one no longer wanted, first has
+the B2B instance Amazon holds deleted (a ``delete`` patch picked by its selectors);
+business offers set in Seller Central are never touched unless the account sends its own.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
+
+from channel.business import AUDIENCE as B2B, BusinessOffer
 
 PRODUCT_TYPE = "PRODUCT"
 #: The standard offer's audience (Amazon's default; B2B is the business offer).
@@ -22,11 +30,14 @@ AUDIENCE = "ALL"
 #: Attributes whose instances are picked by selectors, so they can be merged.
 SELECTORS = {"purchasable_offer": ("audience", "currency", "marketplace_id"),
              "fulfillment_availability": ("fulfillment_channel_code",)}
+#: An attribute name with this prefix stands for a ``delete`` patch of the instances its
+#: value picks (``patches_for``): the business offer withdrawn before a merge.
+DELETE = "-"
 
 
 def offer_attributes(marketplace_id: str, currency: str, *, asin: str | None = None, price: Decimal | None = None,
                      quantity: int | None = None, condition: str | None = None, handling_time: int | None = None,
-                     fulfillment_channel: str = "DEFAULT") -> dict:
+                     fulfillment_channel: str = "DEFAULT", business: BusinessOffer | None = None) -> dict:
     attrs: dict = {}
     if asin:
         attrs["merchant_suggested_asin"] = [{"value": asin, "marketplace_id": marketplace_id}]
@@ -35,6 +46,8 @@ def offer_attributes(marketplace_id: str, currency: str, *, asin: str | None = N
     if price is not None:
         attrs["purchasable_offer"] = [{"audience": AUDIENCE, "currency": currency, "marketplace_id": marketplace_id,
                                        "our_price": [{"schedule": [{"value_with_tax": float(price)}]}]}]
+        if business is not None:  # never without the standard offer: Amazon refuses a business offer alone
+            attrs["purchasable_offer"].append(business.instance(marketplace_id, currency))
     if quantity is not None and fulfillment_channel == "DEFAULT":
         avail = {"fulfillment_channel_code": "DEFAULT", "quantity": int(quantity)}
         if handling_time is not None:
@@ -47,7 +60,7 @@ def publish_attributes(marketplace_id: str, currency: str, asin: str | None, off
     """What publishing sends for an ``channel.offer.Offer``: the whole offer on the ASIN."""
     return offer_attributes(marketplace_id, currency, asin=asin, price=offer.price, quantity=offer.quantity,
                             condition=offer.condition or "new_new", handling_time=offer.handling_time,
-                            fulfillment_channel=offer.fulfillment_channel)
+                            fulfillment_channel=offer.fulfillment_channel, business=offer.business)
 
 
 def relist_attributes(attrs: dict) -> dict:
@@ -57,7 +70,9 @@ def relist_attributes(attrs: dict) -> dict:
 
 def patches_for(attrs: dict) -> list[dict]:
     """``merge`` where Amazon keys instances by selectors, ``replace`` elsewhere."""
-    return [{"op": "merge" if name in SELECTORS else "replace", "path": f"/attributes/{name}", "value": value}
+    return [{"op": "delete", "path": f"/attributes/{name[len(DELETE):]}", "value": value}
+            if name.startswith(DELETE) else
+            {"op": "merge" if name in SELECTORS else "replace", "path": f"/attributes/{name}", "value": value}
             for name, value in attrs.items()]
 
 
@@ -79,9 +94,19 @@ def end_fba_body(marketplace_id: str, currency: str, product_type: str = PRODUCT
         {"op": "delete", "path": "/attributes/purchasable_offer", "value": [offer]}]}
 
 
-def price_stock_attributes(marketplace_id: str, currency: str, price: Decimal | None, quantity: int | None) -> dict:
-    """What a price and stock push sends: the wanted price and quantity only."""
-    return offer_attributes(marketplace_id, currency, price=price, quantity=quantity)
+def price_stock_attributes(marketplace_id: str, currency: str, price: Decimal | None, quantity: int | None,
+                           business: str | None = None, business_before: str | None = None) -> dict:
+    """What a price and stock push sends: the wanted price and quantity, and the business
+    offer (``calc_business``) when the account sends one or sent one before
+    (``business_before``, ``pushed_business``)."""
+    wanted = BusinessOffer.from_text(business) if price is not None else None
+    attrs = offer_attributes(marketplace_id, currency, price=price, quantity=quantity, business=wanted)
+    before = BusinessOffer.from_text(business_before)
+    if before is not None and (wanted is None or (before.tiers and not wanted.tiers)):
+        withdraw = {DELETE + "purchasable_offer": [{"audience": B2B, "currency": currency,
+                                                    "marketplace_id": marketplace_id}]}
+        return {**withdraw, **attrs}  # deleted first: the merge after it sets what stays
+    return attrs
 
 
 def feed_message(message_id: int, sku: str, attributes: dict, product_type: str = PRODUCT_TYPE) -> dict:
@@ -154,7 +179,8 @@ def next_request(row, *, seller_id: str, marketplace_id: str, currency: str, set
         row.get("product_id") is not None and row.get("tab") in ("active", "inactive", "ineligible") and \
         not str(row.get("submission_ref") or "").startswith("feed:")
     if pushable and row.get("offer_dirty") and not held_back:
-        attrs = price_stock_attributes(marketplace_id, currency, row.get("calc_price"), wanted_quantity(row))
+        attrs = price_stock_attributes(marketplace_id, currency, row.get("calc_price"), wanted_quantity(row),
+                                       row.get("calc_business"), row.get("pushed_business"))
         if dirty_total >= FEED_ABOVE:
             return {"send": True, "operation": "createFeed", "method": "POST", "path": "/feeds/2021-06-30/feeds",
                     "query": {}, "body": feed_message(1, row["seller_sku"], attrs),

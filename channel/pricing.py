@@ -111,6 +111,56 @@ class StockSettings:
     unmanaged_quantity: int = 100
 
 
+BUSINESS_SOURCES = ("tier_price", "attribute")
+#: How quantity discounts are sent: as each tier's price, as a percentage off the business
+#: price, or as Magento holds them (percent when every tier of a product is a percentage).
+DISCOUNT_TYPES = ("auto", "fixed", "percent")
+
+
+@dataclasses.dataclass(frozen=True)
+class BusinessSettings:
+    """Business (B2B) prices for Amazon Business customers, off by default: the business
+    price from the tier prices of a Magento customer group (its 1-unit tier, else the
+    standard price) or from an attribute, and the group's larger tiers as quantity
+    discounts (``channel.business`` computes them)."""
+
+    enabled: bool = False
+    price_source: str = "tier_price"
+    customer_group_id: int | None = None
+    price_attribute: str | None = None
+    discount_type: str = "auto"
+
+    @classmethod
+    def from_json(cls, raw) -> "BusinessSettings":
+        if raw in (None, ""):
+            return cls()
+        if not isinstance(raw, dict):
+            raise InvalidInput("settings: business must be an object", {"path": "business"})
+        attribute = raw.get("price_attribute")
+        if attribute not in (None, "") and not isinstance(attribute, str):
+            raise InvalidInput("settings: business.price_attribute must be an attribute code",
+                               {"path": "business.price_attribute"})
+        out = cls(
+            enabled=_flag(raw.get("enabled", False), "business.enabled"),
+            price_source=_choice(raw.get("price_source", "tier_price"), "business.price_source", BUSINESS_SOURCES),
+            customer_group_id=_int(raw.get("customer_group_id"), "business.customer_group_id", 0, optional=True),
+            price_attribute=(attribute or "").strip() or None,
+            discount_type=_choice(raw.get("discount_type", "auto"), "business.discount_type", DISCOUNT_TYPES),
+        )
+        if out.enabled and out.price_source == "tier_price" and out.customer_group_id is None:
+            raise InvalidInput("settings: business.customer_group_id is needed for business prices from tier prices",
+                               {"path": "business.customer_group_id"})
+        if out.enabled and out.price_source == "attribute" and out.price_attribute is None:
+            raise InvalidInput("settings: business.price_attribute is needed for business prices from an attribute",
+                               {"path": "business.price_attribute"})
+        return out
+
+    @property
+    def tier_group(self) -> int | None:
+        """The customer group whose tier prices are read, None when none are."""
+        return self.customer_group_id if self.enabled else None
+
+
 @dataclasses.dataclass(frozen=True)
 class AccountSettings:
     auto_publish: bool = False
@@ -130,6 +180,8 @@ class AccountSettings:
     dry_run: bool = False
     #: When the dry run was switched on (ISO, UTC): what it recorded since is undone when it ends.
     dry_run_since: str | None = None
+    #: Business (B2B) prices and quantity discounts; off by default.
+    business: BusinessSettings = BusinessSettings()
     #: Sections owned by other parts (orders, attribute import), kept as given.
     extra: dict = dataclasses.field(default_factory=dict)
 
@@ -167,7 +219,7 @@ class AccountSettings:
             raise InvalidInput("settings: fulfillment_channel must be DEFAULT or AMAZON_<region>",
                                {"path": "fulfillment_channel"})
         known = {"auto_publish", "price", "stock", "condition_default", "condition_attribute", "handling_time",
-                 "fulfillment_channel", "report_hold_threshold", "buyer_data", "dry_run", "dry_run_since"}
+                 "fulfillment_channel", "report_hold_threshold", "buyer_data", "dry_run", "dry_run_since", "business"}
         return cls(
             auto_publish=bool(raw.get("auto_publish", False)), price=price, stock=stock,
             condition_default=_choice(raw.get("condition_default", "new_new"), "condition_default",
@@ -180,6 +232,7 @@ class AccountSettings:
             buyer_data=BuyerDataSettings.from_json(raw.get("buyer_data")),
             dry_run=_flag(raw.get("dry_run", False), "dry_run"),
             dry_run_since=_moment(raw.get("dry_run_since"), "dry_run_since"),
+            business=BusinessSettings.from_json(raw.get("business")),
             extra={k: v for k, v in raw.items() if k not in known},
         )
 
@@ -192,6 +245,8 @@ class AccountSettings:
         codes = {self.price.attribute, "special_price", "special_from_date", "special_to_date", "status"}
         if self.condition_attribute:
             codes.add(self.condition_attribute)
+        if self.business.enabled and self.business.price_source == "attribute" and self.business.price_attribute:
+            codes.add(self.business.price_attribute)
         return sorted(codes)
 
     @property

@@ -53,15 +53,17 @@ metadata = Base.metadata
 #: Table options every migration writes.
 OPTIONS: dict[str, Any] = {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4", "mysql_collate": "utf8mb4_general_ci"}
 
-#: 1 while the wanted offer differs from the one Amazon acknowledged (migration 0009).
 #: The quantity a listing's offer sends (migration 0017): the one place this rule lives.
 OFFER_QTY = """CASE WHEN fulfillment_channel <> 'DEFAULT' THEN NULL
     WHEN tab IN ('ineligible', 'ending_in_progress') THEN 0 ELSE COALESCE(calc_qty, 0) END"""
 
+#: 1 while the wanted offer differs from the one Amazon acknowledged (migrations 0009, 0017,
+#: 0025: price, quantity and business offer).
 OFFER_DIRTY = """IF(
     amazon_status IS NOT NULL AND product_id IS NOT NULL AND tab IN ('active', 'inactive', 'ineligible')
     AND ((calc_price IS NOT NULL AND tab <> 'ineligible' AND NOT (calc_price <=> COALESCE(pushed_price, amazon_price)))
-      OR (NOT (offer_qty <=> COALESCE(pushed_qty, amazon_qty)) AND fulfillment_channel = 'DEFAULT')),
+      OR (NOT (offer_qty <=> COALESCE(pushed_qty, amazon_qty)) AND fulfillment_channel = 'DEFAULT')
+      OR (tab <> 'ineligible' AND NOT (calc_business <=> pushed_business))),
     1, NULL)"""
 
 #: The seller SKU a log line is about: its prefix before ": " (migration 0016).
@@ -141,9 +143,11 @@ listing = Table(
     Column("calc_price", DECIMAL(20, 4), comment="Price computed from Magento and settings"),
     Column("calc_qty", INTEGER(), comment="Quantity computed from Magento and settings"),
     Column("calc_condition", VARCHAR(32), comment="Amazon condition_type computed from Magento and settings"),
+    Column("calc_business", VARCHAR(512), comment="Business offer computed from Magento and settings: price and quantity discounts as JSON"),
     Column("offer_qty", INTEGER(), Computed(OFFER_QTY, persisted=True), comment="Quantity the offer sends: none when fulfilled by Amazon, 0 while ineligible or ending"),
     Column("pushed_price", DECIMAL(20, 4), comment="Price Amazon last acknowledged"),
     Column("pushed_qty", INTEGER(), comment="Quantity Amazon last acknowledged"),
+    Column("pushed_business", VARCHAR(512), comment="Business offer Amazon last acknowledged"),
     Column("pushed_at", DATETIME(), comment="When Amazon last acknowledged a push"),
     Column("seen_in_report_at", DATETIME(), comment="Last time the listing was in Amazon's report"),
     Column("attributes_imported_at", DATETIME(), comment="Last attribute import from Amazon"),

@@ -102,6 +102,9 @@ def _to_commerce(statement: str) -> str:
         )
         statement = re.sub(r"_ENTITY_ID_ATTRIBUTE_ID_STORE_ID` \(`entity_id`",
                            r"_ROW_ID_ATTRIBUTE_ID_STORE_ID` (`row_id`", statement)
+    if "`__PREFIX__catalog_product_entity_tier_price` (" in statement:
+        statement = statement.replace("`entity_id` int UNSIGNED NOT NULL DEFAULT 0,", "`row_id` int UNSIGNED NOT NULL,")
+        statement = statement.replace("(`entity_id`, `all_groups`", "(`row_id`, `all_groups`")
     return statement
 
 
@@ -157,6 +160,9 @@ def _seed(cur, s: MagentoSchema) -> None:
         ("websites", 2, "currency/options/base", "GBP"),
         ("default", 0, "general/locale/timezone", "UTC"),
     ])
+    # Magento's customer groups (Customer data patch), and a wholesale group of the merchant's.
+    _insert(cur, s, "customer_group", ("customer_group_id", "customer_group_code", "tax_class_id"), [
+        (0, "NOT LOGGED IN", 3), (1, "General", 3), (2, "Wholesale", 3), (3, "Retailer", 3)])
     _insert(cur, s, "eav_entity_type", ("entity_type_id", "entity_type_code", "entity_model", "entity_table",
                                         "default_attribute_set_id", "additional_attribute_table"),
             [(PRODUCT_ENTITY_TYPE_ID, "catalog_product", "Magento\\Catalog\\Model\\ResourceModel\\Product",

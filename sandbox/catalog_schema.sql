@@ -238,6 +238,29 @@ CREATE TABLE `__PREFIX__catalog_product_entity_decimal` (
   KEY `CATALOG_PRODUCT_ENTITY_DECIMAL_ATTRIBUTE_ID` (`attribute_id`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
 
+CREATE TABLE `__PREFIX__customer_group` (
+  `customer_group_id` int UNSIGNED NOT NULL AUTO_INCREMENT,
+  `customer_group_code` varchar(32) NOT NULL,
+  `tax_class_id` int UNSIGNED NOT NULL DEFAULT 0,
+  PRIMARY KEY (`customer_group_id`),
+  KEY `CUSTOMER_GROUP_CUSTOMER_GROUP_CODE` (`customer_group_code`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
+
+CREATE TABLE `__PREFIX__catalog_product_entity_tier_price` (
+  `value_id` int NOT NULL AUTO_INCREMENT,
+  `entity_id` int UNSIGNED NOT NULL DEFAULT 0,
+  `all_groups` smallint UNSIGNED NOT NULL DEFAULT 1,
+  `customer_group_id` int UNSIGNED NOT NULL DEFAULT 0,
+  `qty` decimal(12,4) NOT NULL DEFAULT 1,
+  `value` decimal(20,6) NOT NULL DEFAULT 0,
+  `website_id` smallint UNSIGNED NOT NULL,
+  `percentage_value` decimal(5,2) NULL,
+  PRIMARY KEY (`value_id`),
+  UNIQUE KEY `UNQ_E8AB433B9ACB00343ABB312AD2FAB087` (`entity_id`, `all_groups`, `customer_group_id`, `qty`, `website_id`),
+  KEY `CATALOG_PRODUCT_ENTITY_TIER_PRICE_CUSTOMER_GROUP_ID` (`customer_group_id`),
+  KEY `CATALOG_PRODUCT_ENTITY_TIER_PRICE_WEBSITE_ID` (`website_id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
+
 CREATE TABLE `__PREFIX__catalog_product_entity_text` (
   `value_id` int NOT NULL AUTO_INCREMENT,
   `attribute_id` smallint UNSIGNED NOT NULL DEFAULT 0,

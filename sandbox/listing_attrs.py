@@ -14,11 +14,19 @@ name stay. Selectors must be given and non-empty. ``delete`` removes the instanc
 selectors pick. Put and patch are checked as Amazon checks them: a currency that is not
 the marketplace's, a marketplace the seller does not sell in, or a product type other
 than the listing's (or ``PRODUCT`` with offer attributes only) is INVALID.
+
+Business (B2B) offers are checked as the product type definitions and Seller Central
+define them: audience ``ALL`` or ``B2B``; a quantity discount plan only on a business
+offer, one ``discount_type`` (``fixed`` or ``percent``) with one to five levels whose
+``lower_bound`` quantities rise and whose discount grows with each (fixed prices below
+the business price and falling, percentages above 0, below 100 and rising); and no
+business offer in a marketplace without a standard offer there.
 """
 
 from __future__ import annotations
 
 import copy
+from typing import TypeGuard
 
 #: Each marketplace's currency (the ones the sandbox's sellers use).
 CURRENCIES = {
@@ -78,11 +86,77 @@ def offer_values(attrs: dict, marketplace_id: str | None = None) -> tuple:
     return asin, price, quantity, condition
 
 
+AUDIENCES = ("ALL", "B2B")
+DISCOUNT_TYPES = ("fixed", "percent")
+MAX_DISCOUNT_LEVELS = 5
+
+
+def _number(value) -> TypeGuard[int | float]:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def check_discount_plan(offer: dict) -> None:
+    """A business offer's ``quantity_discount_plan``, as Amazon checks it."""
+    plan = offer.get("quantity_discount_plan")
+    if _audience(offer) != "B2B":
+        raise Invalid("'quantity_discount_plan' applies to the business offer (audience B2B) only.",
+                      "purchasable_offer")
+    if not isinstance(plan, list) or not plan:
+        raise Invalid("'quantity_discount_plan' must hold at least one plan.", "purchasable_offer")
+    business = our_price(offer) if "our_price" in offer else None
+    for entry in plan:
+        schedule = entry.get("schedule") if isinstance(entry, dict) else None
+        if not isinstance(schedule, list) or not schedule:
+            raise Invalid("A quantity discount plan needs a 'schedule'.", "purchasable_offer")
+        for item in schedule:
+            if not isinstance(item, dict) or item.get("discount_type") not in DISCOUNT_TYPES:
+                raise Invalid("'discount_type' must be fixed or percent.", "purchasable_offer")
+            levels = item.get("levels")
+            if not isinstance(levels, list) or not 1 <= len(levels) <= MAX_DISCOUNT_LEVELS:
+                raise Invalid(f"A quantity discount plan takes 1 to {MAX_DISCOUNT_LEVELS} levels.", "purchasable_offer")
+            kind = item["discount_type"]
+            last_bound: int | None = None
+            last_value: float | None = None
+            for level in levels:
+                if not isinstance(level, dict) or set(level) - {"lower_bound", "value"}:
+                    raise Invalid("A discount level has 'lower_bound' and 'value' only.", "purchasable_offer")
+                bound, raw = level.get("lower_bound"), level.get("value")
+                if not isinstance(bound, int) or isinstance(bound, bool) or bound < 0:
+                    raise Invalid("'lower_bound' must be a whole number of units.", "purchasable_offer")
+                if not _number(raw) or raw <= 0:
+                    raise Invalid("A discount level's 'value' must be a positive number.", "purchasable_offer")
+                value = float(raw)
+                if last_bound is not None and bound <= last_bound:
+                    raise Invalid("Quantity discount levels must have rising 'lower_bound' quantities.",
+                                  "purchasable_offer")
+                if kind == "percent":
+                    if value >= 100:
+                        raise Invalid("A percent discount must be below 100.", "purchasable_offer")
+                    if last_value is not None and value <= last_value:
+                        raise Invalid("Each quantity discount must be a larger percentage than the one before.",
+                                      "purchasable_offer")
+                else:
+                    if _number(business) and value >= float(business):
+                        raise Invalid("A quantity discount price must be below the business price.",
+                                      "purchasable_offer")
+                    if last_value is not None and value >= last_value:
+                        raise Invalid("Each quantity discount price must be lower than the one before.",
+                                      "purchasable_offer")
+                last_bound, last_value = bound, value
+
+
 def check_offer(seller, attrs: dict) -> None:
     """Currency, marketplace and value checks on the offer attributes of a submission."""
+    audiences: dict[object, set] = {}
     for offer in attrs.get("purchasable_offer") or []:
         if not isinstance(offer, dict):
             raise Invalid("'purchasable_offer' instances must be objects.", "purchasable_offer")
+        if offer.get("audience", "ALL") not in AUDIENCES:
+            raise Invalid(f"'purchasable_offer' audience {offer.get('audience')!r} is not one of ALL, B2B.",
+                          "purchasable_offer")
+        audiences.setdefault(offer.get("marketplace_id"), set()).add(_audience(offer))
+        if "quantity_discount_plan" in offer:
+            check_discount_plan(offer)
         market_id = offer.get("marketplace_id")
         if not isinstance(market_id, str) or market_id not in seller.marketplaces:
             raise Invalid(f"'purchasable_offer' marketplace_id {market_id!r} is not one of the seller's"
@@ -94,6 +168,10 @@ def check_offer(seller, attrs: dict) -> None:
             price = our_price(offer)
             if not isinstance(price, (int, float)) or isinstance(price, bool) or price <= 0:
                 raise Invalid("'purchasable_offer' price must be a positive number.", "purchasable_offer")
+    for market_id, kinds in audiences.items():
+        if "B2B" in kinds and "ALL" not in kinds:
+            raise Invalid(f"A business price needs a standard offer (audience ALL) in marketplace {market_id}.",
+                          "purchasable_offer", "90244")
     for avail in attrs.get("fulfillment_availability") or []:
         if not isinstance(avail, dict):
             raise Invalid("'fulfillment_availability' instances must be objects.", "fulfillment_availability")

@@ -26,21 +26,24 @@ from bridge.reasons import describe
 from channel import accounts as account_service
 from channel import jobs, listing_state, marketplaces, payloads, pricing, repricing, rules
 from channel.classification import AccountContext
+from channel.business import explain_business
 from channel.errors import NotFound
+from channel.magento import tier_price
 from channel.matching import reset_matches
 
 LISTING_COLUMNS = (
     "listing_id, product_id, magento_sku, seller_sku, asin, external_id, external_id_type, product_name,"
     " match_status, match_candidates, matched_by, tab, reason, reason_detail, state_changed_at, amazon_status,"
     " amazon_issues, amazon_price, amazon_qty, fulfillment_channel, listed_at, pending_action, ended_by_merchant,"
-    " submitted_at, submission_ref, calc_price, calc_qty, calc_condition, pushed_price, pushed_qty, pushed_at,"
+    " submitted_at, submission_ref, calc_price, calc_qty, calc_condition, calc_business, pushed_price, pushed_qty,"
+    " pushed_business, pushed_at,"
     " seen_in_report_at, offer_qty, offer_dirty, in_website, enabled, passes_rules, has_identifier, is_parent, facts_at"
 )
 #: The exporter's wanted quantity and the digest it keeps of values Amazon rejected
 #: (``worker.sync.exporter.WANTED`` / ``WANT_DIGEST``): a rejected offer is held back.
 _WANTED = "offer_qty"
 _HELD_BACK = (f"submission_ref <=> CONCAT('rejected:', MD5(CONCAT_WS('|', IFNULL(calc_price, '-'),"
-              f" IFNULL({_WANTED}, '-'))))")
+              f" IFNULL({_WANTED}, '-'), calc_business)))")
 ASIN = re.compile(r"^[A-Z0-9]{10}$")
 HISTORY = 50
 LOG_ROWS = 50
@@ -110,6 +113,20 @@ def _magento_view(product, in_website: bool, ctx: AccountContext) -> dict:
     }
 
 
+def business_trace(conn, product, settings: pricing.AccountSettings, standard, website_id: int):
+    """The product's business offer and why (``channel.business``), from its customer
+    group's tier prices as classification reads them."""
+    group = settings.business.tier_group
+    tiers, name = [], None
+    if group is not None:
+        catalog = reader()
+        tiers = tier_price.read_tier_prices(catalog.conn, catalog.schema, website_id, [product.entity_id], group,
+                                            tier_price.price_scope_is_website(catalog.conn, catalog.schema)
+                                            ).get(product.entity_id, [])
+        name = tier_price.customer_group_code(catalog.conn, catalog.schema, group)
+    return explain_business(product, settings, standard, tiers, name)
+
+
 def product_page(account_id: int, product_id: int) -> dict:
     """Everything the product page shows, read in a handful of indexed queries."""
     conn = db.session.connection()
@@ -121,6 +138,7 @@ def product_page(account_id: int, product_id: int) -> dict:
     now = _utcnow()
     price = pricing.explain_price(product, settings, now)
     qty = pricing.explain_qty(product, settings)
+    business = business_trace(conn, product, settings, price.amount, acc.website_id)
     rule = rules.explain(ctx.rule, rules.ProductView.from_product(product, now=now))
     market = marketplaces.get(acc.marketplace_id)
     dirty_total = 1
@@ -136,7 +154,7 @@ def product_page(account_id: int, product_id: int) -> dict:
         "account": account_service.public(acc), "dry_run": settings.dry_run, "currency": market.currency,
         "magento": _magento_view(product, in_website, ctx),
         "trace": {"price": price.to_json(), "quantity": qty.to_json(), "condition": pricing.condition_of(product, settings),
-                  "rule": rule.to_json() if rule else None},
+                  "rule": rule.to_json() if rule else None, "business": business.to_json()},
         "listing": None, "next_request": next_request, "history": [], "log": [], "dry_run_calls": [],
         "actions": [],
     }

@@ -1,0 +1,116 @@
+"""Business prices end to end, in both Magento shapes: a customer group's tier prices become
+the business offer Amazon holds (read back from the sandbox's listing), a changed tier is
+pushed at the next cycle like any price change, and tiers that are gone take the business
+offer the account sent off Amazon again."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from channel.models import Account
+from sandbox_fixtures import SELLER
+
+SKU = "MG-0000001"
+WHOLESALE = 2
+
+
+def cents(value: Decimal) -> float:
+    return float(value.quantize(Decimal("0.01"), ROUND_HALF_UP))
+
+
+def set_tiers(channel_db, sku: str, rows) -> None:
+    """Replace the product's tier prices: (qty, value, percentage or None, group or None for all)."""
+    schema = channel_db.schema
+    raw = channel_db.raw()
+    try:
+        cur = raw.cursor()
+        cur.execute(f"SELECT {schema.link} FROM {schema.t('catalog_product_entity')} WHERE sku = %s", (sku,))
+        links = [r[0] for r in cur.fetchall()]  # every staging row of the product, in Adobe Commerce
+        table = schema.t("catalog_product_entity_tier_price")
+        for link in links:
+            cur.execute(f"DELETE FROM {table} WHERE {schema.link} = %s", (link,))
+            for qty, value, percent, group in rows:
+                cur.execute(f"INSERT INTO {table} ({schema.link}, all_groups, customer_group_id, qty, value, website_id,"
+                            f" percentage_value) VALUES (%s, %s, %s, %s, %s, 0, %s)",
+                            (link, int(group is None), group or 0, qty, value, percent))
+        raw.commit()
+    finally:
+        raw.close()
+
+
+@pytest.fixture
+def business_on(channel_db, sync_account):
+    with Session(channel_db.engine) as session:
+        acc = session.get(Account, sync_account)
+        acc.settings = {**acc.settings, "business": {"enabled": True, "price_source": "tier_price",
+                                                     "customer_group_id": WHOLESALE}}
+        session.commit()
+
+
+def listing(channel_db, sku=SKU):
+    with channel_db.engine.connect() as conn:
+        return conn.execute(text("SELECT * FROM channel_amazon_listing WHERE seller_sku = :s"), {"s": sku}).mappings().one()
+
+
+def offers(market, sku=SKU) -> dict:
+    """The listing's purchasable_offer instances on Amazon, by audience."""
+    attrs = market.market.sellers[SELLER].listings[sku].attributes
+    return {o.get("audience", "ALL"): o for o in attrs.get("purchasable_offer") or []}
+
+
+def test_group_tiers_reach_amazon_and_a_changed_tier_is_pushed_next_cycle(cycle, channel_db, market, business_on):
+    cycle()
+    price = Decimal(listing(channel_db)["calc_price"])
+    assert "B2B" not in offers(market)  # no tier prices yet: no business offer
+    set_tiers(channel_db, SKU, [(1, price * Decimal("0.95"), None, WHOLESALE),
+                                (5, price * Decimal("0.9"), None, WHOLESALE),
+                                (10, 0, Decimal(20), None),          # all groups: 20 % off the price
+                                (3, price * Decimal("0.5"), None, 1)])  # another group's: not ours
+    cycle()
+    row = listing(channel_db)
+    assert row["calc_business"] is not None and row["pushed_business"] == row["calc_business"]
+    business = offers(market)["B2B"]
+    assert business["currency"] == "USD" and business["marketplace_id"] == "ATVPDKIKX0DER"
+    assert business["our_price"][0]["schedule"][0]["value_with_tax"] == cents(price * Decimal("0.95"))
+    plan = business["quantity_discount_plan"][0]["schedule"][0]
+    assert plan["discount_type"] == "fixed"
+    assert plan["levels"] == [{"lower_bound": 5, "value": cents(price * Decimal("0.9"))},
+                              {"lower_bound": 10, "value": cents(price * Decimal("0.8"))}]
+    assert offers(market)["ALL"]["our_price"][0]["schedule"][0]["value_with_tax"] == float(price)
+
+    patches = market.market.calls.get("patchListingsItem", 0)
+    cycle()
+    assert market.market.calls.get("patchListingsItem", 0) == patches  # unchanged: nothing sent
+
+    set_tiers(channel_db, SKU, [(1, price * Decimal("0.95"), None, WHOLESALE),
+                                (5, price * Decimal("0.9"), None, WHOLESALE),
+                                (10, 0, Decimal(25), None)])
+    cycle()
+    levels = offers(market)["B2B"]["quantity_discount_plan"][0]["schedule"][0]["levels"]
+    assert levels[1] == {"lower_bound": 10, "value": cents(price * Decimal("0.75"))}
+    assert listing(channel_db)["pushed_business"] == listing(channel_db)["calc_business"]
+
+    set_tiers(channel_db, SKU, [(1, price * Decimal("0.95"), None, WHOLESALE)])  # the discounts are gone
+    cycle()
+    business = offers(market)["B2B"]
+    assert "quantity_discount_plan" not in business  # a merge alone would have kept the old plan
+    assert business["our_price"][0]["schedule"][0]["value_with_tax"] == cents(price * Decimal("0.95"))
+
+    set_tiers(channel_db, SKU, [])
+    cycle()
+    assert set(offers(market)) == {"ALL"}  # the business offer the account sent is withdrawn
+    assert listing(channel_db)["pushed_business"] is None
+
+
+def test_percentage_tiers_go_as_percent_off_the_business_price(cycle, channel_db, market, business_on):
+    cycle()
+    set_tiers(channel_db, SKU, [(4, 0, Decimal(5), WHOLESALE), (12, 0, Decimal("12.5"), WHOLESALE)])
+    cycle()
+    price = Decimal(listing(channel_db)["calc_price"])
+    business = offers(market)["B2B"]
+    assert business["our_price"][0]["schedule"][0]["value_with_tax"] == float(price)  # no 1-unit tier
+    plan = business["quantity_discount_plan"][0]["schedule"][0]
+    assert plan == {"discount_type": "percent", "levels": [{"lower_bound": 4, "value": 5.0},
+                                                           {"lower_bound": 12, "value": 12.5}]}
