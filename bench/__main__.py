@@ -32,16 +32,19 @@ PLANS: dict[str, list[tuple[str, tuple]]] = {
              ("orders_import", (10_000,)), ("csv_export", (100_000,)), ("csv_export", (1_000_000,)),
              ("order_page", (1_000_000, 10_000)), ("product_page", (1_000_000,)), ("first_sync", (20_000,)),
              ("new_asin_validation", (10_000,)),
-             ("notifications", (10_000,))],
+             ("notifications", (10_000,)), ("repricing", (10_000,))],
     "quick": [("catalog_generation", (2_000,)), ("import_match_classify", (2_000,)), ("tab_page", (20_000, 20)),
               ("delta_detection", (20_000, 100)), ("price_stock_export", (50,)), ("price_stock_export", (1_000,)),
               ("orders_import", (300,)), ("csv_export", (20_000,)), ("order_page", (20_000, 1_000, 60)),
               ("product_page", (20_000, 500, 60)), ("first_sync", (1_000,)), ("new_asin_validation", (1_000,)),
-              ("notifications", (1_000,))],
+              ("notifications", (1_000,)), ("repricing", (1_000,))],
 }
 #: Scenarios that live in a module of their own (the others are in bench.scenarios).
-MODULES = {"notifications": "bench.notifications"}
+MODULES = {"notifications": "bench.notifications", "repricing": "bench.repricing"}
 TARGETS = {
+    "repricing": "every live listing decided and recorded well within a run's interval (15 minutes); the"
+                 " competition read within the pricing APIs' rate limits (ratio to their least time <= 1.2,"
+                 " throttled calls ~0)",
     "new_asin_validation": ">= 1,000 products per second read from Magento, built through the attribute mapping"
                            " and validated against a product type schema",
     "notifications": "10,000 events per minute applied by one worker, 0 lost and 0 applied twice (redelivered and"
@@ -118,6 +121,11 @@ def summary(name: str, r: dict) -> str:
                 f" {r['events_per_minute']:,}/min ({r['events_per_second']}/s); lost {r['lost']}, applied twice"
                 f" {r['applied_twice']}, wrong final status {r['wrong_final_status']}; at 10,000/min sent steadily:"
                 f" latency p50/p95 {r['latency_p50_s']}/{r['latency_p95_s']} s")
+    if name == "repricing":
+        return (f"{r['listings']:,} listings: {r['decisions']:,} decisions in {r['seconds']} s"
+                f" ({r['decisions_per_second']:,}/s, {r['changed']:,} prices set); competition of {r['asins_read']:,}"
+                f" ASINs in {r['sp_api_calls']} calls ({r['throttled_calls']} throttled), {r['read_seconds_amazon_time']} s"
+                f" on Amazon's clock vs {r['least_seconds_rate_limits']} s least (ratio {r['ratio_to_least']})")
     if name == "new_asin_validation":
         return (f"{r['products']:,} products read, built and validated in {r['seconds']} s:"
                 f" {r['products_per_second']:,}/s ({r['valid']:,} valid); validation alone"

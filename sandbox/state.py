@@ -189,6 +189,8 @@ class Marketplace:
                     self.add_order(seller.seller_id, o)
             if "report_options" in seed:
                 self.report_options.update(seed["report_options"])
+            # Other sellers' offers per ASIN, as ``/_sandbox/competition`` sets them (no notification).
+            self.competition.update(seed.get("competition") or {})
 
     def add_order(self, seller_id: str, order: dict) -> dict:
         """Orders as Orders API 2026-01-01 holds them, every dataset filled; what a caller
