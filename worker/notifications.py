@@ -79,7 +79,7 @@ class Stats:
 class NotificationWorker:
     def __init__(self, engine, redis, settings, wait: int = 20, check_every: float = 300.0,
                  sqs_factory: Callable | None = None, client_kwargs: dict | None = None, rate_scale: float = 1.0,
-                 gather: int = 5):
+                 gather: int = 5, retry_after: float = 10.0):
         self.engine = engine
         self.redis = redis
         self.settings = settings
@@ -95,6 +95,11 @@ class NotificationWorker:
         self._clients: dict[int, object] = {}
         self._checked_at = 0.0
         self._polled_at: dict[str, float] = {}
+        #: Seconds a queue that could not be read is left alone before the next try: an
+        #: unreadable queue answers at once, and would otherwise be asked in a tight loop.
+        self.retry_after = retry_after
+        self._unreadable_until: dict[str, float] = {}
+        self._long_polled = False
         self._owed_orders: set[int] = set()
         self._retry_at: dict[int, float] = {}
         self.stop = threading.Event()
@@ -188,6 +193,8 @@ class NotificationWorker:
 
     def read_queue(self, url: str, accounts: list[int], wait: int) -> int:
         """One long poll of the queue; returns how many messages it answered with."""
+        if self._unreadable_until.get(url, 0) > time.monotonic():
+            return 0
         with self.engine.connect() as conn:
             arn = model.subscription(conn, accounts[0])["queue_arn"]
         messages: list[dict] = []
@@ -204,6 +211,7 @@ class NotificationWorker:
         except Exception as exc:  # noqa: BLE001 - any SQS or network failure: events stopped
             self._sqs.pop(url, None)
             self._polled_at.pop(url, None)  # the next answer is written at once: it ends the fallback
+            self._unreadable_until[url] = time.monotonic() + self.retry_after
             why = f"the queue cannot be read: {type(exc).__name__}: {str(exc)[:300]}"
             logger.warning("Queue %s: %s", url, why)
             with self.engine.begin() as conn:
@@ -211,6 +219,8 @@ class NotificationWorker:
             for account_id in fallen:
                 self._poll_now(account_id)
             return 0
+        self._unreadable_until.pop(url, None)
+        self._long_polled = self._long_polled or wait > 0
         if time.monotonic() - self._polled_at.get(url, 0) > 30:  # the queue answers: not every poll written
             with self.engine.begin() as conn:
                 model.confirmed(conn, accounts, polled=True)
@@ -295,6 +305,7 @@ class NotificationWorker:
     def run_once(self) -> int:
         """One round: pending subscriptions, the subscription check when due, one poll of each queue."""
         self.stats.rounds += 1
+        self._long_polled = False
         with self.engine.connect() as conn:
             pending = model.accounts_pending(conn)
             queues = model.accounts_to_read(conn)
@@ -317,7 +328,7 @@ class NotificationWorker:
     def run(self, idle: float = 1.0) -> None:
         while not self.stop.is_set():
             try:
-                if not self.run_once() and not self.wait:
+                if not self.run_once() and not self._long_polled:  # no long poll paced this round
                     self.stop.wait(idle)
             except Exception:  # noqa: BLE001 - the database or Redis away: the next round tries again
                 logger.exception("Notification round failed")

@@ -187,8 +187,15 @@ def test_redelivered_and_shuffled_events_are_applied_exactly_once(cycle, notifie
 def test_when_the_queue_disappears_the_account_falls_back_with_an_alert(notified, market, channel_db, queue,
                                                                        sqs_server, redis_client, sync_account):
     url, _ = queue
+    receives: list[int] = []
+    factory = notified.sqs_factory
+    notified.sqs_factory = lambda u, a: RecordingSqs(factory(u, a), [], receives)
+    notified.retry_after = 0.5
     sqs_server.client().delete_queue(QueueUrl=url)
     notified.run_once()
+    tried = len(receives)
+    notified.run_once()  # an unreadable queue answers at once: it is left alone a while, not asked in a loop
+    assert len(receives) == tried
     with channel_db.engine.connect() as conn:
         sub = model.subscription(conn, sync_account)
         alert = conn.execute(text("SELECT severity, message FROM channel_amazon_alert WHERE code = :c"
@@ -201,8 +208,9 @@ def test_when_the_queue_disappears_the_account_falls_back_with_an_alert(notified
 
     # The queue comes back: events flow again and the alert clears.
     sqs_server.client().create_queue(QueueName=url.rsplit("/", 1)[1])
-    notified._sqs.clear()
+    time.sleep(notified.retry_after)
     notified.run_once()
+    assert len(receives) > tried
     with channel_db.engine.connect() as conn:
         assert model.subscription(conn, sync_account)["status"] == "live"
         assert not conn.execute(text("SELECT COUNT(*) FROM channel_amazon_alert WHERE code = :c"
@@ -353,10 +361,11 @@ def test_targets_a_new_order_is_reserved_within_5_s_of_order_change(worker_env, 
 class RecordingSqs:
     """An SQS client that keeps the bodies of every message it received (to send them again)."""
 
-    def __init__(self, client, bodies):
-        self.client, self.bodies = client, bodies
+    def __init__(self, client, bodies, receives=None):
+        self.client, self.bodies, self.receives = client, bodies, receives if receives is not None else []
 
     def receive_message(self, **kw):
+        self.receives.append(1)
         answer = self.client.receive_message(**kw)
         self.bodies.extend(m["Body"] for m in answer.get("Messages") or [])
         return answer
