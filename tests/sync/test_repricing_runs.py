@@ -75,6 +75,11 @@ def test_the_tick_queues_a_due_account_once_and_a_run_keeps_its_outcome(live, ma
         assert repricing.due_accounts(conn, datetime.utcnow() + timedelta(minutes=16)) == [sync_account]
         decision = repricing.last_decision(conn, live[0]["listing_id"])
     assert decision["trace"].startswith("Buy Box 7.77 by a FBA seller")
+    # Right after, every ASIN's competition is fresh: a run reads nothing and still decides.
+    calls = sum(market.market.calls.get(op, 0) for op in ("getItemOffersBatch", "getCompetitiveSummary"))
+    again = reprice_account(sync_account)
+    assert again["asins"] == 0 and again["decisions"] == summary["decisions"]
+    assert sum(market.market.calls.get(op, 0) for op in ("getItemOffersBatch", "getCompetitiveSummary")) == calls
 
 
 def test_failing_runs_open_an_alert_and_stop_nothing_else(live, market, channel_db, sync_account, cycle, settings,
