@@ -32,7 +32,8 @@ PAGES: dict[str, tuple[str, str]] = {
                    "Authorize with Amazon (or paste the credentials), then map the identifiers, write the listing "
                    "rule and check the settings on a sample product before the first sync. To see Amazon's "
                    "changes within seconds, turn on Amazon's notifications with an SQS queue (optional: the "
-                   "five-minute cycle keeps the account in step either way)."),
+                   "five-minute cycle keeps the account in step either way). Repricing, also optional, moves each "
+                   "offer's price with the competition within a floor and a ceiling you set."),
     "orders": ("The orders bought on Amazon for your accounts, with where each stands: imported into Magento, "
                "stock reserved, shipped, cancelled.",
                "Open an order that needs attention (it says why) to retry its import or see its items; "
