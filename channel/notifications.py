@@ -51,8 +51,8 @@ TYPES = {
 #: Subscription statuses: not wanted, being set up, events flowing, events stopped.
 STATUSES = ("off", "pending", "live", "fallback")
 ALERT = "notifications_stopped"
-ALERT_ACTION = ("Check the SQS queue and the account's subscription (Settings > Notifications), then subscribe"
-                " again; meanwhile the five-minute cycle keeps the account in step.")
+ALERT_ACTION = ("Check the SQS queue and the account's subscriptions (Accounts > Settings > Amazon's notifications),"
+                " then press Subscribe now; meanwhile the account's cycle keeps it in step.")
 
 
 def _utcnow() -> datetime:
@@ -342,6 +342,16 @@ def subscribed(conn: Connection, account_id: int, destination_id: str | None, su
     alerts.clear_alert(conn, account_id, ALERT, now=now)  # flowing again, or turned off: nothing to act on
 
 
+def forget_subscriptions(conn: Connection, account_id: int, kinds: Sequence[str]) -> None:
+    """Amazon no longer holds these subscriptions: they are no longer the account's."""
+    if not kinds:
+        return
+    current = subscription(conn, account_id)["subscriptions"]
+    left = {k: v for k, v in current.items() if k not in set(kinds)}
+    conn.execute(text(f"UPDATE {SUBSCRIPTION} SET subscriptions = :s WHERE account_id = :a"),
+                 {"a": account_id, "s": json.dumps(left) if left else None})
+
+
 def confirmed(conn: Connection, account_ids: Sequence[int], now: datetime | None = None, polled: bool = False,
               checked: bool = False) -> list[int]:
     """The queue answered (``polled``) or Amazon still holds the subscriptions (``checked``):
@@ -383,7 +393,8 @@ def overview(conn: Connection, account_id: int, now: datetime | None = None) -> 
     """The account's subscription as the admin shows it: per notification type its Amazon
     subscription, the last event received and the events of the last hour (received, and
     applied: not stale, not for an unknown listing); how often the cycle reads the account
-    (``polling_every``, seconds); and, when events stopped, since when (``fallback``)."""
+    (``polling_every``, seconds); how long a change has waited for the notifications
+    reader (``pending_for``, seconds); and, when events stopped, since when (``fallback``)."""
     now = now or _utcnow()
     sub = subscription(conn, account_id)
     last: dict[str, datetime] = dict(conn.execute(text(
@@ -400,6 +411,11 @@ def overview(conn: Connection, account_id: int, now: datetime | None = None) -> 
     interval = conn.execute(text("SELECT sync_interval FROM channel_amazon_account WHERE account_id = :a"),
                             {"a": account_id}).scalar()
     sub["polling_every"] = int(interval or 300)
+    sub["pending_for"] = None
+    if sub["status"] == "pending":  # seconds the reader has not carried the change out (is it running?)
+        sub["pending_for"] = int(conn.execute(text(
+            f"SELECT GREATEST(TIMESTAMPDIFF(SECOND, updated_at, NOW()), 0) FROM {SUBSCRIPTION}"
+            f" WHERE account_id = :a"), {"a": account_id}).scalar() or 0)
     sub["fallback"] = None
     if sub["status"] == "fallback":
         alert = conn.execute(text(

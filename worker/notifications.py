@@ -146,6 +146,10 @@ class NotificationWorker:
             grantless = api.grantless_client(client, account.client_secret(Vault(self.settings.encryption_key)))
             if sub["enabled"]:
                 destination = api.create_destination(grantless, DESTINATION_NAME, sub["queue_arn"])
+                if sub["destination_id"] and sub["destination_id"] != destination:
+                    # Another queue than before: Amazon would keep delivering to the old one.
+                    for kind, sub_id in sub["subscriptions"].items():
+                        api.unsubscribe(grantless, kind, sub_id)
                 subs = {kind: api.subscribe(client, kind, destination, version) for kind, version in model.TYPES.items()}
             else:
                 for kind, sub_id in sub["subscriptions"].items():
@@ -171,13 +175,16 @@ class NotificationWorker:
                 sub = model.subscription(conn, account_id)
             try:
                 client = self.client(account_id)
-                missing = [kind for kind in sub["subscriptions"]
-                           if api.get_subscription(client, kind, model.TYPES.get(kind, "1.0")) is None]
+                gone = [kind for kind in sub["subscriptions"]
+                        if api.get_subscription(client, kind, model.TYPES.get(kind, "1.0")) is None]
             except AmazonError as exc:
                 logger.warning("Subscriptions of account %s could not be checked: %s", account_id, exc)
                 continue
+            # Types dropped before stay missing until the merchant subscribes again.
+            missing = sorted(set(model.TYPES) - set(sub["subscriptions"])) + gone
             with self.engine.begin() as conn:
                 if missing:
+                    model.forget_subscriptions(conn, account_id, gone)
                     if model.fell_back(conn, account_id, f"Amazon no longer holds the subscription to"
                                                          f" {', '.join(missing)}"):
                         self._poll_now(account_id)

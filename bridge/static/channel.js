@@ -696,6 +696,7 @@
     status.dataset.status = n.status;
     field(box, "status", NOTIFICATION_STATUS[n.status] || n.status);
     field(box, "status_message", n.status_message || "");
+    box.querySelector(".channel-notifications-stalled").hidden = !(n.pending_for > 120);
     ["last_event_at", "last_poll_at", "checked_at"].forEach(function (k) {
       field(box.querySelector(".channel-notifications-status"), k, utcClock(n[k]), n[k]);
     });

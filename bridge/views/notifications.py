@@ -28,6 +28,8 @@ TYPE_WORDS = {
     "FEED_PROCESSING_FINISHED": ("Feeds processed", "A price, stock or listings feed Amazon processed is checked "
                                                     "at once."),
 }
+#: Seconds a change may wait for the notifications reader before the page asks whether it runs.
+STALLED_AFTER = 120
 #: The subscription's status in the merchant's words.
 STATUS_WORDS = {
     "off": "Off: the account is read by its cycle only.",
@@ -70,6 +72,7 @@ def notifications_for(account_id: int) -> dict | None:
         return None
     sub = _subscription(int(account_id))
     sub["status_words"] = STATUS_WORDS.get(sub["status"], sub["status"])
+    sub["stalled"] = (sub["pending_for"] or 0) > STALLED_AFTER
     for row in sub["types"]:
         row["name"], row["help"] = TYPE_WORDS.get(row["notification_type"], (row["notification_type"], ""))
     sub["every_words"] = every(sub["polling_every"])

@@ -117,3 +117,17 @@ def test_the_page_says_intervals_and_times_in_words():
     assert clock(None) == "never"
     assert clock("2026-12-01T04:12:09Z", today="2026-12-01") == "04:12 UTC"
     assert clock("2026-11-30T23:59:00Z", today="2026-12-01") == "2026-11-30 23:59 UTC"
+
+
+def test_a_change_the_reader_has_not_carried_out_says_to_check_it_runs(api, account_id, channel_db):
+    api.put(path(account_id), json={"enabled": True, "queue_arn": ARN, "queue_url": URL})
+    page = api.get(f"/fragments/onboarding?account_id={account_id}").get_data(as_text=True)
+    assert 'class="channel-bad channel-notifications-stalled" hidden' in page  # just saved: being set up
+    with channel_db.engine.begin() as conn:
+        conn.execute(text("UPDATE channel_amazon_notification_subscription SET updated_at = NOW() - INTERVAL 5 MINUTE"
+                          " WHERE account_id = :a"), {"a": account_id})
+    data = api.get(path(account_id)).get_json()
+    assert data["status"] == "pending" and 295 <= data["pending_for"] <= 400
+    page = api.get(f"/fragments/onboarding?account_id={account_id}").get_data(as_text=True)
+    assert 'class="channel-bad channel-notifications-stalled">' in page and "notifications reader runs" in page
+    assert 'id="channel-notifications"' in page and page.count('<tr data-type="') == len(model.TYPES)

@@ -223,6 +223,10 @@ def test_a_subscription_amazon_dropped_is_found_and_subscribed_again(notified, m
     with channel_db.engine.connect() as conn:
         sub = model.subscription(conn, sync_account)
     assert sub["status"] == "fallback" and "no longer holds" in sub["status_message"]
+    assert sub["subscriptions"] == {}  # the section shows each type unsubscribed
+    notified.check_subscriptions([sync_account])  # still none: still fallen back
+    with channel_db.engine.connect() as conn:
+        assert model.subscription(conn, sync_account)["status"] == "fallback"
     with channel_db.engine.begin() as conn:  # the merchant subscribes again
         model.configure(conn, sync_account, True, sub["queue_arn"], sub["queue_url"])
     notified.run_once()
@@ -230,6 +234,27 @@ def test_a_subscription_amazon_dropped_is_found_and_subscribed_again(notified, m
         assert model.subscription(conn, sync_account)["status"] == "live"
         assert not conn.execute(text("SELECT COUNT(*) FROM channel_amazon_alert WHERE code = :c"
                                      " AND cleared_at IS NULL"), {"c": model.ALERT}).scalar()
+
+
+def test_another_queue_moves_every_subscription_to_it(notified, market, channel_db, sync_account, sqs_server):
+    url, arn = sqs_server.create_queue(f"channel-{uuid.uuid4().hex[:12]}")
+    with channel_db.engine.connect() as conn:
+        before = model.subscription(conn, sync_account)
+    with channel_db.engine.begin() as conn:
+        model.configure(conn, sync_account, True, arn, url)
+    notified.run_once()
+    with channel_db.engine.connect() as conn:
+        after = model.subscription(conn, sync_account)
+    hub = market.market.notifications
+    assert after["status"] == "live" and after["destination_id"] != before["destination_id"]
+    assert hub.destinations[after["destination_id"]]["arn"] == arn
+    held = {k: sub for (seller, k), sub in hub.subscriptions.items() if seller == SELLER}
+    assert set(held) == set(model.TYPES)
+    assert {sub["destinationId"] for sub in held.values()} == {after["destination_id"]}
+    market.market.add_order(SELLER, {"items": [{"sku": "MG-0000001"}]})  # delivered to the new queue
+    hub.flush()
+    got = sqs_server.client().receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=2)
+    assert any("ORDER_CHANGE" in m["Body"] for m in got.get("Messages", []))
 
 
 SCHEMAS = {
