@@ -388,8 +388,9 @@ def submitted(conn: Connection, account_id: int, listing_id: int, submission_id:
     """Amazon's answer to the offer sent: its submission id, or INVALID with its issues."""
     conn.execute(text(
         f"UPDATE {LISTING} SET submission_ref = :ref, {_SET_ISSUES},"
-        f" amazon_status = IF(:bad, 'INACTIVE', amazon_status), pushed_price = :price, pushed_qty = :qty"
-        f" WHERE listing_id = :id"),
+        f" amazon_status = IF(:bad, 'INACTIVE', amazon_status), pushed_price = :price, pushed_qty = :qty,"
+        # The offer sent carries the stored business offer beside its price (channel.payloads).
+        f" pushed_business = IF(:price IS NULL, NULL, calc_business) WHERE listing_id = :id"),
         {"ref": submission_id, **_issue_values(issues), "bad": invalid, "price": price, "qty": quantity,
          "id": listing_id})
     _decide(conn, account_id, "l.listing_id = :id", {"id": listing_id})
@@ -430,7 +431,8 @@ def feed_publish_sent(conn: Connection, account_id: int, items: list[tuple[int, 
     _stage_offers(conn, items)
     conn.execute(text(
         f"UPDATE {LISTING} l JOIN tmp_channel_ack a ON a.listing_id = l.listing_id"
-        f" SET l.submission_ref = :m, l.pushed_price = a.price, l.pushed_qty = a.qty"
+        f" SET l.submission_ref = :m, l.pushed_price = a.price, l.pushed_qty = a.qty,"
+        f" l.pushed_business = IF(a.price IS NULL, NULL, l.calc_business)"
         f" WHERE l.submitted_at IS NOT NULL"), {"m": marker})
     conn.execute(text("DELETE FROM tmp_channel_ack"))
     ids = [i for i, _, _ in items]

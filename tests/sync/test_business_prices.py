@@ -6,7 +6,7 @@ offer the account sent off Amazon again."""
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
 from channel.models import Account
@@ -114,3 +114,20 @@ def test_percentage_tiers_go_as_percent_off_the_business_price(cycle, channel_db
     plan = business["quantity_discount_plan"][0]["schedule"][0]
     assert plan == {"discount_type": "percent", "levels": [{"lower_bound": 4, "value": 5.0},
                                                            {"lower_bound": 12, "value": 12.5}]}
+
+
+def test_a_published_offer_carries_its_business_offer(cycle, channel_db, market, business_on):
+    candidates = [f"MG-{i:07d}" for i in range(5, 21)]  # not on Amazon yet: auto-publish sends them
+    for sku in candidates:
+        set_tiers(channel_db, sku, [(1, 4, None, WHOLESALE), (6, 3, None, WHOLESALE)])
+    cycle()
+    with channel_db.engine.connect() as conn:
+        sku = conn.execute(text("SELECT seller_sku FROM channel_amazon_listing WHERE seller_sku IN :s"
+                                " AND submitted_at IS NOT NULL ORDER BY listing_id LIMIT 1").bindparams(
+                                    bindparam("s", expanding=True)), {"s": candidates}).scalar_one()
+    row = listing(channel_db, sku)
+    assert row["calc_business"] is not None and row["pushed_business"] == row["calc_business"]
+    business = offers(market, sku)["B2B"]
+    assert business["our_price"][0]["schedule"][0]["value_with_tax"] == 4.0
+    assert business["quantity_discount_plan"][0]["schedule"][0]["levels"] == [{"lower_bound": 6, "value": 3.0}]
+    assert offers(market, sku)["ALL"]["our_price"][0]["schedule"][0]["value_with_tax"] == float(row["calc_price"])

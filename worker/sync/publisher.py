@@ -88,8 +88,8 @@ class OfferPublisher:
 
     def _rows(self, where: str, limit: int, **params: object) -> Sequence[RowMapping]:
         return self.conn.execute(text(
-            f"SELECT listing_id, seller_sku, asin, product_id, calc_price, calc_qty, calc_condition, pending_action, tab,"
-            f" fulfillment_channel, amazon_status, submission_ref, submitted_at FROM {LISTING}"
+            f"SELECT listing_id, seller_sku, asin, product_id, calc_price, calc_qty, calc_condition, calc_business,"
+            f" pending_action, tab, fulfillment_channel, amazon_status, submission_ref, submitted_at FROM {LISTING}"
             f" WHERE account_id = :a AND {where} ORDER BY listing_id LIMIT :n"),
             {"a": self.account.account_id, "n": limit, **params}).mappings().all()
 
