@@ -17,6 +17,10 @@ from sqlalchemy.engine import Connection
 from channel.magento.schema import MagentoSchema
 
 
+#: Children per query when their configurable products are looked up.
+PARENTS_CHUNK = 5000
+
+
 @dataclasses.dataclass(frozen=True)
 class Family:
     parent_id: int
@@ -55,17 +59,21 @@ def families(conn: Connection, schema: MagentoSchema, parent_ids: list[int]) -> 
 
 
 def parents(conn: Connection, schema: MagentoSchema, child_ids: list[int]) -> dict[int, str]:
-    """The configurable products (``entity_id`` -> ``sku``) that ``child_ids`` belong to."""
-    if not child_ids:
-        return {}
+    """The configurable products (``entity_id`` -> ``sku``) that ``child_ids`` belong to,
+    read ``PARENTS_CHUNK`` children at a time."""
     s = schema
+    ids = sorted(set(child_ids))
     version = ""
-    params: dict = {"ids": sorted(set(child_ids))}
-    if s.is_commerce:
+    params: dict = {}
+    if s.is_commerce and ids:
         version = " AND p.created_in <= :v AND p.updated_in > :v"
         params["v"] = s.current_version(conn)
-    return {int(entity_id): str(sku) for entity_id, sku in conn.execute(text(
-        f"SELECT DISTINCT p.entity_id, p.sku FROM {s.t('catalog_product_entity')} p"
-        f" JOIN {s.t('catalog_product_super_link')} l ON l.parent_id = p.{s.link}"
-        f" WHERE l.product_id IN :ids AND p.type_id = 'configurable'{version}").bindparams(
-        bindparam("ids", expanding=True)), params)}
+    stmt = text(f"SELECT DISTINCT p.entity_id, p.sku FROM {s.t('catalog_product_entity')} p"
+                f" JOIN {s.t('catalog_product_super_link')} l ON l.parent_id = p.{s.link}"
+                f" WHERE l.product_id IN :ids AND p.type_id = 'configurable'{version}").bindparams(
+        bindparam("ids", expanding=True))
+    found: dict[int, str] = {}
+    for start in range(0, len(ids), PARENTS_CHUNK):
+        for entity_id, sku in conn.execute(stmt, {**params, "ids": ids[start:start + PARENTS_CHUNK]}):
+            found[int(entity_id)] = str(sku)
+    return found
