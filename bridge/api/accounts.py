@@ -236,7 +236,7 @@ def preview_settings(account_id):
 
     from sqlalchemy import text as sql
 
-    from bridge.api.product import _magento
+    from bridge.api.product import _magento, business_trace
     from channel import pricing
     from channel.classification import AccountContext
 
@@ -273,7 +273,8 @@ def preview_settings(account_id):
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     price = pricing.explain_price(product, merged, now)
     qty = pricing.explain_qty(product, merged)
+    business = business_trace(conn, product, merged, price.amount, acc.website_id)
     return jsonify({"product": {"product_id": product.entity_id, "sku": product.sku, "name": product.get("name")},
                     "currency": marketplaces.get(acc.marketplace_id).currency,
-                    "price": price.to_json(), "quantity": qty.to_json(),
+                    "price": price.to_json(), "quantity": qty.to_json(), "business": business.to_json(),
                     "condition": pricing.condition_of(product, merged), "samples": samples})

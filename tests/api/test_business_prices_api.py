@@ -51,3 +51,16 @@ def test_the_product_page_traces_the_business_price_and_tiers(api, listed, chann
     assert trace["text"] == f"Business price {business} (tier price group Wholesale); 5+: {tier}, 10+: {tenth}"
     assert trace["offer"]["tiers"] == [{"lower_bound": 5, "value": str(tier.normalize())},
                                        {"lower_bound": 10, "value": str(tenth.normalize())}]
+
+
+def test_the_settings_preview_says_what_business_customers_get(api, listed, channel_db):
+    with channel_db.engine.connect() as conn:
+        row = conn.execute(text("SELECT magento_sku, calc_price FROM channel_amazon_listing"
+                                " WHERE account_id = :a AND seller_sku = 'MG-0000001'"), {"a": listed}).one()
+    _tiers(channel_db, row.magento_sku, [(3, 0, Decimal(10))])
+    resp = api.post(f"/api/v1/accounts/{listed}/settings/preview", json={
+        "sku": row.magento_sku, "settings": {"business": {"enabled": True, "customer_group_id": 2}}})
+    assert resp.status_code == 200, resp.get_json()
+    price = Decimal(row.calc_price).quantize(Decimal("0.01"))
+    assert resp.get_json()["business"]["text"] == (
+        f"Business price {price} (the standard price; tier price group Wholesale has no 1-unit tier); 3+: 10 % off")

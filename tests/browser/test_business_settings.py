@@ -1,5 +1,6 @@
 """The settings page's business prices section, in headless Chromium: off at first, switched
-on for a customer group and saved, shown again after a reload; a business price from an
+on for a customer group (the preview saying what business customers get) and saved, shown
+again after a reload; a business price from an
 attribute without the attribute is refused with the field named."""
 
 import pytest
@@ -18,6 +19,8 @@ def test_business_prices_section_saves_and_refuses_a_missing_attribute(page, sta
     section.locator("#s-business-enabled").check()
     section.locator("#s-business-customer-group-id").fill("2")
     section.locator("#s-business-discount-type").select_option("percent")
+    # The preview says what the sample product's business customers would get.
+    expect(form.locator("#channel-preview-business")).to_contain_text("tier price group Wholesale")
     form.locator("button", has_text="Save settings").click()
     expect(form.locator(".channel-form-result")).to_have_text("Saved.")
     page.reload()

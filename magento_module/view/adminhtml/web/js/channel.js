@@ -363,6 +363,8 @@ define([], function () {
       box.querySelector("#channel-preview-price").textContent = r.price.amount === null ? "none (not sent)" : r.price.amount + " " + r.currency;
       box.querySelector("#channel-preview-qty").textContent = String(r.quantity.amount);
       box.querySelector("#channel-preview-condition").textContent = r.condition || "";
+      var business = box.querySelector("#channel-preview-business");
+      if (business) { business.textContent = r.business ? r.business.text : ""; }
       say(out, "", false);
     }).catch(function (err) { say(out, err.message, true); });
   }
