@@ -131,3 +131,19 @@ def test_a_published_offer_carries_its_business_offer(cycle, channel_db, market,
     assert business["our_price"][0]["schedule"][0]["value_with_tax"] == 4.0
     assert business["quantity_discount_plan"][0]["schedule"][0]["levels"] == [{"lower_bound": 6, "value": 3.0}]
     assert offers(market, sku)["ALL"]["our_price"][0]["schedule"][0]["value_with_tax"] == float(row["calc_price"])
+
+
+def test_a_business_offer_sent_in_a_feed_is_acknowledged_from_its_report(cycle, channel_db, market, business_on,
+                                                                         monkeypatch):
+    cycle()
+    price = Decimal(listing(channel_db)["calc_price"])
+    set_tiers(channel_db, SKU, [(2, price * Decimal("0.9"), None, WHOLESALE)])
+    monkeypatch.setattr("worker.sync.exporter.use_feeds", lambda *args, **kwargs: True)
+    feeds = market.market.calls.get("createFeed", 0)
+    cycle()
+    assert market.market.calls.get("createFeed", 0) > feeds
+    business = offers(market)["B2B"]
+    assert business["quantity_discount_plan"][0]["schedule"][0]["levels"] == [
+        {"lower_bound": 2, "value": cents(price * Decimal("0.9"))}]
+    row = listing(channel_db)
+    assert row["pushed_business"] == row["calc_business"] and row["offer_dirty"] is None
