@@ -54,6 +54,12 @@ def page_args(args) -> tuple[int, int]:
 
 
 def listing_query(args, account_id: int) -> tuple[str, dict]:
+    clauses, params = listing_clauses(args, account_id)
+    return " AND ".join(clauses), params
+
+
+def listing_clauses(args, account_id: int) -> tuple[list[str], dict]:
+    """The WHERE clauses of a tab with its filters (all bound, from the whitelist), and their values."""
     tab = args.get("tab", "active")
     if tab not in TAB_NAMES:
         raise BadRequest(f"unknown tab '{tab}'", {"parameter": "tab", "allowed": TAB_NAMES})
@@ -75,7 +81,7 @@ def listing_query(args, account_id: int) -> tuple[str, dict]:
                 continue
             where.append(clause)
             params[key] = f"%{value}%" if "LIKE" in clause else value
-    return " AND ".join(where), params
+    return where, params
 
 
 #: InnoDB's full-text index holds words of at least this many characters (innodb_ft_min_token_size).
@@ -101,13 +107,17 @@ def order_by(args) -> str:
     return f"{SORTS[key]} {direction}, listing_id {direction}"
 
 
-def listings(conn, args, account_id: int) -> dict:
+def listings(conn, args, account_id: int, counts: dict[str, int] | None = None) -> dict:
     """One page of a tab. The first ``OFFSET_PAGES`` pages go by number; any page can go by
     key (``after``/``before``: the cursor of the last/first row of the page before), which
     seeks the (tab, sort key) index instead of counting rows off. A tab made of several
     states reads each state's index and merges, never sorting the whole tab. The total is
-    the kept tab count without filters, and a count that stops at ``COUNT_BOUND`` with them."""
-    where, params = listing_query(args, account_id)
+    the kept tab count without filters, and a count that stops at ``COUNT_BOUND`` with them.
+    A filter on part of a value on a tab of more than ``SCAN_ROWS`` listings is read over
+    a window of the tab (``_scan_page``). ``counts``: the kept tab counts, when the caller
+    has read them already."""
+    clauses, params = listing_clauses(args, account_id)
+    where = " AND ".join(clauses)
     page, per_page = page_args(args)
     sort_key, desc = sort_args(args)
     after, before = args.get("after"), args.get("before")
@@ -119,6 +129,11 @@ def listings(conn, args, account_id: int) -> dict:
                          {"parameter": "page"})
     backwards = bool(before)
     offset = 0 if cursor is not None else (page - 1) * per_page
+    if any(" LIKE " in c for c in clauses):
+        tab = args.get("tab", "active")
+        if (counts if counts is not None else tab_counts(conn, account_id)).get(tab, 0) > SCAN_ROWS:
+            return _scan_page(conn, clauses, params, tabs_of(tab), SORTS[sort_key], desc, cursor, backwards,
+                              page, per_page, offset, after or before)
     total, exact = _total(conn, where, params, account_id, args)
     rows = _seek(conn, where, params, tabs_of(args.get("tab", "active")), SORTS[sort_key], desc != backwards,
                  cursor, per_page + 1, offset, dense=not exact)
@@ -129,7 +144,7 @@ def listings(conn, args, account_id: int) -> dict:
     items = [row_out(r) for r in rows]
     out = {"items": items, "total": total, "total_exact": exact, "page": page if cursor is None else None,
            "per_page": per_page, "pages": max(1, -(-total // per_page)) if exact else None,
-           "next_cursor": None, "prev_cursor": None}
+           "next_cursor": None, "prev_cursor": None, "searched": None}
     if rows:
         first, last = encode_cursor(rows[0][SORTS[sort_key]], rows[0]["listing_id"]), \
             encode_cursor(rows[-1][SORTS[sort_key]], rows[-1]["listing_id"])
@@ -151,6 +166,11 @@ REASON_SORT_INDEXES = {"calc_price": "CHANNEL_AMAZON_LISTING_ACCOUNT_ID_TAB_REAS
 OFFSET_PAGES = 20
 #: Filtered counts stop here: "10,000+" tells enough and costs a bounded read.
 COUNT_BOUND = 10_000
+#: A filter on part of a value (``LIKE '%...%'``: the SKU filter, a name too short for the
+#: full-text index) has no index to seek. On a larger tab each request reads at most this
+#: many of the tab's rows in the page's order, from the page's start: a page of matches, or
+#: the matches of the rows read and a cursor that reads on (about 5 ms per 10,000 rows).
+SCAN_ROWS = 10_000
 
 
 def sort_args(args) -> tuple[str, bool]:
@@ -182,22 +202,26 @@ def decode_cursor(token: str) -> tuple:
         raise BadRequest("the page cursor is not one this grid gave", {"parameter": "after"}) from None
 
 
+def _past(column: str, desc: bool, cursor, params: dict) -> tuple[str, dict]:
+    """The clause for the rows past ``cursor`` in (column, listing_id) order, and its values."""
+    if cursor is None:
+        return "", params
+    value, cid = cursor
+    params = {**params, "ck": value, "cid": cid}
+    cmp = "<" if desc else ">"
+    if value is None:  # NULLs sort first ascending, last descending
+        return (f" AND ({column} IS NULL AND listing_id {cmp} :cid"
+                + ("" if desc else f" OR {column} IS NOT NULL") + ")"), params
+    return (f" AND ({column} {cmp} :ck OR ({column} = :ck AND listing_id {cmp} :cid)"
+            + (f" OR {column} IS NULL" if desc else "") + ")"), params
+
+
 def _seek(conn, where: str, params: dict, members: list[str], column: str, desc: bool, cursor, limit: int,
           offset: int, dense: bool = False) -> list:
     """Rows in (column, listing_id) order from each tab state's index, merged. ``dense``:
     the filters match more rows than a filtered count reads (``COUNT_BOUND``)."""
     direction = "DESC" if desc else "ASC"
-    after = ""
-    if cursor is not None:
-        value, cid = cursor
-        params = {**params, "ck": value, "cid": cid}
-        cmp = "<" if desc else ">"
-        if value is None:  # NULLs sort first ascending, last descending
-            after = (f" AND ({column} IS NULL AND listing_id {cmp} :cid"
-                     + ("" if desc else f" OR {column} IS NOT NULL") + ")")
-        else:
-            after = (f" AND ({column} {cmp} :ck OR ({column} = :ck AND listing_id {cmp} :cid)"
-                     + (f" OR {column} IS NULL" if desc else "") + ")")
+    after, params = _past(column, desc, cursor, params)
     cols = ", ".join(COLUMNS)
     scoped = where.replace("tab IN :tabs", "tab = :tab{i}")
     table = "channel_amazon_listing"
@@ -230,6 +254,76 @@ def _seek(conn, where: str, params: dict, members: list[str], column: str, desc:
                f" LIMIT {int(limit)} OFFSET {int(offset)}")
     params = {k: v for k, v in params.items() if k != "tabs"}
     return list(conn.execute(text(sql), params).mappings().all())
+
+
+def _scan_page(conn, clauses: list[str], params: dict, members: list[str], column: str, desc: bool, cursor,
+               backwards: bool, page: int, per_page: int, offset: int, token: str | None) -> dict:
+    """A page of a tab filtered on part of a value, read over a window: the next ``SCAN_ROWS``
+    rows of the tab in the page's order past the cursor (from the start for pages by
+    number), through the sort's index and the filters that index serves (account, tab, a
+    reason with its index, the name's full-text search); the other filters are tested on
+    the window's rows. A window with more than a page of matches gives a page, and its
+    matches are counted for the total; one with fewer gives them all, and when the window
+    stopped at ``SCAN_ROWS`` a cursor at its last row reads on (``searched``: the rows
+    read). Reading on by cursor gives every match once, in order; the total is exact when
+    the first window is the whole (filtered) tab."""
+    order_desc = desc != backwards
+    direction = "DESC" if order_desc else "ASC"
+    index = REASON_SORT_INDEXES.get(column) if "reason" in params else None
+    seek = [c for c in clauses
+            if c.startswith(("account_id ", "tab ", "MATCH(")) or (index is not None and c.startswith("reason "))]
+    hit = " AND ".join(f"({c})" for c in clauses if c not in seek) or "1"
+    index = index or SORT_INDEXES.get(column)
+    forced = f" FORCE INDEX ({index})" if index and cursor is not None and "name_ft" not in params else ""
+    after, params = _past(column, order_desc, cursor, params)
+    scoped = " AND ".join(seek).replace("tab IN :tabs", "tab = :tab{i}")
+    order = f"ORDER BY k {direction}, listing_id {direction}"
+    for i, member in enumerate(members):
+        params[f"tab{i}"] = member
+
+    def window(what: str) -> str:
+        """The window's rows (``listing_id``, the sort key ``k``, then ``what``)."""
+        branches = [f"SELECT listing_id, {column} AS k{what} FROM channel_amazon_listing{forced}"
+                    f" WHERE {scoped.format(i=i)}{after} {order} LIMIT {SCAN_ROWS}" for i in range(len(members))]
+        if len(branches) == 1:
+            return branches[0]
+        return "SELECT * FROM (" + " UNION ALL ".join(f"({b})" for b in branches) + f") u {order} LIMIT {SCAN_ROWS}"
+
+    params = {k: v for k, v in params.items() if k != "tabs"}
+    cols = ", ".join(f"l.{c}" for c in COLUMNS)
+    hits = list(conn.execute(text(
+        f"SELECT {cols} FROM ({window(f', ({hit}) AS hit')}) w JOIN channel_amazon_listing l"
+        f" ON l.listing_id = w.listing_id WHERE w.hit = 1 {order.replace('k ', 'w.k ').replace('listing_id ', 'w.listing_id ')}"
+        f" LIMIT {int(offset + per_page + 1)}"), params).mappings().all())
+    rows = hits[offset:offset + per_page]
+    more = len(hits) > offset + per_page
+    edge = None
+    if more:  # the window's matches, counted for the total
+        examined, counted = conn.execute(text(f"SELECT COUNT(*), SUM(hit) FROM ({window(f', ({hit}) AS hit')}) s"),
+                                         params).one()
+        full, matches = examined >= SCAN_ROWS, int(counted or 0)
+    else:  # every match of the window is at hand; its last row, when it stopped at the bound
+        edge = conn.execute(text(f"SELECT k, listing_id FROM ({window('')}) s {order} LIMIT 1 OFFSET {SCAN_ROWS - 1}"),
+                            params).first()
+        full, matches = edge is not None, len(hits)
+
+    def key(r) -> str:
+        return encode_cursor(r[column], r["listing_id"])
+
+    # In the order read: ``ahead`` reads on past the page, ``behind`` reads back before it.
+    ahead = key(rows[-1]) if more else (encode_cursor(edge[0], edge[1]) if edge is not None else None)
+    if cursor is not None:
+        behind = key(rows[0]) if rows else token
+    else:
+        behind = key(rows[0]) if rows and page > 1 else None
+    if backwards:
+        rows.reverse()
+        ahead, behind = behind, ahead
+    exact = cursor is None and not full
+    return {"items": [row_out(r) for r in rows], "total": matches, "total_exact": exact,
+            "page": page if cursor is None and edge is None else None, "per_page": per_page,
+            "pages": max(1, -(-matches // per_page)) if exact else None,
+            "next_cursor": ahead, "prev_cursor": behind, "searched": SCAN_ROWS if edge is not None else None}
 
 
 def _total(conn, where: str, params: dict, account_id: int, args) -> tuple[int, bool]:

@@ -22,8 +22,9 @@ def listings(account_id):
         return export_csv(account_id, args)
     conn = db.session.connection()
     grid.require_account(conn, account_id)
-    result = grid.listings(conn, args, account_id)
-    result["counts"] = grid.tab_counts(conn, account_id)
+    counts = grid.tab_counts(conn, account_id)
+    result = grid.listings(conn, args, account_id, counts=counts)
+    result["counts"] = counts
     return jsonify(result)
 
 
