@@ -147,3 +147,23 @@ def test_a_business_offer_sent_in_a_feed_is_acknowledged_from_its_report(cycle, 
         {"lower_bound": 2, "value": cents(price * Decimal("0.9"))}]
     row = listing(channel_db)
     assert row["pushed_business"] == row["calc_business"] and row["offer_dirty"] is None
+
+
+def test_a_business_offer_in_a_feed_without_a_report_is_verified_on_amazon(cycle, channel_db, market, business_on,
+                                                                           monkeypatch):
+    cycle()
+    price = Decimal(listing(channel_db)["calc_price"])
+    set_tiers(channel_db, SKU, [(1, price * Decimal("0.95"), None, WHOLESALE)])
+    monkeypatch.setattr("worker.sync.exporter.use_feeds", lambda *args, **kwargs: True)
+    market.fault(feed_report="empty")
+    for _ in range(4):  # an unreadable report is read again twice, then the feed is verified
+        cycle()
+        with channel_db.engine.connect() as conn:
+            feed = conn.execute(text("SELECT status, verified FROM channel_amazon_feed"
+                                     " ORDER BY created_at DESC LIMIT 1")).one()
+        if feed.status != "submitted":
+            break
+    assert feed.status == "done" and feed.verified
+    assert offers(market)["B2B"]["our_price"][0]["schedule"][0]["value_with_tax"] == cents(price * Decimal("0.95"))
+    row = listing(channel_db)
+    assert row["pushed_business"] == row["calc_business"]  # Amazon holds it: checked with getListingsItem

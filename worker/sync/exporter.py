@@ -24,6 +24,7 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection, RowMapping
 
 from channel import alerts, listing_state, marketplaces, payloads
+from channel.business import BusinessOffer
 from channel.models.log import write_log
 from worker.amazon import feeds, listings, patches
 from worker.amazon.errors import AmazonError
@@ -64,6 +65,14 @@ def offer_on_amazon(item: dict | None) -> tuple[Decimal | None, int | None]:
             qty = int(avail["quantity"])
             break
     return price, qty
+
+
+def business_price_on_amazon(item: dict | None) -> Decimal | None:
+    """The business (B2B) price Amazon holds, from getListingsItem's offers."""
+    for offer in (item or {}).get("offers") or []:
+        if offer.get("offerType") == "B2B" and (offer.get("price") or {}).get("amount") is not None:
+            return Decimal(str(offer["price"]["amount"]))
+    return None
 
 
 @dataclasses.dataclass
@@ -288,13 +297,15 @@ class PriceStockExporter:
             f"SELECT listing_id, seller_sku FROM {LISTING} WHERE listing_id IN :ids"
         ).bindparams(bindparam("ids", expanding=True)), {"ids": [v[0] for v in messages.values()]}).all())
         held = set()
-        for n, (message_id, (listing_id, price, qty, *_)) in enumerate(sorted(messages.items()), start=1):
+        for n, (message_id, (listing_id, price, qty, *rest)) in enumerate(sorted(messages.items()), start=1):
             sku = skus.get(listing_id)
             if sku is None:
                 continue
             item = listings.get_item(self.client, sku)
             amazon_price, amazon_qty = offer_on_amazon(item)
-            if (price is None or amazon_price == Decimal(price)) and (qty is None or amazon_qty == qty):
+            business = BusinessOffer.from_text(rest[1]) if len(rest) > 1 else None
+            if (price is None or amazon_price == Decimal(price)) and (qty is None or amazon_qty == qty) and (
+                    business is None or business_price_on_amazon(item) == business.price):
                 held.add(message_id)
             self.progress("price_stock_verify", n, len(messages))
         return held
