@@ -478,8 +478,19 @@ def tab_page(rows: int, requests_per_client: int = 60) -> dict:
         # The listing search (the pages' search box): a SKU prefix, a word of the names.
         search_ms = {name: figures([bridge.get("/api/v1/search", [("q", q)], found) for _ in range(40)])
                      for name, q in (("sku_prefix", "MG-00012"), ("name_word", "4242"))}
-        # The tab's own filters: a SKU (any part of it) and a word of the names.
-        filter_ms = {name: figures([bridge.get(path, [("tab", "active"), ("per_page", "50"), q], found)
+        # The tab's own filters: a SKU (any part of it) and a word of the names; what the last
+        # answer of each said (a part of a SKU on this tab is searched over a window of it).
+        answers: dict[str, dict] = {}
+
+        def answered(name: str) -> Callable[[int, bytes], bool]:
+            def check(status: int, body: bytes) -> bool:
+                got = json.loads(body)
+                answers[name] = {k: got.get(k) for k in ("total", "total_exact", "searched")} | {
+                    "items": len(got.get("items") or [])}
+                return status == 200 and len(got["items"]) > 0
+            return check
+
+        filter_ms = {name: figures([bridge.get(path, [("tab", "active"), ("per_page", "50"), q], answered(name))
                                     for _ in range(20)])
                      for name, q in (("sku", ("sku", "MG-00012")), ("name_word", ("name", "4242")))}
         return {"rows": rows, "fill_s": round(fill_s, 1), "queries_per_request": round(per_request, 2),
@@ -487,7 +498,8 @@ def tab_page(rows: int, requests_per_client: int = 60) -> dict:
                 "single_ms": figures(single), "clients16_ms": figures(concurrent),
                 "clients16_requests_per_second": round(len(concurrent) / wall, 1),
                 "clients16_cpu_ms_per_request": cpu_ms,
-                "deep_page_ms": figures(deep), "search_ms": search_ms, "filter_ms": filter_ms}
+                "deep_page_ms": figures(deep), "search_ms": search_ms, "filter_ms": filter_ms,
+                "filter_answers": answers}
     finally:
         if bridge is not None:
             bridge.stop()
