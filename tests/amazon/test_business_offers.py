@@ -3,8 +3,11 @@ well-formed business price with quantity discounts is kept beside the standard o
 malformed one (levels not rising, a percentage out of range, a plan on the standard offer,
 no standard offer at all, a sixth level) is INVALID and changes nothing."""
 
+import json
 from decimal import Decimal
+from importlib import resources
 
+import jsonschema
 import pytest
 
 from channel.business import BusinessOffer
@@ -87,3 +90,16 @@ def test_withdrawing_the_business_offer_keeps_the_standard_one(client, live):
     body_attrs = {"-purchasable_offer": [{"audience": "B2B", "currency": "USD", "marketplace_id": MP}], **attrs}
     assert listings.patch_item(client, SKU, body_attrs)["status"] == "ACCEPTED"
     assert [o["audience"] for o in live.attributes["purchasable_offer"]] == ["ALL"] and live.price == 19.0
+
+
+@pytest.mark.parametrize("product_type", ["HOME", "LUGGAGE", "SHIRT"])
+def test_the_business_offer_sent_is_valid_for_the_product_type_definitions(product_type):
+    definition = json.loads(resources.files("sandbox").joinpath(f"product_types/{product_type}.json").read_text())
+    offer = BusinessOffer(Decimal("18"), "percent", ((5, Decimal("5")), (10, Decimal("12.5"))))
+    attrs = listings.offer_attributes(MP, "USD", price=Decimal(20), business=offer)
+    schema = {**definition["properties"]["purchasable_offer"], "$defs": definition["$defs"]}
+    jsonschema.validate(attrs["purchasable_offer"], schema)
+    bad = [attrs["purchasable_offer"][0], {**attrs["purchasable_offer"][1], "quantity_discount_plan": [
+        {"schedule": [{"discount_type": "tiered", "levels": [{"lower_bound": 5, "value": 5}]}]}]}]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, schema)
