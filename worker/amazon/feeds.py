@@ -169,6 +169,7 @@ def created_ahead(client, docs: Iterable[tuple[list, bytes]], known: set[str] | 
     stop = threading.Event()
 
     def create_all() -> None:
+        outcome: object = done
         try:
             for items, body in docs:
                 document_id = upload_document(client, body)
@@ -180,9 +181,10 @@ def created_ahead(client, docs: Iterable[tuple[list, bytes]], known: set[str] | 
                 feed_id = create_feed(client, document_id, known=seen)
                 seen.add(feed_id)
                 out.put((items, feed_id))
-            out.put(done)
-        except Exception as exc:  # handed to the caller, after the feeds created before it
-            out.put(exc)
+        except BaseException as exc:  # handed to the caller, after the feeds created before it
+            outcome = exc
+        finally:
+            out.put(outcome)
 
     worker = threading.Thread(target=create_all, name="feed-create", daemon=True)
     worker.start()
@@ -191,7 +193,7 @@ def created_ahead(client, docs: Iterable[tuple[list, bytes]], known: set[str] | 
             item = out.get()
             if item is done:
                 return
-            if isinstance(item, Exception):
+            if isinstance(item, BaseException):
                 raise item
             yield item
             slots.release()
