@@ -1,8 +1,10 @@
 """Reads for the admin grids: listings per tab with filters, sort, paging and totals.
 
 Every filter and sort key comes from a whitelist and every value is bound; anything
-else is refused with a 400 that names the parameter. Offset paging with totals for
-the grids the merchant pages through; the count per tab is one grouped query.
+else is refused with a 400 that names the parameter. The first pages by number, any page
+by key; the counts per tab are kept by classification, filtered counts stop at a bound,
+and a filter on part of a value, which no index serves, reads a bounded window of the
+tab per request.
 """
 
 from __future__ import annotations
@@ -293,7 +295,7 @@ def _scan_page(conn, clauses: list[str], params: dict, members: list[str], colum
     cols = ", ".join(f"l.{c}" for c in COLUMNS)
     hits = list(conn.execute(text(
         f"SELECT {cols} FROM ({window(f', ({hit}) AS hit')}) w JOIN channel_amazon_listing l"
-        f" ON l.listing_id = w.listing_id WHERE w.hit = 1 {order.replace('k ', 'w.k ').replace('listing_id ', 'w.listing_id ')}"
+        f" ON l.listing_id = w.listing_id WHERE w.hit = 1 ORDER BY w.k {direction}, w.listing_id {direction}"
         f" LIMIT {int(offset + per_page + 1)}"), params).mappings().all())
     rows = hits[offset:offset + per_page]
     more = len(hits) > offset + per_page
