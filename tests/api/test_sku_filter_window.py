@@ -105,3 +105,10 @@ def test_a_tab_of_two_states_over_windows_walks_the_plain_like(api, stocked, cha
     seen, back, first = walk(api, f"/api/v1/accounts/{stocked}/listings?tab=ready_to_list&sku=b-0&sort={sort}"
                                   "&per_page=4")
     assert seen == want and back == want and len(want) > 11 and first["total_exact"] is False
+
+
+def test_the_listings_page_says_how_far_a_window_searched_and_links_the_search_on(api, stocked, monkeypatch):
+    monkeypatch.setattr(grid, "SCAN_ROWS", 17)
+    page = api.get(f"/fragments/listings?account_id={stocked}&tab=active&sku=zz").get_data(as_text=True)
+    assert "17 listings of the tab searched for this page, Next searches on" in page
+    assert "after=" in page and "page=2" not in page
