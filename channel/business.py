@@ -71,16 +71,12 @@ class BusinessOffer:
 
     def words(self) -> str:
         """The tiers in the merchant's words: ``5+: 17.00, 10+: 5 % off``."""
-        return ", ".join(f"{q}+: {_percent_text(v)} % off" if self.discount_type == "percent" else f"{q}+: {v:.2f}"
-                         for q, v in self.tiers)
+        return ", ".join(f"{q}+: {pricing.decimal_text(v)} % off" if self.discount_type == "percent"
+                         else f"{q}+: {v:.2f}" for q, v in self.tiers)
 
     def to_json(self) -> dict:
         return {"price": f"{self.price:.2f}", "discount_type": self.discount_type,
                 "tiers": [{"lower_bound": q, "value": pricing.decimal_text(v)} for q, v in self.tiers]}
-
-
-def _percent_text(value: Decimal) -> str:
-    return pricing.decimal_text(value)
 
 
 @dataclasses.dataclass(frozen=True)
