@@ -31,6 +31,7 @@ SKIPPED = {
     "python -m bench security": "the live security checks: minutes, rewrites bench/security.json",
     "python -m bench --quick": "every scenario at small sizes: minutes, rewrites bench/results.json",
     "python -m bench --only NAME --size N": "a template (NAME, N); runs a benchmark and rewrites bench/results.json",
+    "python -m bench --only repricing --size 10000": "a benchmark: minutes, rewrites bench/results.json",
     "python -m channel rotate-key": "re-encrypts a live database's secrets (tests/unit/test_key_rotation*.py)",
     "python -m channel rotate-key --to NEW": "a template (NEW is the new key)",
     "python -m worker": "a worker runs until stopped",
