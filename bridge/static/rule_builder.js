@@ -2,7 +2,9 @@
    each condition an attribute or product fact of this Magento, an operator that fits its type
    and a value (from the attribute's options where it has them). Every change is written into
    the JSON textarea (#channel-rule, the advanced view the Preview and Save buttons read) and
-   asks the preview endpoint for the counts; editing the JSON redraws the tree. */
+   asks the preview endpoint for the counts; editing the JSON redraws the tree. Other pages
+   mount the same builder on a condition of their own (window.ChannelRuleBuilder.mount): it
+   edits that object in place and calls back on every change, without counts or textarea. */
 (function () {
   "use strict";
 
@@ -47,27 +49,52 @@
     return o;
   }
 
-  function Builder(box) {
+  function Builder(box, options) {
+    options = options || {};
     this.box = box;
     this.form = box.closest(".channel-rule-form");
-    this.textarea = this.form.querySelector("#channel-rule");
-    this.counts = this.form.querySelector(".channel-rule-counts");
+    this.textarea = this.form && this.form.querySelector("#channel-rule");
+    this.counts = this.form && this.form.querySelector(".channel-rule-counts");
+    this.initial = options.rule || null;
+    this.onChange = options.onChange || null;
     this.timer = null;
     this.seq = 0;
   }
 
+  /* The catalog's attributes and facts, asked once per page however many builders it holds. */
+  var metaRequests = {};
+  function attributesOf(box) {
+    var key = (fragment(box) && fragment(box).dataset.apiBase) || "";
+    if (!metaRequests[key]) {
+      metaRequests[key] = request(box, "GET", "/api/v1/attributes");
+      metaRequests[key].catch(function () { delete metaRequests[key]; });
+    }
+    return metaRequests[key];
+  }
+
+  function normalised(raw) {
+    if (!raw || typeof raw !== "object" || Array.isArray(raw)) { return null; }
+    raw.type = raw.type || "combine";
+    raw.aggregator = raw.aggregator || "all";
+    raw.value = raw.value === undefined ? true : raw.value;
+    raw.conditions = raw.conditions || [];
+    return raw.type === "combine" ? raw : null;
+  }
+
   Builder.prototype.start = function () {
     var self = this;
-    request(this.box, "GET", "/api/v1/attributes").then(function (meta) {
+    attributesOf(this.box).then(function (meta) {
       self.meta = meta;
       self.operators = Object.assign({}, meta.operators, EXTRA_OPERATORS);
       self.attributes = {};
       meta.attributes.forEach(function (a) { self.attributes[a.code] = a; });
       self.facts = {};
       meta.facts.forEach(function (f) { self.facts[f.type] = f; });
-      self.rule = self.parse() || {type: "combine", aggregator: "all", value: true, conditions: []};
+      self.rule = (self.initial ? normalised(self.initial) : self.parse()) ||
+        {type: "combine", aggregator: "all", value: true, conditions: []};
       self.render();
-      self.refreshCounts();
+      if (self.counts) { self.refreshCounts(); }
+      if (!self.textarea) { return; }
       self.textarea.addEventListener("input", function () {
         var parsed = self.parse();
         if (parsed) { self.rule = parsed; self.render(); self.scheduleCounts(); }
@@ -76,14 +103,9 @@
   };
 
   Builder.prototype.parse = function () {
+    if (!this.textarea) { return null; }
     try {
-      var raw = JSON.parse(this.textarea.value || "{}");
-      if (!raw || typeof raw !== "object" || Array.isArray(raw)) { return null; }
-      raw.type = raw.type || "combine";
-      raw.aggregator = raw.aggregator || "all";
-      raw.value = raw.value === undefined ? true : raw.value;
-      raw.conditions = raw.conditions || [];
-      return raw.type === "combine" ? raw : null;
+      return normalised(JSON.parse(this.textarea.value || "{}"));
     } catch (e) { return null; }
   };
 
@@ -96,8 +118,9 @@
   };
 
   Builder.prototype.changed = function () {
-    this.textarea.value = JSON.stringify(this.rule, null, 2);
-    this.scheduleCounts();
+    if (this.textarea) { this.textarea.value = JSON.stringify(this.rule, null, 2); }
+    if (this.onChange) { this.onChange(this.rule); }
+    if (this.counts) { this.scheduleCounts(); }
   };
 
   Builder.prototype.render = function () {
@@ -302,6 +325,16 @@
       out.className = "channel-rule-counts channel-bad";
       out.textContent = err.message;
     });
+  };
+
+  window.ChannelRuleBuilder = {
+    /* A builder in ``box`` editing ``rule`` (a condition tree, changed in place; it must be a
+       "combine" object) that calls ``onChange(rule)`` after each edit. */
+    mount: function (box, rule, onChange) {
+      var b = new Builder(box, {rule: rule, onChange: onChange});
+      b.start();
+      return b;
+    }
   };
 
   document.querySelectorAll(".channel-rule-builder").forEach(function (box) { new Builder(box).start(); });

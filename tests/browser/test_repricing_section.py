@@ -1,7 +1,10 @@
 """The settings page's repricing section in headless Chromium, against the sandbox
 marketplace: a rule saved from its fields, a refused group named in place, and the saved
-rule applied by the next run, its decision shown in the section in the merchant's words."""
+rule applied by the next run, its decision shown in the section in the merchant's words;
+groups built as rows with the listing rules' condition builder, moved, saved and read back
+in their order by the page and by the API."""
 
+import json
 from decimal import Decimal
 
 import pytest
@@ -40,14 +43,20 @@ def test_a_rule_saved_in_the_section_is_applied_by_the_next_run(page, stack):
     form.locator("#rp-floor-type").select_option("fixed")
     form.locator("#rp-floor-value").fill("2.00")
     form.locator("#rp-source").select_option("item_offers")
-    # A group whose condition is wrong: refused, its place named and its field marked.
+    # A group whose condition is wrong (typed in the JSON view): refused, its place named, the
+    # operator it names marked in the group's row.
+    form.locator(".channel-repricing-advanced summary").click()
     form.locator("#rp-groups").fill('[{"name": "Bad", "condition": {"type": "combine", "conditions": '
                                     '[{"type": "qty", "operator": "{}", "value": 1}]}, "rule": {}}]')
     form.locator("button[type=submit]").click()
     result = form.locator(".channel-form-result")
     expect(result).to_contain_text("groups[0].condition.conditions[0].operator")
     expect(form.locator("#rp-groups")).to_have_attribute("aria-invalid", "true")
+    bad = form.locator(".channel-repricing-group").nth(0)
+    expect(bad.locator('[data-group-field="name"]')).to_have_value("Bad")
+    expect(bad.locator(".channel-rule-leaf .channel-rule-operator")).to_have_attribute("aria-invalid", "true")
     form.locator("#rp-groups").fill("[]")
+    expect(form.locator(".channel-repricing-group")).to_have_count(0)
     form.locator("button[type=submit]").click()
     expect(result).to_contain_text("Saved")
     expect(form.locator(".channel-repricing-off")).to_be_enabled()
@@ -70,3 +79,87 @@ def test_a_rule_saved_in_the_section_is_applied_by_the_next_run(page, stack):
                              {"l": row["listing_id"]}).scalar()
     assert Decimal(price) == buybox - Decimal("0.01")
     shot(page, "settings-repricing")
+
+
+def api_groups(page, box) -> list:
+    """The groups GET .../repricing returns, asked with the page's own session."""
+    body = page.evaluate("p => fetch(p, {credentials: 'same-origin', headers: {Accept: 'application/json'}})"
+                         ".then(r => r.json())", box.get_attribute("data-path"))
+    return body["groups"]
+
+
+def test_groups_built_as_rows_keep_their_order_through_save_and_reload(page, stack):
+    page.goto(page.url.replace("/ui/overview", f"/ui/onboarding?account_id={stack['account_id']}"))
+    box = page.locator("#channel-repricing")
+    form = box.locator(".channel-repricing-form")
+    expect(box.locator("#rp-groups-help")).to_contain_text("first group whose condition it meets")
+    expect(form.locator(".channel-repricing-groups-empty")).to_be_visible()
+    expect(form.locator("#rp-groups")).not_to_be_visible()  # the JSON is the advanced view, closed
+    form.locator("#rp-enabled").check()
+
+    # First group: red products, matching the Buy Box with a fixed floor.
+    form.locator(".channel-repricing-group-add").click()
+    first = form.locator(".channel-repricing-group").nth(0)
+    expect(first.locator('[data-group-field="name"]')).to_be_focused()
+    first.locator('[data-group-field="name"]').fill("Red ones")
+    first.locator(".channel-rule-new").select_option("attr:color")
+    first.locator(".channel-rule-leaf .channel-rule-value").select_option(label="Red")
+    first.locator('[data-group-field="strategy"]').select_option("match_buybox")
+    first.locator('[data-group-field="floor_type"]').select_option("fixed")
+    first.locator('[data-group-field="floor_value"]').fill("3.50")
+
+    # Second group: products with stock, beating the lowest by 2 percent, not repriced at all.
+    form.locator(".channel-repricing-group-add").click()
+    second = form.locator(".channel-repricing-group").nth(1)
+    second.locator('[data-group-field="name"]').fill("In stock")
+    second.locator(".channel-rule-new").select_option("fact:qty")
+    second.locator(".channel-rule-leaf .channel-rule-operator").select_option(">=")
+    second.locator(".channel-rule-leaf .channel-rule-value").fill("1")
+    second.locator('[data-group-field="strategy"]').select_option("beat_lowest")
+    second.locator('[data-group-field="beat_type"]').select_option("percent")
+    second.locator('[data-group-field="beat_value"]').fill("2")
+    second.locator('[data-group-field="enabled"]').uncheck()
+    expect(first.locator(".channel-repricing-group-up")).to_be_disabled()
+    expect(second.locator(".channel-repricing-group-down")).to_be_disabled()
+
+    # The second goes first: it now wins for a red product in stock.
+    second.locator(".channel-repricing-group-up").click()
+    rows = form.locator(".channel-repricing-group")
+    expect(rows.nth(0).locator('[data-group-field="name"]')).to_have_value("In stock")
+    expect(rows.nth(1).locator('[data-group-field="name"]')).to_have_value("Red ones")
+    expect(rows.nth(0).locator('[data-group-field="name"]')).to_be_focused()  # its "Up" is off at the top
+    form.locator("button[type=submit]").click()
+    expect(form.locator(".channel-form-result")).to_contain_text("Saved")
+
+    page.reload()
+    box = page.locator("#channel-repricing")
+    rows = box.locator(".channel-repricing-group")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(0).locator('[data-group-field="name"]')).to_have_value("In stock")
+    expect(rows.nth(0).locator(".channel-rule-leaf .channel-rule-operator")).to_have_value(">=")
+    expect(rows.nth(0).locator(".channel-rule-leaf .channel-rule-value")).to_have_value("1")
+    expect(rows.nth(0).locator('[data-group-field="beat_value"]')).to_have_value("2")
+    expect(rows.nth(0).locator('[data-group-field="enabled"]')).not_to_be_checked()
+    expect(rows.nth(1).locator('[data-group-field="name"]')).to_have_value("Red ones")
+    expect(rows.nth(1).locator(".channel-rule-leaf .channel-rule-value option:checked")).to_have_text("Red")
+    expect(rows.nth(1).locator('[data-group-field="floor_value"]')).to_have_value("3.50")
+    shot(page, "settings-repricing-groups")
+
+    groups = api_groups(page, box)
+    assert [g["name"] for g in groups] == ["In stock", "Red ones"]
+    stock, red = groups
+    assert stock["condition"]["conditions"] == [{"type": "qty", "operator": ">=", "value": 1}]
+    assert stock["rule"]["enabled"] is False and stock["rule"]["strategy"] == "beat_lowest"
+    assert stock["rule"]["beat_by"] == {"type": "percent", "value": "2"}
+    (color,) = red["condition"]["conditions"]
+    assert (color["type"], color["attribute"], color["operator"]) == ("attribute", "color", "==")
+    assert red["rule"]["enabled"] is True and red["rule"]["floor"] == {"type": "fixed", "value": "3.50"}
+    # The JSON view holds the same groups the page shows.
+    assert json.loads(box.locator("#rp-groups").input_value()) == groups
+
+    # Removing a group and saving leaves the other.
+    rows.nth(0).locator(".channel-repricing-group-remove").click()
+    expect(rows).to_have_count(1)
+    box.locator(".channel-repricing-form button[type=submit]").click()
+    expect(box.locator(".channel-form-result")).to_contain_text("Saved")
+    assert [g["name"] for g in api_groups(page, box)] == ["Red ones"]

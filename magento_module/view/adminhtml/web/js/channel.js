@@ -773,27 +773,198 @@ define([], function () {
   });
 
   /* The settings page's repricing section: the account's rule from its fields, the groups
-     from their JSON, sent with PUT .../repricing; a refusal names its place and the field
-     it belongs to is marked. "Turn repricing off" sends no rule. */
-  function repricingBound(form, name) {
-    var type = form.elements[name + "_type"].value, value = form.elements[name + "_value"].value.trim();
-    return type ? {type: type, value: value} : null;
+     as rows (each a name, a condition in the listing rules' builder and a rule of the same
+     fields), sent with PUT .../repricing; a refusal names its place and the field it belongs
+     to is marked. The groups' JSON (the advanced view) follows every edit of the rows and
+     redraws them when edited itself. "Turn repricing off" sends no rule. */
+  var RULE_FIELDS = {beat_by: "beat_value", floor: "floor_value", ceiling: "ceiling_value"};
+
+  function repricingRule(field) {
+    function bound(name) {
+      var type = field(name + "_type").value, value = field(name + "_value").value.trim();
+      return type ? {type: type, value: value} : null;
+    }
+    var beatType = field("beat_type").value;
+    return {enabled: field("enabled").checked, strategy: field("strategy").value,
+            beat_by: beatType ? {type: beatType, value: field("beat_value").value.trim()} : null,
+            fulfilment: field("fulfilment").value, floor: bound("floor"), ceiling: bound("ceiling"),
+            no_competitor: field("no_competitor").value, below_floor: field("below_floor").value};
   }
 
   function repricingBody(form) {
-    var beatType = form.elements.beat_type.value;
     var groups;
     try {
       groups = JSON.parse(form.elements.groups.value.trim() || "[]");
     } catch (e) {
       throw new Error("groups: the rules per group are not valid JSON (" + e.message + ")");
     }
-    return {rule: {enabled: form.elements.enabled.checked, strategy: form.elements.strategy.value,
-                   beat_by: beatType ? {type: beatType, value: form.elements.beat_value.value.trim()} : null,
-                   fulfilment: form.elements.fulfilment.value, floor: repricingBound(form, "floor"),
-                   ceiling: repricingBound(form, "ceiling"), no_competitor: form.elements.no_competitor.value,
-                   below_floor: form.elements.below_floor.value},
+    return {rule: repricingRule(function (name) { return form.elements[name]; }),
             groups: groups, competition_source: form.elements.competition_source.value};
+  }
+
+  function emptyCondition() { return {type: "combine", aggregator: "all", value: true, conditions: []}; }
+
+  function groupsChanged(form) {
+    form.elements.groups.value = JSON.stringify(form.channelGroups, null, 2);
+  }
+
+  /* A select of the row with the options of the account rule's select of that name. */
+  function groupSelect(form, name, id, value) {
+    var select = document.createElement("select");
+    select.className = "admin__control-select";
+    select.id = id;
+    select.dataset.groupField = name;
+    Array.prototype.forEach.call(form.elements[name].options, function (o) {
+      var copy = new Option(o.textContent, o.value);
+      copy.selected = o.value === (value === null || value === undefined ? "" : String(value));
+      select.appendChild(copy);
+    });
+    return select;
+  }
+
+  function groupInput(name, id, value, label) {
+    var input = document.createElement("input");
+    input.className = "admin__control-text";
+    input.id = id;
+    input.dataset.groupField = name;
+    input.value = value === null || value === undefined ? "" : value;
+    if (label) { input.setAttribute("aria-label", label); }
+    return input;
+  }
+
+  function groupField(labelText, id, controls) {
+    var div = document.createElement("div"), label = document.createElement("label");
+    div.className = "admin__field";
+    label.className = "admin__field-label";
+    label.htmlFor = id;
+    label.textContent = labelText;
+    div.appendChild(label);
+    controls.forEach(function (c) { div.appendChild(c); });
+    return div;
+  }
+
+  function groupButton(action, text, label, disabled) {
+    var b = document.createElement("button");
+    b.type = "button";
+    b.className = "action-secondary channel-repricing-group-" + action;
+    b.dataset.groupAction = action;
+    b.textContent = text;
+    b.setAttribute("aria-label", label);
+    b.disabled = !!disabled;
+    return b;
+  }
+
+  function groupRow(form, g, i, count) {
+    var rule = g.rule || {}, id = "rp-g" + i + "-", n = i + 1;
+    var li = document.createElement("li");
+    li.className = "channel-repricing-group";
+    li.dataset.index = i;
+    var head = document.createElement("div");
+    head.className = "channel-repricing-group-head";
+    head.appendChild(groupField("Group " + n + " name", id + "name", [groupInput("name", id + "name", g.name)]));
+    head.appendChild(groupButton("up", "\u2191 Up", "Move group " + n + " up", i === 0));
+    head.appendChild(groupButton("down", "\u2193 Down", "Move group " + n + " down", i === count - 1));
+    head.appendChild(groupButton("remove", "Remove", "Remove group " + n));
+    li.appendChild(head);
+    var cond = document.createElement("div");
+    cond.className = "admin__field channel-repricing-condition-field";
+    var condLabel = document.createElement("span");
+    condLabel.className = "admin__field-label";
+    condLabel.textContent = "Products it takes";
+    var box = document.createElement("div");
+    box.className = "channel-repricing-condition";
+    box.setAttribute("aria-label", "Group " + n + " condition");
+    cond.appendChild(condLabel);
+    cond.appendChild(box);
+    li.appendChild(cond);
+    var enabled = document.createElement("input");
+    enabled.type = "checkbox";
+    enabled.id = id + "enabled";
+    enabled.dataset.groupField = "enabled";
+    enabled.checked = rule.enabled !== false;
+    var enabledLabel = document.createElement("label");
+    enabledLabel.appendChild(enabled);
+    enabledLabel.appendChild(document.createTextNode(" Reprice this group's offers"));
+    var enabledField = document.createElement("div");
+    enabledField.className = "admin__field";
+    enabledField.appendChild(enabledLabel);
+    li.appendChild(enabledField);
+    li.appendChild(groupField("Strategy", id + "strategy", [groupSelect(form, "strategy", id + "strategy", rule.strategy)]));
+    li.appendChild(groupField("Undercut by", id + "beat_type", [
+      groupSelect(form, "beat_type", id + "beat_type", rule.beat_by ? rule.beat_by.type : ""),
+      groupInput("beat_value", id + "beat_value", rule.beat_by ? rule.beat_by.value : "", "Group " + n + " undercut value")]));
+    li.appendChild(groupField("Fulfilment type", id + "fulfilment", [groupSelect(form, "fulfilment", id + "fulfilment", rule.fulfilment || "FBA")]));
+    ["floor", "ceiling"].forEach(function (bound) {
+      var b = rule[bound] || {};
+      li.appendChild(groupField(bound.charAt(0).toUpperCase() + bound.slice(1), id + bound + "_type", [
+        groupSelect(form, bound + "_type", id + bound + "_type", b.type || ""),
+        groupInput(bound + "_value", id + bound + "_value", b.value, "Group " + n + " " + bound + " value")]));
+    });
+    li.appendChild(groupField("No competitor", id + "no_competitor", [groupSelect(form, "no_competitor", id + "no_competitor", rule.no_competitor || "price_source")]));
+    li.appendChild(groupField("Competition below the floor", id + "below_floor", [groupSelect(form, "below_floor", id + "below_floor", rule.below_floor || "floor")]));
+    if (window.ChannelRuleBuilder) {
+      window.ChannelRuleBuilder.mount(box, g.condition, function () { groupsChanged(form); });
+    } else {
+      box.textContent = "The condition builder did not load: edit the condition in the JSON below.";
+    }
+    return li;
+  }
+
+  function renderGroups(form) {
+    var list = form.querySelector(".channel-repricing-group-list");
+    if (!list) { return; }
+    var groups = form.channelGroups;
+    groups.forEach(function (g) {
+      if (!g.condition || typeof g.condition !== "object" || Array.isArray(g.condition)) { g.condition = emptyCondition(); }
+    });
+    list.innerHTML = "";
+    groups.forEach(function (g, i) { list.appendChild(groupRow(form, g, i, groups.length)); });
+    form.querySelector(".channel-repricing-groups-empty").hidden = groups.length > 0;
+  }
+
+  /* The rows from the JSON when it holds a list of objects (anything else: the rows stay). */
+  function groupsFromJson(form) {
+    var parsed;
+    try { parsed = JSON.parse(form.elements.groups.value.trim() || "[]"); } catch (e) { return false; }
+    if (!Array.isArray(parsed) || parsed.some(function (g) { return !g || typeof g !== "object" || Array.isArray(g); })) {
+      return false;
+    }
+    form.channelGroups = parsed;
+    renderGroups(form);
+    return true;
+  }
+
+  function groupFromRow(form, li) {
+    var g = form.channelGroups[Number(li.dataset.index)];
+    g.name = li.querySelector('[data-group-field="name"]').value;
+    g.rule = repricingRule(function (name) { return li.querySelector('[data-group-field="' + name + '"]'); });
+    groupsChanged(form);
+  }
+
+  /* The control a refused group's path names: its name, a field of its rule, or a condition of
+     its tree (conditions[0].conditions[1].operator walks the builder's nested lists). */
+  function groupControl(form, index, rest) {
+    var li = form.querySelector('.channel-repricing-group[data-index="' + index + '"]');
+    if (!li) { return null; }
+    var parts = rest.split("."), field;
+    if (parts[0] === "name") { return li.querySelector('[data-group-field="name"]'); }
+    if (parts[0] === "rule") {
+      field = RULE_FIELDS[parts[1]] || parts[1];
+      return (field && li.querySelector('[data-group-field="' + field + '"]')) || li;
+    }
+    if (parts[0] !== "condition") { return li; }
+    var box = li.querySelector(".channel-repricing-condition");
+    var el = box.querySelector(".channel-rule-tree > li");
+    for (var k = 1; el && k < parts.length; k++) {
+      var m = /^conditions\[(\d+)\]$/.exec(parts[k]);
+      if (m) {
+        el = el.querySelector(":scope > .channel-rule-conditions > li:nth-child(" + (Number(m[1]) + 1) + ")");
+      } else {
+        var control = el.querySelector(":scope > .channel-rule-" + (parts[k] === "value" ? "value" : "operator"));
+        return control || el;
+      }
+    }
+    return el || box;
   }
 
   function repricingInvalid(form, path) {
@@ -801,11 +972,17 @@ define([], function () {
       el.removeAttribute("aria-invalid");
     });
     if (!path) { return; }
-    var head = path.split(".")[0].replace(/\[\d+\]$/, ""), field = path.split(".")[1];
-    var name = head === "rule" ? ({beat_by: "beat_value", floor: "floor_value", ceiling: "ceiling_value"}[field] || field) :
-      head;
-    var el = form.elements[name];
-    if (el && el.setAttribute) { el.setAttribute("aria-invalid", "true"); }
+    var marked = [];
+    var group = /^groups\[(\d+)\]\.?(.*)$/.exec(path);
+    if (group) {
+      marked.push(form.elements.groups);
+      marked.push(groupControl(form, group[1], group[2]));
+    } else {
+      var head = path.split(".")[0], field = path.split(".")[1];
+      marked.push(form.elements[head === "rule" ? (RULE_FIELDS[field] || field) : head]);
+    }
+    if (path === "groups") { form.querySelector(".channel-repricing-advanced").open = true; }  // the JSON itself is wrong
+    marked.forEach(function (el) { if (el && el.setAttribute) { el.setAttribute("aria-invalid", "true"); } });
   }
 
   function saveRepricing(box, body) {
@@ -814,6 +991,7 @@ define([], function () {
       repricingInvalid(form, null);
       form.querySelector(".channel-repricing-off").disabled = !r.rule;
       form.elements.groups.value = JSON.stringify(r.groups, null, 2);
+      groupsFromJson(form);
       say(out, r.rule ? "Saved: the next scheduled run and every competitor's change use it." :
         "Repricing is off: the price rule's prices go out with the next price push.", false);
     }).catch(function (err) {
@@ -843,6 +1021,61 @@ define([], function () {
     saveRepricing(t.closest(".channel-repricing"), {rule: null});
   });
 
+  document.addEventListener("click", function (ev) {
+    var t = ev.target.closest && ev.target.closest(".channel-repricing-group-add, .channel-repricing-group [data-group-action]");
+    if (!t) { return; }
+    var form = t.closest(".channel-repricing-form"), groups = form.channelGroups, to = -1;
+    if (t.classList.contains("channel-repricing-group-add")) {
+      var rule = repricingRule(function (name) { return form.elements[name]; });
+      rule.enabled = true;
+      groups.push({name: "Group " + (groups.length + 1), condition: emptyCondition(), rule: rule});
+    } else {
+      var i = Number(t.closest(".channel-repricing-group").dataset.index);
+      to = {up: i - 1, down: i + 1}[t.dataset.groupAction];
+      if (t.dataset.groupAction === "remove") {
+        groups.splice(i, 1);
+      } else if (to >= 0 && to < groups.length) {
+        groups.splice(to, 0, groups.splice(i, 1)[0]);
+      }
+    }
+    renderGroups(form);
+    groupsChanged(form);
+    // Focus stays with the group acted on: the new group's name, or the moved group's button.
+    var rows = form.querySelectorAll(".channel-repricing-group"), action = t.dataset.groupAction;
+    if (!action && rows.length) {
+      rows[rows.length - 1].querySelector('[data-group-field="name"]').focus();
+    } else if (action !== "remove" && rows[to]) {
+      var same = rows[to].querySelector('[data-group-action="' + action + '"]');
+      (same.disabled ? rows[to].querySelector('[data-group-field="name"]') : same).focus();
+    }
+  });
+
+  function repricingEdited(ev) {
+    var form = ev.target.closest && ev.target.closest(".channel-repricing-form");
+    if (!form) { return; }
+    if (ev.target === form.elements.groups) {
+      if (ev.type === "input") { groupsFromJson(form); }
+      return;
+    }
+    var li = ev.target.closest(".channel-repricing-group");
+    if (li && ev.target.dataset.groupField) { groupFromRow(form, li); }
+  }
+  document.addEventListener("input", repricingEdited);
+  document.addEventListener("change", repricingEdited);
+
+  /* The rows are drawn once every script of the page ran (the rule builder loads after this one). */
+  function drawRepricingGroups() {
+    document.querySelectorAll(".channel-repricing-form").forEach(function (form) {
+      form.channelGroups = [];
+      if (!groupsFromJson(form)) { renderGroups(form); }
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", drawRepricingGroups);
+  } else {
+    setTimeout(drawRepricingGroups, 0);
+  }
+
   // Selects that reload their form (no inline handlers: the pages' policy allows no inline script).
   document.addEventListener("change", function (ev) {
     if (ev.target.matches && ev.target.matches("select[data-autosubmit]") && ev.target.form) {
@@ -859,7 +1092,9 @@ define([], function () {
    each condition an attribute or product fact of this Magento, an operator that fits its type
    and a value (from the attribute's options where it has them). Every change is written into
    the JSON textarea (#channel-rule, the advanced view the Preview and Save buttons read) and
-   asks the preview endpoint for the counts; editing the JSON redraws the tree. */
+   asks the preview endpoint for the counts; editing the JSON redraws the tree. Other pages
+   mount the same builder on a condition of their own (window.ChannelRuleBuilder.mount): it
+   edits that object in place and calls back on every change, without counts or textarea. */
 (function () {
   "use strict";
 
@@ -904,27 +1139,52 @@ define([], function () {
     return o;
   }
 
-  function Builder(box) {
+  function Builder(box, options) {
+    options = options || {};
     this.box = box;
     this.form = box.closest(".channel-rule-form");
-    this.textarea = this.form.querySelector("#channel-rule");
-    this.counts = this.form.querySelector(".channel-rule-counts");
+    this.textarea = this.form && this.form.querySelector("#channel-rule");
+    this.counts = this.form && this.form.querySelector(".channel-rule-counts");
+    this.initial = options.rule || null;
+    this.onChange = options.onChange || null;
     this.timer = null;
     this.seq = 0;
   }
 
+  /* The catalog's attributes and facts, asked once per page however many builders it holds. */
+  var metaRequests = {};
+  function attributesOf(box) {
+    var key = (fragment(box) && fragment(box).dataset.apiBase) || "";
+    if (!metaRequests[key]) {
+      metaRequests[key] = request(box, "GET", "/api/v1/attributes");
+      metaRequests[key].catch(function () { delete metaRequests[key]; });
+    }
+    return metaRequests[key];
+  }
+
+  function normalised(raw) {
+    if (!raw || typeof raw !== "object" || Array.isArray(raw)) { return null; }
+    raw.type = raw.type || "combine";
+    raw.aggregator = raw.aggregator || "all";
+    raw.value = raw.value === undefined ? true : raw.value;
+    raw.conditions = raw.conditions || [];
+    return raw.type === "combine" ? raw : null;
+  }
+
   Builder.prototype.start = function () {
     var self = this;
-    request(this.box, "GET", "/api/v1/attributes").then(function (meta) {
+    attributesOf(this.box).then(function (meta) {
       self.meta = meta;
       self.operators = Object.assign({}, meta.operators, EXTRA_OPERATORS);
       self.attributes = {};
       meta.attributes.forEach(function (a) { self.attributes[a.code] = a; });
       self.facts = {};
       meta.facts.forEach(function (f) { self.facts[f.type] = f; });
-      self.rule = self.parse() || {type: "combine", aggregator: "all", value: true, conditions: []};
+      self.rule = (self.initial ? normalised(self.initial) : self.parse()) ||
+        {type: "combine", aggregator: "all", value: true, conditions: []};
       self.render();
-      self.refreshCounts();
+      if (self.counts) { self.refreshCounts(); }
+      if (!self.textarea) { return; }
       self.textarea.addEventListener("input", function () {
         var parsed = self.parse();
         if (parsed) { self.rule = parsed; self.render(); self.scheduleCounts(); }
@@ -933,14 +1193,9 @@ define([], function () {
   };
 
   Builder.prototype.parse = function () {
+    if (!this.textarea) { return null; }
     try {
-      var raw = JSON.parse(this.textarea.value || "{}");
-      if (!raw || typeof raw !== "object" || Array.isArray(raw)) { return null; }
-      raw.type = raw.type || "combine";
-      raw.aggregator = raw.aggregator || "all";
-      raw.value = raw.value === undefined ? true : raw.value;
-      raw.conditions = raw.conditions || [];
-      return raw.type === "combine" ? raw : null;
+      return normalised(JSON.parse(this.textarea.value || "{}"));
     } catch (e) { return null; }
   };
 
@@ -953,8 +1208,9 @@ define([], function () {
   };
 
   Builder.prototype.changed = function () {
-    this.textarea.value = JSON.stringify(this.rule, null, 2);
-    this.scheduleCounts();
+    if (this.textarea) { this.textarea.value = JSON.stringify(this.rule, null, 2); }
+    if (this.onChange) { this.onChange(this.rule); }
+    if (this.counts) { this.scheduleCounts(); }
   };
 
   Builder.prototype.render = function () {
@@ -1159,6 +1415,16 @@ define([], function () {
       out.className = "channel-rule-counts channel-bad";
       out.textContent = err.message;
     });
+  };
+
+  window.ChannelRuleBuilder = {
+    /* A builder in ``box`` editing ``rule`` (a condition tree, changed in place; it must be a
+       "combine" object) that calls ``onChange(rule)`` after each edit. */
+    mount: function (box, rule, onChange) {
+      var b = new Builder(box, {rule: rule, onChange: onChange});
+      b.start();
+      return b;
+    }
   };
 
   document.querySelectorAll(".channel-rule-builder").forEach(function (box) { new Builder(box).start(); });
