@@ -870,6 +870,7 @@
     condLabel.textContent = "Products it takes";
     var box = document.createElement("div");
     box.className = "channel-repricing-condition";
+    box.setAttribute("role", "group");
     box.setAttribute("aria-label", "Group " + n + " condition");
     cond.appendChild(condLabel);
     cond.appendChild(box);

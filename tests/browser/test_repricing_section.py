@@ -122,6 +122,15 @@ def test_groups_built_as_rows_keep_their_order_through_save_and_reload(page, sta
     expect(first.locator(".channel-repricing-group-up")).to_be_disabled()
     expect(second.locator(".channel-repricing-group-down")).to_be_disabled()
 
+    # A ceiling under the group's floor: refused, the floor of that group's row marked.
+    first.locator('[data-group-field="ceiling_type"]').select_option("fixed")
+    first.locator('[data-group-field="ceiling_value"]').fill("1.00")
+    form.locator("button[type=submit]").click()
+    expect(form.locator(".channel-form-result")).to_contain_text("groups[0].rule.floor")
+    expect(first.locator('[data-group-field="floor_value"]')).to_have_attribute("aria-invalid", "true")
+    expect(second.locator("[aria-invalid]")).to_have_count(0)
+    first.locator('[data-group-field="ceiling_type"]').select_option("")
+
     # The second goes first: it now wins for a red product in stock.
     second.locator(".channel-repricing-group-up").click()
     rows = form.locator(".channel-repricing-group")
