@@ -13,6 +13,8 @@ currency rate and rounding, as the standard price does. What Amazon would refuse
 ignore is left out here, with the reason in the trace: no business offer without a
 standard one, a business price above the standard price is brought down to it, a tier
 that is no better than the one before is dropped, and only the first five are kept.
+Repricing works the business offer out again beside the price it decides
+(``channel.repricing``), by this same rule, so a repriced price never sits below it.
 """
 
 from __future__ import annotations

@@ -557,11 +557,18 @@ def issues_notified(conn: Connection, account_id: int, listing_id: int, issues: 
 #: The repriced price in force for a listing whose price rule still gives the price it was decided on.
 _REPRICED = ("LEFT JOIN channel_amazon_repricing rp ON rp.listing_id = l.listing_id"
              " AND rp.price_source <=> f.price")
+#: The business offer of a listing: the one worked out beside the repriced price while that
+#: price is in force (``repriced``), else classification's (none there is none at any price).
+_BUSINESS = "IF(rp.listing_id IS NULL OR f.business IS NULL, f.business, l.calc_business)"
 
 
-def repriced(conn: Connection, account_id: int, items: Sequence[tuple[int, Decimal]]) -> int:
+def repriced(conn: Connection, account_id: int, items: Sequence[tuple[int, Decimal]],
+             business: Sequence[tuple[int, str | None]] | None = None) -> int:
     """Repricing decided these (listing_id, price): the offer's price, which the delta push
-    sends like any price change (tab and reason stay). Returns how many changed."""
+    sends like any price change (tab and reason stay). ``business``: the (listing_id,
+    business offer text) worked out beside the repriced price (``channel.business``), sent
+    with it; classification keeps it while the repriced price is in force. Returns how
+    many prices changed."""
     if not items:
         return 0
     _stage_offers(conn, [(int(i), p, None) for i, p in items])
@@ -570,6 +577,13 @@ def repriced(conn: Connection, account_id: int, items: Sequence[tuple[int, Decim
         f" SET l.calc_price = a.price WHERE l.account_id = :a AND NOT (l.calc_price <=> a.price)"),
         {"a": account_id}).rowcount
     conn.execute(text("DELETE FROM tmp_channel_ack"))
+    if business:
+        _stage_business(conn, business)
+        conn.execute(text(
+            f"UPDATE {LISTING} l JOIN tmp_channel_business a ON a.listing_id = l.listing_id"
+            f" SET l.calc_business = a.business WHERE l.account_id = :a AND NOT (l.calc_business <=> a.business)"),
+            {"a": account_id})
+        conn.execute(text("DELETE FROM tmp_channel_business"))
     return changed
 
 
@@ -600,6 +614,14 @@ def business_acknowledged(conn: Connection, items: Sequence[tuple[int, str | Non
     """Amazon holds these (listing_id, business offer text) business offers (None: none)."""
     if not items:
         return
+    _stage_business(conn, items)
+    conn.execute(text(f"UPDATE {LISTING} l JOIN tmp_channel_business a ON a.listing_id = l.listing_id"
+                      f" SET l.pushed_business = a.business"))
+    conn.execute(text("DELETE FROM tmp_channel_business"))
+
+
+def _stage_business(conn: Connection, items: Sequence[tuple[int, str | None]]) -> None:
+    """(listing_id, business offer text) into ``tmp_channel_business``, emptied first."""
     conn.execute(text("CREATE TEMPORARY TABLE IF NOT EXISTS tmp_channel_business (listing_id bigint UNSIGNED"
                       " NOT NULL PRIMARY KEY, business varchar(512) NULL) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"))
     conn.execute(text("DELETE FROM tmp_channel_business"))
@@ -611,9 +633,6 @@ def business_acknowledged(conn: Connection, items: Sequence[tuple[int, str | Non
                             [(int(i), b) for i, b in items[start:start + 5000]])
     finally:
         cur.close()
-    conn.execute(text(f"UPDATE {LISTING} l JOIN tmp_channel_business a ON a.listing_id = l.listing_id"
-                      f" SET l.pushed_business = a.business"))
-    conn.execute(text("DELETE FROM tmp_channel_business"))
 
 
 def value_rejected(conn: Connection, listing_id: int, marker: str) -> None:
@@ -689,7 +708,7 @@ def classified(conn: Connection, account_id: int, now: datetime, auto_publish: b
             " AND l.has_identifier = f.has_identifier AND l.is_parent = f.is_parent"
             " AND l.calc_price <=> COALESCE(rp.price, f.price)"
             " AND l.calc_qty <=> f.qty AND l.calc_condition <=> f.condition_type AND l.magento_sku <=> f.sku"
-            " AND l.calc_business <=> f.business"
+            f" AND l.calc_business <=> {_BUSINESS}"
             " AND l.product_name <=> f.name AND (l.asin IS NOT NULL OR f.asin IS NULL) AND l.facts_at IS NOT NULL")
     # Listings whose facts changed are decided on their new facts first, so that facts and
     # state are written together: one write per listing, not two.
@@ -708,7 +727,7 @@ def classified(conn: Connection, account_id: int, now: datetime, auto_publish: b
         f"UPDATE {joined} LEFT JOIN tmp_channel_decision t ON t.listing_id = l.listing_id"
         f" SET l.in_website = 1, l.enabled = f.enabled, l.passes_rules = f.passes_rules,"
         f" l.has_identifier = f.has_identifier, l.is_parent = f.is_parent, l.calc_price = COALESCE(rp.price, f.price),"
-        f" l.calc_qty = f.qty, l.calc_condition = f.condition_type, l.calc_business = f.business,"
+        f" l.calc_qty = f.qty, l.calc_condition = f.condition_type, l.calc_business = {_BUSINESS},"
         f" l.magento_sku = f.sku, l.product_name = f.name,"
         f" l.asin = COALESCE(l.asin, f.asin), l.facts_at = :now,"
         f" l.tab = IF(t.listing_id IS NULL, l.tab, t.tab), l.reason = IF(t.listing_id IS NULL, l.reason, t.reason),"

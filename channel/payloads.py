@@ -14,7 +14,8 @@ so the business (B2B) offer, sale price, minimum/maximum prices and the handling
 An account with business prices on sends its business offer (``channel.business``) as
 the B2B instance beside the standard one. A merge keeps the keys it does not name, so a
 business offer that loses its quantity discounts, or one no longer wanted, first has
-the B2B instance Amazon holds deleted (a ``delete`` patch picked by its selectors);
+the B2B instance Amazon holds deleted (a ``delete`` patch picked by its selectors), by a
+price push and by a relist alike;
 business offers set in Seller Central are never touched unless the account sends its own.
 """
 
@@ -68,6 +69,27 @@ def relist_attributes(attrs: dict) -> dict:
     return {k: v for k, v in attrs.items() if k in SELECTORS}
 
 
+def relist_patch_attributes(marketplace_id: str, currency: str, offer, business_before: str | None) -> dict:
+    """What a relist patches on a SKU Amazon still holds, for an ``channel.offer.Offer``: the
+    offer (``relist_attributes``), after deleting the business offer Amazon holds
+    (``business_before``, ``pushed_business``) when it must go or loses its quantity
+    discounts, as a price push does: a merge alone would keep them."""
+    attrs = relist_attributes(publish_attributes(marketplace_id, currency, None, offer))
+    wanted = offer.business if offer.price is not None else None
+    return {**_withdrawal(marketplace_id, currency, wanted, BusinessOffer.from_text(business_before)), **attrs}
+
+
+def _withdrawal(marketplace_id: str, currency: str, wanted: BusinessOffer | None,
+                before: BusinessOffer | None) -> dict:
+    """The ``delete`` of the B2B instance Amazon holds (``before``) when it must go or its
+    plan is gone (``wanted``); nothing otherwise. Deleted first: the merge after it sets
+    what stays."""
+    if before is not None and (wanted is None or (before.tiers and not wanted.tiers)):
+        return {DELETE + "purchasable_offer": [{"audience": B2B, "currency": currency,
+                                                "marketplace_id": marketplace_id}]}
+    return {}
+
+
 def patches_for(attrs: dict) -> list[dict]:
     """``merge`` where Amazon keys instances by selectors, ``replace`` elsewhere."""
     return [{"op": "delete", "path": f"/attributes/{name[len(DELETE):]}", "value": value}
@@ -101,12 +123,7 @@ def price_stock_attributes(marketplace_id: str, currency: str, price: Decimal | 
     (``business_before``, ``pushed_business``)."""
     wanted = BusinessOffer.from_text(business) if price is not None else None
     attrs = offer_attributes(marketplace_id, currency, price=price, quantity=quantity, business=wanted)
-    before = BusinessOffer.from_text(business_before)
-    if before is not None and (wanted is None or (before.tiers and not wanted.tiers)):
-        withdraw = {DELETE + "purchasable_offer": [{"audience": B2B, "currency": currency,
-                                                    "marketplace_id": marketplace_id}]}
-        return {**withdraw, **attrs}  # deleted first: the merge after it sets what stays
-    return attrs
+    return {**_withdrawal(marketplace_id, currency, wanted, BusinessOffer.from_text(business_before)), **attrs}
 
 
 def feed_message(message_id: int, sku: str, attributes: dict, product_type: str = PRODUCT_TYPE) -> dict:
@@ -168,7 +185,8 @@ def next_request(row, *, seller_id: str, marketplace_id: str, currency: str, set
         on_amazon = row.get("tab") == "relist_in_progress" or row.get("amazon_status") is not None or fba
         if on_amazon:
             return {"send": True, "operation": "patchListingsItem", "method": "PATCH", "path": path, "query": query,
-                    "body": patch_body(relist_attributes(attrs)),
+                    "body": patch_body(relist_patch_attributes(marketplace_id, currency, Offer.stored(row, settings),
+                                                               row.get("pushed_business"))),
                     "why": "Relist: Amazon may still hold the SKU, so the offer is patched (the worker asks"
                            " getListingsItem first and puts the whole offer if Amazon no longer has it)."}
         return {"send": True, "operation": "putListingsItem", "method": "PUT", "path": path, "query": query,

@@ -39,7 +39,9 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 
 from channel import alerts, listing_state, pricing, rules
+from channel.business import explain_business
 from channel.errors import InvalidInput
+from channel.magento import tier_price
 
 STRATEGIES = ("match_buybox", "beat_lowest", "lowest_of_fulfilment")
 BOUND_TYPES = ("fixed", "percent", "attribute")
@@ -584,8 +586,10 @@ def reprice(conn: Connection, account_id: int, website_id: int, reader: Any, set
     products = {p.entity_id: p for p in reader.products(website_id, attributes=codes,
                                                         entity_ids=[r.product_id for r in rows],
                                                         optional=rule_set.bound_codes())}
+    tiers = _tier_prices(reader, website_id, settings, list(products))
     out: list[tuple[int, Decision]] = []
     changed: list[tuple[int, Decimal, Decimal]] = []
+    business: list[tuple[int, str | None]] = []
     records = []
     for row in rows:
         product = products.get(row.product_id)
@@ -601,6 +605,14 @@ def reprice(conn: Connection, account_id: int, website_id: int, reader: Any, set
             decision = decide(rule, source, comps.get(row.asin), floor, ceiling, row.calc_price)
         if group is not None:
             decision = dataclasses.replace(decision, trace=f"group '{group}': {decision.trace}")
+        if decision.price is not None and source is not None and settings.business.enabled:
+            # The business offer beside the repriced price, by the one rule (``channel.business``):
+            # never above it, and sent with it.
+            offer = explain_business(product, settings, decision.price, tiers.get(row.product_id, ()))
+            business.append((row.listing_id, None if offer.offer is None else offer.offer.to_text()))
+            if offer.notes:
+                decision = dataclasses.replace(decision, trace=f"{decision.trace}; business price: "
+                                                               + " ".join(offer.notes))
         out.append((row.listing_id, decision))
         records.append({"a": account_id, "l": row.listing_id, "st": rule.strategy, "src": source,
                         "ref": decision.reference, "fl": floor, "ce": ceiling, "p": decision.price,
@@ -617,7 +629,21 @@ def reprice(conn: Connection, account_id: int, website_id: int, reader: Any, set
             " VALUES (:l, :a, :src, :p, :t) ON DUPLICATE KEY UPDATE price_source = VALUES(price_source),"
             " price = VALUES(price), decided_at = VALUES(decided_at)"),
             [{"l": lid, "a": account_id, "src": src, "p": price, "t": now} for lid, src, price in changed])
-        listing_state.repriced(conn, account_id, [(lid, price) for lid, _, price in changed])
+        listing_state.repriced(conn, account_id, [(lid, price) for lid, _, price in changed], business)
+    return out
+
+
+def _tier_prices(reader: Any, website_id: int, settings: pricing.AccountSettings,
+                 entity_ids: list[int]) -> dict[int, list]:
+    """The business customer group's tier prices of these products, as classification reads them."""
+    group = settings.business.tier_group
+    if group is None or not entity_ids:
+        return {}
+    scope = tier_price.price_scope_is_website(reader.conn, reader.schema)
+    out: dict[int, list] = {}
+    for start in range(0, len(entity_ids), 5000):
+        out.update(tier_price.read_tier_prices(reader.conn, reader.schema, website_id,
+                                               entity_ids[start:start + 5000], group, scope))
     return out
 
 

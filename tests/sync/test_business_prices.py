@@ -1,16 +1,21 @@
 """Business prices end to end, in both Magento shapes: a customer group's tier prices become
 the business offer Amazon holds (read back from the sandbox's listing), a changed tier is
 pushed at the next cycle like any price change, and tiers that are gone take the business
-offer the account sent off Amazon again."""
+offer the account sent off Amazon again, by a price push or by a relist. A repriced price
+below the business price brings the business offer down with it."""
 
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
+from channel import listing_state, repricing
+from channel.business import BusinessOffer
 from channel.models import Account
 from sandbox_fixtures import SELLER
+from worker.repricing import reprice_account
 
 SKU = "MG-0000001"
 WHOLESALE = 2
@@ -167,3 +172,86 @@ def test_a_business_offer_in_a_feed_without_a_report_is_verified_on_amazon(cycle
     assert offers(market)["B2B"]["our_price"][0]["schedule"][0]["value_with_tax"] == cents(price * Decimal("0.95"))
     row = listing(channel_db)
     assert row["pushed_business"] == row["calc_business"]  # Amazon holds it: checked with getListingsItem
+
+
+def test_a_repriced_price_below_the_business_price_brings_the_business_offer_down(
+        cycle, channel_db, market, business_on, sync_account, worker_env):
+    cycle()
+    row = listing(channel_db)
+    price = Decimal(row["calc_price"])
+    set_tiers(channel_db, SKU, [(1, price * Decimal("0.95"), None, WHOLESALE),
+                                (5, price * Decimal("0.9"), None, WHOLESALE),
+                                (10, price * Decimal("0.8"), None, WHOLESALE)])
+    cycle()
+    assert offers(market)["B2B"]["our_price"][0]["schedule"][0]["value_with_tax"] == cents(price * Decimal("0.95"))
+    with channel_db.engine.begin() as conn:
+        repricing.save_rule(conn, sync_account, {"strategy": "match_buybox",
+                                                 "floor": {"type": "percent", "value": "50"}})
+    repriced = Decimal(str(cents(price * Decimal("0.85"))))  # below the business price and the 5+ tier
+    market.market.competition[row["asin"]] = [{"seller_id": "A1RIVAL", "price": float(repriced), "fba": False,
+                                               "buybox": True}]
+    reprice_account(sync_account)
+    row = listing(channel_db)
+    assert Decimal(row["calc_price"]) == repriced
+    business = BusinessOffer.from_text(row["calc_business"])
+    assert business == BusinessOffer(repriced, "fixed", ((10, Decimal(str(cents(price * Decimal("0.8"))))),))
+    with channel_db.engine.connect() as conn:
+        trace = repricing.last_decision(conn, row["listing_id"])["trace"]
+    assert f"sent {repriced}" in trace and "brought down" in trace and "5+ at" in trace
+
+    cycle()  # classification keeps both; the push sends them together
+    row = listing(channel_db)
+    assert BusinessOffer.from_text(row["calc_business"]) == business and row["pushed_business"] == row["calc_business"]
+    held = offers(market)
+    assert held["ALL"]["our_price"][0]["schedule"][0]["value_with_tax"] == float(repriced)
+    assert held["B2B"]["our_price"][0]["schedule"][0]["value_with_tax"] == float(repriced)
+    assert held["B2B"]["quantity_discount_plan"][0]["schedule"][0]["levels"] == [
+        {"lower_bound": 10, "value": cents(price * Decimal("0.8"))}]
+    patches = market.market.calls.get("patchListingsItem", 0)
+    cycle()
+    assert market.market.calls.get("patchListingsItem", 0) == patches  # settled: nothing sent again
+
+    with channel_db.engine.begin() as conn:  # the rival is back at the price rule's price
+        repricing.competition_seen(conn, sync_account, row["asin"], repricing.Competition(buybox_price=price, offers=1),
+                                   "ANY_OFFER_CHANGED", datetime.utcnow() + timedelta(minutes=1))
+    reprice_account(sync_account)  # and so is ours: the business offer is whole again
+    assert BusinessOffer.from_text(listing(channel_db)["calc_business"]).price == Decimal(str(cents(
+        price * Decimal("0.95"))))
+
+
+def test_a_relist_withdraws_the_quantity_discounts_amazon_still_holds(cycle, channel_db, market, business_on,
+                                                                       sync_account):
+    cycle()
+    price = Decimal(listing(channel_db)["calc_price"])
+    set_tiers(channel_db, SKU, [(1, price * Decimal("0.95"), None, WHOLESALE),
+                                (5, price * Decimal("0.9"), None, WHOLESALE)])
+    cycle()
+    assert "quantity_discount_plan" in offers(market)["B2B"]
+    listing_id = listing(channel_db)["listing_id"]
+    with channel_db.engine.begin() as conn:  # ended here while Amazon keeps the SKU and its business offer
+        listing_state.ended(conn, sync_account, listing_id)
+    set_tiers(channel_db, SKU, [(1, price * Decimal("0.95"), None, WHOLESALE)])  # the discounts are gone
+    cycle()
+    assert listing(channel_db)["tab"] == "ended"
+    with channel_db.engine.begin() as conn:
+        listing_state.action_requested(conn, sync_account, [listing_id], "relist")
+    puts = market.market.calls.get("putListingsItem", 0)
+    cycle()
+    assert market.market.calls.get("putListingsItem", 0) == puts  # relisted by patch
+    business = offers(market)["B2B"]
+    assert "quantity_discount_plan" not in business  # a merge alone would have kept the old plan
+    assert business["our_price"][0]["schedule"][0]["value_with_tax"] == cents(price * Decimal("0.95"))
+    row = listing(channel_db)
+    assert row["pushed_business"] == row["calc_business"]
+
+    with channel_db.engine.begin() as conn:  # ended again, then business prices turned off
+        listing_state.ended(conn, sync_account, listing_id)
+    with Session(channel_db.engine) as session:
+        acc = session.get(Account, sync_account)
+        acc.settings = {**acc.settings, "business": {"enabled": False}}
+        session.commit()
+    cycle()
+    with channel_db.engine.begin() as conn:
+        listing_state.action_requested(conn, sync_account, [listing_id], "relist")
+    cycle()
+    assert set(offers(market)) == {"ALL"}  # the business offer the account sent is withdrawn

@@ -131,3 +131,32 @@ def test_the_push_sends_the_business_offer_and_withdraws_a_plan_or_offer_gone():
     assert [o["audience"] for o in gone["purchasable_offer"]] == ["ALL"] and "-purchasable_offer" in gone
     untouched = payloads.price_stock_attributes("ATVPDKIKX0DER", "USD", Decimal(20), 3, None, None)
     assert set(untouched) == {"purchasable_offer", "fulfillment_availability"}
+
+
+def test_a_lower_standard_price_brings_the_business_offer_and_its_tiers_down_with_the_reason():
+    tiers = [fixed(1, "18"), fixed(5, "17"), fixed(10, "16")]
+    repriced = explain_business(product(), settings(), Decimal("16.50"), tiers, "Wholesale")
+    assert repriced.offer == BusinessOffer(Decimal("16.50"), "fixed", ((10, Decimal("16.00")),))
+    assert repriced.notes[0].startswith("18.00 from tier price group Wholesale is above the standard price 16.50:"
+                                        " brought down to it")
+    assert any(n.startswith("5+ at 17.00 left out") for n in repriced.notes)
+    as_percent = explain_business(product(), settings(), Decimal("16.50"), [percent(5, "5"), percent(10, "20")])
+    assert as_percent.offer == BusinessOffer(Decimal("16.50"), "percent", ((10, Decimal("3.03")),))
+
+
+def test_a_relist_withdraws_what_the_price_push_would_withdraw():
+    with_plan = BusinessOffer(Decimal(18), "fixed", ((5, Decimal(17)),))
+    no_plan = Offer(Decimal(20), 3, "new_new", business=BusinessOffer(Decimal(18)))
+    shrank = payloads.patches_for(payloads.relist_patch_attributes("ATVPDKIKX0DER", "USD", no_plan,
+                                                                   with_plan.to_text()))
+    assert [(p["op"], p["path"]) for p in shrank] == [("delete", "/attributes/purchasable_offer"),
+                                                      ("merge", "/attributes/purchasable_offer"),
+                                                      ("merge", "/attributes/fulfillment_availability")]
+    assert shrank[0]["value"] == [{"audience": "B2B", "currency": "USD", "marketplace_id": "ATVPDKIKX0DER"}]
+    assert [o["audience"] for o in shrank[1]["value"]] == ["ALL", "B2B"]
+    gone = payloads.relist_patch_attributes("ATVPDKIKX0DER", "USD", Offer(Decimal(20), 3, "new_new"),
+                                            with_plan.to_text())
+    assert "-purchasable_offer" in gone and [o["audience"] for o in gone["purchasable_offer"]] == ["ALL"]
+    kept = payloads.relist_patch_attributes("ATVPDKIKX0DER", "USD", Offer(Decimal(20), 3, "new_new",
+                                                                          business=with_plan), no_plan.business.to_text())
+    assert set(kept) == {"purchasable_offer", "fulfillment_availability"}  # a merge sets the plan it gains

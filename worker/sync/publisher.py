@@ -89,7 +89,7 @@ class OfferPublisher:
     def _rows(self, where: str, limit: int, **params: object) -> Sequence[RowMapping]:
         return self.conn.execute(text(
             f"SELECT listing_id, seller_sku, asin, product_id, calc_price, calc_qty, calc_condition, calc_business,"
-            f" pending_action, tab, fulfillment_channel, amazon_status, submission_ref, submitted_at FROM {LISTING}"
+            f" pushed_business, pending_action, tab, fulfillment_channel, amazon_status, submission_ref, submitted_at FROM {LISTING}"
             f" WHERE account_id = :a AND {where} ORDER BY listing_id LIMIT :n"),
             {"a": self.account.account_id, "n": limit, **params}).mappings().all()
 
@@ -171,7 +171,8 @@ class OfferPublisher:
             try:
                 if self._on_amazon(row):
                     # Relist what Amazon still holds by patch: a put would replace every attribute.
-                    result = listings.patch_item(self.client, row["seller_sku"], payloads.relist_attributes(attrs))
+                    result = listings.patch_item(self.client, row["seller_sku"], payloads.relist_patch_attributes(
+                        self.account.marketplace_id, self.currency, offer, row["pushed_business"]))
                 else:
                     result = listings.put_item(self.client, row["seller_sku"], attrs)
             except AmazonError as exc:
