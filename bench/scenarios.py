@@ -432,8 +432,14 @@ def tab_page(rows: int, requests_per_client: int = 60) -> dict:
         def one(page_no: int) -> float:
             return bridge.get(path, page + [("page", str(page_no))], full)
 
-        for i in range(8):  # both workers' connections and caches warm
-            one(1 + i)
+        # Every thread of both workers warm (its connection opened, its caches filled) before
+        # anything is counted: 16 clients at once, twice, as the measured phase will send them.
+        for _ in range(2):
+            warm = [threading.Thread(target=one, args=(1 + k,)) for k in range(16)]
+            for th in warm:
+                th.start()
+            for th in warm:
+                th.join()
         own = -bridge.statements() + bridge.statements()  # what reading the counters counts
         before = bridge.statements()
         single = [one(1 + i % 20) for i in range(requests_per_client)]
