@@ -97,7 +97,7 @@ def test_a_feed_refused_reaches_the_caller_after_the_feeds_created_before_it(mak
     client = make_client()
     taken = []
     with pytest.raises(InvalidInput):
-        for batch, feed_id in feeds.created_ahead(client, _one_sku_documents(skus), ahead=1):
+        for batch, _feed_id in feeds.created_ahead(client, _one_sku_documents(skus), ahead=1):
             taken.append(batch[0])
             sandbox.fault(operation="createFeed", status=400, count=1)  # the next createFeed is refused
     assert taken == ["R-0"]
