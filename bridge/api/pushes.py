@@ -14,7 +14,6 @@ from bridge.api.common import account, body, reader
 from bridge.auth import requires
 from bridge.errors import BadRequest
 from channel import notifications, repricing
-from channel.errors import InvalidInput
 
 
 def _iso(value) -> str | None:
@@ -80,9 +79,7 @@ def put_repricing(account_id):
     absent, they stay as they are, so a caller that only knows ``rule`` changes only it."""
     account(account_id)
     data = {k: v for k, v in body().items() if k in ("rule", "groups", "competition_source")}
-    try:
-        repricing.save_rules(db.session.connection(), account_id, data, reader())
-    except InvalidInput as exc:  # a refused setting names its place: 400 with details.path
-        raise BadRequest(exc.message, exc.details) from None
+    # A refused setting is a 422 naming its place (details.path), as the account's settings are.
+    repricing.save_rules(db.session.connection(), account_id, data, reader())
     db.session.commit()
     return jsonify(_repricing(account_id))

@@ -1,5 +1,5 @@
 """The repricing API: the account's rule and its rules per group of products, read and set;
-a client that sends ``rule`` alone keeps the groups; a refused setting is a 400 naming its
+a client that sends ``rule`` alone keeps the groups; a refused setting is a 422 naming its
 place; reading needs the view grant, setting the accounts grant."""
 
 import pytest
@@ -41,10 +41,10 @@ def test_groups_are_set_read_and_kept_by_a_client_that_knows_only_the_rule(api, 
     ({"rule": RULE, "competition_source": "scraping"}, "competition_source"),
     ({"groups": [GROUP]}, "rule"),  # groups without an account rule to fall back on
 ])
-def test_a_refused_setting_is_a_400_naming_its_place_and_nothing_is_saved(api, account_id, body, path):
+def test_a_refused_setting_is_a_422_naming_its_place_and_nothing_is_saved(api, account_id, body, path):
     url = f"/api/v1/accounts/{account_id}/repricing"
     resp = api.put(url, json=body)
-    assert resp.status_code == 400
+    assert resp.status_code == 422
     error = resp.get_json()["error"]
     assert error["details"]["path"] == path and error["message"].startswith(path)
     assert api.get(url).get_json()["rule"] is None
