@@ -19,7 +19,7 @@ COMMERCE_COLUMNS = {
     ("catalog_product_entity", "created_in"): ("bigint unsigned", False),
     ("catalog_product_entity", "updated_in"): ("bigint unsigned", False),
     **{(f"catalog_product_entity_{t}", "row_id"): ("int unsigned", False)
-       for t in ("varchar", "int", "decimal", "text", "datetime")},
+       for t in ("varchar", "int", "decimal", "text", "datetime", "tier_price")},
     ("sequence_product", "sequence_value"): ("int unsigned", False),
 }
 #: Tables that come from Magento_Framework rather than a module's db_schema.xml.
