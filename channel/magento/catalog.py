@@ -26,8 +26,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import BindParameter, bindparam, text
 from sqlalchemy.engine import Connection
 
+from channel.db import driver_connection
 from channel.errors import NotFound
-from channel.magento.schema import VALUE_TYPES, MagentoSchema, key_filter
+from channel.magento.schema import VALUE_TYPES, MagentoSchema, int_filter
 from channel.magento.stock import AUTO, StockReader
 
 logger = logging.getLogger(__name__)
@@ -131,6 +132,20 @@ class CatalogReader:
         return cls.connect(conn, settings.table_prefix, magento_root=getattr(settings, "magento_root", None),
                            stock_model=getattr(settings, "stock_model", AUTO) or AUTO)
 
+    def on(self, conn: Connection) -> "CatalogReader":
+        """The same reader over another connection (a transaction of its own), e.g. for a
+        thread that reads ahead while this one computes: same schema, attributes and stock
+        model, no query to set it up."""
+        other = CatalogReader.__new__(CatalogReader)
+        other.conn = conn
+        other.schema = self.schema
+        other._attributes = self._attributes
+        other._options = None
+        other._missing_logged = set(self._missing_logged)
+        other.stock = StockReader(conn, self.schema, msi=self.stock.msi, stock_model=self.stock.stock_model,
+                                  magento_root=self.stock.magento_root)
+        return other
+
     def _load_attributes(self) -> dict[str, Attribute]:
         s = self.schema
         rows = self.conn.execute(text(
@@ -213,21 +228,23 @@ class CatalogReader:
         self, website_id: int, attributes: Iterable[str] = (), batch_size: int = DEFAULT_BATCH_SIZE,
         entity_ids: Iterable[int] | None = None, skus: Iterable[str] | None = None,
         in_website_only: bool = True, optional: Iterable[str] = (),
+        id_range: tuple[int, int | None] = (0, None),
     ) -> Iterator[list[Product]]:
         """Yield lists of at most ``batch_size`` products, ordered by entity id.
 
         Every code in ``attributes`` must exist (``NotFound`` names the one that does
         not); codes also in ``optional``, and ``OPTIONAL_ATTRIBUTES``, read as NULL when
-        the install lacks them."""
+        the install lacks them. ``id_range``: only entity ids above the first and up to the
+        second (None: no end), as ``id_ranges`` splits a website."""
         if batch_size < 1:
             raise ValueError("batch_size must be positive")
         website = self.website(website_id)
         wanted = self._wanted(attributes, optional)
         wanted_ids = sorted(set(entity_ids)) if entity_ids is not None else None
         wanted_skus = sorted(set(skus)) if skus is not None else None
-        last = 0
+        last, until = id_range
         while True:
-            rows = self._entities(website, last, batch_size, in_website_only, wanted_ids, wanted_skus)
+            rows = self._entities(website, last, batch_size, in_website_only, wanted_ids, wanted_skus, until)
             if not rows:
                 return
             last = rows[-1].entity_id
@@ -275,14 +292,40 @@ class CatalogReader:
         for batch in self.iter_batches(website_id, **kwargs):
             yield from batch
 
+    def check_attributes(self, attributes: Iterable[str]) -> None:
+        """Raise ``NotFound`` as ``iter_batches`` would for an attribute that does not exist."""
+        self._wanted(attributes, ())
+
+    def id_ranges(self, website_id: int, parts: int, min_part: int = 1) -> list[tuple[int, int | None]]:
+        """The website's products split into at most ``parts`` ranges of entity ids of about
+        as many products each, and at least ``min_part`` products each (one range when the
+        website has fewer), for ``iter_batches(id_range=...)``; together they hold them all."""
+        s = self.schema
+        params = {"w": website_id}
+        count = self.conn.execute(text(
+            f"SELECT COUNT(*) FROM {s.t('catalog_product_website')} WHERE website_id = :w"), params).scalar_one()
+        parts = max(1, min(parts, count // max(1, min_part)))
+        bounds: list[int] = []
+        for k in range(1, parts):
+            at = self.conn.execute(text(
+                f"SELECT product_id FROM {s.t('catalog_product_website')} WHERE website_id = :w"
+                f" ORDER BY product_id LIMIT 1 OFFSET :o"), {**params, "o": max(0, count * k // parts - 1)}).scalar()
+            if at is not None and (not bounds or at > bounds[-1]):
+                bounds.append(int(at))
+        starts = [0, *bounds]
+        return [(start, end) for start, end in zip(starts, [*bounds, None])]
+
     def _entities(self, website: Website, after: int, limit: int, in_website_only: bool,
-                  entity_ids: list[int] | None, skus: list[str] | None):
+                  entity_ids: list[int] | None, skus: list[str] | None, until: int | None = None):
         s = self.schema
         select_link = ", e.row_id AS link" if s.is_commerce else ", e.entity_id AS link"
         sql = (f"SELECT e.entity_id, e.sku, e.type_id, e.attribute_set_id{select_link}"
                f" FROM {s.t('catalog_product_entity')} e")
         params: dict = {"after": after, "limit": limit, "w": website.website_id}
         where = ["e.entity_id > :after"]
+        if until is not None:
+            where.append("e.entity_id <= :until")
+            params["until"] = until
         if in_website_only:
             sql += (f" JOIN {s.t('catalog_product_website')} pw"
                     f" ON pw.product_id = e.entity_id AND pw.website_id = :w")
@@ -304,39 +347,48 @@ class CatalogReader:
 
     def _hydrate(self, website: Website, rows, wanted: list[Attribute]) -> list[Product]:
         s = self.schema
+        timezone = website.timezone
         products = {r.entity_id: Product(r.entity_id, r.sku, r.type_id, r.attribute_set_id, {}, [],
-                                         timezone=website.timezone) for r in rows}
+                                         timezone=timezone) for r in rows}
         by_link = {r.link: products[r.entity_id] for r in rows}
-        where, params, binds = key_filter(f"v.{s.link}", "links", list(by_link))
-        for backend in VALUE_TYPES:
-            attrs = [a for a in wanted if a.backend_type == backend]
-            if not attrs:
-                continue
-            codes = {a.attribute_id: a.code for a in attrs}
-            stmt = text(
-                f"SELECT v.{s.link}, v.attribute_id, v.store_id, v.value FROM {s.value_table(backend)} v"
-                f" WHERE {where} AND v.attribute_id IN :attrs AND v.store_id IN (0, :store)"
-            ).bindparams(bindparam("attrs", expanding=True), *binds)
-            store_view = []
-            for link, attribute_id, store_id, value in self.conn.execute(
-                    stmt, {**params, "attrs": list(codes), "store": website.store_id}).all():
-                product = by_link.get(link)
-                if product is None:  # in the range read, not in this batch
+        # Every key and id here is an integer from the database, written into the SQL as such;
+        # the rows come back as plain tuples through the driver's cursor (thousands per batch).
+        where = int_filter(f"v.{s.link}", list(by_link))
+        cursor = driver_connection(self.conn).cursor()
+        try:
+            for backend in VALUE_TYPES:
+                attrs = [a for a in wanted if a.backend_type == backend]
+                if not attrs:
                     continue
-                if store_id:
-                    store_view.append((product, codes[attribute_id], value))
-                else:
-                    product.attributes[codes[attribute_id]] = value
-            # The store-view row, when present, overrides store 0, NULL or not.
-            for product, code, value in store_view:
-                product.attributes[code] = value
+                codes = {a.attribute_id: a.code for a in attrs}
+                cursor.execute(
+                    f"SELECT v.{s.link}, v.attribute_id, v.store_id, v.value FROM {s.value_table(backend)} v"
+                    f" WHERE {where} AND v.attribute_id IN ({', '.join(str(int(i)) for i in codes)})"
+                    f" AND v.store_id IN (0, {int(website.store_id)})")
+                store_view = []
+                for link, attribute_id, store_id, value in cursor.fetchall():
+                    product = by_link.get(link)
+                    if product is None:  # in the range read, not in this batch
+                        continue
+                    if store_id:
+                        store_view.append((product, codes[attribute_id], value))
+                    else:
+                        product.attributes[codes[attribute_id]] = value
+                # The store-view row, when present, overrides store 0, NULL or not.
+                for product, code, value in store_view:
+                    product.attributes[code] = value
+        finally:
+            cursor.close()
         self._resolve_options(products.values(), wanted, website.store_id)
-        where, params, binds = key_filter("product_id", "ids", list(products))
-        stmt = text(f"SELECT product_id, category_id FROM {s.t('catalog_category_product')}"
-                    f" WHERE {where}").bindparams(*binds)
-        for product_id, category_id in self.conn.execute(stmt, params).all():
-            if product_id in products:
-                products[product_id].categories.append(category_id)
+        cursor = driver_connection(self.conn).cursor()
+        try:
+            cursor.execute(f"SELECT product_id, category_id FROM {s.t('catalog_category_product')}"
+                           f" WHERE {int_filter('product_id', list(products))}")
+            for product_id, category_id in cursor.fetchall():
+                if product_id in products:
+                    products[product_id].categories.append(category_id)
+        finally:
+            cursor.close()
         self.stock.fill(list(products.values()), website)
         return list(products.values())
 

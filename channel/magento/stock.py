@@ -25,7 +25,7 @@ import logging
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from channel.errors import ChannelError, InvalidInput
@@ -175,30 +175,36 @@ class StockReader:
 
     def _fill_msi(self, products: list, stock_id: int) -> None:
         s = self.schema
-        by_sku = {p.sku.lower(): p for p in products}
-        skus = [p.sku for p in products]
-        # The batch's source items first, by their SKU index: joined from the stock's links, the
-        # optimizer reads every item of each linked source for every batch (quadratic in the catalog).
+        by_id = {p.entity_id: p for p in products}
+        # By the batch's entity ids (one index range when dense), joined to the stock's items by
+        # SKU as Magento compares SKUs (the column's collation): the source items first through
+        # their SKU index, never every item of each linked source for every batch (quadratic).
+        where, params, binds = key_filter("e.entity_id", "ids", list(by_id))
+        version = " AND e.created_in <= :v AND e.updated_in > :v" if s.is_commerce else ""
+        if s.is_commerce:
+            params["v"] = s.current_version(self.conn)
         stmt = text(
-            f"SELECT si.sku, SUM(IF(si.status = 1, si.quantity, 0)) AS on_hand, MAX(si.status) AS any_in_stock"
-            f" FROM {s.t('inventory_source_item')} si"
+            f"SELECT e.entity_id, SUM(IF(si.status = 1, si.quantity, 0)) AS on_hand, MAX(si.status) AS any_in_stock"
+            f" FROM {s.t('catalog_product_entity')} e"
+            f" STRAIGHT_JOIN {s.t('inventory_source_item')} si ON si.sku = e.sku"
             f" STRAIGHT_JOIN {s.t('inventory_source_stock_link')} l ON l.source_code = si.source_code"
             f" AND l.stock_id = :stock"
             f" STRAIGHT_JOIN {s.t('inventory_source')} src ON src.source_code = l.source_code AND src.enabled = 1"
-            f" WHERE si.sku IN :skus GROUP BY si.sku"
-        ).bindparams(bindparam("skus", expanding=True))
-        on_hand = {r.sku.lower(): (Decimal(r.on_hand or 0), bool(r.any_in_stock))
-                   for r in self.conn.execute(stmt, {"stock": stock_id, "skus": skus}).all()}
+            f" WHERE {where}{version} GROUP BY e.entity_id"
+        ).bindparams(*binds)
+        on_hand = {r[0]: (Decimal(r[1] or 0), bool(r[2]))
+                   for r in self.conn.execute(stmt, {**params, "stock": stock_id}).all()}
         stmt = text(
-            f"SELECT sku, SUM(quantity) AS reserved FROM {s.t('inventory_reservation')}"
-            f" WHERE stock_id = :stock AND sku IN :skus GROUP BY sku"
-        ).bindparams(bindparam("skus", expanding=True))
-        reserved = {r.sku.lower(): Decimal(r.reserved or 0)
-                    for r in self.conn.execute(stmt, {"stock": stock_id, "skus": skus}).all()}
-        for key, p in by_sku.items():
-            qty, in_stock = on_hand.get(key, (Decimal(0), False))
-            p.reserved = reserved.get(key, Decimal(0))
-            _settle(p, qty + reserved.get(key, Decimal(0)), in_stock)
+            f"SELECT e.entity_id, SUM(r.quantity) AS reserved FROM {s.t('catalog_product_entity')} e"
+            f" STRAIGHT_JOIN {s.t('inventory_reservation')} r ON r.stock_id = :stock AND r.sku = e.sku"
+            f" WHERE {where}{version} GROUP BY e.entity_id"
+        ).bindparams(*binds)
+        reserved = {r[0]: Decimal(r[1] or 0) for r in self.conn.execute(stmt, {**params, "stock": stock_id}).all()}
+        zero = (Decimal(0), False)
+        for entity_id, p in by_id.items():
+            qty, in_stock = on_hand.get(entity_id, zero)
+            p.reserved = held = reserved.get(entity_id, Decimal(0))
+            _settle(p, qty + held, in_stock)
 
 
 def _settle(p, available: Decimal | None, in_stock: bool) -> None:
