@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import itertools
 import os
 import random
 import re
@@ -172,6 +173,11 @@ def _tsv(value: object) -> str:
     return _tsv(str(value)) if not isinstance(value, (int, Decimal)) else str(value)
 
 
+def tsv_line(row: tuple) -> str:
+    """One row as a line of ``LOAD DATA``'s default text format (``load_lines`` reads them)."""
+    return "\t".join([_tsv(v) for v in row]) + "\n"
+
+
 def load_rows(conn: Connection, table: str, columns: tuple[str, ...], rows: Iterable[tuple],
               chunk_rows: int = 50_000) -> int:
     """Rows into ``table`` (a staging table on this connection) by ``LOAD DATA LOCAL INFILE``
@@ -181,6 +187,35 @@ def load_rows(conn: Connection, table: str, columns: tuple[str, ...], rows: Iter
     is offered first), the rows are inserted by ``insert_rows``. ``rows`` is consumed as it
     comes and never held whole; ``table`` and ``columns`` are trusted SQL. Returns how many
     rows were loaded."""
+    rows = iter(rows)
+    return _load(conn, table, columns, map(tsv_line, rows),
+                 lambda: _insert_all(conn, table, columns, rows, chunk_rows), chunk_rows)
+
+
+def load_lines(conn: Connection, table: str, columns: tuple[str, ...], lines: Iterable[str],
+               chunk_rows: int = 50_000) -> int:
+    """``load_rows`` of rows already written as lines of ``LOAD DATA``'s default text format
+    (as ``tsv_line`` writes them: values tab-separated, ``\\N`` for NULL, backslash, tab and
+    line ends escaped, a newline at the end of each): for a caller that reads text and can
+    write each line with less work than a tuple costs. Where local files are refused, the
+    lines are read back into rows of strings and inserted."""
+    lines = iter(lines)
+    return _load(conn, table, columns, lines,
+                 lambda: _insert_all(conn, table, columns, map(_tsv_row, lines), chunk_rows), chunk_rows)
+
+
+_TSV_ESCAPED = re.compile(r"\\(.)", re.S)
+_TSV_UNESCAPES = {"t": "\t", "n": "\n", "r": "\r"}
+
+
+def _tsv_row(line: str) -> tuple:
+    """A line of ``LOAD DATA``'s text format back into its values (strings, None for NULL)."""
+    return tuple(None if v == "\\N" else _TSV_ESCAPED.sub(lambda m: _TSV_UNESCAPES.get(m[1], m[1]), v)
+                 if "\\" in v else v for v in line.rstrip("\n").split("\t"))
+
+
+def _load(conn: Connection, table: str, columns: tuple[str, ...], lines: Iterator[str],
+          refused: Callable[[], int], chunk_rows: int) -> int:
     raw = driver_connection(conn)
     folder = tempfile.mkdtemp(prefix="chn-load-")
     path = os.path.join(folder, "rows.tsv")
@@ -194,21 +229,16 @@ def load_rows(conn: Connection, table: str, columns: tuple[str, ...], rows: Iter
         except Exception as exc:  # noqa: BLE001 - only a refusal of local files falls back
             if not (getattr(exc, "args", None) and exc.args[0] in _LOCAL_REFUSED):
                 raise
-            return _insert_all(conn, table, columns, rows, chunk_rows)
+            return refused()
         loaded = 0
-        rows = iter(rows)
         while True:
-            with open(path, "w", encoding="utf-8", newline="\n") as f:
-                n = 0
-                for row in rows:
-                    f.write("\t".join([_tsv(v) for v in row]) + "\n")
-                    n += 1
-                    if n == chunk_rows:
-                        break
-            if n:
+            batch = list(itertools.islice(lines, chunk_rows))
+            if batch:
+                with open(path, "w", encoding="utf-8", newline="\n") as f:
+                    f.writelines(batch)
                 cur.execute(load)
-                loaded += n
-            if n < chunk_rows:
+                loaded += len(batch)
+            if len(batch) < chunk_rows:
                 return loaded
     finally:
         cur.close()

@@ -1,6 +1,7 @@
 """``channel.db.load_rows``: staging rows by LOAD DATA LOCAL INFILE reads back exactly what
 was given (NULLs, escapes, unicode, numbers, times), keeps the first row of a duplicate key,
-and falls back to inserts, with the same result, where local files are refused."""
+and falls back to inserts, with the same result, where local files are refused. The same
+rows given as lines of LOAD DATA's text format (``load_lines``) read back the same."""
 
 import datetime
 from decimal import Decimal
@@ -40,13 +41,22 @@ def _read(conn):
     return sorted(tuple(r) for r in conn.execute(text("SELECT k, s, d, i, t FROM tmp_load")))
 
 
+def _as_lines(conn, table, columns, rows, **kwargs):
+    return db.load_lines(conn, table, columns, map(db.tsv_line, rows), **kwargs)
+
+
+LOADERS = pytest.mark.parametrize("load", [db.load_rows, _as_lines], ids=["rows", "lines"])
+
+
+@LOADERS
 @pytest.mark.parametrize("chunk_rows", [2, 50_000])
-def test_rows_read_back_as_given(conn, chunk_rows):
-    assert db.load_rows(conn, "tmp_load", ("k", "s", "d", "i", "t"), iter(ROWS), chunk_rows=chunk_rows) == 5
+def test_rows_read_back_as_given(conn, load, chunk_rows):
+    assert load(conn, "tmp_load", ("k", "s", "d", "i", "t"), iter(ROWS), chunk_rows=chunk_rows) == 5
     assert _read(conn) == sorted(EXPECTED)
 
 
-def test_inserts_where_local_files_are_refused(conn, monkeypatch):
+@LOADERS
+def test_inserts_where_local_files_are_refused(conn, monkeypatch, load):
     raw = db.driver_connection(conn)
     real_cursor = raw.cursor
 
@@ -63,7 +73,7 @@ def test_inserts_where_local_files_are_refused(conn, monkeypatch):
             return getattr(self.cur, name)
 
     monkeypatch.setattr(db, "driver_connection", lambda c: _Wrapped(raw, Refusing))
-    assert db.load_rows(conn, "tmp_load", ("k", "s", "d", "i", "t"), iter(ROWS)) == 5
+    assert load(conn, "tmp_load", ("k", "s", "d", "i", "t"), iter(ROWS)) == 5
     assert _read(conn) == sorted(EXPECTED)
 
 

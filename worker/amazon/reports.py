@@ -333,23 +333,13 @@ class ReportSummary:
     has_status: bool = True
 
 
-class _Lines:
-    """Lines of a text stream; remembers whether the line just read had no line end
-    (only the last line of a document can lack one)."""
-
-    def __init__(self, stream: io.TextIOBase):
-        self.stream = stream
-        self.unterminated = False
-
-    def __iter__(self) -> "_Lines":
-        return self
-
-    def __next__(self) -> str:
-        line = self.stream.readline()
-        if not line:
-            raise StopIteration
-        self.unterminated = not line.endswith(("\n", "\r"))
-        return line
+#: A readable row of the listings report as its stripped fields, before they are typed
+#: (``listing_fields``), in ``ListingRow`` order: seller-sku (cut to 255 characters), asin1,
+#: product-id, product-id-type as ``PRODUCT_ID_TYPES`` reads it (None for a code it does not
+#: define), item-name, price, quantity (checked, still a string), status (empty when the report
+#: has none), fulfillment-channel, open-date; an empty string where the report has nothing.
+#: A plain tuple: a million of them are made per import.
+ListingFields = tuple[str, str, str, str | None, str, str, str, str, str, str]
 
 
 def parse_listings(stream: io.TextIOBase, summary: ReportSummary | None = None) -> Iterator[ListingRow | BadRow]:
@@ -359,14 +349,26 @@ def parse_listings(stream: io.TextIOBase, summary: ReportSummary | None = None) 
     values: it is a BadRow, counted in ``summary.short_rows``; when it is the last,
     unterminated line, the document was cut (``summary.truncated``). An empty
     document yields nothing and leaves ``summary.columns`` at 0."""
+    for row in listing_fields(stream, summary):
+        if isinstance(row, BadRow):
+            yield row
+            continue
+        sku, asin, pid, pid_type, name, price, qty_raw, status, channel, opened = row
+        yield ListingRow(sku, asin or None, pid or None, pid_type, name, price or None,
+                         int(qty_raw) if qty_raw else None, status, channel or "DEFAULT", opened or None)
+
+
+def listing_fields(stream: io.TextIOBase, summary: ReportSummary | None = None
+                   ) -> Iterator[ListingFields | BadRow]:
+    """The rows ``parse_listings`` reads, judged the same, as their stripped fields
+    (``ListingFields``): the cheapest form of a readable row."""
     summary = summary if summary is not None else ReportSummary()
-    lines = _Lines(stream)
-    reader = csv.reader(lines, delimiter="\t", quoting=csv.QUOTE_NONE)
-    header = next(reader, None)
-    if header is None:
+    lines = iter(stream)  # line by line, as readline() reads them
+    line = next(lines, None)
+    if line is None:
         summary.truncated = bool(getattr(stream, "truncated", False))
         return
-    header = [h.strip().lstrip("\ufeff").strip() for h in header]
+    header = [h.strip().lstrip("\ufeff").strip() for h in _split(line)]
     header = [HEADER_ALIASES.get(h, h) for h in header]
     if "seller-sku" not in header:
         raise DocumentError("listings report has no 'seller-sku' column", operation="getReportDocument")
@@ -383,34 +385,58 @@ def parse_listings(stream: io.TextIOBase, summary: ReportSummary | None = None) 
     # the empty field appended to a row of the header's width.
     pick = operator.itemgetter(*[at.get(name, columns) for name in _READ])
     statuses = KNOWN_STATUSES if has_status else None
-    for fields in reader:
+    id_types = PRODUCT_ID_TYPES
+    split = _split
+    # A row is one line, split on tabs: unquoted, as the csv module reads it. A line the csv
+    # module reads otherwise (a line end inside it, or a field longer than it reads) goes to it.
+    limit = csv.field_size_limit()
+    line_num = 1
+    for line in lines:
+        line_num += 1
+        body = line.rstrip("\r\n")
+        if len(line) <= limit and "\r" not in body and "\n" not in body:
+            fields = body.split("\t")
+        else:
+            fields = split(line)
         if len(fields) == columns:
             fields.append("")
             asin, pid, pid_type, name, price, qty_raw, status, channel, opened = [f.strip() for f in pick(fields)]
             sku = fields[i_sku].strip()
-            bad = _check_values(sku, qty_raw, price, status, statuses)
+            # The usual row, checked inline; any doubt goes to _check_values.
+            if sku and (not qty_raw or qty_raw.isdigit()) and (statuses is None or status.lower() in statuses):
+                bad = None
+                if price:
+                    try:
+                        float(price)
+                    except ValueError:
+                        bad = f"price {price!r} is not a number"
+            else:
+                bad = _check_values(sku, qty_raw, price, status, statuses)
             if bad is None:
                 summary.rows += 1
-                yield ListingRow(sku[:255], asin or None, pid or None, PRODUCT_ID_TYPES.get(pid_type), name,
-                                 price or None, int(qty_raw) if qty_raw else None, status if has_status else "",
-                                 channel or "DEFAULT", opened or None)
+                yield sku[:255], asin, pid, id_types.get(pid_type), name, price, qty_raw, status, channel, opened
                 continue
             del fields[-1]
-        line = reader.line_num
         if not "".join(fields).strip():
             continue
         row_sku = (fields[i_sku].strip() if i_sku < len(fields) else "") or None
         reason = _check_fields(fields, columns, row_sku, value, has_status) or "unreadable"
         summary.bad_rows += 1
-        if len(fields) < columns and not lines.unterminated:
+        unterminated = not line.endswith(("\n", "\r"))  # only the last line of a document can be
+        if len(fields) < columns and not unterminated:
             summary.short_rows += 1
-        if lines.unterminated:
+        if unterminated:
             summary.truncated = True
             reason = "the document ends inside this row"
             row_sku = None
-        yield BadRow(line, reason, row_sku[:255] if row_sku else None)
+        yield BadRow(line_num, reason, row_sku[:255] if row_sku else None)
     if getattr(stream, "truncated", False):  # the bytes were cut on a line end
         summary.truncated = True
+
+
+def _split(line: str) -> list[str]:
+    """One line's fields as the csv module reads an unquoted tab-separated line."""
+    return next(csv.reader([line], delimiter="\t", quoting=csv.QUOTE_NONE), [])
 
 
 #: The columns a listing row is read from, in ``ListingRow`` order after the SKU.

@@ -34,18 +34,18 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from channel import alerts, listing_state
-from channel.db import load_rows
+from channel.db import load_lines, tsv_line
 from channel.models.log import write_log
 from worker.amazon import reports
 from worker.amazon.errors import AmazonError
-from worker.amazon.reports import BadRow, ReportSummary
+from worker.amazon.reports import BadRow, ListingFields, ReportSummary
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +57,8 @@ STAGE_COLUMNS = ("seller_sku", "asin", "external_id", "external_id_type", "produ
                  "amazon_price", "amazon_qty", "fulfillment_channel", "bad")
 #: Report status -> what classify() reads as Amazon's status.
 STATUSES = {"active": "BUYABLE", "inactive": "INACTIVE", "incomplete": "INCOMPLETE"}
+#: NULL in ``LOAD DATA``'s text format.
+NULL = "\\N"
 #: Bad rows written to the communication log one by one; the rest are counted.
 LOGGED_BAD_ROWS = 50
 
@@ -131,7 +133,7 @@ class ListingsReportImporter:
         self._stage_reset()
         if doc.document_id:
             text_stream = reports.document_text(self.client, doc.document_id, strict=False)
-            self._stage(reports.parse_listings(text_stream, summary), stats)
+            self._stage(reports.listing_fields(text_stream, summary), stats)
         stats.rows = summary.rows
         held = None if doc.accepted_hold else self._judge(summary)
         if held is not None:
@@ -210,14 +212,17 @@ class ListingsReportImporter:
             f" ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"))
         self.conn.execute(text(f"DELETE FROM {STAGE}"))
 
-    def _stage(self, rows, stats: ImportStats) -> None:
-        load_rows(self.conn, STAGE, STAGE_COLUMNS, self._staged(rows, stats))
+    def _stage(self, rows: Iterable[ListingFields | BadRow], stats: ImportStats) -> None:
+        load_lines(self.conn, STAGE, STAGE_COLUMNS, self._staged(rows, stats))
         if stats.bad_rows > LOGGED_BAD_ROWS:
             write_log(self.conn, account_id=self.account_id, operation="listings_report", level="warning",
                       message=f"{stats.bad_rows - LOGGED_BAD_ROWS} more report lines skipped")
 
-    def _staged(self, rows, stats: ImportStats) -> Iterator[tuple]:
-        """The report's rows as staging rows (``STAGE_COLUMNS``), bad rows logged as they come."""
+    def _staged(self, rows: Iterable[ListingFields | BadRow], stats: ImportStats) -> Iterator[str]:
+        """The report's rows as staging rows (``STAGE_COLUMNS``) in ``LOAD DATA``'s text format,
+        bad rows logged as they come. A row is written straight from its fields (a million rows
+        are read per import): only a backslash, the one character of the format a field of the
+        report can hold, needs escaping, and a row with one is written value by value."""
         statuses = STATUSES
         done = 0
         for row in rows:
@@ -225,17 +230,27 @@ class ListingsReportImporter:
             if done % CHUNK == 0:
                 self.progress(done)
             if isinstance(row, BadRow):
+                bad = row
                 stats.bad_rows += 1
                 if stats.bad_rows <= LOGGED_BAD_ROWS:
                     write_log(self.conn, account_id=self.account_id, operation="listings_report", level="warning",
-                              message=f"Report line {row.line} skipped: {row.reason}")
-                if row.seller_sku:  # in the report, values unknown: seen, not updated
-                    yield (row.seller_sku, None, None, None, None, None, None, None, None, 1)
+                              message=f"Report line {bad.line} skipped: {bad.reason}")
+                if bad.seller_sku:  # in the report, values unknown: seen, not updated
+                    yield tsv_line((bad.seller_sku, None, None, None, None, None, None, None, None, 1))
                 continue
-            status = statuses.get(row.status.lower()) if row.status else _status_without_column(row)
-            kind = row.product_id_type if row.product_id and row.product_id_type != "asin" else None
-            yield (row.seller_sku, row.asin and row.asin[:16], row.product_id[:64] if kind else None, kind,
-                   row.item_name[:500] or None, status, row.price, row.quantity, row.fulfillment_channel[:16], 0)
+            sku, asin, pid, kind, name, price, qty, status, channel, _ = row
+            state = statuses.get(status.lower()) if status else _status_without_column(price, qty, channel)
+            if not pid or kind == "asin":
+                kind = None
+            if qty and not (qty.isdigit() and qty.isascii() and qty[0] != "0"):
+                qty = str(int(qty))  # as the number it is
+            channel = (channel or "DEFAULT")[:16]
+            if "\\" in sku or "\\" in asin or "\\" in name or "\\" in channel or (kind and "\\" in pid):
+                yield tsv_line((sku, asin[:16] or None, pid[:64] if kind else None, kind, name[:500] or None, state,
+                                price or None, qty or None, channel, 0))
+                continue
+            yield (f"{sku}\t{asin[:16] or NULL}\t{pid[:64] if kind else NULL}\t{kind or NULL}\t{name[:500] or NULL}"
+                   f"\t{state or NULL}\t{price or NULL}\t{qty or NULL}\t{channel}\t0\n")
 
     def _apply(self, taken_at: datetime, has_status: bool) -> int:
         """The staged rows, applied by the listing table's owner (``listing_state.imported``);
@@ -250,9 +265,9 @@ class ListingsReportImporter:
         return listing_state.imported(self.conn, self.account_id, STAGE, taken_at, has_status, matches)
 
 
-def _status_without_column(row) -> str:
+def _status_without_column(price: str, quantity: str, channel: str) -> str:
     """What a row says of its status when the report has no status column: Amazon lists
     an offer without a price, or a merchant-fulfilled one without stock, as Inactive."""
-    fba = row.fulfillment_channel not in ("", "DEFAULT")
-    sellable = row.price is not None and (fba or (row.quantity or 0) > 0)
+    fba = channel not in ("", "DEFAULT")
+    sellable = bool(price) and (fba or (int(quantity) if quantity else 0) > 0)
     return "BUYABLE" if sellable else "INACTIVE"
