@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import operator
 import uuid
 from datetime import datetime
 
@@ -237,12 +238,11 @@ def build_report(market: Marketplace, seller_id: str, marketplace_id: str | None
     """GET_MERCHANT_LISTINGS_ALL_DATA as Amazon writes it: tab-separated, header first.
 
     With ``stale_age`` in the report options the content is stale, as Amazon's cached
-    report can be: the rows are those of the first report built after the option was set."""
+    report can be: the rows are those of the first report built after the option was set.
+    Lines are joined as they are (a report holds a seller's whole catalogue); a value the
+    csv module would quote (a tab, quote or line end in it) has its row written by it."""
     columns, charset = report_layout(market, marketplace_id, locale)
     english = {JP_COLUMNS.get(c, c): c for c in JP_COLUMNS} if marketplace_id == JP_MARKETPLACE else {}
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter="\t", lineterminator="\n")
-    writer.writerow(columns)
     with market.lock:
         rows = market.report_snapshots.get(seller_id) if market.report_options.get("stale_age") else None
         if rows is None:
@@ -251,13 +251,50 @@ def build_report(market: Marketplace, seller_id: str, marketplace_id: str | None
             market.report_snapshots.setdefault(seller_id, rows)
         else:
             market.report_snapshots.pop(seller_id, None)
+    # Each column's value by its place in a row (REPORT_VALUES); a column without one is empty.
+    at = {key: i for i, key in enumerate(REPORT_VALUES)}
+    places = [at.get(english.get(c, c), len(REPORT_VALUES)) for c in columns]
+    pick = operator.itemgetter(*places) if len(places) > 1 else (lambda row: (row[places[0]],))
+    tabs = len(columns)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter="\t", lineterminator="\n")
+    lines = ["\t".join(columns) if _plain(columns) else _csv_line(columns)]
     for row in rows:
-        writer.writerow([row.get(english.get(c, c), "") for c in columns])
+        values = pick(row)
+        try:
+            line = "\t".join(values)
+        except TypeError:  # not a string: the csv module writes it
+            line = ""
+        if line.count("\t") == tabs - 1 and '"' not in line and "\n" not in line and "\r" not in line and line:
+            lines.append(line)
+        else:
+            writer.writerow(values)
+            lines.append(out.getvalue()[:-1])
+            out.seek(0)
+            out.truncate()
+    lines.append("")
     encoding = "cp932" if charset == "Windows-31J" else str(market.report_options.get("encoding") or "utf-8")
-    return out.getvalue().encode(encoding, errors="replace")
+    return "\n".join(lines).encode(encoding, errors="replace")
 
 
-def _report_rows(market: Marketplace, seller_id: str) -> list[dict]:
+def _plain(values: list) -> bool:
+    return all(isinstance(v, str) and not ({"\t", '"', "\n", "\r"} & set(v)) for v in values) and any(values)
+
+
+def _csv_line(values: list) -> str:
+    out = io.StringIO()
+    csv.writer(out, delimiter="\t", lineterminator="\n").writerow(values)
+    return out.getvalue()[:-1]
+
+
+#: A report row's values, in this order (``_report_rows``), then an empty one for the columns
+#: the sandbox has no value for.
+REPORT_VALUES = ("item-name", "listing-id", "seller-sku", "price", "quantity", "open-date", "item-is-marketplace",
+                 "product-id-type", "item-condition", "asin1", "product-id", "fulfillment-channel", "status",
+                 "Business Price")
+
+
+def _report_rows(market: Marketplace, seller_id: str) -> list[tuple]:
     rows = []
     for listing in market.sellers[seller_id].listings.values():
         market.refresh_listing(listing)
@@ -267,15 +304,14 @@ def _report_rows(market: Marketplace, seller_id: str) -> list[dict]:
         # Amazon lists an offer without price, or a merchant-fulfilled one without stock, as Inactive.
         sellable = listing.price is not None and (fba or (listing.quantity or 0) > 0)
         status = "Active" if listing.status == "BUYABLE" and sellable else "Inactive"
-        rows.append({
-            "item-name": listing.title or listing.sku, "listing-id": f"L{abs(hash(listing.sku)) % 10**10:010d}",
-            "seller-sku": listing.sku, "price": "" if listing.price is None else f"{listing.price:.2f}",
-            "quantity": "" if fba or listing.quantity is None else str(listing.quantity),
-            "open-date": listing.created.strftime("%Y-%m-%d %H:%M:%S PST"), "item-is-marketplace": "y",
-            "product-id-type": "1", "item-condition": "11", "asin1": listing.asin or "",
-            "product-id": listing.asin or "", "fulfillment-channel": listing.fulfillment_channel,
-            "status": status, "Business Price": "",
-        })
+        asin = listing.asin or ""
+        rows.append((
+            listing.title or listing.sku, f"L{abs(hash(listing.sku)) % 10**10:010d}", listing.sku,
+            "" if listing.price is None else f"{listing.price:.2f}",
+            "" if fba or listing.quantity is None else str(listing.quantity),
+            listing.created.isoformat(" ", "seconds")[:19] + " PST", "y", "1", "11", asin, asin,
+            listing.fulfillment_channel, status, "", "",
+        ))
     return rows
 
 

@@ -28,6 +28,8 @@ def shape_report(content: bytes, opts: dict) -> bytes:
     """The listings report as the fault options damage it: ``truncate`` (True or
     ``"mid_row"``: cut inside a row; ``"line"``: cut after a complete row), ``empty``,
     ``drop_fraction`` (that share of the rows missing), ``no_status`` (no status column)."""
+    if not any(opts.get(fault) for fault in ("no_status", "drop_fraction", "empty", "truncate")):
+        return content
     lines = content.split(b"\n")
     if opts.get("no_status"):
         header = lines[0].split(b"\t")
