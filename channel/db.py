@@ -6,6 +6,7 @@ wraps it (``SQLAlchemy(model_class=Base)``) and the worker opens its own engine.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import datetime
 import itertools
@@ -193,15 +194,17 @@ def load_rows(conn: Connection, table: str, columns: tuple[str, ...], rows: Iter
 
 
 def load_lines(conn: Connection, table: str, columns: tuple[str, ...], lines: Iterable[str],
-               chunk_rows: int = 50_000) -> int:
+               chunk_rows: int = 20_000) -> int:
     """``load_rows`` of rows already written as lines of ``LOAD DATA``'s default text format
     (as ``tsv_line`` writes them: values tab-separated, ``\\N`` for NULL, backslash, tab and
     line ends escaped, a newline at the end of each): for a caller that reads text and can
-    write each line with less work than a tuple costs. Where local files are refused, the
-    lines are read back into rows of strings and inserted."""
+    write each line with less work than a tuple costs. The server loads each chunk while the
+    next is written, so ``lines`` must not use the connection. Where local files are refused,
+    the lines are read back into rows of strings and inserted."""
     lines = iter(lines)
     return _load(conn, table, columns, lines,
-                 lambda: _insert_all(conn, table, columns, map(_tsv_row, lines), chunk_rows), chunk_rows)
+                 lambda: _insert_all(conn, table, columns, map(_tsv_row, lines), chunk_rows), chunk_rows,
+                 overlap=True)
 
 
 _TSV_ESCAPED = re.compile(r"\\(.)", re.S)
@@ -215,32 +218,51 @@ def _tsv_row(line: str) -> tuple:
 
 
 def _load(conn: Connection, table: str, columns: tuple[str, ...], lines: Iterator[str],
-          refused: Callable[[], int], chunk_rows: int) -> int:
+          refused: Callable[[], int], chunk_rows: int, overlap: bool = False) -> int:
+    """``lines`` loaded ``chunk_rows`` at a time; ``overlap``: each chunk is loaded by a second
+    thread while the next is written (into the other of two files), so the server's work and
+    the caller's overlap; ``lines`` must then not use the connection."""
     raw = driver_connection(conn)
     folder = tempfile.mkdtemp(prefix="chn-load-")
-    path = os.path.join(folder, "rows.tsv")
-    load = (f"LOAD DATA LOCAL INFILE '{path}' IGNORE INTO TABLE {table} CHARACTER SET utf8mb4"
-            f" ({', '.join(columns)})")
+    paths = (os.path.join(folder, "rows.tsv"), os.path.join(folder, "next.tsv"))
+    loads = [f"LOAD DATA LOCAL INFILE '{path}' IGNORE INTO TABLE {table} CHARACTER SET utf8mb4"
+             f" ({', '.join(columns)})" for path in paths]
     cur = raw.cursor()
+    pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="load-data") if overlap else None
+    pending: concurrent.futures.Future | None = None
     try:
-        open(path, "w").close()
+        open(paths[0], "w").close()
         try:
-            cur.execute(load)
+            cur.execute(loads[0])
         except Exception as exc:  # noqa: BLE001 - only a refusal of local files falls back
             if not (getattr(exc, "args", None) and exc.args[0] in _LOCAL_REFUSED):
                 raise
             return refused()
-        loaded = 0
+        loaded, turn = 0, 0
         while True:
             batch = list(itertools.islice(lines, chunk_rows))
             if batch:
-                with open(path, "w", encoding="utf-8", newline="\n") as f:
+                with open(paths[turn], "w", encoding="utf-8", newline="\n") as f:
                     f.writelines(batch)
-                cur.execute(load)
+                if pending is not None:
+                    pending.result()
+                    pending = None
+                if pool is not None:
+                    pending = pool.submit(cur.execute, loads[turn])
+                else:
+                    cur.execute(loads[turn])
                 loaded += len(batch)
+                turn ^= 1
             if len(batch) < chunk_rows:
+                if pending is not None:
+                    pending.result()
+                    pending = None
                 return loaded
     finally:
+        if pending is not None:  # the connection is not free until the server has answered
+            concurrent.futures.wait([pending])
+        if pool is not None:
+            pool.shutdown()
         cur.close()
         shutil.rmtree(folder, ignore_errors=True)
 

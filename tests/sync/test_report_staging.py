@@ -14,13 +14,13 @@ HEADER = ("seller-sku\titem-name\tprice\tquantity\tasin1\tproduct-id\tproduct-id
 
 
 @pytest.fixture
-def staged(monkeypatch):
+def staged():
     def run(text):
         summary = reports.ReportSummary()
         stats = importer.ImportStats()
-        logged = []
-        monkeypatch.setattr(importer, "write_log", lambda conn, **kw: logged.append(kw["message"]))
-        lines = list(importer.ListingsReportImporter(None, None, 1)._staged(reports.listing_fields(io.StringIO(text, newline=""), summary), stats))
+        logged: list[str] = []
+        rows = reports.listing_fields(io.StringIO(text, newline=""), summary)
+        lines = list(importer.ListingsReportImporter(None, None, 1)._staged(rows, stats, logged))
         return [db._tsv_row(line) for line in lines], summary, stats, logged
     return run
 

@@ -213,16 +213,22 @@ class ListingsReportImporter:
         self.conn.execute(text(f"DELETE FROM {STAGE}"))
 
     def _stage(self, rows: Iterable[ListingFields | BadRow], stats: ImportStats) -> None:
-        load_lines(self.conn, STAGE, STAGE_COLUMNS, self._staged(rows, stats))
+        skipped: list[str] = []
+        load_lines(self.conn, STAGE, STAGE_COLUMNS, self._staged(rows, stats, skipped))
+        for message in skipped:  # the connection is the load's until it is done
+            write_log(self.conn, account_id=self.account_id, operation="listings_report", level="warning",
+                      message=message)
         if stats.bad_rows > LOGGED_BAD_ROWS:
             write_log(self.conn, account_id=self.account_id, operation="listings_report", level="warning",
                       message=f"{stats.bad_rows - LOGGED_BAD_ROWS} more report lines skipped")
 
-    def _staged(self, rows: Iterable[ListingFields | BadRow], stats: ImportStats) -> Iterator[str]:
-        """The report's rows as staging rows (``STAGE_COLUMNS``) in ``LOAD DATA``'s text format,
-        bad rows logged as they come. A row is written straight from its fields (a million rows
-        are read per import): only a backslash, the one character of the format a field of the
-        report can hold, needs escaping, and a row with one is written value by value."""
+    def _staged(self, rows: Iterable[ListingFields | BadRow], stats: ImportStats,
+                skipped: list[str]) -> Iterator[str]:
+        """The report's rows as staging rows (``STAGE_COLUMNS``) in ``LOAD DATA``'s text format;
+        the messages of the first ``LOGGED_BAD_ROWS`` bad rows into ``skipped``. A row is written
+        straight from its fields (a million rows are read per import): only a backslash, the one
+        character of the format a field of the report can hold, needs escaping, and a row with
+        one is written value by value."""
         statuses = STATUSES
         done = 0
         for row in rows:
@@ -233,8 +239,7 @@ class ListingsReportImporter:
                 bad = row
                 stats.bad_rows += 1
                 if stats.bad_rows <= LOGGED_BAD_ROWS:
-                    write_log(self.conn, account_id=self.account_id, operation="listings_report", level="warning",
-                              message=f"Report line {bad.line} skipped: {bad.reason}")
+                    skipped.append(f"Report line {bad.line} skipped: {bad.reason}")
                 if bad.seller_sku:  # in the report, values unknown: seen, not updated
                     yield tsv_line((bad.seller_sku, None, None, None, None, None, None, None, None, 1))
                 continue
