@@ -14,6 +14,7 @@ import gzip
 import io
 import operator
 import uuid
+import weakref
 from datetime import datetime
 
 from flask import Flask, Response, g, jsonify, request
@@ -255,33 +256,27 @@ def build_report(market: Marketplace, seller_id: str, marketplace_id: str | None
     at = {key: i for i, key in enumerate(REPORT_VALUES)}
     places = [at.get(english.get(c, c), len(REPORT_VALUES)) for c in columns]
     pick = operator.itemgetter(*places) if len(places) > 1 else (lambda row: (row[places[0]],))
-    tabs = len(columns)
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter="\t", lineterminator="\n")
-    lines = ["\t".join(columns) if _plain(columns) else _csv_line(columns)]
-    for row in rows:
-        values = pick(row)
-        try:
-            line = "\t".join(values)
-        except TypeError:  # not a string: the csv module writes it
-            line = ""
-        if line.count("\t") == tabs - 1 and '"' not in line and "\n" not in line and "\r" not in line and line:
-            lines.append(line)
-        else:
-            writer.writerow(values)
-            lines.append(out.getvalue()[:-1])
-            out.seek(0)
-            out.truncate()
-    lines.append("")
+    header = "\t".join(columns) if _plain(columns) else _csv_line(columns)
+    try:
+        body = "\n".join(["\t".join(pick(row)) for row in rows])
+    except TypeError:  # a value that is not a string: row by row
+        body = None
+    # Each value holds no tab and no line end when the document has as many as its rows and
+    # columns make, and the csv module quotes nothing without a quote or carriage return.
+    if body is not None and len(columns) > 1 and '"' not in body and "\r" not in body \
+            and body.count("\n") == max(len(rows) - 1, 0) and body.count("\t") == len(rows) * (len(columns) - 1):
+        text = header + "\n" + body + "\n" if rows else header + "\n"
+    else:
+        text = "".join([header, "\n", *(_csv_line(pick(row)) + "\n" for row in rows)])
     encoding = "cp932" if charset == "Windows-31J" else str(market.report_options.get("encoding") or "utf-8")
-    return "\n".join(lines).encode(encoding, errors="replace")
+    return text.encode(encoding, errors="replace")
 
 
 def _plain(values: list) -> bool:
     return all(isinstance(v, str) and not ({"\t", '"', "\n", "\r"} & set(v)) for v in values) and any(values)
 
 
-def _csv_line(values: list) -> str:
+def _csv_line(values) -> str:
     out = io.StringIO()
     csv.writer(out, delimiter="\t", lineterminator="\n").writerow(values)
     return out.getvalue()[:-1]
@@ -294,24 +289,43 @@ REPORT_VALUES = ("item-name", "listing-id", "seller-sku", "price", "quantity", "
                  "Business Price")
 
 
+#: The rows of each seller's last report by SKU, with what each was made of: a listing that
+#: has not changed since is not formatted again (a report holds the whole catalogue).
+_LAST_ROWS: weakref.WeakKeyDictionary[Marketplace, dict[str, dict]] = weakref.WeakKeyDictionary()
+
+
 def _report_rows(market: Marketplace, seller_id: str) -> list[tuple]:
-    rows = []
+    rows: list[tuple] = []
+    refresh, append = market.refresh_listing, rows.append
+    last = _LAST_ROWS.setdefault(market, {}).get(seller_id) or {}
+    made: dict[str, tuple] = {}
     for listing in market.sellers[seller_id].listings.values():
-        market.refresh_listing(listing)
+        refresh(listing)
         if listing.visible_at is not None and market.clock.now() < listing.visible_at:
             continue  # not shown by Amazon yet (the API answers 404 too)
+        sku = listing.sku
+        of = (listing.title, listing.price, listing.quantity, listing.fulfillment_channel, listing.status,
+              listing.asin, listing.created)
+        before = last.get(sku)
+        if before is not None and before[0] == of:
+            made[sku] = before
+            append(before[1])
+            continue
         fba = listing.fulfillment_channel != "DEFAULT"
         # Amazon lists an offer without price, or a merchant-fulfilled one without stock, as Inactive.
         sellable = listing.price is not None and (fba or (listing.quantity or 0) > 0)
         status = "Active" if listing.status == "BUYABLE" and sellable else "Inactive"
         asin = listing.asin or ""
-        rows.append((
-            listing.title or listing.sku, f"L{abs(hash(listing.sku)) % 10**10:010d}", listing.sku,
+        row = (
+            listing.title or sku, f"L{abs(hash(sku)) % 10**10:010d}", sku,
             "" if listing.price is None else f"{listing.price:.2f}",
             "" if fba or listing.quantity is None else str(listing.quantity),
             listing.created.isoformat(" ", "seconds")[:19] + " PST", "y", "1", "11", asin, asin,
             listing.fulfillment_channel, status, "", "",
-        ))
+        )
+        made[sku] = (of, row)
+        append(row)
+    _LAST_ROWS[market][seller_id] = made
     return rows
 
 
