@@ -73,7 +73,9 @@ def summary(name: str, r: dict) -> str:
         return (f"N={r['n']:,}: {r['seconds']} s (import {r['import_s']}, match {r['match_s']}, classify"
                 f" {r['classify_s']}), {r['ratio_to_load_data']}x LOAD DATA of the same rows; unchanged second run"
                 f" {r['second_run_s']} s writing {r['rows_written_second_run']} listing and"
-                f" {r['change_rows_second_run']} change rows; peak RSS {r['peak_rss_mb']} MB")
+                f" {r['change_rows_second_run']} change rows; peak RSS {r['peak_rss_mb']} MB"
+                + (f" (+ {r['classify_workers']} classification processes of at most {r['worker_peak_rss_mb']} MB)"
+                   if r.get("classify_workers") else ""))
     if name == "tab_page":
         s, c = r["single_ms"], r["clients16_ms"]
         out = (f"{r['rows']:,} rows: 1 client p50/p95/p99 {s['p50']}/{s['p95']}/{s['p99']} ms; 16 clients "

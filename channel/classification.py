@@ -14,13 +14,20 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timezone
 from decimal import Decimal
+from queue import Full, Queue
+from typing import TypeVar
 
+from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection
+from sqlalchemy.pool import NullPool
 
 from channel import listing_state, pricing, rules, tabs
+from channel.db import tsv_line
+from channel.forked import ForkStats, available_cores, forked
 from channel.magento import tier_price
 from channel.magento.catalog import CatalogReader, Product
 from channel.magento.tier_price import TierPrice
@@ -28,6 +35,7 @@ from channel.matching import normalize_mapping
 from channel.offer import Offer
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 @dataclasses.dataclass
 class ClassifyStats:
@@ -35,6 +43,14 @@ class ClassifyStats:
     written: int = 0
     changed: int = 0
     by_tab: dict = dataclasses.field(default_factory=dict)
+    #: Forked processes that computed the facts (0: none, computed here) and their peak memory.
+    workers: int = 0
+    worker_peak_rss_mb: float = 0.0
+
+
+#: Websites with this many products or more are computed by forked processes, one per core.
+FORK_FROM = 20_000
+MAX_WORKERS = 4
 
 
 @dataclasses.dataclass(frozen=True)
@@ -82,22 +98,119 @@ def product_facts(ctx: AccountContext, product: Product, row: dict | None, now: 
     return facts, offer, asin
 
 
-def _fact_rows(ctx: AccountContext, reader: CatalogReader, now: datetime, batch_size: int) -> Iterator[tuple]:
-    """Every product of the website as a row of ``listing_state.FACT_COLUMNS``."""
-    quantum = Decimal("0.0001")
+def _product_batches(ctx: AccountContext, reader: CatalogReader, batch_size: int,
+                     id_range: tuple[int, int | None] = (0, None),
+                     ) -> Iterator[tuple[list[Product], dict[int, list[TierPrice]]]]:
+    """The website's products in batches, each with its business tier prices (when on)."""
     group = ctx.settings.business.tier_group
     scope = group is not None and tier_price.price_scope_is_website(reader.conn, reader.schema)
-    for batch in reader.iter_batches(ctx.website_id, attributes=ctx.attributes(), batch_size=batch_size):
+    for batch in reader.iter_batches(ctx.website_id, attributes=ctx.attributes(), batch_size=batch_size,
+                                     id_range=id_range):
         tiers = {} if group is None else tier_price.read_tier_prices(
             reader.conn, reader.schema, ctx.website_id, [p.entity_id for p in batch], group, scope)
+        yield batch, tiers
+
+
+_DONE = object()
+
+
+def _read_ahead(reader: CatalogReader, produce: Callable[[CatalogReader], Iterator[T]], depth: int = 2,
+                ) -> Iterator[T]:
+    """``produce``'s items, made by a thread on a connection of its own (``reader.on``) up to
+    ``depth`` items ahead: the database reads the next batch while this thread computes the
+    last. The reads see committed data, as every run of the cycle does (each step commits).
+    A failure in the thread is raised here; stopping early stops the thread."""
+    queue: Queue = Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                queue.put(item, timeout=0.1)
+                return True
+            except Full:
+                continue
+        return False
+
+    def run() -> None:
+        try:
+            with reader.conn.engine.connect() as side:
+                try:
+                    for item in produce(reader.on(side)):
+                        if not put(item):
+                            return
+                finally:
+                    side.rollback()
+            put(_DONE)
+        except BaseException as exc:  # noqa: BLE001 - raised in the consuming thread
+            put(exc)
+
+    thread = threading.Thread(target=run, name="catalog-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = queue.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _fact_row(ctx: AccountContext, product: Product, now: datetime, tiers: Sequence[TierPrice]) -> tuple:
+    """A product as a row of ``listing_state.FACT_COLUMNS``."""
+    facts, offer, asin = product_facts(ctx, product, None, now, tiers)
+    price = None if offer.price is None else Decimal(offer.price).quantize(_QUANTUM)
+    eligible = tabs.ineligibility(facts) is None
+    return (product.entity_id, product.sku, (product.get("name") or "")[:500], int(facts.enabled),
+            int(facts.passes_rules), offer.quantity, price, offer.condition, asin and str(asin)[:16],
+            int(facts.has_identifier), int(facts.is_parent), int(eligible),
+            None if offer.business is None else offer.business.to_text())
+
+
+_QUANTUM = Decimal("0.0001")
+
+
+def _fact_rows(ctx: AccountContext, reader: CatalogReader, now: datetime, batch_size: int,
+               read_ahead: bool = True) -> Iterator[tuple]:
+    """Every product of the website as a row of ``listing_state.FACT_COLUMNS``."""
+    batches = _read_ahead(reader, lambda r: _product_batches(ctx, r, batch_size)) if read_ahead \
+        else _product_batches(ctx, reader, batch_size)
+    for batch, tiers in batches:
         for product in batch:
-            facts, offer, asin = product_facts(ctx, product, None, now, tiers.get(product.entity_id, ()))
-            price = None if offer.price is None else Decimal(offer.price).quantize(quantum)
-            eligible = tabs.ineligibility(facts) is None
-            yield (product.entity_id, product.sku, (product.get("name") or "")[:500], int(facts.enabled),
-                   int(facts.passes_rules), offer.quantity, price, offer.condition, asin and str(asin)[:16],
-                   int(facts.has_identifier), int(facts.is_parent), int(eligible),
-                   None if offer.business is None else offer.business.to_text())
+            yield _fact_row(ctx, product, now, tiers.get(product.entity_id, ()))
+
+
+class _ParentsConnection:
+    """Stands in a forked child for the parent's connection, which it must never use."""
+
+    def __getattr__(self, name: str):
+        raise RuntimeError("a forked process used its parent's database connection")
+
+
+def _forked_fact_lines(ctx: AccountContext, reader: CatalogReader, now: datetime, batch_size: int,
+                       ranges: list[tuple[int, int | None]], stats: ForkStats) -> Iterator[str]:
+    """``_fact_rows`` as lines of ``LOAD DATA``'s text format, each range of entity ids read
+    and computed by a forked process on a connection of its own (committed data only)."""
+    url = reader.conn.engine.url
+
+    def part(id_range: tuple[int, int | None]):
+        def run(emit) -> None:
+            # The parent's connection is the parent's: used from here it would interleave with it.
+            reader.conn = reader.stock.conn = _ParentsConnection()  # type: ignore[assignment]
+            engine = create_engine(url, poolclass=NullPool)
+            with engine.connect() as side:
+                side_reader = reader.on(side)
+                for batch, tiers in _product_batches(ctx, side_reader, batch_size, id_range):
+                    emit([tsv_line(_fact_row(ctx, p, now, tiers.get(p.entity_id, ()))) for p in batch])
+                side.rollback()
+        return run
+
+    for lines in forked([part(r) for r in ranges], stats):
+        yield from lines  # type: ignore[misc]
 
 
 def state_of(row: dict | None) -> tabs.ListingState:
@@ -117,13 +230,31 @@ def state_of(row: dict | None) -> tabs.ListingState:
 
 
 def classify_account(conn: Connection, reader: CatalogReader, account, now: datetime | None = None,
-                     batch_size: int = 5000) -> ClassifyStats:
-    """Classify every product of the account's website and every listing of the account."""
+                     batch_size: int = 5000, read_ahead: bool = True, workers: int | None = None) -> ClassifyStats:
+    """Classify every product of the account's website and every listing of the account.
+
+    ``read_ahead``: the catalog is read on connections of its own (committed data only):
+    a website of ``FORK_FROM`` products or more is split between ``workers`` forked
+    processes (one per core by default, at most ``MAX_WORKERS``), a smaller one is read by
+    a thread while this one computes. Without it, everything runs here, on ``conn`` (its
+    own uncommitted writes seen)."""
     now = now or datetime.now(timezone.utc).replace(tzinfo=None)
     ctx = AccountContext.of(account, reader)
     stats = ClassifyStats()
     listing_state.facts_reset(conn)
-    stats.products = listing_state.facts_stage(conn, _fact_rows(ctx, reader, now, batch_size))
+    ranges: list[tuple[int, int | None]] = [(0, None)]
+    if read_ahead:
+        workers = min(MAX_WORKERS, available_cores()) if workers is None else workers
+        ranges = reader.id_ranges(ctx.website_id, workers, min_part=FORK_FROM // 2) if workers > 1 else ranges
+    if len(ranges) > 1:
+        reader.website(ctx.website_id)  # what the workers would find wrong, said here
+        reader.check_attributes(ctx.attributes())
+        forks = ForkStats()
+        stats.products = listing_state.facts_stage_lines(
+            conn, _forked_fact_lines(ctx, reader, now, batch_size, ranges, forks))
+        stats.workers, stats.worker_peak_rss_mb = forks.children, forks.child_peak_rss_mb
+    else:
+        stats.products = listing_state.facts_stage(conn, _fact_rows(ctx, reader, now, batch_size, read_ahead))
     outcome = listing_state.classified(conn, ctx.account_id, now, ctx.settings.auto_publish)
     stats.written = outcome["created"] + outcome["updated"] + outcome["left_website"]
     stats.changed = outcome["changed"]

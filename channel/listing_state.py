@@ -23,7 +23,7 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 
 from channel import tables, tabs
-from channel.db import driver_connection, load_rows
+from channel.db import driver_connection, load_lines, load_rows
 from channel.pricing import AccountSettings
 
 LISTING = "channel_amazon_listing"
@@ -214,8 +214,9 @@ def imported(conn: Connection, account_id: int, stage: str, taken_at: datetime, 
     third-party listings until matched; known ones take Amazon's values. A report without
     a status column keeps the statuses we know. A listing that changed state after the
     report's data was taken (``taken_at``) keeps its status. New SKUs named in ``matches``
-    (seller_sku, product_id, magento_sku: ``matching.match_new_by_sku``) come in matched by
-    seller SKU, their facts unread, as the match step would leave them. Returns how many did."""
+    (seller_sku, product_id, magento_sku, product_name: ``matching.match_new_by_sku``) come in
+    matched by seller SKU under their product's name, their facts unread, as the match step
+    would leave them. Returns how many did."""
     params = {"a": account_id, "t": taken_at}
     newer = "(l.state_changed_at >= :t OR l.submitted_at >= :t)"  # we know more than this report
     if has_status:
@@ -247,13 +248,14 @@ def imported(conn: Connection, account_id: int, stage: str, taken_at: datetime, 
         join = f" LEFT JOIN {matches} m ON m.seller_sku = s.seller_sku"
         product = ("IF(m.product_id IS NULL, 'third_party', 'matched'), m.product_id, m.magento_sku,"
                    " IF(m.product_id IS NULL, NULL, 'seller_sku')")
+        name = "IF(m.product_id IS NULL, s.product_name, m.product_name)"
     else:
-        join, product = "", "'third_party', NULL, NULL, NULL"
+        join, product, name = "", "'third_party', NULL, NULL, NULL", "s.product_name"
     conn.execute(text(
         f"INSERT INTO {LISTING} (account_id, seller_sku, asin, external_id, external_id_type, product_name,"
         f" amazon_status, amazon_price, amazon_qty, fulfillment_channel, seen_in_report_at, match_status,"
         f" product_id, magento_sku, matched_by, tab, reason, state_changed_at)"
-        f" SELECT :a, s.seller_sku, s.asin, s.external_id, s.external_id_type, s.product_name,"
+        f" SELECT :a, s.seller_sku, s.asin, s.external_id, s.external_id_type, {name},"
         f" COALESCE(s.amazon_status, 'INACTIVE'), s.amazon_price, s.amazon_qty, s.fulfillment_channel, :t,"
         f" {product}, 'new_third_party', 'third_party_unmatched', :t FROM {stage} s{join}"
         f" LEFT JOIN {LISTING} l ON l.account_id = :a AND l.seller_sku = s.seller_sku"
@@ -686,6 +688,12 @@ def facts_stage(conn: Connection, rows: Iterable[tuple]) -> int:
     return load_rows(conn, FACTS, FACT_COLUMNS, rows)
 
 
+def facts_stage_lines(conn: Connection, lines: Iterable[str]) -> int:
+    """``facts_stage`` of rows already written as lines of ``LOAD DATA``'s text format
+    (``channel.db.tsv_line``). Returns how many."""
+    return load_lines(conn, FACTS, FACT_COLUMNS, lines)
+
+
 def classified(conn: Connection, account_id: int, now: datetime, auto_publish: bool) -> dict:
     """Apply the staged facts of every product of the account's website: listings for the
     eligible products that have none, the facts of the others, products that left the
@@ -710,10 +718,22 @@ def classified(conn: Connection, account_id: int, now: datetime, auto_publish: b
             " AND l.calc_qty <=> f.qty AND l.calc_condition <=> f.condition_type AND l.magento_sku <=> f.sku"
             f" AND l.calc_business <=> {_BUSINESS}"
             " AND l.product_name <=> f.name AND (l.asin IS NOT NULL OR f.asin IS NULL) AND l.facts_at IS NOT NULL")
+    # One pass over the account's listings of products finds the few a run touches: those whose
+    # facts changed, and those whose product left the website (none in a run that changes nothing).
+    # A repriced listing keeps its repriced price while the price rule gives the same price.
+    conn.execute(text(
+        "CREATE TEMPORARY TABLE IF NOT EXISTS tmp_channel_touched (listing_id bigint UNSIGNED NOT NULL PRIMARY KEY,"
+        " left_website tinyint NOT NULL) ENGINE=InnoDB"))
+    conn.execute(text("DELETE FROM tmp_channel_touched"))
+    conn.execute(text(
+        f"INSERT INTO tmp_channel_touched (listing_id, left_website)"
+        f" SELECT l.listing_id, f.product_id IS NULL FROM {LISTING} l LEFT JOIN {FACTS} f ON f.product_id = l.product_id"
+        f" {_REPRICED} WHERE l.account_id = :a AND l.product_id IS NOT NULL"
+        f" AND IF(f.product_id IS NULL, l.in_website = 1 OR l.facts_at IS NULL, NOT ({same}))"), params)
     # Listings whose facts changed are decided on their new facts first, so that facts and
     # state are written together: one write per listing, not two.
-    # A repriced listing keeps its repriced price while the price rule gives the same price.
-    joined = f"{LISTING} l JOIN {FACTS} f ON l.account_id = :a AND l.product_id = f.product_id {_REPRICED}"
+    joined = (f"tmp_channel_touched c JOIN {LISTING} l ON l.listing_id = c.listing_id AND c.left_website = 0"
+              f" JOIN {FACTS} f ON f.product_id = l.product_id {_REPRICED}")
     _decisions(conn, account_id, "", params, auto_publish, source=(
         f"(SELECT l.listing_id, l.account_id, l.product_id, l.match_status, l.tab, l.reason, l.reason_detail,"
         f" l.issue_text, l.ended_by_merchant, l.pending_action, l.amazon_status, l.amazon_issues,"
@@ -721,7 +741,7 @@ def classified(conn: Connection, account_id: int, now: datetime, auto_publish: b
         f" 1 AS in_website, f.enabled, f.passes_rules, f.qty AS calc_qty, f.is_parent, f.has_identifier,"
         f" COALESCE(l.asin, f.asin) AS asin, COALESCE(rp.price, f.price) AS calc_price,"
         f" f.condition_type AS calc_condition"
-        f" FROM {joined} WHERE NOT ({same}))"))
+        f" FROM {joined})"))
     moved = _record_moves(conn, params)
     updated = conn.execute(text(
         f"UPDATE {joined} LEFT JOIN tmp_channel_decision t ON t.listing_id = l.listing_id"
@@ -732,15 +752,14 @@ def classified(conn: Connection, account_id: int, now: datetime, auto_publish: b
         f" l.asin = COALESCE(l.asin, f.asin), l.facts_at = :now,"
         f" l.tab = IF(t.listing_id IS NULL, l.tab, t.tab), l.reason = IF(t.listing_id IS NULL, l.reason, t.reason),"
         f" l.reason_detail = IF(t.listing_id IS NULL, l.reason_detail, t.detail),"
-        f" l.state_changed_at = IF(t.moved = 1, :now, l.state_changed_at) WHERE NOT ({same})"), params).rowcount
+        f" l.state_changed_at = IF(t.moved = 1, :now, l.state_changed_at)"), params).rowcount
     if moved:
         _count_moves(conn, account_id, now)
     conn.execute(text("DELETE FROM tmp_channel_decision"))
     left = conn.execute(text(
-        f"UPDATE {LISTING} l LEFT JOIN {FACTS} f ON f.product_id = l.product_id"
-        f" SET l.in_website = 0, l.enabled = 0, l.passes_rules = 0, l.facts_at = :now"
-        f" WHERE l.account_id = :a AND l.product_id IS NOT NULL AND f.product_id IS NULL"
-        f" AND (l.in_website = 1 OR l.facts_at IS NULL)"), params).rowcount
+        f"UPDATE tmp_channel_touched c JOIN {LISTING} l ON l.listing_id = c.listing_id AND c.left_website = 1"
+        f" SET l.in_website = 0, l.enabled = 0, l.passes_rules = 0, l.facts_at = :now"), params).rowcount
+    conn.execute(text("DELETE FROM tmp_channel_touched"))
     moved += _decide(conn, account_id, now=now, auto_publish=auto_publish)
     conn.execute(text(f"DELETE FROM {FACTS}"))
     return {"created": created, "updated": updated, "left_website": left, "changed": moved}

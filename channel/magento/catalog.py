@@ -134,15 +134,17 @@ class CatalogReader:
 
     def on(self, conn: Connection) -> "CatalogReader":
         """The same reader over another connection (a transaction of its own), e.g. for a
-        thread that reads ahead while this one computes: same schema, attributes and stock
-        model, no query to set it up."""
+        thread or a forked process that reads while this one works: same schema, attributes
+        and stock model. It never touches this reader's connection, so it may be made where
+        that connection is in use or must not be used (a forked child)."""
         other = CatalogReader.__new__(CatalogReader)
         other.conn = conn
         other.schema = self.schema
         other._attributes = self._attributes
         other._options = None
         other._missing_logged = set(self._missing_logged)
-        other.stock = StockReader(conn, self.schema, msi=self.stock.msi, stock_model=self.stock.stock_model,
+        # Only what this reader already knows is copied: nothing is read through its connection.
+        other.stock = StockReader(conn, self.schema, msi=self.stock.known_msi, stock_model=self.stock.stock_model,
                                   magento_root=self.stock.magento_root)
         return other
 

@@ -109,6 +109,11 @@ class StockReader:
         self.system = SystemConfig(magento_root)
 
     @property
+    def known_msi(self) -> bool | None:
+        """Whether MSI is in use when already known (told or detected), None when not yet."""
+        return self._msi
+
+    @property
     def msi(self) -> bool:
         """MSI in use: explicit, else from config.php, else inferred from the database."""
         if self._msi is None:

@@ -126,3 +126,69 @@ def test_rule_preview_counts_buckets_before_saving(channel_db, account):
     assert all(r["reason"] in ("disabled_in_magento", "below_stock_threshold") for r in everything.rows)
     assert white.counts["eligible"] < everything.counts["eligible"]
     assert len(white.rows) == 3 and white.counts["new"] == white.counts["eligible"]
+
+
+LISTING_COLUMNS = ("product_id, seller_sku, magento_sku, product_name, asin, tab, reason, reason_detail, calc_price,"
+                   " calc_qty, calc_condition, calc_business, in_website, enabled, passes_rules, has_identifier,"
+                   " is_parent, facts_at")
+
+
+def _classify_fresh(channel_db, account, **kwargs):
+    with channel_db.engine.begin() as conn:
+        conn.execute(text("DELETE FROM channel_amazon_listing WHERE account_id = :a"), {"a": account.account_id})
+        add_amazon_listing(conn, account, "MG-0000001")
+        add_amazon_listing(conn, account, "MG-0000017")
+    with channel_db.engine.begin() as conn:
+        reader = CatalogReader.connect(conn, channel_db.prefix)
+        match_account(conn, reader, account)
+        stats = classify_account(conn, reader, account, NOW, batch_size=7, **kwargs)
+        rows = [tuple(r) for r in conn.execute(text(
+            f"SELECT {LISTING_COLUMNS} FROM channel_amazon_listing WHERE account_id = :a ORDER BY seller_sku"),
+            {"a": account.account_id})]
+    return stats, rows
+
+
+def test_forked_workers_give_every_product_what_one_process_gives(channel_db, account, monkeypatch):
+    """A big website's products are split between forked processes: same facts, offers and
+    tabs as computed in one process, in both Magento shapes."""
+    import channel.classification as classification
+
+    account.settings = {"price": {"adjustment_type": "percent", "adjustment": "7.5", "rounding": "x99"},
+                        "stock": {"out_of_stock_threshold": 2, "max_quantity": 40}}
+    account.listing_rule = {"type": "combine", "aggregator": "any", "value": True, "conditions": [
+        {"type": "qty", "operator": ">", "value": 30},
+        {"type": "attribute", "attribute": "manufacturer", "operator": "!=", "value": "Globex"}]}
+    here, here_rows = _classify_fresh(channel_db, account, read_ahead=False)
+    monkeypatch.setattr(classification, "FORK_FROM", 20)  # the sample website: ~100 products
+    forked, forked_rows = _classify_fresh(channel_db, account, workers=3)
+    assert here.workers == 0 and forked.workers == 3 and forked.worker_peak_rss_mb > 0
+    assert forked.products == here.products == sum(1 for i in range(1, 121) if i % 5)
+    assert len(here_rows) > 40 and forked_rows == here_rows
+    assert {r[5] for r in here_rows} >= {"active", "ineligible", "incomplete"}
+
+
+def test_a_failing_worker_fails_the_run_and_writes_nothing(channel_db, account, monkeypatch):
+    import pytest
+
+    import channel.classification as classification
+    from channel.forked import ForkedTaskFailed
+
+    _classify_fresh(channel_db, account, read_ahead=False)
+    with channel_db.engine.connect() as conn:
+        before = conn.execute(text(f"SELECT {LISTING_COLUMNS} FROM channel_amazon_listing ORDER BY seller_sku")).all()
+    real = classification._fact_row
+
+    def broken(ctx, product, now, tiers):
+        if product.entity_id == 101:
+            raise ValueError("cannot read product 101")
+        return real(ctx, product, now, tiers)
+
+    monkeypatch.setattr(classification, "FORK_FROM", 20)
+    monkeypatch.setattr(classification, "_fact_row", broken)
+    account.settings = {"stock": {"out_of_stock_threshold": 50}}  # would change every listing
+    with pytest.raises(ForkedTaskFailed, match="ValueError: cannot read product 101"):
+        with channel_db.engine.begin() as conn:
+            classify_account(conn, CatalogReader.connect(conn, channel_db.prefix), account, NOW, workers=2)
+    with channel_db.engine.connect() as conn:
+        assert conn.execute(text(
+            f"SELECT {LISTING_COLUMNS} FROM channel_amazon_listing ORDER BY seller_sku")).all() == before

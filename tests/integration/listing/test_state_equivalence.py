@@ -100,6 +100,47 @@ def test_classification_run_gives_every_product_its_classify_tab(channel_db, acc
                         f" WHERE product_id = %s", (pid,))
         raw.commit()
     account.settings = {"auto_publish": auto_publish, "stock": {"out_of_stock_threshold": threshold}}
+    # Disabled in Magento through the status attribute, saved as the admin saves it (committed:
+    # the run reads the catalog on a connection of its own).
+    _set_status(channel_db, disabled, 2)
+    try:
+        got, before, products, ctx = _run_classification(channel_db, account, listed)
+    finally:
+        _set_status(channel_db, disabled, 1)  # restore the catalog for the next example
+    policy = tabs.Policy(auto_publish=auto_publish)
+    for pid, product in products.items():
+        row = before.get(pid)
+        f, offer, _ = product_facts(ctx, product, row, NOW)
+        result = tabs.classify(f, state_of(row), policy)
+        if result is None:
+            if row is None:
+                assert pid not in got, product.sku
+                continue
+            expected = (tabs.NOT_ELIGIBLE, tabs.ineligibility(f, state_of(row).fulfilled_by_amazon).value, None)
+        else:
+            expected = (result.tab.value, result.reason.value, result.detail)
+        assert got[pid][:3] == expected, (product.sku, f, state_of(row))
+        assert got[pid][3] == offer.condition
+
+
+def _set_status(channel_db, product_ids, status: int) -> None:
+    if not product_ids:
+        return
+    prefix, link = channel_db.prefix, channel_db.schema.link
+    with channel_db.engine.begin() as conn:
+        for pid in product_ids:
+            conn.execute(text(
+                f"UPDATE {prefix}catalog_product_entity_int v JOIN {prefix}eav_attribute a"
+                f" ON a.attribute_id = v.attribute_id AND a.attribute_code = 'status' AND a.entity_type_id = 4"
+                f" SET v.value = :s WHERE v.{link} IN (SELECT {link}"
+                f" FROM {prefix}catalog_product_entity WHERE entity_id = :p)"
+                + (" AND v.store_id = 0" if status == 1 else "")), {"p": pid, "s": status})
+
+
+def _run_classification(channel_db, account, listed):
+    """Random listing states written, then a classification run; (tabs by product, listing
+    rows before, products as the reader sees them, the account's context)."""
+    prefix = channel_db.prefix
     with channel_db.engine.begin() as conn:
         conn.execute(text("DELETE FROM channel_amazon_listing"))
         reader = CatalogReader.connect(conn, prefix)
@@ -123,40 +164,10 @@ def test_classification_run_gives_every_product_its_classify_tab(channel_db, acc
                  **listing_state._issue_values(list(s.issues))})
         before = {r["product_id"]: dict(r) for r in conn.execute(text(
             "SELECT * FROM channel_amazon_listing")).mappings()}
-        for pid in disabled:  # disabled in Magento: through the status attribute, as the admin does it
-            conn.execute(text(
-                f"UPDATE {prefix}catalog_product_entity_int v JOIN {prefix}eav_attribute a"
-                f" ON a.attribute_id = v.attribute_id AND a.attribute_code = 'status' AND a.entity_type_id = 4"
-                f" SET v.value = 2 WHERE v.{channel_db.schema.link} IN (SELECT {channel_db.schema.link}"
-                f" FROM {prefix}catalog_product_entity WHERE entity_id = :p)"), {"p": pid})
-        reader = CatalogReader.connect(conn, prefix)
-        ctx = AccountContext.of(account, reader)
-        products = {p.entity_id: p for b in reader.iter_batches(ctx.website_id, attributes=ctx.attributes())
-                    for p in b}
         classify_account(conn, reader, account, NOW, batch_size=37)
         got = {r.product_id: (r.tab, r.reason, r.reason_detail, r.calc_condition) for r in conn.execute(text(
             "SELECT product_id, tab, reason, reason_detail, calc_condition FROM channel_amazon_listing"))}
-        # Restore the catalog for the next example.
-        for pid in disabled:
-            conn.execute(text(
-                f"UPDATE {prefix}catalog_product_entity_int v JOIN {prefix}eav_attribute a"
-                f" ON a.attribute_id = v.attribute_id AND a.attribute_code = 'status' AND a.entity_type_id = 4"
-                f" SET v.value = 1 WHERE v.{channel_db.schema.link} IN (SELECT {channel_db.schema.link}"
-                f" FROM {prefix}catalog_product_entity WHERE entity_id = :p) AND v.store_id = 0"), {"p": pid})
-    policy = tabs.Policy(auto_publish=auto_publish)
-    for pid, product in products.items():
-        row = before.get(pid)
-        f, offer, _ = product_facts(ctx, product, row, NOW)
-        result = tabs.classify(f, state_of(row), policy)
-        if result is None:
-            if row is None:
-                assert pid not in got, product.sku
-                continue
-            expected = (tabs.NOT_ELIGIBLE, tabs.ineligibility(f, state_of(row).fulfilled_by_amazon).value, None)
-        else:
-            expected = (result.tab.value, result.reason.value, result.detail)
-        assert got[pid][:3] == expected, (product.sku, f, state_of(row))
-        assert got[pid][3] == offer.condition
+    return got, before, products, ctx
 
 
 def test_an_unchanged_second_run_writes_nothing(channel_db, account):
