@@ -159,26 +159,34 @@ def match_new_by_sku(conn: Connection, reader: CatalogReader, account, stage: st
     SKU names exactly one product of the website that is no variation parent: what matching
     would decide for them, decided before their rows are written so that each is written
     once (``listing_state.imported`` takes them matched). Into ``tmp_channel_prematch``
-    (seller_sku, product_id, magento_sku); returns its name, or None when the mapping does
+    (seller_sku, product_id, magento_sku, product_name); returns its name, or None when the mapping does
     not match by the Magento SKU (then the match step decides them all)."""
     mapping = normalize_mapping(account.identifier_mapping, reader)
     if mapping.get("seller_sku") != "sku":
         return None
     s = reader.schema
     website = reader.website(account.website_id)
-    params = {"a": account.account_id, "w": website.website_id, "v": s.current_version(conn)}
+    params = {"a": account.account_id, "w": website.website_id, "v": s.current_version(conn),
+              "name": reader.attribute("name").attribute_id, "store": website.store_id}
     version = " AND e.created_in <= :v AND e.updated_in > :v" if s.is_commerce else ""
     parents = ", ".join(f"'{t}'" for t in VARIANT_PARENT_TYPES)
+    names = s.value_table("varchar")
     conn.execute(text("DROP TEMPORARY TABLE IF EXISTS tmp_channel_prematch"))
     conn.execute(text(
         "CREATE TEMPORARY TABLE tmp_channel_prematch (seller_sku varchar(255) NOT NULL PRIMARY KEY,"
-        " product_id int UNSIGNED NOT NULL, magento_sku varchar(64) NOT NULL) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"))
+        " product_id int UNSIGNED NOT NULL, magento_sku varchar(64) NOT NULL, product_name varchar(500) NULL)"
+        " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"))
+    # The product's name as the website's store view shows it (its row, NULL or not, over store
+    # 0's): the name classification gives the listing, so the row is not rewritten for it.
     conn.execute(text(
-        f"INSERT INTO tmp_channel_prematch (seller_sku, product_id, magento_sku)"
-        f" SELECT s.seller_sku, MIN(e.entity_id), MIN(e.sku) FROM {stage} s"
+        f"INSERT INTO tmp_channel_prematch (seller_sku, product_id, magento_sku, product_name)"
+        f" SELECT s.seller_sku, MIN(e.entity_id), MIN(e.sku),"
+        f" LEFT(MIN(IF(vs.value_id IS NULL, COALESCE(v0.value, ''), COALESCE(vs.value, ''))), 500) FROM {stage} s"
         f" LEFT JOIN {LISTING} l ON l.account_id = :a AND l.seller_sku = s.seller_sku"
         f" JOIN {s.t('catalog_product_entity')} e ON e.sku = s.seller_sku{version}"
         f" JOIN {s.t('catalog_product_website')} pw ON pw.product_id = e.entity_id AND pw.website_id = :w"
+        f" LEFT JOIN {names} v0 ON v0.{s.link} = e.{s.link} AND v0.attribute_id = :name AND v0.store_id = 0"
+        f" LEFT JOIN {names} vs ON vs.{s.link} = e.{s.link} AND vs.attribute_id = :name AND vs.store_id = :store"
         f" WHERE s.bad = 0 AND l.listing_id IS NULL GROUP BY s.seller_sku"
         f" HAVING COUNT(DISTINCT e.entity_id) = 1 AND MIN(e.type_id) NOT IN ({parents})"), params)
     return "tmp_channel_prematch"

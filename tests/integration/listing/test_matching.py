@@ -182,6 +182,12 @@ def test_new_skus_matched_on_import_end_as_the_match_step_leaves_them(channel_db
             after_import = dict(conn.execute(text(
                 "SELECT seller_sku, product_id FROM channel_amazon_listing WHERE account_id = :a"),
                 {"a": acc.account_id}).all())
+            if prematch:  # matched on import under the product's name as the store view shows it
+                names = dict(conn.execute(text(
+                    "SELECT product_id, product_name FROM channel_amazon_listing WHERE account_id = :a"
+                    " AND product_id IS NOT NULL"), {"a": acc.account_id}).all())
+                assert names == {p.entity_id: p.get("name") for p in reader.products(1, entity_ids=[1, 2])}
+                assert all(names.values())
             match_account(conn, reader, acc)
             ends[prematch] = (on_import, after_import, sorted(tuple(r) for r in conn.execute(text(
                 f"SELECT {', '.join(columns)} FROM channel_amazon_listing WHERE account_id = :a"),
