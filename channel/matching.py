@@ -176,19 +176,22 @@ def match_new_by_sku(conn: Connection, reader: CatalogReader, account, stage: st
         "CREATE TEMPORARY TABLE tmp_channel_prematch (seller_sku varchar(255) NOT NULL PRIMARY KEY,"
         " product_id int UNSIGNED NOT NULL, magento_sku varchar(64) NOT NULL, product_name varchar(500) NULL)"
         " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"))
-    # The product's name as the website's store view shows it (its row, NULL or not, over store
-    # 0's): the name classification gives the listing, so the row is not rewritten for it.
     conn.execute(text(
-        f"INSERT INTO tmp_channel_prematch (seller_sku, product_id, magento_sku, product_name)"
-        f" SELECT s.seller_sku, MIN(e.entity_id), MIN(e.sku),"
-        f" LEFT(MIN(IF(vs.value_id IS NULL, COALESCE(v0.value, ''), COALESCE(vs.value, ''))), 500) FROM {stage} s"
+        f"INSERT INTO tmp_channel_prematch (seller_sku, product_id, magento_sku)"
+        f" SELECT s.seller_sku, MIN(e.entity_id), MIN(e.sku) FROM {stage} s"
         f" LEFT JOIN {LISTING} l ON l.account_id = :a AND l.seller_sku = s.seller_sku"
         f" JOIN {s.t('catalog_product_entity')} e ON e.sku = s.seller_sku{version}"
         f" JOIN {s.t('catalog_product_website')} pw ON pw.product_id = e.entity_id AND pw.website_id = :w"
-        f" LEFT JOIN {names} v0 ON v0.{s.link} = e.{s.link} AND v0.attribute_id = :name AND v0.store_id = 0"
-        f" LEFT JOIN {names} vs ON vs.{s.link} = e.{s.link} AND vs.attribute_id = :name AND vs.store_id = :store"
         f" WHERE s.bad = 0 AND l.listing_id IS NULL GROUP BY s.seller_sku"
         f" HAVING COUNT(DISTINCT e.entity_id) = 1 AND MIN(e.type_id) NOT IN ({parents})"), params)
+    # The product's name as the website's store view shows it (its row, NULL or not, over store
+    # 0's): the name classification gives the listing, so the row is not rewritten for it.
+    conn.execute(text(
+        f"UPDATE tmp_channel_prematch m JOIN {s.t('catalog_product_entity')} e ON e.entity_id = m.product_id{version}"
+        f" LEFT JOIN {names} v0 ON v0.{s.link} = e.{s.link} AND v0.attribute_id = :name AND v0.store_id = 0"
+        f" LEFT JOIN {names} vs ON vs.{s.link} = e.{s.link} AND vs.attribute_id = :name AND vs.store_id = :store"
+        f" SET m.product_name = LEFT(IF(vs.value_id IS NULL, COALESCE(v0.value, ''), COALESCE(vs.value, '')), 500)"),
+        params)
     return "tmp_channel_prematch"
 
 
