@@ -204,13 +204,14 @@ class ListingsReportImporter:
 
     # --- staging ------------------------------------------------------------------------
     def _stage_reset(self) -> None:
+        # A new table rather than its rows deleted one by one (a temporary table's drop commits nothing).
+        self.conn.execute(text(f"DROP TEMPORARY TABLE IF EXISTS {STAGE}"))
         self.conn.execute(text(
-            f"CREATE TEMPORARY TABLE IF NOT EXISTS {STAGE} (seller_sku varchar(255) NOT NULL PRIMARY KEY,"
+            f"CREATE TEMPORARY TABLE {STAGE} (seller_sku varchar(255) NOT NULL PRIMARY KEY,"
             f" asin varchar(16) NULL, external_id varchar(64) NULL, external_id_type varchar(16) NULL,"
             f" product_name varchar(500) NULL, amazon_status varchar(32) NULL, amazon_price decimal(20,4) NULL,"
             f" amazon_qty int NULL, fulfillment_channel varchar(16) NULL, bad tinyint NOT NULL DEFAULT 0)"
             f" ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"))
-        self.conn.execute(text(f"DELETE FROM {STAGE}"))
 
     def _stage(self, rows: Iterable[ListingFields | BadRow], stats: ImportStats) -> None:
         skipped: list[str] = []
