@@ -2,11 +2,17 @@
 
 Streams the website's products through the CatalogReader in batches and computes each
 product's facts and offer (``product_facts``, ``channel.offer.Offer``) without reading a
-listing row; the facts go into a staging table by parameterised multi-row inserts, and
+listing row; the facts go into a staging table by ``LOAD DATA``, and
 ``channel.listing_state.classified`` applies them in a few set-based statements: new
 listings for eligible products, changed facts, products that left the website, then
 every listing's tab and reason (``tabs.classify`` in SQL), with a change row per state
 change. A run in which nothing changed writes nothing.
+
+The catalog is read on connections of its own, so the reading and the computing are
+spread over the cores: a website of ``FORK_FROM`` products or more is split into ranges
+of entity ids, each read and computed by a forked process (``channel.forked``) that
+streams its rows back; a smaller one is read by a thread while this one computes. Those
+reads see what is committed, as every step of the cycle commits before the next.
 """
 
 from __future__ import annotations
