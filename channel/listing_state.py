@@ -51,9 +51,11 @@ _FBA = "UPPER(COALESCE(l.fulfillment_channel, 'DEFAULT')) LIKE 'AMAZON%'"
 _ON_AMAZON = "l.amazon_status IS NOT NULL"
 _ISSUES = "(l.amazon_issues IS NOT NULL AND l.amazon_issues NOT IN ('', '[]'))"
 _HAS_ASIN = "COALESCE(l.asin, '') <> ''"
-#: ``tabs.ineligibility``: why a product may not be offered, NULL when it may.
+#: ``tabs.ineligibility``: why a product may not be offered, NULL when it may (or when its
+#: facts are not read yet: nothing is known against it).
 _EXCLUDED = (
-    "(CASE WHEN l.in_website = 0 THEN 'not_in_website' WHEN l.enabled = 0 THEN 'disabled_in_magento'"
+    "(CASE WHEN l.facts_at IS NULL THEN NULL"
+    " WHEN l.in_website = 0 THEN 'not_in_website' WHEN l.enabled = 0 THEN 'disabled_in_magento'"
     " WHEN l.passes_rules = 0 THEN 'excluded_by_rule'"
     f" WHEN COALESCE(l.calc_qty, 0) <= 0 AND NOT ({_FBA}) THEN 'below_stock_threshold' END)"
 )
@@ -69,8 +71,9 @@ def _decision(auto_publish: bool) -> str:
         " WHEN l.product_id IS NULL THEN (CASE l.match_status WHEN 'multiple_matches' THEN"
         " 'incomplete|multiple_matches' WHEN 'has_variants' THEN 'incomplete|has_variants'"
         " ELSE 'new_third_party|third_party_unmatched' END)"
-        # Facts not read yet: the row keeps its tab until the first classification run.
-        " WHEN l.facts_at IS NULL THEN CONCAT(l.tab, '|', l.reason)"
+        # Facts not read yet: a listing on Amazon is what Amazon says of it (nothing known
+        # excludes it); any other keeps its tab until the first classification run.
+        f" WHEN l.facts_at IS NULL AND NOT ({_ON_AMAZON}) THEN CONCAT(l.tab, '|', l.reason)"
         " WHEN l.ended_by_merchant = 1 THEN (CASE WHEN l.pending_action IN ('publish', 'relist')"
         " THEN 'relist_in_progress|relisting'"
         f" WHEN l.pending_action <=> 'end' AND {_ON_AMAZON} THEN 'ending_in_progress|ending'"
@@ -182,14 +185,16 @@ def _count_moves(conn: Connection, account_id: int, now: datetime) -> None:
         " ON DUPLICATE KEY UPDATE listings = listings + VALUES(listings), counted_at = VALUES(counted_at)"), params)
 
 
-def _count_new(conn: Connection, account_id: int, tab: str, n: int, now: datetime) -> None:
-    """``n`` listings came in straight into ``tab``."""
-    if n and conn.execute(text("SELECT 1 FROM channel_amazon_tab_count WHERE account_id = :a LIMIT 1"),
-                          {"a": account_id}).first() is not None:
+def _count_new(conn: Connection, account_id: int, after: int, now: datetime) -> None:
+    """The account's listings above id ``after`` came in, each straight into its tab."""
+    if conn.execute(text("SELECT 1 FROM channel_amazon_tab_count WHERE account_id = :a LIMIT 1"),
+                    {"a": account_id}).first() is not None:
         conn.execute(text(
-            "INSERT INTO channel_amazon_tab_count (account_id, tab, listings, counted_at) VALUES (:a, :t, :n, :now)"
-            " ON DUPLICATE KEY UPDATE listings = listings + VALUES(listings), counted_at = VALUES(counted_at)"),
-            {"a": account_id, "t": tab, "n": n, "now": now})
+            f"INSERT INTO channel_amazon_tab_count (account_id, tab, listings, counted_at)"
+            f" SELECT :a, tab, COUNT(*), :now FROM {LISTING} WHERE account_id = :a AND listing_id > :after"
+            f" GROUP BY tab"
+            f" ON DUPLICATE KEY UPDATE listings = listings + VALUES(listings), counted_at = VALUES(counted_at)"),
+            {"a": account_id, "after": after, "now": now})
 
 
 # --- issues ----------------------------------------------------------------------------
@@ -215,8 +220,8 @@ def imported(conn: Connection, account_id: int, stage: str, taken_at: datetime, 
     a status column keeps the statuses we know. A listing that changed state after the
     report's data was taken (``taken_at``) keeps its status. New SKUs named in ``matches``
     (seller_sku, product_id, magento_sku, product_name: ``matching.match_new_by_sku``) come in
-    matched by seller SKU under their product's name, their facts unread, as the match step
-    would leave them. Returns how many did."""
+    matched by seller SKU under their product's name, their facts unread, in the tab Amazon's
+    word gives them, as the match step would leave them. Returns how many did."""
     params = {"a": account_id, "t": taken_at}
     newer = "(l.state_changed_at >= :t OR l.submitted_at >= :t)"  # we know more than this report
     if has_status:
@@ -242,30 +247,44 @@ def imported(conn: Connection, account_id: int, stage: str, taken_at: datetime, 
         ("amazon_price", "s.amazon_price"), ("amazon_qty", "s.amazon_qty"),
         ("fulfillment_channel", "s.fulfillment_channel")]
     first_new = (conn.execute(text(f"SELECT COALESCE(MAX(listing_id), 0) FROM {LISTING}")).scalar() or 0)
-    # Matched or not, a new SKU comes in as third-party: its tab is decided on its product's
-    # facts by the next classification, as for a listing the match step links.
+    # A new SKU without a product comes in as third-party. One matched by seller SKU comes in
+    # linked, its facts unread: what Amazon says of it until classification reads them (in the
+    # same cycle), which leaves most of them where they are: each row is written in its tab.
     if matches:
         join = f" LEFT JOIN {matches} m ON m.seller_sku = s.seller_sku"
-        product = ("IF(m.product_id IS NULL, 'third_party', 'matched'), m.product_id, m.magento_sku,"
-                   " IF(m.product_id IS NULL, NULL, 'seller_sku')")
-        name = "IF(m.product_id IS NULL, s.product_name, m.product_name)"
+        product = ("IF(m.product_id IS NULL, 'third_party', 'matched') AS match_status, m.product_id AS product_id,"
+                   " m.magento_sku AS magento_sku, IF(m.product_id IS NULL, NULL, 'seller_sku') AS matched_by,"
+                   " IF(m.product_id IS NULL, s.product_name, m.product_name) AS product_name")
     else:
-        join, product, name = "", "'third_party', NULL, NULL, NULL", "s.product_name"
+        join = ""
+        product = ("'third_party' AS match_status, NULL AS product_id, NULL AS magento_sku, NULL AS matched_by,"
+                   " s.product_name AS product_name")
+    columns = ("account_id, seller_sku, asin, external_id, external_id_type, product_name, amazon_status,"
+               " amazon_price, amazon_qty, fulfillment_channel, seen_in_report_at, match_status, product_id,"
+               " magento_sku, matched_by")
+    # The new rows as the decision reads a listing (``l``): on Amazon, nothing submitted,
+    # no issue, no facts.
+    new_rows = (
+        f"SELECT :a AS account_id, s.seller_sku, s.asin, s.external_id, s.external_id_type,"
+        f" COALESCE(s.amazon_status, 'INACTIVE') AS amazon_status, s.amazon_price, s.amazon_qty,"
+        f" s.fulfillment_channel, CAST(:t AS datetime) AS seen_in_report_at, {product},"
+        f" 'new_third_party' AS tab, 'third_party_unmatched' AS reason, NULL AS facts_at,"
+        f" 0 AS ended_by_merchant, NULL AS pending_action, NULL AS submitted_at, NULL AS amazon_issues,"
+        f" 0 AS issue_suppressed, 1 AS in_website, 1 AS enabled, 1 AS passes_rules, 0 AS has_identifier,"
+        f" 0 AS is_parent, NULL AS calc_qty, NULL AS calc_price, NULL AS calc_condition"
+        f" FROM {stage} s{join}"
+        f" LEFT JOIN {LISTING} l0 ON l0.account_id = :a AND l0.seller_sku = s.seller_sku"
+        f" WHERE s.bad = 0 AND l0.listing_id IS NULL")
     conn.execute(text(
-        f"INSERT INTO {LISTING} (account_id, seller_sku, asin, external_id, external_id_type, product_name,"
-        f" amazon_status, amazon_price, amazon_qty, fulfillment_channel, seen_in_report_at, match_status,"
-        f" product_id, magento_sku, matched_by, tab, reason, state_changed_at)"
-        f" SELECT :a, s.seller_sku, s.asin, s.external_id, s.external_id_type, {name},"
-        f" COALESCE(s.amazon_status, 'INACTIVE'), s.amazon_price, s.amazon_qty, s.fulfillment_channel, :t,"
-        f" {product}, 'new_third_party', 'third_party_unmatched', :t FROM {stage} s{join}"
-        f" LEFT JOIN {LISTING} l ON l.account_id = :a AND l.seller_sku = s.seller_sku"
-        f" WHERE s.bad = 0 AND l.listing_id IS NULL"), params)
-    # A new SKU with no product is a third-party listing (what _decide says of it), from nowhere.
+        f"INSERT INTO {LISTING} ({columns}, tab, reason, state_changed_at)"
+        f" SELECT {columns}, SUBSTRING_INDEX(decision, '|', 1), SUBSTRING_INDEX(decision, '|', -1), :t"
+        f" FROM (SELECT l.*, {_decision(False)} AS decision FROM ({new_rows}) l) x"), params)
     arrived = conn.execute(text(
         f"INSERT INTO {CHANGE} (listing_id, account_id, from_tab, to_tab, from_reason, to_reason)"
         f" SELECT listing_id, :a, NULL, tab, NULL, reason FROM {LISTING} WHERE account_id = :a"
         f" AND listing_id > :first"), {**params, "first": first_new}).rowcount
-    _count_new(conn, account_id, "new_third_party", arrived, taken_at)
+    if arrived:
+        _count_new(conn, account_id, first_new, taken_at)
     # The listings known before this report (the rows just inserted already hold its values)
     # whose values it changes: a listing it leaves as it is costs a read, not a write.
     conn.execute(text(

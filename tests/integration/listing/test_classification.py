@@ -192,3 +192,28 @@ def test_a_failing_worker_fails_the_run_and_writes_nothing(channel_db, account, 
     with channel_db.engine.connect() as conn:
         assert conn.execute(text(
             f"SELECT {LISTING_COLUMNS} FROM channel_amazon_listing ORDER BY seller_sku")).all() == before
+
+
+def test_a_linked_listing_shows_amazons_word_until_classification_reads_its_product(channel_db, account):
+    """Linked to its product, facts unread: Amazon's word decides (nothing known excludes it);
+    classification then moves only what its product's facts exclude."""
+    with channel_db.engine.begin() as conn:
+        add_amazon_listing(conn, account, "MG-0000001")  # buyable, product enabled and in stock
+        add_amazon_listing(conn, account, "MG-0000017")  # buyable, product disabled in Magento
+        add_amazon_listing(conn, account, "MG-0000003", status="DISCOVERABLE")
+        reader = CatalogReader.connect(conn, channel_db.prefix)
+        match_account(conn, reader, account)
+        linked = {r.seller_sku: (r.tab, r.reason) for r in tabs_by_sku(conn, account).values()}
+        assert linked == {"MG-0000001": ("active", "listed_buyable"), "MG-0000017": ("active", "listed_buyable"),
+                          "MG-0000003": ("inactive", "amazon_not_buyable")}
+        classify_account(conn, reader, account, NOW, batch_size=25)
+        rows = tabs_by_sku(conn, account)
+        moves = conn.execute(text(
+            "SELECT l.seller_sku, c.from_tab, c.to_tab FROM channel_amazon_listing_change c"
+            " JOIN channel_amazon_listing l ON l.listing_id = c.listing_id WHERE l.seller_sku LIKE 'MG-000000%'"
+            " OR l.seller_sku = 'MG-0000017' ORDER BY c.change_id")).all()
+    assert (rows["MG-0000001"].tab, rows["MG-0000017"].tab) == ("active", "ineligible")
+    assert (rows["MG-0000017"].reason, rows["MG-0000003"].tab) == ("disabled_in_magento", "inactive")
+    assert [tuple(m) for m in moves if m[0] in ("MG-0000001", "MG-0000017", "MG-0000003")] == [
+        ("MG-0000001", "new_third_party", "active"), ("MG-0000017", "new_third_party", "active"),
+        ("MG-0000003", "new_third_party", "inactive"), ("MG-0000017", "active", "ineligible")]

@@ -188,6 +188,16 @@ def test_new_skus_matched_on_import_end_as_the_match_step_leaves_them(channel_db
                     " AND product_id IS NOT NULL"), {"a": acc.account_id}).all())
                 assert names == {p.entity_id: p.get("name") for p in reader.products(1, entity_ids=[1, 2])}
                 assert all(names.values())
+                # Linked, facts unread: what Amazon says of them (buyable), each written in its tab once.
+                written = dict(conn.execute(text(
+                    "SELECT seller_sku, CONCAT(tab, '|', reason) FROM channel_amazon_listing WHERE account_id = :a"),
+                    {"a": acc.account_id}).all())
+                assert written["MG-0000001"] == written["mg-0000002"] == "active|listed_buyable"
+                assert written["NOWHERE"] == "new_third_party|third_party_unmatched"
+                assert dict(conn.execute(text(
+                    "SELECT l.seller_sku, c.to_tab FROM channel_amazon_listing_change c JOIN channel_amazon_listing l"
+                    " ON l.listing_id = c.listing_id WHERE l.account_id = :a AND c.from_tab IS NULL"),
+                    {"a": acc.account_id}).all()) == {k: v.split("|")[0] for k, v in written.items()}
             match_account(conn, reader, acc)
             ends[prematch] = (on_import, after_import, sorted(tuple(r) for r in conn.execute(text(
                 f"SELECT {', '.join(columns)} FROM channel_amazon_listing WHERE account_id = :a"),
