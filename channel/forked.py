@@ -22,6 +22,7 @@ import logging
 import multiprocessing
 import os
 import resource
+import signal
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection, wait
@@ -30,6 +31,8 @@ logger = logging.getLogger(__name__)
 
 #: A task: runs in a child, passing each result to ``emit`` (results must pickle).
 Task = Callable[[Callable[[object], None]], None]
+#: Seconds a stopped child has to end before it is killed.
+STOP_WAIT = 5.0
 
 
 class ForkedTaskFailed(RuntimeError):
@@ -52,6 +55,9 @@ def available_cores() -> int:
 
 def _child(task: Task, out: Connection) -> None:
     gc.freeze()  # what the parent left for collection is the parent's to close
+    # The parent's handlers (a worker's warm shutdown on SIGTERM) are not the child's: the
+    # parent stops a child by SIGTERM and it must end then.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     code = 0
     try:
         task(lambda item: out.send(("item", item)))
@@ -107,5 +113,8 @@ def forked(tasks: Iterable[Task], stats: ForkStats | None = None) -> Iterator[ob
         for end, process in children.items():
             if process.is_alive():
                 process.terminate()
-            process.join()
+            process.join(STOP_WAIT)
+            if process.is_alive():
+                process.kill()
+                process.join()
             end.close()

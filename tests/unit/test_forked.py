@@ -57,3 +57,23 @@ def test_stopping_early_stops_the_children():
     assert next(items) == "x" * 100
     items.close()
     assert not multiprocessing.active_children()
+
+
+def test_a_child_stops_even_where_the_parent_ignores_sigterm():
+    import signal
+
+    def endless(emit):
+        emit("started")
+        while True:
+            time.sleep(0.05)
+
+    previous = signal.signal(signal.SIGTERM, signal.SIG_IGN)  # as a worker's warm-shutdown handler would
+    try:
+        items = forked([endless])
+        assert next(items) == "started"
+        started = time.monotonic()
+        items.close()
+        assert time.monotonic() - started < 3
+        assert not multiprocessing.active_children()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
