@@ -8,11 +8,10 @@ listings for eligible products, changed facts, products that left the website, t
 every listing's tab and reason (``tabs.classify`` in SQL), with a change row per state
 change. A run in which nothing changed writes nothing.
 
-The catalog is read on connections of its own, so the reading and the computing are
-spread over the cores: a website of ``FORK_FROM`` products or more is split into ranges
-of entity ids, each read and computed by a forked process (``channel.forked``) that
-streams its rows back; a smaller one is read by a thread while this one computes. Those
-reads see what is committed, as every step of the cycle commits before the next.
+A website of ``FORK_FROM`` products or more is split into ranges of entity ids, each read
+and computed by a forked process (``channel.forked``) on a connection of its own, which
+streams its rows back: the work is spread over the cores. Those reads see what is
+committed, as every step of the cycle commits before the next.
 """
 
 from __future__ import annotations
@@ -20,12 +19,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timezone
 from decimal import Decimal
-from queue import Full, Queue
-from typing import TypeVar
 
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection
@@ -41,7 +37,6 @@ from channel.matching import normalize_mapping
 from channel.offer import Offer
 
 logger = logging.getLogger(__name__)
-T = TypeVar("T")
 
 @dataclasses.dataclass
 class ClassifyStats:
@@ -117,55 +112,6 @@ def _product_batches(ctx: AccountContext, reader: CatalogReader, batch_size: int
         yield batch, tiers
 
 
-_DONE = object()
-
-
-def _read_ahead(reader: CatalogReader, produce: Callable[[CatalogReader], Iterator[T]], depth: int = 2,
-                ) -> Iterator[T]:
-    """``produce``'s items, made by a thread on a connection of its own (``reader.on``) up to
-    ``depth`` items ahead: the database reads the next batch while this thread computes the
-    last. The reads see committed data, as every run of the cycle does (each step commits).
-    A failure in the thread is raised here; stopping early stops the thread."""
-    queue: Queue = Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def put(item) -> bool:
-        while not stop.is_set():
-            try:
-                queue.put(item, timeout=0.1)
-                return True
-            except Full:
-                continue
-        return False
-
-    def run() -> None:
-        try:
-            with reader.conn.engine.connect() as side:
-                try:
-                    for item in produce(reader.on(side)):
-                        if not put(item):
-                            return
-                finally:
-                    side.rollback()
-            put(_DONE)
-        except BaseException as exc:  # noqa: BLE001 - raised in the consuming thread
-            put(exc)
-
-    thread = threading.Thread(target=run, name="catalog-read-ahead", daemon=True)
-    thread.start()
-    try:
-        while True:
-            item = queue.get()
-            if item is _DONE:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        thread.join()
-
-
 def _fact_row(ctx: AccountContext, product: Product, now: datetime, tiers: Sequence[TierPrice]) -> tuple:
     """A product as a row of ``listing_state.FACT_COLUMNS``."""
     facts, offer, asin = product_facts(ctx, product, None, now, tiers)
@@ -180,12 +126,9 @@ def _fact_row(ctx: AccountContext, product: Product, now: datetime, tiers: Seque
 _QUANTUM = Decimal("0.0001")
 
 
-def _fact_rows(ctx: AccountContext, reader: CatalogReader, now: datetime, batch_size: int,
-               read_ahead: bool = True) -> Iterator[tuple]:
+def _fact_rows(ctx: AccountContext, reader: CatalogReader, now: datetime, batch_size: int) -> Iterator[tuple]:
     """Every product of the website as a row of ``listing_state.FACT_COLUMNS``."""
-    batches = _read_ahead(reader, lambda r: _product_batches(ctx, r, batch_size)) if read_ahead \
-        else _product_batches(ctx, reader, batch_size)
-    for batch, tiers in batches:
+    for batch, tiers in _product_batches(ctx, reader, batch_size):
         for product in batch:
             yield _fact_row(ctx, product, now, tiers.get(product.entity_id, ()))
 
@@ -239,11 +182,10 @@ def classify_account(conn: Connection, reader: CatalogReader, account, now: date
                      batch_size: int = 5000, read_ahead: bool = True, workers: int | None = None) -> ClassifyStats:
     """Classify every product of the account's website and every listing of the account.
 
-    ``read_ahead``: the catalog is read on connections of its own (committed data only):
-    a website of ``FORK_FROM`` products or more is split between ``workers`` forked
-    processes (one per core by default, at most ``MAX_WORKERS``), a smaller one is read by
-    a thread while this one computes. Without it, everything runs here, on ``conn`` (its
-    own uncommitted writes seen)."""
+    ``read_ahead``: a website of ``FORK_FROM`` products or more is split between
+    ``workers`` forked processes (one per core by default, at most ``MAX_WORKERS``), each
+    reading on a connection of its own (committed data only). A smaller website, or any
+    without it, is read and computed here, on ``conn``."""
     now = now or datetime.now(timezone.utc).replace(tzinfo=None)
     ctx = AccountContext.of(account, reader)
     stats = ClassifyStats()
@@ -260,7 +202,7 @@ def classify_account(conn: Connection, reader: CatalogReader, account, now: date
             conn, _forked_fact_lines(ctx, reader, now, batch_size, ranges, forks))
         stats.workers, stats.worker_peak_rss_mb = forks.children, forks.child_peak_rss_mb
     else:
-        stats.products = listing_state.facts_stage(conn, _fact_rows(ctx, reader, now, batch_size, read_ahead))
+        stats.products = listing_state.facts_stage(conn, _fact_rows(ctx, reader, now, batch_size))
     outcome = listing_state.classified(conn, ctx.account_id, now, ctx.settings.auto_publish)
     stats.written = outcome["created"] + outcome["updated"] + outcome["left_website"]
     stats.changed = outcome["changed"]
