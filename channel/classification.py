@@ -30,7 +30,7 @@ from sqlalchemy.pool import NullPool
 from channel import listing_state, pricing, rules, tabs
 from channel.db import tsv_line
 from channel.forked import ForkStats, available_cores, forked
-from channel.magento import tier_price
+from channel.magento import changes, tier_price
 from channel.magento.catalog import CatalogReader, Product
 from channel.magento.tier_price import TierPrice
 from channel.matching import normalize_mapping
@@ -47,6 +47,15 @@ class ClassifyStats:
     #: Forked processes that computed the facts (0: none, computed here) and their peak memory.
     workers: int = 0
     worker_peak_rss_mb: float = 0.0
+    #: Whether every product of the website was read, and why ('' when only changed ones were).
+    whole: bool = True
+    why: str = ""
+
+    def summary(self) -> str:
+        if self.whole:
+            return f"{self.products} products classified, all read: {self.why}" if self.why else \
+                f"{self.products} products classified"
+        return f"{self.products} changed products classified"
 
 
 #: Websites with this many products or more are computed by forked processes, one per core.
@@ -100,13 +109,13 @@ def product_facts(ctx: AccountContext, product: Product, row: dict | None, now: 
 
 
 def _product_batches(ctx: AccountContext, reader: CatalogReader, batch_size: int,
-                     id_range: tuple[int, int | None] = (0, None),
+                     id_range: tuple[int, int | None] = (0, None), entity_ids: list[int] | None = None,
                      ) -> Iterator[tuple[list[Product], dict[int, list[TierPrice]]]]:
     """The website's products in batches, each with its business tier prices (when on)."""
     group = ctx.settings.business.tier_group
     scope = group is not None and tier_price.price_scope_is_website(reader.conn, reader.schema)
     for batch in reader.iter_batches(ctx.website_id, attributes=ctx.attributes(), batch_size=batch_size,
-                                     id_range=id_range):
+                                     id_range=id_range, entity_ids=entity_ids):
         tiers = {} if group is None else tier_price.read_tier_prices(
             reader.conn, reader.schema, ctx.website_id, [p.entity_id for p in batch], group, scope)
         yield batch, tiers
@@ -126,9 +135,11 @@ def _fact_row(ctx: AccountContext, product: Product, now: datetime, tiers: Seque
 _QUANTUM = Decimal("0.0001")
 
 
-def _fact_rows(ctx: AccountContext, reader: CatalogReader, now: datetime, batch_size: int) -> Iterator[tuple]:
-    """Every product of the website as a row of ``listing_state.FACT_COLUMNS``."""
-    for batch, tiers in _product_batches(ctx, reader, batch_size):
+def _fact_rows(ctx: AccountContext, reader: CatalogReader, now: datetime, batch_size: int,
+               entity_ids: list[int] | None = None) -> Iterator[tuple]:
+    """Every product of the website (or those of ``entity_ids`` in it) as a row of
+    ``listing_state.FACT_COLUMNS``."""
+    for batch, tiers in _product_batches(ctx, reader, batch_size, entity_ids=entity_ids):
         for product in batch:
             yield _fact_row(ctx, product, now, tiers.get(product.entity_id, ()))
 
@@ -179,17 +190,54 @@ def state_of(row: dict | None) -> tabs.ListingState:
 
 
 def classify_account(conn: Connection, reader: CatalogReader, account, now: datetime | None = None,
-                     batch_size: int = 5000, read_ahead: bool = True, workers: int | None = None) -> ClassifyStats:
-    """Classify every product of the account's website and every listing of the account.
+                     batch_size: int = 5000, read_ahead: bool = True, workers: int | None = None,
+                     changed_only: bool = True) -> ClassifyStats:
+    """Classify the products of the account's website and every listing of the account.
 
-    ``read_ahead``: a website of ``FORK_FROM`` products or more is split between
+    ``changed_only``: read only the products that changed since the account's last run
+    when Magento's changelog can say which (``channel.magento.changes``), else every one.
+    ``read_ahead``: a whole website of ``FORK_FROM`` products or more is split between
     ``workers`` forked processes (one per core by default, at most ``MAX_WORKERS``), each
     reading on a connection of its own (committed data only). A smaller website, or any
     without it, is read and computed here, on ``conn``."""
     now = now or datetime.now(timezone.utc).replace(tzinfo=None)
     ctx = AccountContext.of(account, reader)
     stats = ClassifyStats()
+    plan = changes.plan(conn, reader.schema, account, now) if changed_only else None
+    ids = None if plan is None or plan.ids is None else plan.ids | _dated(ctx, reader, conn, now)
     listing_state.facts_reset(conn)
+    if ids is not None and len(ids) <= changes.MANY:
+        stats.whole = False
+        listing_state.facts_scope(conn, ids)
+        stats.products = listing_state.facts_stage(conn, _fact_rows(ctx, reader, now, batch_size, sorted(ids)))
+    else:
+        stats.why = "" if plan is None else plan.why or f"more than {changes.MANY:,} products changed"
+        if plan is not None and not plan.whole:
+            plan = changes.whole_read(conn, plan, now)
+        _stage_every_product(ctx, reader, conn, now, batch_size, read_ahead, workers, stats)
+    outcome = listing_state.classified(conn, ctx.account_id, now, ctx.settings.auto_publish, scoped=not stats.whole)
+    stats.written = outcome["created"] + outcome["updated"] + outcome["left_website"]
+    stats.changed = outcome["changed"]
+    listing_state.refresh_tab_counts(conn, ctx.account_id, now)
+    stats.by_tab = tab_counts(conn, ctx.account_id)
+    if plan is not None:
+        changes.done(conn, ctx.account_id, plan, now)
+    logger.info("Classified account %s: %s; %d rows written, %d state changes",
+                ctx.account_id, stats.summary(), stats.written, stats.changed)
+    return stats
+
+
+def _dated(ctx: AccountContext, reader: CatalogReader, conn: Connection, now: datetime) -> set[int]:
+    """Products whose special price or dated rule values start or end since the last read."""
+    known = set(reader.attribute_codes())
+    codes = [c for c in (*changes.DATED, *ctx.attributes()) if c in known]
+    attribute_ids = {reader.attribute(c).attribute_id for c in codes if reader.attribute(c).backend_type == "datetime"}
+    return changes.dated(conn, reader.schema, attribute_ids, changes.last_read(conn, ctx.account_id), now,
+                         reader.website(ctx.website_id).timezone)
+
+
+def _stage_every_product(ctx: AccountContext, reader: CatalogReader, conn: Connection, now: datetime,
+                         batch_size: int, read_ahead: bool, workers: int | None, stats: ClassifyStats) -> None:
     ranges: list[tuple[int, int | None]] = [(0, None)]
     if read_ahead:
         workers = min(MAX_WORKERS, available_cores()) if workers is None else workers
@@ -203,14 +251,6 @@ def classify_account(conn: Connection, reader: CatalogReader, account, now: date
         stats.workers, stats.worker_peak_rss_mb = forks.children, forks.child_peak_rss_mb
     else:
         stats.products = listing_state.facts_stage(conn, _fact_rows(ctx, reader, now, batch_size))
-    outcome = listing_state.classified(conn, ctx.account_id, now, ctx.settings.auto_publish)
-    stats.written = outcome["created"] + outcome["updated"] + outcome["left_website"]
-    stats.changed = outcome["changed"]
-    listing_state.refresh_tab_counts(conn, ctx.account_id, now)
-    stats.by_tab = tab_counts(conn, ctx.account_id)
-    logger.info("Classified account %s: %d products, %d rows written, %d state changes",
-                ctx.account_id, stats.products, stats.written, stats.changed)
-    return stats
 
 
 def tab_counts(conn: Connection, account_id: int) -> dict[str, int]:

@@ -703,6 +703,17 @@ def facts_reset(conn: Connection) -> None:
         f" ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"))
 
 
+SCOPE = "tmp_channel_scope"
+
+
+def facts_scope(conn: Connection, product_ids: Iterable[int]) -> None:
+    """The products a run reads (``classified(scoped=True)``): only their listings are
+    compared with the staged facts; one of them with no facts staged left the website."""
+    conn.execute(text(f"DROP TEMPORARY TABLE IF EXISTS {SCOPE}"))
+    conn.execute(text(f"CREATE TEMPORARY TABLE {SCOPE} (product_id int UNSIGNED NOT NULL PRIMARY KEY) ENGINE=InnoDB"))
+    load_rows(conn, SCOPE, ("product_id",), ((int(i),) for i in product_ids))
+
+
 def facts_stage(conn: Connection, rows: Iterable[tuple]) -> int:
     """Product facts (``FACT_COLUMNS``), consumed as they come, loaded in large chunks
     (``channel.db.load_rows``). Returns how many."""
@@ -715,10 +726,11 @@ def facts_stage_lines(conn: Connection, lines: Iterable[str]) -> int:
     return load_lines(conn, FACTS, FACT_COLUMNS, lines)
 
 
-def classified(conn: Connection, account_id: int, now: datetime, auto_publish: bool) -> dict:
-    """Apply the staged facts of every product of the account's website: listings for the
-    eligible products that have none, the facts of the others, products that left the
-    website, then each listing's state. Only what changed is written."""
+def classified(conn: Connection, account_id: int, now: datetime, auto_publish: bool, scoped: bool = False) -> dict:
+    """Apply the staged facts of every product of the account's website (``scoped``: of
+    the products in ``facts_scope`` only): listings for the eligible products that have
+    none, the facts of the others, products that left the website, then each listing's
+    state. Only what changed is written."""
     params = {"a": account_id, "now": now}
     created = conn.execute(text(
         f"INSERT INTO {LISTING} (account_id, product_id, magento_sku, seller_sku, asin, product_name, tab, reason,"
@@ -748,7 +760,9 @@ def classified(conn: Connection, account_id: int, now: datetime, auto_publish: b
     conn.execute(text("DELETE FROM tmp_channel_touched"))
     conn.execute(text(
         f"INSERT INTO tmp_channel_touched (listing_id, left_website)"
-        f" SELECT l.listing_id, f.product_id IS NULL FROM {LISTING} l LEFT JOIN {FACTS} f ON f.product_id = l.product_id"
+        f" SELECT l.listing_id, f.product_id IS NULL FROM"
+        f" {f'{SCOPE} sc JOIN {LISTING} l ON l.product_id = sc.product_id' if scoped else f'{LISTING} l'}"
+        f" LEFT JOIN {FACTS} f ON f.product_id = l.product_id"
         f" {_REPRICED} WHERE l.account_id = :a AND l.product_id IS NOT NULL"
         f" AND IF(f.product_id IS NULL, l.in_website = 1 OR l.facts_at IS NULL, NOT ({same}))"), params)
     # Listings whose facts changed are decided on their new facts first, so that facts and
@@ -783,6 +797,7 @@ def classified(conn: Connection, account_id: int, now: datetime, auto_publish: b
     conn.execute(text("DROP TEMPORARY TABLE IF EXISTS tmp_channel_touched"))
     moved += _decide(conn, account_id, now=now, auto_publish=auto_publish)
     conn.execute(text(f"DROP TEMPORARY TABLE IF EXISTS {FACTS}"))
+    conn.execute(text(f"DROP TEMPORARY TABLE IF EXISTS {SCOPE}"))
     return {"created": created, "updated": updated, "left_website": left, "changed": moved}
 
 

@@ -34,6 +34,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.mysql import (
     BIGINT,
+    CHAR,
     DATE,
     DATETIME,
     DECIMAL,
@@ -406,6 +407,30 @@ tab_count = Table(
     Column("counted_at", DATETIME(), nullable=False, comment="When the count was taken"),
     ForeignKeyConstraint(["account_id"], ["channel_amazon_account.account_id"], name="CHANNEL_AMAZON_TAB_COUNT_ACCOUNT_ID_CHANNEL_AMAZON_ACCOUNT", ondelete="CASCADE"),
     comment="Listings per tab, kept", **OPTIONS,
+)
+
+product_feed = Table(
+    "channel_amazon_product_feed", metadata,
+    Column("seq", BIGINT(unsigned=True), primary_key=True, autoincrement=True, comment="Order of arrival"),
+    Column("product_id", INTEGER(unsigned=True), nullable=False, comment="Magento product entity ID; 0: every product"),
+    Column("logged_at", TIMESTAMP(), nullable=False, server_default=text("CURRENT_TIMESTAMP"),
+           comment="When the indexer appended it"),
+    comment="Changed Magento products, as the indexer hands them on", **OPTIONS,
+)
+
+feed_cursor = Table(
+    "channel_amazon_feed_cursor", metadata,
+    Column("account_id", INTEGER(unsigned=True), primary_key=True, autoincrement=False, comment="Account ID"),
+    Column("feed_seq", BIGINT(unsigned=True), nullable=False, server_default=text("0"),
+           comment="Feed rows up to this one are read"),
+    Column("whole_seq", BIGINT(unsigned=True), nullable=False, server_default=text("0"),
+           comment="Feed rows up to this one were there before the last whole read"),
+    Column("fingerprint", CHAR(64), nullable=False, comment="Settings, rules and Magento configuration the last read used"),
+    Column("full_at", DATETIME(), nullable=False, comment="When every product of the website was last read"),
+    Column("read_at", DATETIME(), nullable=False, comment="When the last read was taken"),
+    ForeignKeyConstraint(["account_id"], ["channel_amazon_account.account_id"],
+                         name="CHANNEL_AMAZON_FEED_CURSOR_ACCOUNT_ID_CHANNEL_AMAZON_ACCOUNT", ondelete="CASCADE"),
+    comment="How far each account has read the product feed", **OPTIONS,
 )
 
 order_event = Table(

@@ -546,3 +546,15 @@ CREATE TABLE `__PREFIX__flag` (
   PRIMARY KEY (`flag_id`),
   KEY `FLAG_LAST_UPDATE` (`last_update`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
+
+CREATE TABLE `__PREFIX__mview_state` (
+  `state_id` int UNSIGNED NOT NULL AUTO_INCREMENT,
+  `view_id` varchar(255) NULL,
+  `mode` varchar(16) NULL DEFAULT 'disabled',
+  `status` varchar(16) NULL DEFAULT 'idle',
+  `updated` datetime NULL,
+  `version_id` int UNSIGNED NULL,
+  PRIMARY KEY (`state_id`),
+  KEY `MVIEW_STATE_VIEW_ID` (`view_id`),
+  KEY `MVIEW_STATE_MODE` (`mode`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;

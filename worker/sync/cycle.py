@@ -168,7 +168,7 @@ class Synchronizer:
             def do_classify():
                 result = classify_account(conn, reader, account, started)
                 self.summary["classified"] = result.products
-                return f"{result.products} products classified"
+                return result.summary()
 
             def do_publish():
                 publisher.end()
