@@ -16,4 +16,5 @@ if (!interface_exists(\Magento\Framework\App\Config\ScopeConfigInterface::class)
     require __DIR__ . '/Stubs/framework.php';
     require __DIR__ . '/Stubs/config.php';
     require __DIR__ . '/Stubs/commerce.php';
+    require __DIR__ . '/Stubs/mview.php';
 }
