@@ -204,7 +204,8 @@ def classify_account(conn: Connection, reader: CatalogReader, account, now: date
     ctx = AccountContext.of(account, reader)
     stats = ClassifyStats()
     plan = changes.plan(conn, reader.schema, account, now) if changed_only else None
-    ids = None if plan is None or plan.ids is None else plan.ids | _dated(ctx, reader, conn, now)
+    ids = None if plan is None or plan.ids is None else \
+        plan.ids | _dated(ctx, reader, conn, now) | listing_state.facts_unread(conn, ctx.account_id)
     listing_state.facts_reset(conn)
     if ids is not None and len(ids) <= changes.MANY:
         stats.whole = False

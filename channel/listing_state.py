@@ -706,6 +706,14 @@ def facts_reset(conn: Connection) -> None:
 SCOPE = "tmp_channel_scope"
 
 
+def facts_unread(conn: Connection, account_id: int) -> set[int]:
+    """Products of the account's listings whose facts are not read yet: linked since the
+    last classification (import, matching, a merchant's assignment)."""
+    return {int(p) for p, in conn.execute(text(
+        f"SELECT DISTINCT product_id FROM {LISTING} WHERE account_id = :a AND product_id IS NOT NULL"
+        f" AND facts_at IS NULL"), {"a": account_id})}
+
+
 def facts_scope(conn: Connection, product_ids: Iterable[int]) -> None:
     """The products a run reads (``classified(scoped=True)``): only their listings are
     compared with the staged facts; one of them with no facts staged left the website."""

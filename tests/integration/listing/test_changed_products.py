@@ -142,3 +142,24 @@ def test_a_special_price_whose_date_arrives_is_read_without_any_change(channel_d
     assert not run.whole and run.products >= 1
     assert listings(db, account)["MG-0000001"][3] == 5
     assert_whole_read_changes_nothing(db, account, later)
+
+
+def test_listings_linked_since_the_last_read_have_their_products_read(channel_db, account):
+    """A new Amazon listing matched to a product nobody changed, and a merchant's manual
+    link: their products are read on the next run, though the changelog names neither."""
+    from channel import listing_state
+
+    db = channel_db
+    first_run(db, account)
+    with db.engine.begin() as conn:
+        add_amazon_listing(conn, account, "MG-0000033")  # out of stock: no listing of ours
+        match_account(conn, CatalogReader.connect(conn, db.prefix), account)
+        legacy = add_amazon_listing(conn, account, "LEGACY-1", asin="B0LEGACY01")
+        listing_state.assigned(conn, account.account_id, legacy, 34, "MG-0000034")  # disabled
+    assert listings(db, account)["MG-0000033"][1] == "active"  # Amazon's word until its facts are read
+    run = classify(db, account)
+    assert not run.whole and run.products == 2
+    rows = listings(db, account)
+    assert rows["MG-0000033"][1:3] == ("ineligible", "below_stock_threshold")
+    assert rows["LEGACY-1"][1:3] == ("ineligible", "disabled_in_magento")
+    assert_whole_read_changes_nothing(db, account)
