@@ -152,11 +152,13 @@ def seed_sandbox(path: Path, products: int) -> None:
 
 def build_catalog(conn, products: int):
     """The sample catalog of ``products`` and the configurable family after them (entity
-    ``products + 1``, children at the next six ids); returns the Magento schema."""
-    from sandbox import catalog
+    ``products + 1``, children at the next six ids), with the channel's indexer in Update
+    by Schedule (as Magento 2.4.8 installs set their indexers); returns the Magento schema."""
+    from sandbox import catalog, mview
 
     schema = catalog.build(conn, products)
     catalog.add_configurable_family(conn, schema, products + 1)
+    mview.schedule(conn, schema)
     return schema
 
 

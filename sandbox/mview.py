@@ -8,7 +8,8 @@ module's ``etc/indexer.xml`` and ``etc/mview.xml``) is set to Update by Schedule
   triggers on every subscribed table, each logging the product's entity id
   (``Magento\\Framework\\Mview\\View\\Subscription``; an UPDATE only when a column
   changed; Commerce's staged tables look the entity id up by ``row_id``, the MSI tables
-  by SKU as the module's SKU subscription does).
+  by SKU as the module's SKU subscription does: the old and the new SKU's product, on
+  an UPDATE only of the columns the channel reads).
 - ``cron``: ``indexer_update_all_views``: the changelog's ids above the view's version
   handed to the indexer, which appends them to ``channel_amazon_product_feed``, then the
   version moves on.
@@ -33,6 +34,9 @@ SUBSCRIPTIONS = (
     ("cataloginventory_stock_item", "product_id"),
     ("inventory_source_item", "sku"), ("inventory_reservation", "sku"),
 )
+#: What the module's SKU subscription watches on an UPDATE of the MSI tables.
+SKU_COLUMNS = {"inventory_source_item": ("sku", "source_code", "quantity", "status"),
+               "inventory_reservation": ("sku", "stock_id", "quantity")}
 STAGED = {"catalog_product_entity_int", "catalog_product_entity_decimal", "catalog_product_entity_varchar",
           "catalog_product_entity_text", "catalog_product_entity_datetime", "catalog_product_entity_tier_price"}
 
@@ -40,8 +44,9 @@ STAGED = {"catalog_product_entity_int", "catalog_product_entity_decimal", "catal
 def _log(schema: MagentoSchema, table: str, column: str, row: str) -> str:
     cl = schema.t(CHANGELOG)
     if column == "sku":
-        return (f"INSERT IGNORE INTO {cl} (entity_id) SELECT entity_id FROM {schema.t('catalog_product_entity')}"
-                f" WHERE sku = {row}.`sku`;")
+        skus = "IN (NEW.`sku`, OLD.`sku`)" if row == "BOTH" else f"= {row}.`sku`"
+        return (f"INSERT IGNORE INTO {cl} (entity_id) SELECT DISTINCT entity_id"
+                f" FROM {schema.t('catalog_product_entity')} WHERE sku {skus};")
     if schema.is_commerce and table in STAGED:
         return (f"SET @entity_id = (SELECT entity_id FROM {schema.t('catalog_product_entity')}"
                 f" WHERE row_id = {row}.`row_id`); INSERT IGNORE INTO {cl} (entity_id) VALUES (@entity_id);")
@@ -64,9 +69,11 @@ def schedule(conn, schema: MagentoSchema) -> None:
         columns = [r[0] for r in cur.fetchall()]
         if not columns:
             continue
-        changed = " OR ".join(f"NOT(NEW.`{c}` <=> OLD.`{c}`)" for c in columns)
+        watched = [c for c in columns if c in SKU_COLUMNS.get(table, columns)]
+        changed = " OR ".join(f"NOT(NEW.`{c}` <=> OLD.`{c}`)" for c in watched)
+        updated = _log(schema, table, column, "BOTH" if column == "sku" else "NEW")
         for event, body in (("insert", _log(schema, table, column, "NEW")),
-                            ("update", f"IF ({changed}) THEN {_log(schema, table, column, 'NEW')} END IF;"),
+                            ("update", f"IF ({changed}) THEN {updated} END IF;"),
                             ("delete", _log(schema, table, column, "OLD"))):
             name = f"`trg_{schema.prefix}{table}_after_{event}`"
             cur.execute(f"DROP TRIGGER IF EXISTS {name}")
