@@ -74,7 +74,8 @@ def summary(name: str, r: dict) -> str:
                 f" {r['classify_s']}), {r['ratio_to_load_data']}x LOAD DATA of the same rows into the listing table"
                 f" ({r.get('ratio_to_bare_table')}x into a bare table); unchanged second run"
                 f" {r['second_run_s']} s reading {r.get('second_run_read')}, writing {r['rows_written_second_run']} listing and"
-                f" {r['change_rows_second_run']} change rows; peak RSS {r['peak_rss_mb']} MB"
+                f" {r['change_rows_second_run']} change rows; after {r.get('prices_changed')} price changes in Magento"
+                f" {r.get('changed_run_s')} s reading {r.get('changed_run_read')}; peak RSS {r['peak_rss_mb']} MB"
                 + (f" (+ {r['classify_workers']} classification processes of at most {r['worker_peak_rss_mb']} MB)"
                    if r.get("classify_workers") else ""))
     if name == "tab_page":

@@ -187,6 +187,20 @@ def purge_notifications(now=None, retention_days: int = NOTIFICATION_RETENTION_D
             return {"purged": purged, "before": before.isoformat()}
 
 
+def purge_product_feed() -> dict:
+    """Daily (``rq cron``): the changed-products feed the module's indexer appends to loses
+    the rows no account needs, even when no account's cycle runs to drop them."""
+    from channel.magento import changes
+
+    purged = 0
+    while True:
+        with runtime.engine().begin() as conn:
+            n = changes.trim(conn, limit=10_000)
+        purged += n
+        if n < 10_000:
+            return {"purged": purged}
+
+
 def delete_account(account_id: int, end_listings: bool) -> dict:
     """Delete an account (``channel.account_removal``); with ``end_listings``, its listings
     on Amazon are ended first, as a merchant's "end" action is sent. Under the account's

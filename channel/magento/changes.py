@@ -201,7 +201,15 @@ def done(conn: Connection, account_id: int, plan: Plan, now: datetime) -> None:
         f" read_at = VALUES(read_at)"),
         {"a": account_id, "seq": plan.feed_seq, "whole": plan.whole_seq, "fp": plan.fingerprint,
          "full": plan.full_at, "now": now})
-    conn.execute(text(
+    trim(conn)
+
+
+def trim(conn: Connection, limit: int | None = None) -> int:
+    """Drop the feed rows every account has read, and those older than two full-read
+    periods (every account has read everything since; none left behind when no account
+    reads at all). ``limit``: at most that many. Returns how many."""
+    return conn.execute(text(
         f"DELETE FROM {FEED} WHERE seq <= (SELECT COALESCE(MIN(c.feed_seq), 0) FROM {CURSOR} c"
         f" JOIN channel_amazon_account a ON a.account_id = c.account_id)"
-        f" OR logged_at < NOW() - INTERVAL {int(FULL_EVERY.total_seconds()) * 2} SECOND"))
+        f" OR logged_at < NOW() - INTERVAL {int(FULL_EVERY.total_seconds()) * 2} SECOND"
+        + (f" ORDER BY seq LIMIT {int(limit)}" if limit else ""))).rowcount

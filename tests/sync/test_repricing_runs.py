@@ -156,6 +156,7 @@ def test_rq_cron_runs_the_purge_daily_and_the_repricing_tick_every_minute(redis_
     cron.load_config_from_file(str(Path(__file__).resolve().parents[2] / "worker" / "cron_config.py"))
     jobs = {job.func_name: job for job in cron.get_jobs()}
     assert jobs["worker.jobs.purge_notifications"].interval == 24 * 3600
+    assert jobs["worker.jobs.purge_product_feed"].interval == 24 * 3600
     assert jobs["worker.repricing.reprice_tick"].interval == 60
 
 

@@ -163,3 +163,18 @@ def test_listings_linked_since_the_last_read_have_their_products_read(channel_db
     assert rows["MG-0000033"][1:3] == ("ineligible", "below_stock_threshold")
     assert rows["LEGACY-1"][1:3] == ("ineligible", "disabled_in_magento")
     assert_whole_read_changes_nothing(db, account)
+
+
+def test_the_feed_keeps_only_what_some_account_has_not_read(channel_db, account):
+    db = channel_db
+    with db.engine.begin() as conn:  # no account has read anything: only rows past two full-read periods go
+        conn.execute(text("INSERT INTO channel_amazon_product_feed (product_id, logged_at) VALUES"
+                          " (1, NOW() - INTERVAL 3 DAY), (2, NOW() - INTERVAL 1 HOUR), (3, NOW())"))
+        assert changes.trim(conn) == 1
+    first_run(db, account)  # reads everything: what settled is dropped, what is in its grace period stays
+    with db.engine.begin() as conn:
+        assert [r[0] for r in conn.execute(text("SELECT product_id FROM channel_amazon_product_feed"))] == [3]
+        conn.execute(text("UPDATE channel_amazon_feed_cursor SET feed_seq ="
+                          " (SELECT MAX(seq) FROM channel_amazon_product_feed)"))
+        assert changes.trim(conn) == 1
+        assert conn.execute(text("SELECT COUNT(*) FROM channel_amazon_product_feed")).scalar() == 0
