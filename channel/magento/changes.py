@@ -10,9 +10,10 @@ changed product's entity id into the changelog ``channel_amazon_product_cl``; it
 (``channel_amazon_product_feed``; product 0 for a full reindex).
 
 The products an account must read again are then the feed's rows above the account's
-cursor and the changelog's rows Magento's cron has not handed on yet, plus the products
-whose special price or dated rule values start or end since the last read (no row
-changes when a date passes). Everything is read instead when nothing can vouch for the
+cursor and the changelog's rows Magento's cron has not handed on yet (``plan``), plus
+the products whose special price or dated rule values start or end since the last read
+(``dated``: no row changes when a date passes) and those of listings linked since
+(``channel.listing_state.facts_unread``). Everything is read instead when nothing can vouch for the
 feed, and the plan says why:
 
 - the indexer is not Update by Schedule (no triggers: a change leaves no trace);
@@ -23,7 +24,7 @@ feed, and the plan says why:
 - the last full read is older than ``FULL_EVERY`` (what no trigger sees: attribute
   definitions, store settings pinned in app/etc, writes made with triggers off).
 
-A feed row joins the cursor only once ``GRACE`` old: a writer whose transaction commits
+A feed row joins the cursor only once ``GRACE_SECONDS`` old: a writer whose transaction commits
 after a later one must not be skipped; rows newer than that are read again next time.
 """
 
@@ -112,7 +113,7 @@ def _scheduled(conn: Connection, schema: MagentoSchema) -> tuple[bool, int]:
     return True, int(row.version)
 
 
-def plan(conn: Connection, schema: MagentoSchema, account, now: datetime, dated_ids: Iterable[int] = ()) -> Plan:
+def plan(conn: Connection, schema: MagentoSchema, account, now: datetime) -> Plan:
     """What the account's next classification reads (see the module's description)."""
     print_ = fingerprint(conn, schema, account)
     scheduled, version = _scheduled(conn, schema)
@@ -145,7 +146,6 @@ def plan(conn: Connection, schema: MagentoSchema, account, now: datetime, dated_
         {"c": after})}
     ids |= {int(i) for i, in conn.execute(text(
         f"SELECT DISTINCT entity_id FROM {CHANGELOG} WHERE version_id > :v LIMIT {MANY + 1}"), {"v": version})}
-    ids |= set(dated_ids)
     if len(ids) > MANY:
         return whole(f"more than {MANY:,} products changed")
     return Plan(frozenset(ids), "", print_, feed_seq, int(cursor.whole_seq), cursor.full_at)
