@@ -448,8 +448,9 @@ def set_config(conn, schema: MagentoSchema, path: str, value: str | None, scope:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m sandbox.catalog -n 1000 [--shape commerce] [--prefix mg_]``: build the
-    sample catalog in the database of ``CHANNEL_DATABASE_URL`` (or ``CHANNEL_MAGENTO_ROOT``)."""
+    """``python -m sandbox.catalog -n 1000 [--shape commerce] [--prefix mg_] [--schedule]``:
+    build the sample catalog in the database of ``CHANNEL_DATABASE_URL`` (or
+    ``CHANNEL_MAGENTO_ROOT``); ``--schedule`` puts the channel's indexer in Update by Schedule."""
     import argparse
 
     import MySQLdb
@@ -461,6 +462,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-n", "--products", type=int, default=1000)
     parser.add_argument("--shape", choices=[OPEN_SOURCE, COMMERCE], default=OPEN_SOURCE)
     parser.add_argument("--prefix", default="")
+    parser.add_argument("--schedule", action="store_true",
+                        help="the channel's indexer in Update by Schedule (sandbox.mview)")
     args = parser.parse_args(argv)
     url = make_url(Settings.from_env().database_url)
     kwargs: dict[str, Any] = {"user": url.username or "root", "password": url.password or "", "database": url.database}
@@ -471,7 +474,11 @@ def main(argv: list[str] | None = None) -> int:
         kwargs.update(host=url.host or "127.0.0.1", port=url.port or 3306)
     conn = MySQLdb.connect(charset="utf8mb4", **kwargs)
     try:
-        build(conn, args.products, shape=args.shape, prefix=args.prefix)
+        schema = build(conn, args.products, shape=args.shape, prefix=args.prefix)
+        if args.schedule:
+            from sandbox import mview
+
+            mview.schedule(conn, schema)
     finally:
         conn.close()
     print(f"built a {args.shape} Magento catalog of {args.products} products")

@@ -178,3 +178,22 @@ def test_the_feed_keeps_only_what_some_account_has_not_read(channel_db, account)
                           " (SELECT MAX(seq) FROM channel_amazon_product_feed)"))
         assert changes.trim(conn) == 1
         assert conn.execute(text("SELECT COUNT(*) FROM channel_amazon_product_feed")).scalar() == 0
+
+
+def test_the_sample_catalog_command_can_put_its_store_in_update_by_schedule(mariadb, make_database, monkeypatch):
+    name = make_database("cli")
+    monkeypatch.setenv("CHANNEL_DATABASE_URL", mariadb.url(name))
+    monkeypatch.delenv("CHANNEL_MAGENTO_ROOT", raising=False)
+    assert catalog.main(["-n", "5", "--schedule"]) == 0
+    raw = mariadb.connect(name)
+    try:
+        cur = raw.cursor()
+        cur.execute("SELECT mode FROM mview_state WHERE view_id = 'channel_amazon_product'")
+        assert cur.fetchone() == ("enabled",)
+        cur.execute("UPDATE catalog_product_entity_decimal SET value = value + 1 WHERE entity_id = 2")
+        cur.execute("DELETE FROM inventory_source_item WHERE sku = 'MG-0000003'")
+        raw.commit()
+        cur.execute("SELECT DISTINCT entity_id FROM channel_amazon_product_cl ORDER BY entity_id")
+        assert [r[0] for r in cur.fetchall()] == [2, 3]
+    finally:
+        raw.close()
