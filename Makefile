@@ -17,7 +17,7 @@ demo: deps
 test: deps test-static test-python test-php
 
 test-python:
-	@set +e; $(VENV)/bin/pytest -q -m "not slow" --basetemp="$$(mktemp -d)" $(PYTEST_ARGS); rc=$$?; \
+	@set +e; $(VENV)/bin/pytest -q -m "not slow" --durations=25 --basetemp="$$(mktemp -d)" $(PYTEST_ARGS); rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest: no tests collected"; exit 1; fi; exit $$rc
 
 test-static:

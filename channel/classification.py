@@ -192,7 +192,8 @@ def state_of(row: dict | None) -> tabs.ListingState:
 def classify_account(conn: Connection, reader: CatalogReader, account, now: datetime | None = None,
                      batch_size: int = 5000, read_ahead: bool = True, workers: int | None = None,
                      changed_only: bool = True) -> ClassifyStats:
-    """Classify the products of the account's website and every listing of the account.
+    """Classify the products of the account's website and every listing of the account:
+    ``stage_facts``, then ``apply_facts``.
 
     ``changed_only``: read only the products that changed since the account's last run
     when Magento's changelog can say which (``channel.magento.changes``), else every one.
@@ -200,6 +201,28 @@ def classify_account(conn: Connection, reader: CatalogReader, account, now: date
     ``workers`` forked processes (one per core by default, at most ``MAX_WORKERS``), each
     reading on a connection of its own (committed data only). A smaller website, or any
     without it, is read and computed here, on ``conn``."""
+    staged = stage_facts(conn, reader, account, now, batch_size, read_ahead, workers, changed_only)
+    return apply_facts(conn, reader, account, staged, batch_size, linked=False)
+
+
+@dataclasses.dataclass
+class StagedFacts:
+    """The Magento facts of an account's products, staged on a connection (``listing_state.FACTS``)
+    by ``stage_facts`` and not applied yet."""
+
+    ctx: AccountContext
+    now: datetime
+    plan: changes.Plan | None
+    #: The products read (None: every product of the website).
+    ids: frozenset[int] | None
+    stats: ClassifyStats
+
+
+def stage_facts(conn: Connection, reader: CatalogReader, account, now: datetime | None = None,
+                batch_size: int = 5000, read_ahead: bool = True, workers: int | None = None,
+                changed_only: bool = True) -> StagedFacts:
+    """Read the facts of the account's products (those that changed, or all of them) into
+    ``listing_state.FACTS`` on ``conn``; nothing of ours is written."""
     now = now or datetime.now(timezone.utc).replace(tzinfo=None)
     ctx = AccountContext.of(account, reader)
     stats = ClassifyStats()
@@ -211,21 +234,68 @@ def classify_account(conn: Connection, reader: CatalogReader, account, now: date
         stats.whole = False
         listing_state.facts_scope(conn, ids)
         stats.products = listing_state.facts_stage(conn, _fact_rows(ctx, reader, now, batch_size, sorted(ids)))
-    else:
-        stats.why = "" if plan is None else plan.why or f"more than {changes.MANY:,} products changed"
-        if plan is not None and not plan.whole:
-            plan = changes.whole_read(conn, plan, now)
-        _stage_every_product(ctx, reader, conn, now, batch_size, read_ahead, workers, stats)
-    outcome = listing_state.classified(conn, ctx.account_id, now, ctx.settings.auto_publish, scoped=not stats.whole)
+        return StagedFacts(ctx, now, plan, frozenset(ids), stats)
+    stats.why = "" if plan is None else plan.why or f"more than {changes.MANY:,} products changed"
+    if plan is not None and not plan.whole:
+        plan = changes.whole_read(conn, plan, now)
+    _stage_every_product(ctx, reader, conn, now, batch_size, read_ahead, workers, stats)
+    return StagedFacts(ctx, now, plan, None, stats)
+
+
+def apply_facts(conn: Connection, reader: CatalogReader, account, staged: StagedFacts,
+                batch_size: int = 5000, linked: bool = True) -> ClassifyStats:
+    """Apply facts ``stage_facts`` staged on ``conn`` (``listing_state.classified``). When only
+    changed products were read, the products linked to a listing since (matching, a
+    merchant's link) are read first (``linked``: when anything may have linked them since)."""
+    ctx, now, stats = staged.ctx, staged.now, staged.stats
+    if staged.ids is not None and linked:
+        since = listing_state.facts_unread(conn, ctx.account_id) - staged.ids
+        if since:
+            listing_state.facts_scope(conn, since, add=True)
+            stats.products += listing_state.facts_stage(conn, _fact_rows(ctx, reader, now, batch_size, sorted(since)))
+    outcome = listing_state.classified(conn, ctx.account_id, now, ctx.settings.auto_publish,
+                                       scoped=staged.ids is not None)
     stats.written = outcome["created"] + outcome["updated"] + outcome["left_website"]
     stats.changed = outcome["changed"]
     listing_state.refresh_tab_counts(conn, ctx.account_id, now)
     stats.by_tab = tab_counts(conn, ctx.account_id)
-    if plan is not None:
-        changes.done(conn, ctx.account_id, plan, now)
+    if staged.plan is not None:
+        changes.done(conn, ctx.account_id, staged.plan, now)
     logger.info("Classified account %s: %s; %d rows written, %d state changes",
                 ctx.account_id, stats.summary(), stats.written, stats.changed)
     return stats
+
+
+class CycleClassification:
+    """An account's classification in a sync cycle. Its catalog is read before the listings
+    report's new rows are written (``read``: the importer's ``facts``), so that each comes
+    in with its facts and in its tab, written once, and applied in the classify step
+    (``classify``), after matching. A read that failed is left to the classify step, which
+    reads again and says what stops it; facts lost with a rolled-back step are read again."""
+
+    def __init__(self, reader: CatalogReader, account, now: datetime):
+        self.reader = reader
+        self.account = account
+        self.now = now
+        self.staged: StagedFacts | None = None
+
+    def read(self, conn: Connection) -> tuple[str, datetime] | None:
+        """Stage the facts; returns the staging table and the time they were read, or None
+        when they could not be read (the classify step reads again and reports it)."""
+        self.staged = None
+        try:
+            self.staged = stage_facts(conn, self.reader, self.account, self.now)
+        except Exception:
+            logger.warning("Catalog of account %s not read before the import; the classify step reads it",
+                           self.account.account_id, exc_info=True)
+            return None
+        return listing_state.FACTS, self.now
+
+    def classify(self, conn: Connection) -> ClassifyStats:
+        staged, self.staged = self.staged, None
+        if staged is None or listing_state.facts_staged(conn) != staged.stats.products:
+            return classify_account(conn, self.reader, self.account, self.now)
+        return apply_facts(conn, self.reader, self.account, staged)
 
 
 def _dated(ctx: AccountContext, reader: CatalogReader, conn: Connection, now: datetime) -> set[int]:

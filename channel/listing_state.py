@@ -21,6 +21,7 @@ from decimal import Decimal
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import ProgrammingError
 
 from channel import tables, tabs
 from channel.db import driver_connection, load_lines, load_rows
@@ -214,14 +215,17 @@ _NO_ISSUES = "amazon_issues = NULL, issue_text = NULL, issue_suppressed = 0"
 # --- the listings report ----------------------------------------------------------------
 
 def imported(conn: Connection, account_id: int, stage: str, taken_at: datetime, has_status: bool,
-             matches: str | None = None) -> int:
+             matches: str | None = None, facts: tuple[str, datetime] | None = None) -> int:
     """The rows of a judged listings report (staged in ``stage``): new SKUs come in as
     third-party listings until matched; known ones take Amazon's values. A report without
     a status column keeps the statuses we know. A listing that changed state after the
     report's data was taken (``taken_at``) keeps its status. New SKUs named in ``matches``
     (seller_sku, product_id, magento_sku, product_name: ``matching.match_new_by_sku``) come in
     matched by seller SKU under their product's name, their facts unread, in the tab Amazon's
-    word gives them, as the match step would leave them. Returns how many did."""
+    word gives them, as the match step would leave them. With ``facts`` (the table
+    classification staged its facts in, when they were read), those whose product's facts
+    are staged come in with them, in the tab classification gives them: each row is written
+    once, not once here and again by classification. Returns how many came in matched."""
     params = {"a": account_id, "t": taken_at}
     newer = "(l.state_changed_at >= :t OR l.submitted_at >= :t)"  # we know more than this report
     if has_status:
@@ -248,30 +252,47 @@ def imported(conn: Connection, account_id: int, stage: str, taken_at: datetime, 
         ("fulfillment_channel", "s.fulfillment_channel")]
     first_new = (conn.execute(text(f"SELECT COALESCE(MAX(listing_id), 0) FROM {LISTING}")).scalar() or 0)
     # A new SKU without a product comes in as third-party. One matched by seller SKU comes in
-    # linked, its facts unread: what Amazon says of it until classification reads them (in the
-    # same cycle), which leaves most of them where they are: each row is written in its tab.
+    # linked, with its product's facts when classification staged them, else unread: what
+    # Amazon says of it until classification reads them (in the same cycle).
     if matches:
         join = f" LEFT JOIN {matches} m ON m.seller_sku = s.seller_sku"
         product = ("IF(m.product_id IS NULL, 'third_party', 'matched') AS match_status, m.product_id AS product_id,"
-                   " m.magento_sku AS magento_sku, IF(m.product_id IS NULL, NULL, 'seller_sku') AS matched_by,"
-                   " IF(m.product_id IS NULL, s.product_name, m.product_name) AS product_name")
+                   " IF(m.product_id IS NULL, NULL, 'seller_sku') AS matched_by")
+        name = "IF(m.product_id IS NULL, s.product_name, m.product_name)"
+        sku = "m.magento_sku"
     else:
         join = ""
-        product = ("'third_party' AS match_status, NULL AS product_id, NULL AS magento_sku, NULL AS matched_by,"
-                   " s.product_name AS product_name")
+        product = "'third_party' AS match_status, NULL AS product_id, NULL AS matched_by"
+        name, sku = "s.product_name", "NULL"
+    # A matched product's facts, when staged: as classification writes them (``classified``).
+    # Without them a row's are unread: the columns' defaults.
+    fact_values = {"in_website": "1", "enabled": "1", "passes_rules": "1", "has_identifier": "0", "is_parent": "0",
+                   "calc_qty": "NULL", "calc_price": "NULL", "calc_condition": "NULL", "calc_business": "NULL",
+                   "facts_at": "NULL"}
+    asin = "s.asin"
+    if matches and facts:
+        join += f" LEFT JOIN {facts[0]} f ON f.product_id = m.product_id"
+        params["facts_at"] = facts[1]
+        known = "f.product_id IS NOT NULL"
+        fact_values = {"in_website": "1", "enabled": "COALESCE(f.enabled, 1)",
+                       "passes_rules": "COALESCE(f.passes_rules, 1)",
+                       "has_identifier": "COALESCE(f.has_identifier, 0)", "is_parent": "COALESCE(f.is_parent, 0)",
+                       "calc_qty": "f.qty", "calc_price": "f.price", "calc_condition": "f.condition_type",
+                       "calc_business": "f.business", "facts_at": f"IF({known}, CAST(:facts_at AS datetime), NULL)"}
+        name, sku, asin = f"IF({known}, f.name, {name})", f"COALESCE(f.sku, {sku})", "COALESCE(s.asin, f.asin)"
     columns = ("account_id, seller_sku, asin, external_id, external_id_type, product_name, amazon_status,"
                " amazon_price, amazon_qty, fulfillment_channel, seen_in_report_at, match_status, product_id,"
-               " magento_sku, matched_by")
+               f" magento_sku, matched_by, {', '.join(fact_values)}")
     # The new rows as the decision reads a listing (``l``): on Amazon, nothing submitted,
-    # no issue, no facts.
+    # no issue; their facts, when read.
     new_rows = (
-        f"SELECT :a AS account_id, s.seller_sku, s.asin, s.external_id, s.external_id_type,"
+        f"SELECT :a AS account_id, s.seller_sku, {asin} AS asin, s.external_id, s.external_id_type,"
         f" COALESCE(s.amazon_status, 'INACTIVE') AS amazon_status, s.amazon_price, s.amazon_qty,"
         f" s.fulfillment_channel, CAST(:t AS datetime) AS seen_in_report_at, {product},"
-        f" 'new_third_party' AS tab, 'third_party_unmatched' AS reason, NULL AS facts_at,"
+        f" {name} AS product_name, {sku} AS magento_sku,"
+        f" 'new_third_party' AS tab, 'third_party_unmatched' AS reason,"
         f" 0 AS ended_by_merchant, NULL AS pending_action, NULL AS submitted_at, NULL AS amazon_issues,"
-        f" 0 AS issue_suppressed, 1 AS in_website, 1 AS enabled, 1 AS passes_rules, 0 AS has_identifier,"
-        f" 0 AS is_parent, NULL AS calc_qty, NULL AS calc_price, NULL AS calc_condition"
+        f" 0 AS issue_suppressed, {', '.join(f'{e} AS {c}' for c, e in fact_values.items())}"
         f" FROM {stage} s{join}"
         f" LEFT JOIN {LISTING} l0 ON l0.account_id = :a AND l0.seller_sku = s.seller_sku"
         f" WHERE s.bad = 0 AND l0.listing_id IS NULL")
@@ -714,12 +735,23 @@ def facts_unread(conn: Connection, account_id: int) -> set[int]:
         f" AND facts_at IS NULL"), {"a": account_id})}
 
 
-def facts_scope(conn: Connection, product_ids: Iterable[int]) -> None:
+def facts_scope(conn: Connection, product_ids: Iterable[int], add: bool = False) -> None:
     """The products a run reads (``classified(scoped=True)``): only their listings are
-    compared with the staged facts; one of them with no facts staged left the website."""
-    conn.execute(text(f"DROP TEMPORARY TABLE IF EXISTS {SCOPE}"))
-    conn.execute(text(f"CREATE TEMPORARY TABLE {SCOPE} (product_id int UNSIGNED NOT NULL PRIMARY KEY) ENGINE=InnoDB"))
+    compared with the staged facts; one of them with no facts staged left the website.
+    ``add``: more of them, read after the others."""
+    if not add:
+        conn.execute(text(f"DROP TEMPORARY TABLE IF EXISTS {SCOPE}"))
+        conn.execute(text(f"CREATE TEMPORARY TABLE {SCOPE} (product_id int UNSIGNED NOT NULL PRIMARY KEY) ENGINE=InnoDB"))
     load_rows(conn, SCOPE, ("product_id",), ((int(i),) for i in product_ids))
+
+
+def facts_staged(conn: Connection) -> int:
+    """How many products' facts are staged on ``conn`` (-1: none are, not even an empty set):
+    staged rows go with a rolled-back transaction, and the table with the connection."""
+    try:
+        return int(conn.execute(text(f"SELECT COUNT(*) FROM {FACTS}")).scalar_one())
+    except ProgrammingError:  # no such table on this connection
+        return -1
 
 
 def facts_stage(conn: Connection, rows: Iterable[tuple]) -> int:

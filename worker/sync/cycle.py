@@ -20,7 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from channel import alerts
-from channel.classification import classify_account
+from channel.classification import CycleClassification, classify_account
 from channel.crypto import Vault
 from channel.db import retry_on_lock_conflict
 from channel.errors import NotFound
@@ -140,13 +140,15 @@ class Synchronizer:
             steps = StepRunner(conn, account.account_id, started, self.progress)
             self.summary["steps"] = steps.outcomes
             publisher = OfferPublisher(conn, client, account, settings, self.progress, self.options.resubmit_after)
+            classification = CycleClassification(reader, account, started)
 
             def do_import():
                 stats = ListingsReportImporter(conn, client, account.account_id, self.options.poll,
                                                progress=lambda n: self.progress("import", n, 0),
                                                hold_threshold=settings.report_hold_threshold,
-                                               prematch=lambda c, stage: match_new_by_sku(c, reader, account, stage),
-                                               ).run(started)
+                                               prematch=lambda c, stage, named: match_new_by_sku(
+                                                   c, reader, account, stage, named),
+                                               facts=classification.read).run(started)
                 self.summary["imported"] = stats.rows
                 self.summary["matched_on_import"] = stats.matched
                 if stats.held:
@@ -166,7 +168,7 @@ class Synchronizer:
                         f" {publisher.stats.asins_found} found")
 
             def do_classify():
-                result = classify_account(conn, reader, account, started)
+                result = classification.classify(conn)
                 self.summary["classified"] = result.products
                 return result.summary()
 
