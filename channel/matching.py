@@ -174,6 +174,7 @@ def match_new_by_sku(conn: Connection, reader: CatalogReader, account, stage: st
     version = " AND e.created_in <= :v AND e.updated_in > :v" if s.is_commerce else ""
     parents = ", ".join(f"'{t}'" for t in VARIANT_PARENT_TYPES)
     names = s.value_table("varchar")
+    known = listing_state.has_listings(conn, account.account_id)  # none on the first report: none looked up
     conn.execute(text("DROP TEMPORARY TABLE IF EXISTS tmp_channel_prematch"))
     conn.execute(text(
         "CREATE TEMPORARY TABLE tmp_channel_prematch (seller_sku varchar(255) NOT NULL PRIMARY KEY,"
@@ -182,10 +183,10 @@ def match_new_by_sku(conn: Connection, reader: CatalogReader, account, stage: st
     conn.execute(text(
         f"INSERT INTO tmp_channel_prematch (seller_sku, product_id, magento_sku)"
         f" SELECT s.seller_sku, MIN(e.entity_id), MIN(e.sku) FROM {stage} s"
-        f" LEFT JOIN {LISTING} l ON l.account_id = :a AND l.seller_sku = s.seller_sku"
-        f" JOIN {s.t('catalog_product_entity')} e ON e.sku = s.seller_sku{version}"
+        + (f" LEFT JOIN {LISTING} l ON l.account_id = :a AND l.seller_sku = s.seller_sku" if known else "")
+        + f" JOIN {s.t('catalog_product_entity')} e ON e.sku = s.seller_sku{version}"
         f" JOIN {s.t('catalog_product_website')} pw ON pw.product_id = e.entity_id AND pw.website_id = :w"
-        f" WHERE s.bad = 0 AND l.listing_id IS NULL GROUP BY s.seller_sku"
+        f" WHERE s.bad = 0{' AND l.listing_id IS NULL' if known else ''} GROUP BY s.seller_sku"
         f" HAVING COUNT(DISTINCT e.entity_id) = 1 AND MIN(e.type_id) NOT IN ({parents})"), params)
     # The product's name as the website's store view shows it (its row, NULL or not, over store
     # 0's): the name classification gives the listing, so the row is not rewritten for it.
