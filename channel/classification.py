@@ -8,6 +8,12 @@ listings for eligible products, changed facts, products that left the website, t
 every listing's tab and reason (``tabs.classify`` in SQL), with a change row per state
 change. A run in which nothing changed writes nothing.
 
+A run is two halves: ``stage_facts`` reads and stages, ``apply_facts`` writes. In a sync
+cycle (``CycleClassification``) the first half runs in the report import, once the report
+is judged and before its new rows are written: a new SKU matched to its product comes in
+with the product's facts and in its tab, so that each listing of a first report is written
+once, not once by the import and again by classification.
+
 A website of ``FORK_FROM`` products or more is split into ranges of entity ids, each read
 and computed by a forked process (``channel.forked``) on a connection of its own, which
 streams its rows back: the work is spread over the cores. Those reads see what is
@@ -220,15 +226,18 @@ class StagedFacts:
 
 def stage_facts(conn: Connection, reader: CatalogReader, account, now: datetime | None = None,
                 batch_size: int = 5000, read_ahead: bool = True, workers: int | None = None,
-                changed_only: bool = True) -> StagedFacts:
+                changed_only: bool = True, unread: bool = True) -> StagedFacts:
     """Read the facts of the account's products (those that changed, or all of them) into
-    ``listing_state.FACTS`` on ``conn``; nothing of ours is written."""
+    ``listing_state.FACTS`` on ``conn``; nothing of ours is written. ``unread``: with the
+    changed products, those of listings whose facts are not read yet (else ``apply_facts``
+    reads them)."""
     now = now or datetime.now(timezone.utc).replace(tzinfo=None)
     ctx = AccountContext.of(account, reader)
     stats = ClassifyStats()
     plan = changes.plan(conn, reader.schema, account, now) if changed_only else None
     ids = None if plan is None or plan.ids is None else \
-        plan.ids | _dated(ctx, reader, conn, now) | listing_state.facts_unread(conn, ctx.account_id)
+        plan.ids | _dated(ctx, reader, conn, now) | (listing_state.facts_unread(conn, ctx.account_id) if unread
+                                                     else set())
     listing_state.facts_reset(conn)
     if ids is not None and len(ids) <= changes.MANY:
         stats.whole = False
@@ -245,8 +254,9 @@ def stage_facts(conn: Connection, reader: CatalogReader, account, now: datetime 
 def apply_facts(conn: Connection, reader: CatalogReader, account, staged: StagedFacts,
                 batch_size: int = 5000, linked: bool = True) -> ClassifyStats:
     """Apply facts ``stage_facts`` staged on ``conn`` (``listing_state.classified``). When only
-    changed products were read, the products linked to a listing since (matching, a
-    merchant's link) are read first (``linked``: when anything may have linked them since)."""
+    changed products were read, those of listings whose facts are not read yet (linked since
+    by matching or a merchant) are read first (``linked``: unless ``stage_facts`` read them
+    just before)."""
     ctx, now, stats = staged.ctx, staged.now, staged.stats
     if staged.ids is not None and linked:
         since = listing_state.facts_unread(conn, ctx.account_id) - staged.ids
@@ -284,12 +294,25 @@ class CycleClassification:
         when they could not be read (the classify step reads again and reports it)."""
         self.staged = None
         try:
-            self.staged = stage_facts(conn, self.reader, self.account, self.now)
+            self.staged = stage_facts(conn, self.reader, self.account, self.now, unread=False)
         except Exception:
             logger.warning("Catalog of account %s not read before the import; the classify step reads it",
                            self.account.account_id, exc_info=True)
             return None
         return listing_state.FACTS, self.now
+
+    def discard(self, conn: Connection) -> None:
+        """What is still staged (the classify step did not run, or failed) is dropped; a
+        connection that cannot is left to the next step to report."""
+        self.staged = None
+        try:
+            listing_state.facts_dropped(conn)
+        except Exception:
+            logger.debug("Staged facts of account %s not dropped", self.account.account_id, exc_info=True)
+            try:
+                conn.rollback()  # nothing of the cycle's is pending between steps
+            except Exception:
+                pass
 
     def classify(self, conn: Connection) -> ClassifyStats:
         staged, self.staged = self.staged, None

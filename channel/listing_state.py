@@ -754,6 +754,12 @@ def facts_scope(conn: Connection, product_ids: Iterable[int], add: bool = False)
     load_rows(conn, SCOPE, ("product_id",), ((int(i),) for i in product_ids))
 
 
+def facts_dropped(conn: Connection) -> None:
+    """The staged facts are done with (a million rows are not left on a pooled connection)."""
+    conn.execute(text(f"DROP TEMPORARY TABLE IF EXISTS {FACTS}"))
+    conn.execute(text(f"DROP TEMPORARY TABLE IF EXISTS {SCOPE}"))
+
+
 def facts_staged(conn: Connection) -> int:
     """How many products' facts are staged on ``conn`` (-1: none are, not even an empty set):
     staged rows go with a rolled-back transaction, and the table with the connection."""
@@ -845,8 +851,7 @@ def classified(conn: Connection, account_id: int, now: datetime, auto_publish: b
         f" SET l.in_website = 0, l.enabled = 0, l.passes_rules = 0, l.facts_at = :now"), params).rowcount
     conn.execute(text("DROP TEMPORARY TABLE IF EXISTS tmp_channel_touched"))
     moved += _decide(conn, account_id, now=now, auto_publish=auto_publish)
-    conn.execute(text(f"DROP TEMPORARY TABLE IF EXISTS {FACTS}"))
-    conn.execute(text(f"DROP TEMPORARY TABLE IF EXISTS {SCOPE}"))
+    facts_dropped(conn)
     return {"created": created, "updated": updated, "left_website": left, "changed": moved}
 
 

@@ -212,6 +212,7 @@ class Synchronizer:
             steps.run("import", do_import)
             steps.run("match", do_match, needs=("import",))
             steps.run("classify", do_classify, needs=("match",))
+            classification.discard(conn)
             # After classify: the products it found without an ASIN are looked up in this
             # cycle, and published in this cycle too.
             steps.run("asin_lookup", do_asin_lookup, needs=("match",))

@@ -156,6 +156,14 @@ def test_a_read_that_fails_leaves_the_import_whole_and_fails_the_classify_step(c
         conn.rollback()
 
 
+def test_facts_the_classify_step_did_not_apply_are_dropped(channel_db, account):
+    with channel_db.engine.connect() as conn:
+        classification = CycleClassification(CatalogReader.connect(conn, channel_db.prefix), account, NOW)
+        assert classification.read(conn) is not None and listing_state.facts_staged(conn) > 80
+        classification.discard(conn)  # the match step failed: no classify step in this cycle
+        assert listing_state.facts_staged(conn) == -1 and classification.staged is None
+
+
 def test_a_listing_linked_after_a_partial_read_has_its_product_read(channel_db, account):
     with channel_db.raw() as raw:
         mview.schedule(raw, channel_db.schema)
