@@ -84,9 +84,10 @@ def match_account(conn: Connection, reader: CatalogReader, account) -> MatchStat
             continue
         listing_value = {"seller_sku": "l.seller_sku", "asin": "l.asin"}.get(kind, "l.external_id")
         kind_filter = "" if kind in ("seller_sku", "asin") else f" AND l.external_id_type = '{kind}'"
-        if kind_filter and conn.execute(text(
-                f"SELECT 1 FROM {LISTING} l WHERE {unmatched}{kind_filter} LIMIT 1"), params).first() is None:
-            continue  # no listing to match by this barcode: its attribute's values are not read
+        if kind != "seller_sku" and conn.execute(text(
+                f"SELECT 1 FROM {LISTING} l WHERE {unmatched}{kind_filter} AND {listing_value} IS NOT NULL"
+                f" LIMIT 1"), params).first() is None:
+            continue  # no listing to match by this identifier: its attribute's values are not read
         website_join = (f" JOIN {s.t('catalog_product_website')} pw ON pw.product_id = e.entity_id"
                         f" AND pw.website_id = :w")
         if code == "sku":
@@ -108,8 +109,16 @@ def match_account(conn: Connection, reader: CatalogReader, account) -> MatchStat
                 _stage_identifiers(conn, f"SELECT l.listing_id, {listing_value} AS value FROM {LISTING} l"
                                          f" WHERE {unmatched}{kind_filter} AND {listing_value} IS NOT NULL", params)
                 sql = (f"INSERT INTO tmp_channel_match SELECT i.listing_id, e.entity_id, e.type_id, {priority}"
-                       f" FROM {table} v JOIN tmp_channel_identifier i ON i.value = v.value{store_view}"
+                       f" FROM {table} v STRAIGHT_JOIN tmp_channel_identifier i ON i.value = v.value{store_view}"
                        f" WHERE v.attribute_id = {attr_id} AND v.store_id IN (0, :store) AND o.value_id IS NULL")
+            elif kind == "asin":
+                # Each value of the attribute is looked up among the listings (their (account_id,
+                # asin) index), never each listing among all the values (an EAV value has no
+                # index: quadratic, a plan the statistics of a freshly filled table can pick).
+                sql = (f"INSERT INTO tmp_channel_match SELECT l.listing_id, e.entity_id, e.type_id, {priority}"
+                       f" FROM {table} v STRAIGHT_JOIN {LISTING} l ON l.account_id = :a AND l.asin = v.value"
+                       f"{store_view} WHERE v.attribute_id = {attr_id} AND v.store_id IN (0, :store)"
+                       f" AND {unmatched} AND o.value_id IS NULL")
             else:
                 sql = (f"INSERT INTO tmp_channel_match SELECT l.listing_id, e.entity_id, e.type_id, {priority}"
                        f" FROM {LISTING} l JOIN {table} v"
