@@ -260,6 +260,8 @@ def apply_facts(conn: Connection, reader: CatalogReader, account, staged: Staged
     ctx, now, stats = staged.ctx, staged.now, staged.stats
     if staged.ids is not None and linked:
         since = listing_state.facts_unread(conn, ctx.account_id) - staged.ids
+        if len(staged.ids) + len(since) > changes.MANY:  # as many as a whole read: one is made
+            return classify_account(conn, reader, account, now, batch_size)
         if since:
             listing_state.facts_scope(conn, since, add=True)
             stats.products += listing_state.facts_stage(conn, _fact_rows(ctx, reader, now, batch_size, sorted(since)))

@@ -31,6 +31,22 @@ def account(channel_db, vault):
     return acc
 
 
+@pytest.fixture
+def twin(channel_db, account):
+    """A second account on the same website with the same identifier mapping."""
+    from sqlalchemy.orm import Session
+
+    with Session(channel_db.engine) as session:
+        acc = Account(name="Twin", region="na", marketplace_id="A2EUQ1WTGCTBG2", seller_id="A1SELLER",
+                      lwa_client_id="x", website_id=1, lwa_client_secret_enc="", refresh_token_enc="",
+                      identifier_mapping=account.identifier_mapping)
+        session.add(acc)
+        session.commit()
+        session.refresh(acc)
+        session.expunge(acc)
+    return acc
+
+
 def add_amazon_listing(conn, account, seller_sku, asin=None, external_id=None, external_id_type=None,
                        status="BUYABLE"):
     conn.execute(text(

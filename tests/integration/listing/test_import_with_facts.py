@@ -8,13 +8,12 @@ import datetime as dt
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.orm import Session
 
 from channel import listing_state
 from channel.classification import CycleClassification, classify_account
+from channel.magento import changes
 from channel.magento.catalog import CatalogReader
 from channel.matching import match_account, match_new_by_sku
-from channel.models import Account
 from sandbox import catalog, mview
 from worker.sync.importer import STAGE, STAGE_COLUMNS, ListingsReportImporter
 
@@ -30,20 +29,6 @@ REPORT = [  # seller_sku, asin, external_id, external_id_type, status, quantity
 COLUMNS = ("seller_sku", "product_id", "magento_sku", "product_name", "asin", "match_status", "matched_by", "tab",
            "reason", "reason_detail", "in_website", "enabled", "passes_rules", "has_identifier", "is_parent",
            "calc_price", "calc_qty", "calc_condition", "calc_business", "facts_at")
-
-
-@pytest.fixture
-def twin(channel_db, account):
-    """A second account on the same website with the same mapping."""
-    with Session(channel_db.engine) as session:
-        acc = Account(name="Twin", region="na", marketplace_id="A2EUQ1WTGCTBG2", seller_id="A1SELLER",
-                      lwa_client_id="x", website_id=1, lwa_client_secret_enc="", refresh_token_enc="",
-                      identifier_mapping=account.identifier_mapping)
-        session.add(acc)
-        session.commit()
-        session.refresh(acc)
-        session.expunge(acc)
-    return acc
 
 
 def stage(conn, account, report=REPORT):
@@ -164,7 +149,10 @@ def test_facts_the_classify_step_did_not_apply_are_dropped(channel_db, account):
         assert listing_state.facts_staged(conn) == -1 and classification.staged is None
 
 
-def test_a_listing_linked_after_a_partial_read_has_its_product_read(channel_db, account):
+@pytest.mark.parametrize("many", [False, True], ids=["few", "many"])
+def test_a_listing_linked_after_a_partial_read_has_its_product_read(channel_db, account, monkeypatch, many):
+    """Read after the import, one by one; or, when that makes more than a partial read may
+    hold, by a whole read."""
     with channel_db.raw() as raw:
         mview.schedule(raw, channel_db.schema)
     with channel_db.engine.begin() as conn:
@@ -176,10 +164,15 @@ def test_a_listing_linked_after_a_partial_read_has_its_product_read(channel_db, 
                                         " AND seller_sku = 'NOWHERE'"), {"a": account.account_id}).scalar()
             listing_state.assigned(c, account.account_id, listing_id, 9, "MG-0000009")
 
+        if many:
+            monkeypatch.setattr(changes, "MANY", 1)
         _, imported, again = in_one_cycle(conn, channel_db, account, between=link_by_hand)
         got = rows(conn, account)
-    assert imported == 0 and not again.whole
-    assert again.products == 2  # product 6 (matched by UPC) and product 9 (linked), read after the import
+    assert imported == 0
+    if many:
+        assert again.whole and again.products > 80 and "more than 1 products changed" in again.why
+    else:  # product 6 (matched by UPC) and product 9 (linked), read after the import
+        assert not again.whole and again.products == 2
     assert got["AMZ-UPC"][18] is not None and got["NOWHERE"][18] is not None
     with channel_db.engine.begin() as conn:
         whole = classify_account(conn, CatalogReader.connect(conn, channel_db.prefix), account, NOW,

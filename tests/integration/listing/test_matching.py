@@ -132,32 +132,22 @@ def test_identifiers_at_store_view_scope_override_store_zero(channel_db, account
         ("700000000903", None, "B0STORE008", "700000000006")
 
 
-def test_new_skus_matched_on_import_end_as_the_match_step_leaves_them(channel_db, account):
+def test_new_skus_matched_on_import_end_as_the_match_step_leaves_them(channel_db, account, twin):
     """The report's new SKUs matched by seller SKU while their rows are written end exactly as
     importing them unmatched and running the match step: same product, status and tab, and
     the cases only the match step decides (a variation parent, another website, a barcode)
     are left to it."""
     import datetime as dt
 
-    from sqlalchemy.orm import Session
 
     from channel import listing_state
     from channel.matching import match_new_by_sku
-    from channel.models import Account
     from worker.sync.importer import STAGE, STAGE_COLUMNS, ListingsReportImporter
 
     with channel_db.raw() as raw:
         raw.cursor().execute(
             f"UPDATE `{channel_db.prefix}catalog_product_entity` SET type_id = 'configurable' WHERE entity_id = 7")
         raw.commit()
-    with Session(channel_db.engine) as session:
-        twin = Account(name="Twin", region="na", marketplace_id="A2EUQ1WTGCTBG2", seller_id="A1SELLER",
-                       lwa_client_id="x", website_id=1, lwa_client_secret_enc="", refresh_token_enc="",
-                       identifier_mapping=account.identifier_mapping)
-        session.add(twin)
-        session.commit()
-        session.refresh(twin)
-        session.expunge(twin)
     report = [  # seller_sku, asin, external_id, external_id_type
         ("MG-0000001", "B0ZZZZZZZZ", None, None), ("mg-0000002", None, None, None),  # SKUs compare as Magento's
         ("MG-0000005", None, None, None),  # a product of another website
