@@ -111,7 +111,7 @@ def match_account(conn: Connection, reader: CatalogReader, account) -> MatchStat
                 sql = (f"INSERT INTO tmp_channel_match SELECT i.listing_id, e.entity_id, e.type_id, {priority}"
                        f" FROM {table} v STRAIGHT_JOIN tmp_channel_identifier i ON i.value = v.value{store_view}"
                        f" WHERE v.attribute_id = {attr_id} AND v.store_id IN (0, :store) AND o.value_id IS NULL")
-            elif kind == "asin":
+            elif kind == "asin" and attr.backend_type in ("varchar", "text"):
                 # Each value of the attribute is looked up among the listings (their (account_id,
                 # asin) index), never each listing among all the values (an EAV value has no
                 # index: quadratic, a plan the statistics of a freshly filled table can pick).
