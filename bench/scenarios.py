@@ -270,7 +270,8 @@ def import_match_classify(n: int) -> dict:
                 now = dt.datetime.utcnow().replace(microsecond=0)
                 classification = CycleClassification(reader, account, now)
 
-                def read(c):  # the catalog, read once the report is judged (part of the import's time)
+                def read(c):  # the catalog's facts staged once the report is judged: the wait for a
+                    # read started ahead, or the read (part of the import's time)
                     t = time.perf_counter()
                     staged = classification.read(c)
                     timings["catalog_read_s"] = time.perf_counter() - t
@@ -279,7 +280,7 @@ def import_match_classify(n: int) -> dict:
                 stats = ListingsReportImporter(
                     conn, client, account_id, poll=0.02,
                     prematch=lambda c, stage, named: match_new_by_sku(c, reader, account, stage, named),
-                    facts=read).run(now)
+                    facts=read, ahead=classification.start).run(now)
                 conn.commit()
                 timings["import_s"] = time.perf_counter() - start
                 t = time.perf_counter()

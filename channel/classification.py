@@ -17,7 +17,9 @@ once, not once by the import and again by classification.
 A website of ``FORK_FROM`` products or more is split into ranges of entity ids, each read
 and computed by a forked process (``channel.forked``) on a connection of its own, which
 streams its rows back: the work is spread over the cores. Those reads see what is
-committed, as every step of the cycle commits before the next.
+committed, as every step of the cycle commits before the next. In a sync cycle such a
+whole read starts with the import (``ReadAhead``): the processes write their rows to files
+while Amazon builds the listings report, and the files are loaded once it is judged.
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import os
+import shutil
+import tempfile
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -35,7 +40,7 @@ from sqlalchemy.pool import NullPool
 
 from channel import listing_state, pricing, rules, tabs
 from channel.db import tsv_line
-from channel.forked import ForkStats, available_cores, forked
+from channel.forked import ForkStats, Started, available_cores, forked
 from channel.magento import changes, tier_price
 from channel.magento.catalog import CatalogReader, Product
 from channel.magento.tier_price import TierPrice
@@ -157,6 +162,20 @@ class _ParentsConnection:
         raise RuntimeError("a forked process used its parent's database connection")
 
 
+def _side_batches(ctx: AccountContext, reader: CatalogReader, url, now: datetime, batch_size: int,
+                  id_range: tuple[int, int | None]) -> Iterator[list[str]]:
+    """In a forked process: the range's products as lines of ``LOAD DATA``'s text format, a
+    batch at a time, read on a connection of its own (committed data only)."""
+    # The parent's connection is the parent's: used from here it would interleave with it.
+    reader.conn = reader.stock.conn = _ParentsConnection()  # type: ignore[assignment]
+    engine = create_engine(url, poolclass=NullPool)
+    with engine.connect() as side:
+        side_reader = reader.on(side)
+        for batch, tiers in _product_batches(ctx, side_reader, batch_size, id_range):
+            yield [tsv_line(_fact_row(ctx, p, now, tiers.get(p.entity_id, ()))) for p in batch]
+        side.rollback()
+
+
 def _forked_fact_lines(ctx: AccountContext, reader: CatalogReader, now: datetime, batch_size: int,
                        ranges: list[tuple[int, int | None]], stats: ForkStats) -> Iterator[str]:
     """``_fact_rows`` as lines of ``LOAD DATA``'s text format, each range of entity ids read
@@ -165,18 +184,63 @@ def _forked_fact_lines(ctx: AccountContext, reader: CatalogReader, now: datetime
 
     def part(id_range: tuple[int, int | None]):
         def run(emit) -> None:
-            # The parent's connection is the parent's: used from here it would interleave with it.
-            reader.conn = reader.stock.conn = _ParentsConnection()  # type: ignore[assignment]
-            engine = create_engine(url, poolclass=NullPool)
-            with engine.connect() as side:
-                side_reader = reader.on(side)
-                for batch, tiers in _product_batches(ctx, side_reader, batch_size, id_range):
-                    emit([tsv_line(_fact_row(ctx, p, now, tiers.get(p.entity_id, ()))) for p in batch])
-                side.rollback()
+            for lines in _side_batches(ctx, reader, url, now, batch_size, id_range):
+                emit(lines)
         return run
 
     for lines in forked([part(r) for r in ranges], stats):
         yield from lines  # type: ignore[misc]
+
+
+class ReadAhead:
+    """A whole read of the website started before its facts are needed: each range of entity
+    ids is read and computed by a forked process into a file of its own while the parent goes
+    on (in a sync cycle, with the listings report, which Amazon takes minutes to build);
+    ``staged`` then loads the files on the parent's connection. ``close`` stops the processes
+    still reading and removes the files."""
+
+    def __init__(self, ctx: AccountContext, reader: CatalogReader, plan: changes.Plan | None, now: datetime,
+                 batch_size: int, ranges: list[tuple[int, int | None]], stats: ClassifyStats):
+        self.ctx, self.plan, self.now, self.stats = ctx, plan, now, stats
+        self.folder = tempfile.mkdtemp(prefix="chn-facts-")
+        self.paths = [os.path.join(self.folder, f"part-{k}.tsv") for k in range(len(ranges))]
+        self.forks = ForkStats()
+        url = reader.conn.engine.url
+
+        def part(id_range: tuple[int, int | None], path: str):
+            def run(emit) -> None:
+                rows = 0
+                with open(path, "w", encoding="utf-8", newline="\n") as out:
+                    for lines in _side_batches(ctx, reader, url, now, batch_size, id_range):
+                        out.writelines(lines)
+                        rows += len(lines)
+                emit(rows)
+            return run
+
+        try:
+            self.running = Started([part(r, p) for r, p in zip(ranges, self.paths)], self.forks)
+        except BaseException:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            raise
+
+    def staged(self, conn: Connection) -> StagedFacts:
+        """Wait for the processes and load what they wrote into ``listing_state.FACTS`` on
+        ``conn``; raises what stopped a process, or a load that lost rows."""
+        try:
+            written = sum(int(n) for n in self.running.results())  # type: ignore[call-overload]
+            listing_state.facts_reset(conn)
+            loaded = sum(listing_state.facts_stage_file(conn, path) for path in self.paths)
+        finally:
+            self.close()
+        if loaded != written:
+            raise RuntimeError(f"the catalog read wrote the facts of {written} products and {loaded} were loaded")
+        self.stats.products = loaded
+        self.stats.workers, self.stats.worker_peak_rss_mb = self.forks.children, self.forks.child_peak_rss_mb
+        return StagedFacts(self.ctx, self.now, self.plan, None, self.stats)
+
+    def close(self) -> None:
+        self.running.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def state_of(row: dict | None) -> tabs.ListingState:
@@ -224,6 +288,26 @@ class StagedFacts:
     stats: ClassifyStats
 
 
+def _planned(conn: Connection, reader: CatalogReader, account, now: datetime, changed_only: bool,
+             unread: bool) -> tuple[AccountContext, changes.Plan | None, set[int] | None, ClassifyStats]:
+    """What a read is to read: the products that changed (and, ``unread``, those of listings
+    whose facts are not read yet), or None for every product of the website, with the plan
+    made whole then and its reason in the stats."""
+    ctx = AccountContext.of(account, reader)
+    stats = ClassifyStats()
+    plan = changes.plan(conn, reader.schema, account, now) if changed_only else None
+    ids = None if plan is None or plan.ids is None else \
+        set(plan.ids) | _dated(ctx, reader, conn, now) | (listing_state.facts_unread(conn, ctx.account_id) if unread
+                                                     else set())
+    if ids is not None and len(ids) <= changes.MANY:
+        stats.whole = False
+        return ctx, plan, ids, stats
+    stats.why = "" if plan is None else plan.why or f"more than {changes.MANY:,} products changed"
+    if plan is not None and not plan.whole:
+        plan = changes.whole_read(conn, plan, now)
+    return ctx, plan, None, stats
+
+
 def stage_facts(conn: Connection, reader: CatalogReader, account, now: datetime | None = None,
                 batch_size: int = 5000, read_ahead: bool = True, workers: int | None = None,
                 changed_only: bool = True, unread: bool = True) -> StagedFacts:
@@ -232,23 +316,30 @@ def stage_facts(conn: Connection, reader: CatalogReader, account, now: datetime 
     changed products, those of listings whose facts are not read yet (else ``apply_facts``
     reads them)."""
     now = now or datetime.now(timezone.utc).replace(tzinfo=None)
-    ctx = AccountContext.of(account, reader)
-    stats = ClassifyStats()
-    plan = changes.plan(conn, reader.schema, account, now) if changed_only else None
-    ids = None if plan is None or plan.ids is None else \
-        plan.ids | _dated(ctx, reader, conn, now) | (listing_state.facts_unread(conn, ctx.account_id) if unread
-                                                     else set())
+    ctx, plan, ids, stats = _planned(conn, reader, account, now, changed_only, unread)
     listing_state.facts_reset(conn)
-    if ids is not None and len(ids) <= changes.MANY:
-        stats.whole = False
+    if ids is not None:
         listing_state.facts_scope(conn, ids)
         stats.products = listing_state.facts_stage(conn, _fact_rows(ctx, reader, now, batch_size, sorted(ids)))
         return StagedFacts(ctx, now, plan, frozenset(ids), stats)
-    stats.why = "" if plan is None else plan.why or f"more than {changes.MANY:,} products changed"
-    if plan is not None and not plan.whole:
-        plan = changes.whole_read(conn, plan, now)
     _stage_every_product(ctx, reader, conn, now, batch_size, read_ahead, workers, stats)
     return StagedFacts(ctx, now, plan, None, stats)
+
+
+def read_ahead(conn: Connection, reader: CatalogReader, account, now: datetime, batch_size: int = 5000,
+               workers: int | None = None) -> ReadAhead | None:
+    """A whole read of the account's website started now (``ReadAhead``), as ``stage_facts``
+    would make it, when it is due and the website is big enough to be split between
+    processes; None otherwise (a partial read is small: it is made when needed)."""
+    ctx, plan, ids, stats = _planned(conn, reader, account, now, True, False)
+    if ids is not None:
+        return None
+    ranges = _ranges(ctx, reader, workers)
+    if len(ranges) < 2:
+        return None
+    reader.website(ctx.website_id)  # what the processes would find wrong, said here
+    reader.check_attributes(ctx.attributes())
+    return ReadAhead(ctx, reader, plan, now, batch_size, ranges, stats)
 
 
 def apply_facts(conn: Connection, reader: CatalogReader, account, staged: StagedFacts,
@@ -282,31 +373,55 @@ class CycleClassification:
     """An account's classification in a sync cycle. Its catalog is read before the listings
     report's new rows are written (``read``: the importer's ``facts``), so that each comes
     in with its facts and in its tab, written once, and applied in the classify step
-    (``classify``), after matching. A read that failed is left to the classify step, which
-    reads again and says what stops it; facts lost with a rolled-back step are read again."""
+    (``classify``), after matching. A whole read of a big website is started when the
+    import starts (``start``: the importer's ``ahead``) and made while Amazon builds the
+    report. A read that failed is left to the classify step, which reads again and says
+    what stops it; facts lost with a rolled-back step are read again."""
 
     def __init__(self, reader: CatalogReader, account, now: datetime):
         self.reader = reader
         self.account = account
         self.now = now
         self.staged: StagedFacts | None = None
+        self.ahead: ReadAhead | None = None
+
+    def start(self, conn: Connection) -> None:
+        """Start the read ahead when a whole read is due (``read_ahead``); one that cannot
+        start is left to ``read``."""
+        self.stop()
+        try:
+            self.ahead = read_ahead(conn, self.reader, self.account, self.now)
+        except Exception:
+            logger.warning("Catalog of account %s not read ahead; it is read once the report is judged",
+                           self.account.account_id, exc_info=True)
 
     def read(self, conn: Connection) -> tuple[str, datetime] | None:
-        """Stage the facts; returns the staging table and the time they were read, or None
-        when they could not be read (the classify step reads again and reports it)."""
+        """Stage the facts (those read ahead, when a read was started); returns the staging
+        table and the time they were read, or None when they could not be read (the classify
+        step reads again and reports it)."""
         self.staged = None
+        ahead, self.ahead = self.ahead, None
         try:
-            self.staged = stage_facts(conn, self.reader, self.account, self.now, unread=False)
+            self.staged = ahead.staged(conn) if ahead is not None else \
+                stage_facts(conn, self.reader, self.account, self.now, unread=False)
         except Exception:
             logger.warning("Catalog of account %s not read before the import; the classify step reads it",
                            self.account.account_id, exc_info=True)
             return None
         return listing_state.FACTS, self.now
 
+    def stop(self) -> None:
+        """A read ahead still running is stopped and its files removed."""
+        ahead, self.ahead = self.ahead, None
+        if ahead is not None:
+            ahead.close()
+
     def discard(self, conn: Connection) -> None:
-        """What is still staged (the classify step did not run, or failed) is dropped; a
-        connection that cannot is left to the next step to report."""
+        """What is still staged (the classify step did not run, or failed) is dropped, and a
+        read ahead nothing used is stopped; a connection that cannot is left to the next step
+        to report."""
         self.staged = None
+        self.stop()
         try:
             listing_state.facts_dropped(conn)
         except Exception:
@@ -317,6 +432,7 @@ class CycleClassification:
                 pass
 
     def classify(self, conn: Connection) -> ClassifyStats:
+        self.stop()  # not used by the import (it stopped before reading): the facts are read here
         staged, self.staged = self.staged, None
         if staged is None or listing_state.facts_staged(conn) != staged.stats.products:
             return classify_account(conn, self.reader, self.account, self.now)
@@ -332,12 +448,16 @@ def _dated(ctx: AccountContext, reader: CatalogReader, conn: Connection, now: da
                          reader.website(ctx.website_id).timezone)
 
 
+def _ranges(ctx: AccountContext, reader: CatalogReader, workers: int | None) -> list[tuple[int, int | None]]:
+    """The website split into ranges of entity ids, one per process (one per core by default,
+    at most ``MAX_WORKERS``), of ``FORK_FROM / 2`` products or more: one range when smaller."""
+    workers = min(MAX_WORKERS, available_cores()) if workers is None else workers
+    return reader.id_ranges(ctx.website_id, workers, min_part=FORK_FROM // 2) if workers > 1 else [(0, None)]
+
+
 def _stage_every_product(ctx: AccountContext, reader: CatalogReader, conn: Connection, now: datetime,
                          batch_size: int, read_ahead: bool, workers: int | None, stats: ClassifyStats) -> None:
-    ranges: list[tuple[int, int | None]] = [(0, None)]
-    if read_ahead:
-        workers = min(MAX_WORKERS, available_cores()) if workers is None else workers
-        ranges = reader.id_ranges(ctx.website_id, workers, min_part=FORK_FROM // 2) if workers > 1 else ranges
+    ranges: list[tuple[int, int | None]] = _ranges(ctx, reader, workers) if read_ahead else [(0, None)]
     if len(ranges) > 1:
         reader.website(ctx.website_id)  # what the workers would find wrong, said here
         reader.check_attributes(ctx.attributes())

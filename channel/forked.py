@@ -11,7 +11,8 @@ own, the garbage collector leaves inherited objects alone (``gc.freeze``) and th
 by ``os._exit`` (no finalizer runs, so no inherited database connection is closed under
 the parent). A child's failure is raised in the parent with the child's words; a child
 that dies without a word (killed, out of memory) is reported with its exit code. When
-the parent stops early, or fails, the children are stopped.
+the parent stops early, or fails, the children are stopped. ``Started`` starts them at
+once, for a parent with other work to do before it needs their results.
 """
 
 from __future__ import annotations
@@ -75,41 +76,58 @@ def _child(task: Task, out: Connection) -> None:
             os._exit(code)
 
 
-def forked(tasks: Iterable[Task], stats: ForkStats | None = None) -> Iterator[object]:
-    """Each task in a forked child; yields every item they emit as it arrives. Raises
-    ``ForkedTaskFailed`` for the first child that fails (the others are stopped)."""
-    context = multiprocessing.get_context("fork")
-    stats = stats if stats is not None else ForkStats()
-    children: dict[Connection, multiprocessing.process.BaseProcess] = {}
-    try:
-        for task in tasks:
-            receive, send = context.Pipe(duplex=False)
-            child = context.Process(target=_child, args=(task, send), daemon=True)
-            child.start()
-            send.close()
-            children[receive] = child
-        stats.children = len(children)
-        open_ends = list(children)
-        while open_ends:
-            for end in wait(open_ends):
-                assert isinstance(end, Connection)
-                try:
-                    message = end.recv()
-                except EOFError:
-                    ended = children[end]
-                    ended.join()
-                    raise ForkedTaskFailed(
-                        f"a worker process ended without finishing its part (exit code {ended.exitcode})") from None
-                if message[0] == "item":
-                    yield message[1]
-                elif message[0] == "done":
-                    stats.child_peak_rss_mb = max(stats.child_peak_rss_mb, float(message[1]))
-                    open_ends.remove(end)
-                    children[end].join()
-                else:
-                    logger.error("A worker process failed: %s\n%s", message[1], message[2])
-                    raise ForkedTaskFailed(f"a worker process failed: {message[1]}")
-    finally:
+class Started:
+    """Tasks running in forked children from the moment this is made: ``results`` yields
+    what they emit (as ``forked`` does), ``stop`` ends those still running. The parent may
+    do other work in between; what the children emit waits in their pipes."""
+
+    def __init__(self, tasks: Iterable[Task], stats: ForkStats | None = None):
+        context = multiprocessing.get_context("fork")
+        self.stats = stats if stats is not None else ForkStats()
+        self._children: dict[Connection, multiprocessing.process.BaseProcess] = {}
+        try:
+            for task in tasks:
+                receive, send = context.Pipe(duplex=False)
+                child = context.Process(target=_child, args=(task, send), daemon=True)
+                child.start()
+                send.close()
+                self._children[receive] = child
+        except BaseException:
+            self.stop()
+            raise
+        self.stats.children = len(self._children)
+
+    def results(self) -> Iterator[object]:
+        """Every item the children emit, as it arrives; raises ``ForkedTaskFailed`` for the
+        first child that fails. The children are stopped when this ends, however it ends."""
+        children = self._children
+        try:
+            open_ends = list(children)
+            while open_ends:
+                for end in wait(open_ends):
+                    assert isinstance(end, Connection)
+                    try:
+                        message = end.recv()
+                    except EOFError:
+                        ended = children[end]
+                        ended.join()
+                        raise ForkedTaskFailed(f"a worker process ended without finishing its part"
+                                               f" (exit code {ended.exitcode})") from None
+                    if message[0] == "item":
+                        yield message[1]
+                    elif message[0] == "done":
+                        self.stats.child_peak_rss_mb = max(self.stats.child_peak_rss_mb, float(message[1]))
+                        open_ends.remove(end)
+                        children[end].join()
+                    else:
+                        logger.error("A worker process failed: %s\n%s", message[1], message[2])
+                        raise ForkedTaskFailed(f"a worker process failed: {message[1]}")
+        finally:
+            self.stop()
+
+    def stop(self) -> None:
+        """End the children still running (SIGTERM, then SIGKILL after ``STOP_WAIT`` s)."""
+        children, self._children = self._children, {}
         for end, process in children.items():
             if process.is_alive():
                 process.terminate()
@@ -118,3 +136,9 @@ def forked(tasks: Iterable[Task], stats: ForkStats | None = None) -> Iterator[ob
                 process.kill()
                 process.join()
             end.close()
+
+
+def forked(tasks: Iterable[Task], stats: ForkStats | None = None) -> Iterator[object]:
+    """Each task in a forked child; yields every item they emit as it arrives. Raises
+    ``ForkedTaskFailed`` for the first child that fails (the others are stopped)."""
+    yield from Started(tasks, stats).results()

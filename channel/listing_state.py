@@ -24,7 +24,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import ProgrammingError
 
 from channel import tables, tabs
-from channel.db import driver_connection, load_lines, load_rows
+from channel.db import driver_connection, load_file, load_lines, load_rows
 from channel.pricing import AccountSettings
 
 LISTING = "channel_amazon_listing"
@@ -779,6 +779,11 @@ def facts_stage_lines(conn: Connection, lines: Iterable[str]) -> int:
     """``facts_stage`` of rows already written as lines of ``LOAD DATA``'s text format
     (``channel.db.tsv_line``). Returns how many."""
     return load_lines(conn, FACTS, FACT_COLUMNS, lines)
+
+
+def facts_stage_file(conn: Connection, path: str) -> int:
+    """``facts_stage`` of a file of such lines (``channel.db.load_file``). Returns how many."""
+    return load_file(conn, FACTS, FACT_COLUMNS, path)
 
 
 def classified(conn: Connection, account_id: int, now: datetime, auto_publish: bool, scoped: bool = False) -> dict:

@@ -157,3 +157,28 @@ def test_mapped_amazon_attributes_are_imported_into_magento(cycle, channel_db, m
     assert p.get("manufacturer_label") == "Globex"  # a value exists and overwrite is off
     assert p.get("color_label") == "Blue"  # a select takes the option with that label
     assert any("not a number" in m for m in logged)  # what does not fit is logged, not written
+
+
+def test_a_cycle_reads_a_big_website_ahead_while_amazon_builds_the_report(cycle, channel_db, market, monkeypatch):
+    from channel import classification as cls
+
+    # The catalog (120 products) counts as a big website here, read by two processes.
+    monkeypatch.setattr(cls, "FORK_FROM", 40)
+    monkeypatch.setattr(cls, "available_cores", lambda: 2)
+    order: list[str] = []
+    started, staged = cls.ReadAhead.__init__, cls.ReadAhead.staged
+    monkeypatch.setattr(cls.ReadAhead, "__init__", lambda self, *a: (order.append("read started"), started(self, *a))[1])
+    monkeypatch.setattr(cls.ReadAhead, "staged", lambda self, conn: (order.append("read staged"), staged(self, conn))[1])
+    from worker.sync.importer import ListingsReportImporter
+
+    document = ListingsReportImporter._document
+    monkeypatch.setattr(ListingsReportImporter, "_document",
+                        lambda self: (order.append("report requested"), document(self))[1])
+    summary = cycle()
+    assert order == ["read started", "report requested", "read staged"]
+    assert summary["steps"]["import"]["status"] == "ok" and summary["steps"]["classify"]["status"] == "ok"
+    assert summary["classified"] > 80 and summary["matched_on_import"] > 0
+    t = tabs(channel_db)
+    assert (t["MG-0000001"].tab, t["MG-0000002"].tab) == ("active", "active")
+    assert t["LEGACY-1"].tab == "new_third_party"
+    assert (t["MG-0000013"].tab, t["MG-0000013"].reason) == ("list_in_progress", "awaiting_amazon_approval")

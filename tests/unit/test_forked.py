@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from channel.forked import ForkedTaskFailed, ForkStats, forked
+from channel.forked import ForkedTaskFailed, ForkStats, Started, forked
 
 
 def _emitting(start: int, count: int):
@@ -77,3 +77,35 @@ def test_a_child_stops_even_where_the_parent_ignores_sigterm():
         assert not multiprocessing.active_children()
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def test_started_children_run_before_their_results_are_asked_for(tmp_path):
+    def writes(path):
+        def run(emit):
+            path.write_text("read")
+            emit(str(path))
+        return run
+
+    paths = [tmp_path / "a", tmp_path / "b"]
+    running = Started([writes(p) for p in paths])
+    deadline = time.monotonic() + 10
+    while not all(p.exists() for p in paths) and time.monotonic() < deadline:
+        time.sleep(0.01)  # the parent does its own work meanwhile
+    assert all(p.read_text() == "read" for p in paths)
+    assert sorted(running.results()) == sorted(str(p) for p in paths)
+    assert running.stats.children == 2
+    assert not multiprocessing.active_children()
+
+
+def test_started_children_stopped_before_their_results_are_asked_for_end():
+    def slow(emit):
+        time.sleep(30)
+        emit("never")
+
+    running = Started([slow, slow])
+    assert len(multiprocessing.active_children()) == 2
+    started = time.monotonic()
+    running.stop()
+    assert time.monotonic() - started < 10
+    assert not multiprocessing.active_children()
+    assert list(running.results()) == []

@@ -148,7 +148,8 @@ class Synchronizer:
                                                hold_threshold=settings.report_hold_threshold,
                                                prematch=lambda c, stage, named: match_new_by_sku(
                                                    c, reader, account, stage, named),
-                                               facts=classification.read).run(started)
+                                               facts=classification.read,
+                                               ahead=classification.start).run(started)
                 self.summary["imported"] = stats.rows
                 self.summary["matched_on_import"] = stats.matched
                 if stats.held:
@@ -209,9 +210,12 @@ class Synchronizer:
                 prune_logs(conn, self.settings.log_retention_days, started)
                 self.summary["buyer_data"] = protect_buyer_data(conn, Vault(self.settings.encryption_key), started)
 
-            steps.run("import", do_import)
-            steps.run("match", do_match, needs=("import",))
-            steps.run("classify", do_classify, needs=("match",))
+            try:
+                steps.run("import", do_import)
+                steps.run("match", do_match, needs=("import",))
+                steps.run("classify", do_classify, needs=("match",))
+            finally:
+                classification.stop()  # a read ahead nothing used
             classification.discard(conn)
             # After classify: the products it found without an ASIN are looked up in this
             # cycle, and published in this cycle too.

@@ -87,13 +87,16 @@ class ListingsReportImporter:
     def __init__(self, conn: Connection, client, account_id: int, poll: float = 15.0, progress=None,
                  hold_threshold: int = 20,
                  prematch: Callable[[Connection, str, str | None], str | None] | None = None,
-                 facts: Callable[[Connection], tuple[str, datetime] | None] | None = None):
+                 facts: Callable[[Connection], tuple[str, datetime] | None] | None = None,
+                 ahead: Callable[[Connection], None] | None = None):
         """``prematch`` (``matching.match_new_by_sku`` bound to the account) names the products
         the report's new SKUs are matched to before their rows are written; without it, or when
         it fails, the match step links them. ``facts`` (``CycleClassification.read``) stages
         the Magento facts of the account's products once the report is judged, and names the
         table and when they were read (None when they could not be): matched new rows come in
-        with them, so that each row is written once."""
+        with them, so that each row is written once. ``ahead`` (``CycleClassification.start``)
+        is called as the import starts, so that the facts can be read while Amazon builds the
+        report."""
         if not 0 <= hold_threshold <= 100:
             raise ValueError("hold_threshold is a percentage from 0 to 100")
         self.conn = conn
@@ -104,6 +107,7 @@ class ListingsReportImporter:
         self.hold_threshold = hold_threshold
         self.prematch = prematch
         self.facts = facts
+        self.ahead = ahead
 
     # --- the document -------------------------------------------------------------------
     def _document(self) -> Document:
@@ -134,6 +138,8 @@ class ListingsReportImporter:
 
     def run(self, started: datetime) -> ImportStats:
         stats = ImportStats()
+        if self.ahead is not None:
+            self.ahead(self.conn)
         doc = self._document()
         summary = ReportSummary()
         self._stage_reset()
