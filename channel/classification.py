@@ -25,11 +25,13 @@ while Amazon builds the listings report, and the files are loaded once it is jud
 from __future__ import annotations
 
 import dataclasses
+import glob
 import json
 import logging
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -68,6 +70,11 @@ class ClassifyStats:
                 f"{self.products} products classified"
         return f"{self.products} changed products classified"
 
+
+#: What the facts read of every product besides the account's attributes (its rule, mapping
+#: and settings): not the visibility or "new from" dates the catalog reader's other callers
+#: read, nor the categories unless the rule looks at them.
+FACT_BASE = ("name", "status", "price", "special_price", "special_from_date", "special_to_date")
 
 #: Websites with this many products or more are computed by forked processes, one per core.
 FORK_FROM = 20_000
@@ -126,7 +133,8 @@ def _product_batches(ctx: AccountContext, reader: CatalogReader, batch_size: int
     group = ctx.settings.business.tier_group
     scope = group is not None and tier_price.price_scope_is_website(reader.conn, reader.schema)
     for batch in reader.iter_batches(ctx.website_id, attributes=ctx.attributes(), batch_size=batch_size,
-                                     id_range=id_range, entity_ids=entity_ids):
+                                     id_range=id_range, entity_ids=entity_ids, base=FACT_BASE,
+                                     categories=rules.reads_categories(ctx.rule)):
         tiers = {} if group is None else tier_price.read_tier_prices(
             reader.conn, reader.schema, ctx.website_id, [p.entity_id for p in batch], group, scope)
         yield batch, tiers
@@ -192,6 +200,20 @@ def _forked_fact_lines(ctx: AccountContext, reader: CatalogReader, now: datetime
         yield from lines  # type: ignore[misc]
 
 
+#: A read ahead's files left this long (its worker was killed before it could remove them)
+#: are removed by the next read ahead on the machine.
+LEFT_BEHIND_SECONDS = 6 * 3600
+
+
+def _remove_left_behind(now: float) -> None:
+    for folder in glob.glob(os.path.join(tempfile.gettempdir(), "chn-facts-*")):
+        try:
+            if now - os.stat(folder).st_mtime > LEFT_BEHIND_SECONDS:
+                shutil.rmtree(folder, ignore_errors=True)
+        except OSError:  # removed meanwhile
+            pass
+
+
 class ReadAhead:
     """A whole read of the website started before its facts are needed: each range of entity
     ids is read and computed by a forked process into a file of its own while the parent goes
@@ -202,6 +224,7 @@ class ReadAhead:
     def __init__(self, ctx: AccountContext, reader: CatalogReader, plan: changes.Plan | None, now: datetime,
                  batch_size: int, ranges: list[tuple[int, int | None]], stats: ClassifyStats):
         self.ctx, self.plan, self.now, self.stats = ctx, plan, now, stats
+        _remove_left_behind(time.time())
         self.folder = tempfile.mkdtemp(prefix="chn-facts-")
         self.paths = [os.path.join(self.folder, f"part-{k}.tsv") for k in range(len(ranges))]
         self.forks = ForkStats()
@@ -338,7 +361,7 @@ def read_ahead(conn: Connection, reader: CatalogReader, account, now: datetime, 
     if len(ranges) < 2:
         return None
     reader.website(ctx.website_id)  # what the processes would find wrong, said here
-    reader.check_attributes(ctx.attributes())
+    reader.check_attributes(ctx.attributes(), FACT_BASE)
     return ReadAhead(ctx, reader, plan, now, batch_size, ranges, stats)
 
 
@@ -460,7 +483,7 @@ def _stage_every_product(ctx: AccountContext, reader: CatalogReader, conn: Conne
     ranges: list[tuple[int, int | None]] = _ranges(ctx, reader, workers) if read_ahead else [(0, None)]
     if len(ranges) > 1:
         reader.website(ctx.website_id)  # what the workers would find wrong, said here
-        reader.check_attributes(ctx.attributes())
+        reader.check_attributes(ctx.attributes(), FACT_BASE)
         forks = ForkStats()
         stats.products = listing_state.facts_stage_lines(
             conn, _forked_fact_lines(ctx, reader, now, batch_size, ranges, forks))

@@ -214,6 +214,11 @@ def attribute_codes(rule: Group | None) -> list[str]:
     return sorted(codes)
 
 
+def reads_categories(rule: Group | None) -> bool:
+    """Whether a rule looks at the product's categories (the catalog reader reads them then)."""
+    return any(leaf.type == "category" for leaf in walk(rule)) if rule is not None else False
+
+
 @dataclasses.dataclass(frozen=True)
 class ProductView:
     """The product facts a rule can see."""

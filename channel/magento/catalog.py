@@ -167,11 +167,12 @@ class CatalogReader:
     def attribute_codes(self) -> list[str]:
         return sorted(self._attributes)
 
-    def _wanted(self, attributes: Iterable[str], optional: Iterable[str]) -> list[Attribute]:
+    def _wanted(self, attributes: Iterable[str], optional: Iterable[str],
+                base: Iterable[str] = BASE_ATTRIBUTES) -> list[Attribute]:
         """The attributes to read: asked-for and required ones must exist, optional ones may not."""
         optional = set(OPTIONAL_ATTRIBUTES) | set(optional)
         wanted = []
-        for code in dict.fromkeys([*BASE_ATTRIBUTES, *attributes]):
+        for code in dict.fromkeys([*base, *attributes]):
             if code in ("sku", "type_id", "attribute_set_id"):
                 continue
             if code in self._attributes:
@@ -230,18 +231,22 @@ class CatalogReader:
         self, website_id: int, attributes: Iterable[str] = (), batch_size: int = DEFAULT_BATCH_SIZE,
         entity_ids: Iterable[int] | None = None, skus: Iterable[str] | None = None,
         in_website_only: bool = True, optional: Iterable[str] = (),
-        id_range: tuple[int, int | None] = (0, None),
+        id_range: tuple[int, int | None] = (0, None), base: Iterable[str] = BASE_ATTRIBUTES,
+        categories: bool = True,
     ) -> Iterator[list[Product]]:
         """Yield lists of at most ``batch_size`` products, ordered by entity id.
 
         Every code in ``attributes`` must exist (``NotFound`` names the one that does
         not); codes also in ``optional``, and ``OPTIONAL_ATTRIBUTES``, read as NULL when
         the install lacks them. ``id_range``: only entity ids above the first and up to the
-        second (None: no end), as ``id_ranges`` splits a website."""
+        second (None: no end), as ``id_ranges`` splits a website. ``base``: the attributes
+        read besides ``attributes`` (``BASE_ATTRIBUTES``; a caller that needs fewer of them,
+        over a whole catalog, names those); ``categories``: whether the products' categories
+        are read."""
         if batch_size < 1:
             raise ValueError("batch_size must be positive")
         website = self.website(website_id)
-        wanted = self._wanted(attributes, optional)
+        wanted = self._wanted(attributes, optional, base)
         wanted_ids = sorted(set(entity_ids)) if entity_ids is not None else None
         wanted_skus = sorted(set(skus)) if skus is not None else None
         last, until = id_range
@@ -250,7 +255,7 @@ class CatalogReader:
             if not rows:
                 return
             last = rows[-1].entity_id
-            yield self._hydrate(website, rows, wanted)
+            yield self._hydrate(website, rows, wanted, categories)
             if len(rows) < batch_size:
                 return
 
@@ -294,9 +299,9 @@ class CatalogReader:
         for batch in self.iter_batches(website_id, **kwargs):
             yield from batch
 
-    def check_attributes(self, attributes: Iterable[str]) -> None:
+    def check_attributes(self, attributes: Iterable[str], base: Iterable[str] = BASE_ATTRIBUTES) -> None:
         """Raise ``NotFound`` as ``iter_batches`` would for an attribute that does not exist."""
-        self._wanted(attributes, ())
+        self._wanted(attributes, (), base)
 
     def id_ranges(self, website_id: int, parts: int, min_part: int = 1) -> list[tuple[int, int | None]]:
         """The website's products split into at most ``parts`` ranges of entity ids of about
@@ -347,7 +352,7 @@ class CatalogReader:
         stmt = text(sql).bindparams(*stmt_params) if stmt_params else text(sql)
         return self.conn.execute(stmt, params).all()
 
-    def _hydrate(self, website: Website, rows, wanted: list[Attribute]) -> list[Product]:
+    def _hydrate(self, website: Website, rows, wanted: list[Attribute], categories: bool = True) -> list[Product]:
         s = self.schema
         timezone = website.timezone
         products = {r.entity_id: Product(r.entity_id, r.sku, r.type_id, r.attribute_set_id, {}, [],
@@ -363,9 +368,12 @@ class CatalogReader:
                 if not attrs:
                     continue
                 codes = {a.attribute_id: a.code for a in attrs}
+                # By the batch's products (one index range, or their ids), never through the
+                # attribute's index: for one attribute the optimizer may pick it, and read
+                # every product's value of it for each batch (``+ 0`` keeps it off that index).
                 cursor.execute(
                     f"SELECT v.{s.link}, v.attribute_id, v.store_id, v.value FROM {s.value_table(backend)} v"
-                    f" WHERE {where} AND v.attribute_id IN ({', '.join(str(int(i)) for i in codes)})"
+                    f" WHERE {where} AND v.attribute_id + 0 IN ({', '.join(str(int(i)) for i in codes)})"
                     f" AND v.store_id IN (0, {int(website.store_id)})")
                 store_view = []
                 for link, attribute_id, store_id, value in cursor.fetchall():
@@ -382,15 +390,16 @@ class CatalogReader:
         finally:
             cursor.close()
         self._resolve_options(products.values(), wanted, website.store_id)
-        cursor = driver_connection(self.conn).cursor()
-        try:
-            cursor.execute(f"SELECT product_id, category_id FROM {s.t('catalog_category_product')}"
-                           f" WHERE {int_filter('product_id', list(products))}")
-            for product_id, category_id in cursor.fetchall():
-                if product_id in products:
-                    products[product_id].categories.append(category_id)
-        finally:
-            cursor.close()
+        if categories:
+            cursor = driver_connection(self.conn).cursor()
+            try:
+                cursor.execute(f"SELECT product_id, category_id FROM {s.t('catalog_category_product')}"
+                               f" WHERE {int_filter('product_id', list(products))}")
+                for product_id, category_id in cursor.fetchall():
+                    if product_id in products:
+                        products[product_id].categories.append(category_id)
+            finally:
+                cursor.close()
         self.stock.fill(list(products.values()), website)
         return list(products.values())
 

@@ -85,6 +85,21 @@ def test_rule_change_makes_listed_products_ineligible_and_hides_unlisted(channel
     assert rows["MG-0000003"].tab == "ready_to_list"
 
 
+def test_a_rule_on_categories_reads_them(channel_db, account):
+    """The facts read categories only for a rule that looks at them; this one does."""
+    account.listing_rule = {"type": "combine", "aggregator": "all", "value": True, "conditions": [
+        {"type": "category", "operator": "()", "value": [4, 6]}]}  # product N is in category (3..7)[N % 5]
+    with channel_db.engine.begin() as conn:
+        add_amazon_listing(conn, account, "MG-0000001")  # category 4
+        add_amazon_listing(conn, account, "MG-0000002")  # category 5
+        run(conn, channel_db, account)
+        rows = tabs_by_sku(conn, account)
+    assert (rows["MG-0000001"].tab, rows["MG-0000001"].reason) == ("active", "listed_buyable")
+    assert (rows["MG-0000002"].tab, rows["MG-0000002"].reason) == ("ineligible", "excluded_by_rule")
+    assert rows["MG-0000003"].tab == "ready_to_list"  # category 6
+    assert "MG-0000007" not in rows  # category 5, never listed: no tab
+
+
 def test_ended_listing_stays_ended_and_product_leaving_website_is_ineligible(channel_db, account):
     with channel_db.engine.begin() as conn:
         add_amazon_listing(conn, account, "MG-0000001")

@@ -26,6 +26,20 @@ def test_reads_products_of_the_website_with_store_zero_values(magento):
     assert isinstance(p.get("price"), Decimal)
 
 
+def test_a_caller_reads_only_the_base_attributes_it_names(magento):
+    with magento.engine.connect() as conn:
+        everything = read_all(conn, 1, prefix=magento.prefix, attributes=["upc"])
+        fewer = read_all(conn, 1, prefix=magento.prefix, attributes=["upc"], base=("name", "status", "price"),
+                         categories=False)
+    assert everything.keys() == fewer.keys()
+    p, q = everything[1], fewer[1]
+    assert p.get("visibility") is not None and p.categories
+    assert q.get("visibility") is None and q.categories == [] and "special_price" not in q.attributes
+    assert (q.get("name"), q.get("status"), q.get("price"), q.get("upc")) == \
+        (p.get("name"), p.get("status"), p.get("price"), p.get("upc"))
+    assert (q.salable_qty, q.is_in_stock) == (p.salable_qty, p.is_in_stock)
+
+
 def test_store_row_overrides_store_zero_even_when_null(magento):
     with magento.engine.connect() as conn:
         reader = CatalogReader.connect(conn, prefix=magento.prefix)
