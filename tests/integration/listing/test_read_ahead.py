@@ -5,9 +5,9 @@ exactly as with a read made then; a read ahead that fails is made again by the c
 step; one nothing used is stopped and leaves no file behind."""
 
 import glob
+import multiprocessing
 import os
 import shutil
-import multiprocessing
 import tempfile
 import time
 
