@@ -72,6 +72,9 @@ class MariaDB:
                  f"--datadir={self.datadir}", "--auth-root-authentication-method=normal",
                  "--user=root", "--skip-test-db"],
                 check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                # Its bootstrap server's temporary tables go to $TMPDIR: in a shared /tmp,
+                # two installs at once can take each other's (both fail with error 1051).
+                env={**os.environ, "TMPDIR": str(self.base / "tmp")},
             )
         args = [
             _which("mariadbd", "mysqld"), "--no-defaults", f"--datadir={self.datadir}",

@@ -24,10 +24,12 @@ from .test_import_with_facts import NOW, STAGE, TAKEN, disable_product_2, in_one
 
 
 @pytest.fixture
-def split(monkeypatch):
-    """The test catalog (120 products) counts as a big website, split between two processes."""
+def split(monkeypatch, tmp_path):
+    """The test catalog (120 products) counts as a big website, split between two processes.
+    The files go to the test's own temporary directory, where no other run writes."""
     monkeypatch.setattr(cls, "FORK_FROM", 40)
     monkeypatch.setattr(cls, "available_cores", lambda: 2)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
 
 
 def _files() -> set[str]:
