@@ -77,22 +77,6 @@ def make_database(mariadb):
 SHAPES = [("opensource", ""), ("commerce", "mg_")]
 
 
-def pytest_collection_modifyitems(config, items):
-    """A test marked ``one_shape`` runs in the Commerce shape only (its row_id and table
-    prefix are the more to get right): it is slow and about nothing the shapes differ in."""
-    keep, drop = [], []
-    for item in items:
-        callspec = getattr(item, "callspec", None)
-        shape = callspec.params.get("magento") if callspec is not None else None
-        if item.get_closest_marker("one_shape") and shape is not None and shape != SHAPES[1]:
-            drop.append(item)
-        else:
-            keep.append(item)
-    if drop:
-        config.hook.pytest_deselected(items=drop)
-        items[:] = keep
-
-
 @pytest.fixture(params=SHAPES, ids=[f"{s}{'-' + p if p else ''}" for s, p in SHAPES])
 def magento(request, mariadb, make_database):
     """A small generated catalog (120 products), in both Magento shapes; the Commerce

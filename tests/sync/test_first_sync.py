@@ -74,7 +74,6 @@ def test_the_sandbox_refuses_more_than_twenty_identifiers(channel_db, market, re
     assert len(data["items"]) == 18  # products 3 and 8 are unknown to Amazon's catalog
 
 
-@pytest.mark.one_shape
 def test_many_offers_go_by_one_feed_whose_report_is_applied_per_message(cycle, channel_db, market, monkeypatch):
     # Few offers here: the choice between puts and a feed is made as for thousands.
     monkeypatch.setattr("worker.sync.exporter.use_feeds", lambda changes, **kw: changes >= 10)

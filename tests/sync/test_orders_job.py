@@ -115,7 +115,6 @@ def test_orders_tick_queues_the_orders_job_once_on_its_own_interval(worker_env, 
     assert orders_tick() == []  # not due again until its interval passed
 
 
-@pytest.mark.one_shape
 def test_a_backlog_of_2050_orders_clears_within_searchOrders_rate_limit(channel_db, redis_client, settings,
                                                                         sync_account):
     """searchOrders allows a burst of 20 pages, then one page per ~180 s. The run that

@@ -174,7 +174,6 @@ def test_a_confirmation_amazon_never_shows_is_sent_again_after_a_while(run_order
     assert len(market.admin("GET", f"/sellers/{SELLER}/shipments")) == 1
 
 
-@pytest.mark.one_shape
 def test_shipments_go_out_while_the_order_import_is_throttled(run_orders, channel_db, market, magento_order):
     from worker.amazon.errors import Retryable
 
