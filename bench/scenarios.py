@@ -279,7 +279,7 @@ def import_match_classify(n: int) -> dict:
 
                 stats = ListingsReportImporter(
                     conn, client, account_id, poll=0.02,
-                    prematch=lambda c, stage, named: match_new_by_sku(c, reader, account, stage, named),
+                    prematch=lambda c, stage: match_new_by_sku(c, reader, account, stage),
                     facts=read, ahead=classification.start).run(now)
                 conn.commit()
                 timings["import_s"] = time.perf_counter() - start

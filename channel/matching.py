@@ -167,16 +167,15 @@ def match_account(conn: Connection, reader: CatalogReader, account) -> MatchStat
     return stats
 
 
-def match_new_by_sku(conn: Connection, reader: CatalogReader, account, stage: str,
-                     named: str | None = None) -> str | None:
+def match_new_by_sku(conn: Connection, reader: CatalogReader, account, stage: str) -> str | None:
     """The report's new SKUs (staged in ``stage``, no listing of the account yet) whose seller
     SKU names exactly one product of the website that is no variation parent: what matching
     would decide for them, decided before their rows are written so that each is written
     once (``listing_state.imported`` takes them matched). Into ``tmp_channel_prematch``
     (seller_sku, product_id, magento_sku, product_name); returns its name, or None when the mapping does
-    not match by the Magento SKU (then the match step decides them all). ``named``: a table of
-    staged product facts (``listing_state.FACTS``); the names of its products are not read here
-    (``listing_state.imported`` takes them from it)."""
+    not match by the Magento SKU (then the match step decides them all). It needs no facts:
+    the importer runs it while a read ahead of them finishes, and ``listing_state.imported``
+    takes a product's name from its facts when they are staged, else from here."""
     mapping = normalize_mapping(account.identifier_mapping, reader)
     if mapping.get("seller_sku") != "sku":
         return None
@@ -203,14 +202,12 @@ def match_new_by_sku(conn: Connection, reader: CatalogReader, account, stage: st
         f" HAVING COUNT(DISTINCT e.entity_id) = 1 AND MIN(e.type_id) NOT IN ({parents})"), params)
     # The product's name as the website's store view shows it (its row, NULL or not, over store
     # 0's): the name classification gives the listing, so the row is not rewritten for it.
-    unnamed = "" if named is None else f" LEFT JOIN {named} f ON f.product_id = m.product_id"
     conn.execute(text(
-        f"UPDATE tmp_channel_prematch m{unnamed}"
+        f"UPDATE tmp_channel_prematch m"
         f" JOIN {s.t('catalog_product_entity')} e ON e.entity_id = m.product_id{version}"
         f" LEFT JOIN {names} v0 ON v0.{s.link} = e.{s.link} AND v0.attribute_id = :name AND v0.store_id = 0"
         f" LEFT JOIN {names} vs ON vs.{s.link} = e.{s.link} AND vs.attribute_id = :name AND vs.store_id = :store"
-        f" SET m.product_name = LEFT(IF(vs.value_id IS NULL, COALESCE(v0.value, ''), COALESCE(vs.value, '')), 500)"
-        + ("" if named is None else " WHERE f.product_id IS NULL")),
+        f" SET m.product_name = LEFT(IF(vs.value_id IS NULL, COALESCE(v0.value, ''), COALESCE(vs.value, '')), 500)"),
         params)
     return "tmp_channel_prematch"
 

@@ -171,11 +171,17 @@ def test_a_cycle_reads_a_big_website_ahead_while_amazon_builds_the_report(cycle,
     monkeypatch.setattr(cls.ReadAhead, "staged", lambda self, conn: (order.append("read staged"), staged(self, conn))[1])
     from worker.sync.importer import ListingsReportImporter
 
+    from worker.sync import cycle as cycle_module
+
     document = ListingsReportImporter._document
     monkeypatch.setattr(ListingsReportImporter, "_document",
                         lambda self: (order.append("report requested"), document(self))[1])
+    prematch = cycle_module.match_new_by_sku
+    monkeypatch.setattr(cycle_module, "match_new_by_sku",
+                        lambda *a: (order.append("new SKUs matched"), prematch(*a))[1])
     summary = cycle()
-    assert order == ["read started", "report requested", "read staged"]
+    # The new SKUs are matched while the read finishes, then its facts are staged.
+    assert order == ["read started", "report requested", "new SKUs matched", "read staged"]
     assert summary["steps"]["import"]["status"] == "ok" and summary["steps"]["classify"]["status"] == "ok"
     assert summary["classified"] > 80 and summary["matched_on_import"] > 0
     t = tabs(channel_db)

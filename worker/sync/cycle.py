@@ -146,8 +146,7 @@ class Synchronizer:
                 stats = ListingsReportImporter(conn, client, account.account_id, self.options.poll,
                                                progress=lambda n: self.progress("import", n, 0),
                                                hold_threshold=settings.report_hold_threshold,
-                                               prematch=lambda c, stage, named: match_new_by_sku(
-                                                   c, reader, account, stage, named),
+                                               prematch=lambda c, stage: match_new_by_sku(c, reader, account, stage),
                                                facts=classification.read,
                                                ahead=classification.start).run(started)
                 self.summary["imported"] = stats.rows

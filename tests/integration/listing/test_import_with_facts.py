@@ -53,8 +53,8 @@ def in_one_cycle(conn, db, account, between=None, report=REPORT):
     reader = CatalogReader.connect(conn, db.prefix)
     classification = CycleClassification(reader, account, NOW)
     stage(conn, account, report)
+    matches = match_new_by_sku(conn, reader, account, STAGE)  # as the importer: while the facts are read
     facts = classification.read(conn)
-    matches = match_new_by_sku(conn, reader, account, STAGE, facts[0] if facts else None)
     imported = listing_state.imported(conn, account.account_id, STAGE, TAKEN, True, matches, facts)
     if between:
         between(conn)

@@ -46,8 +46,8 @@ def _cycle_read_ahead(conn, db, account, before_read=None):
     if before_read:
         before_read(ahead)
     stage(conn, account)
+    matches = match_new_by_sku(conn, reader, account, STAGE)  # as the importer: while the facts are read
     facts = classification.read(conn)
-    matches = match_new_by_sku(conn, reader, account, STAGE, facts[0] if facts else None)
     imported = listing_state.imported(conn, account.account_id, STAGE, TAKEN, True, matches, facts)
     match_account(conn, reader, account)
     return ahead, facts, imported, classification.classify(conn)
