@@ -41,7 +41,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.pool import NullPool
 
 from channel import listing_state, pricing, rules, tabs
-from channel.db import tsv_line
+from channel.db import tsv_value
 from channel.forked import ForkStats, Started, available_cores, forked
 from channel.magento import changes, tier_price
 from channel.magento.catalog import CatalogReader, Product
@@ -154,6 +154,16 @@ def _fact_row(ctx: AccountContext, product: Product, now: datetime, tiers: Seque
 _QUANTUM = Decimal("0.0001")
 
 
+def _fact_line(row: tuple) -> str:
+    """A ``_fact_row`` as ``channel.db.tsv_line`` writes it, knowing each column's type (the
+    ids, flags and quantity are integers): a line per product of a whole catalog."""
+    (product_id, sku, name, enabled, passes_rules, qty, price, condition, asin, has_identifier, is_parent,
+     eligible, business) = row
+    return (f"{product_id}\t{tsv_value(sku)}\t{tsv_value(name)}\t{enabled}\t{passes_rules}\t{qty}\t"
+            f"{tsv_value(price)}\t{tsv_value(condition)}\t{tsv_value(asin)}\t{has_identifier}\t{is_parent}\t"
+            f"{eligible}\t{tsv_value(business)}\n")
+
+
 def _fact_rows(ctx: AccountContext, reader: CatalogReader, now: datetime, batch_size: int,
                entity_ids: list[int] | None = None) -> Iterator[tuple]:
     """Every product of the website (or those of ``entity_ids`` in it) as a row of
@@ -180,7 +190,7 @@ def _side_batches(ctx: AccountContext, reader: CatalogReader, url, now: datetime
     with engine.connect() as side:
         side_reader = reader.on(side)
         for batch, tiers in _product_batches(ctx, side_reader, batch_size, id_range):
-            yield [tsv_line(_fact_row(ctx, p, now, tiers.get(p.entity_id, ()))) for p in batch]
+            yield [_fact_line(_fact_row(ctx, p, now, tiers.get(p.entity_id, ()))) for p in batch]
         side.rollback()
 
 

@@ -155,7 +155,7 @@ _TSV_SPECIAL = re.compile(r"[\\\t\n\r]")
 _TSV_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
 
-def _tsv(value: object) -> str:
+def tsv_value(value: object) -> str:
     """One value as ``LOAD DATA``'s default format reads it (``\\N`` is NULL)."""
     cls = value.__class__
     if cls is int or cls is Decimal:
@@ -171,12 +171,12 @@ def _tsv(value: object) -> str:
         return value.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, float):
         return repr(value)
-    return _tsv(str(value)) if not isinstance(value, (int, Decimal)) else str(value)
+    return tsv_value(str(value)) if not isinstance(value, (int, Decimal)) else str(value)
 
 
 def tsv_line(row: tuple) -> str:
     """One row as a line of ``LOAD DATA``'s default text format (``load_lines`` reads them)."""
-    return "\t".join([_tsv(v) for v in row]) + "\n"
+    return "\t".join([tsv_value(v) for v in row]) + "\n"
 
 
 def load_rows(conn: Connection, table: str, columns: tuple[str, ...], rows: Iterable[tuple],

@@ -374,7 +374,7 @@ def explain_price(product, settings: AccountSettings, now: datetime, trace: bool
     if base is None:
         steps.add("source", f"Magento attribute '{p.attribute}'", None, False, "the product has no value")
         return PriceTrace(steps.done(), None)
-    price = Decimal(str(base))
+    price = base if base.__class__ is Decimal else Decimal(str(base))  # decimal columns come as Decimal
     steps.add("source", f"Magento attribute '{p.attribute}'", price, True, "as the website's store view sees it")
     special = product.get("special_price")
     if special is None:

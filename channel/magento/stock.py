@@ -28,8 +28,9 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from channel.db import driver_connection
 from channel.errors import ChannelError, InvalidInput
-from channel.magento.schema import MagentoSchema, key_filter
+from channel.magento.schema import MagentoSchema, int_filter
 
 logger = logging.getLogger(__name__)
 
@@ -157,26 +158,36 @@ class StockReader:
         default_backorders = int(self.config("backorders", "0"))
         for p in products:
             p.manage_stock, p.min_qty, p.backorders = default_manage, default_min, default_backorders
-        where, params, binds = key_filter("product_id", "ids", list(by_id))
-        stmt = text(
+        # The ids are integers from the database, written into the SQL as such; the rows come
+        # back as plain tuples through the driver's cursor (thousands per batch).
+        rows = self._rows(
             f"SELECT product_id, qty, is_in_stock, manage_stock, use_config_manage_stock, min_qty,"
             f" use_config_min_qty, backorders, use_config_backorders FROM {s.t('cataloginventory_stock_item')}"
-            f" WHERE {where} AND stock_id = :stock"
-        ).bindparams(*binds)
-        for r in self.conn.execute(stmt, {**params, "stock": LEGACY_STOCK_ID}).all():
-            p = by_id.get(r.product_id)
+            f" WHERE {int_filter('product_id', list(by_id))} AND stock_id = {int(LEGACY_STOCK_ID)}")
+        for (product_id, qty, is_in_stock, manage_stock, use_config_manage_stock, min_qty, use_config_min_qty,
+             backorders, use_config_backorders) in rows:
+            p = by_id.get(product_id)
             if p is None:  # in the range read, not in this batch
                 continue
-            p.qty = Decimal(r.qty) if r.qty is not None else None
-            p.is_in_stock = bool(r.is_in_stock)
-            p.manage_stock = default_manage if r.use_config_manage_stock else bool(r.manage_stock)
-            p.min_qty = default_min if r.use_config_min_qty else Decimal(r.min_qty or 0)
-            p.backorders = default_backorders if r.use_config_backorders else int(r.backorders or 0)
+            p.qty = Decimal(qty) if qty is not None else None
+            p.is_in_stock = bool(is_in_stock)
+            p.manage_stock = default_manage if use_config_manage_stock else bool(manage_stock)
+            p.min_qty = default_min if use_config_min_qty else Decimal(min_qty or 0)
+            p.backorders = default_backorders if use_config_backorders else int(backorders or 0)
         if self.msi and website.stock_id:
             self._fill_msi(products, website.stock_id)
         else:
             for p in products:
                 _settle(p, p.qty, p.is_in_stock and p.qty is not None)
+
+    def _rows(self, sql: str) -> tuple:
+        """The rows of ``sql`` (no parameters) as plain tuples, through the driver's cursor."""
+        cursor = driver_connection(self.conn).cursor()
+        try:
+            cursor.execute(sql)
+            return cursor.fetchall()
+        finally:
+            cursor.close()
 
     def _fill_msi(self, products: list, stock_id: int) -> None:
         s = self.schema
@@ -184,27 +195,23 @@ class StockReader:
         # By the batch's entity ids (one index range when dense), joined to the stock's items by
         # SKU as Magento compares SKUs (the column's collation): the source items first through
         # their SKU index, never every item of each linked source for every batch (quadratic).
-        where, params, binds = key_filter("e.entity_id", "ids", list(by_id))
-        version = " AND e.created_in <= :v AND e.updated_in > :v" if s.is_commerce else ""
+        where = int_filter("e.entity_id", list(by_id))
         if s.is_commerce:
-            params["v"] = s.current_version(self.conn)
-        stmt = text(
+            version = int(s.current_version(self.conn))
+            where += f" AND e.created_in <= {version} AND e.updated_in > {version}"
+        stock = int(stock_id)
+        on_hand = {entity_id: (Decimal(qty or 0), bool(status)) for entity_id, qty, status in self._rows(
             f"SELECT e.entity_id, SUM(IF(si.status = 1, si.quantity, 0)) AS on_hand, MAX(si.status) AS any_in_stock"
             f" FROM {s.t('catalog_product_entity')} e"
             f" STRAIGHT_JOIN {s.t('inventory_source_item')} si ON si.sku = e.sku"
             f" STRAIGHT_JOIN {s.t('inventory_source_stock_link')} l ON l.source_code = si.source_code"
-            f" AND l.stock_id = :stock"
+            f" AND l.stock_id = {stock}"
             f" STRAIGHT_JOIN {s.t('inventory_source')} src ON src.source_code = l.source_code AND src.enabled = 1"
-            f" WHERE {where}{version} GROUP BY e.entity_id"
-        ).bindparams(*binds)
-        on_hand = {r[0]: (Decimal(r[1] or 0), bool(r[2]))
-                   for r in self.conn.execute(stmt, {**params, "stock": stock_id}).all()}
-        stmt = text(
+            f" WHERE {where} GROUP BY e.entity_id")}
+        reserved = {entity_id: Decimal(qty or 0) for entity_id, qty in self._rows(
             f"SELECT e.entity_id, SUM(r.quantity) AS reserved FROM {s.t('catalog_product_entity')} e"
-            f" STRAIGHT_JOIN {s.t('inventory_reservation')} r ON r.stock_id = :stock AND r.sku = e.sku"
-            f" WHERE {where}{version} GROUP BY e.entity_id"
-        ).bindparams(*binds)
-        reserved = {r[0]: Decimal(r[1] or 0) for r in self.conn.execute(stmt, {**params, "stock": stock_id}).all()}
+            f" STRAIGHT_JOIN {s.t('inventory_reservation')} r ON r.stock_id = {stock} AND r.sku = e.sku"
+            f" WHERE {where} GROUP BY e.entity_id")}
         zero = (Decimal(0), False)
         for entity_id, p in by_id.items():
             qty, in_stock = on_hand.get(entity_id, zero)

@@ -23,6 +23,7 @@ SKIPPED = {
     "python -m sandbox.demo": "the demo itself (as make demo)",
     "python -m channel demo": "the demo itself (as make demo); its --help is run",
     "make test": "the whole suite: many minutes",
+    "make test PYTEST_WORKERS=1": "the whole suite in one process: half an hour",
     "make soak": "the soak test: minutes of SIGKILL trials",
     "make bench": "the benchmarks at full size: tens of minutes, rewrites bench/results.json",
     "make faults": "the fault matrix: minutes, rewrites bench/faults.json",
