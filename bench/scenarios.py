@@ -245,7 +245,7 @@ def import_match_classify(n: int) -> dict:
 
     from channel.classification import CycleClassification
     from channel.magento.catalog import CatalogReader
-    from channel.matching import match_account, match_new_by_sku
+    from channel.matching import match_account, name_prematched, prematch_new_skus
     from sandbox.testing import sandbox_process
     from worker.amazon.factory import client_for
     from worker.sync.importer import ListingsReportImporter
@@ -279,7 +279,8 @@ def import_match_classify(n: int) -> dict:
 
                 stats = ListingsReportImporter(
                     conn, client, account_id, poll=0.02,
-                    prematch=lambda c, stage: match_new_by_sku(c, reader, account, stage),
+                    prematch=lambda c, stage: prematch_new_skus(c, reader, account, stage),
+                    name_matches=lambda c, named: name_prematched(c, reader, account, named),
                     facts=read, ahead=classification.start).run(now)
                 conn.commit()
                 timings["import_s"] = time.perf_counter() - start

@@ -167,25 +167,32 @@ def match_account(conn: Connection, reader: CatalogReader, account) -> MatchStat
     return stats
 
 
-def match_new_by_sku(conn: Connection, reader: CatalogReader, account, stage: str) -> str | None:
+def match_new_by_sku(conn: Connection, reader: CatalogReader, account, stage: str,
+                     named: str | None = None) -> str | None:
     """The report's new SKUs (staged in ``stage``, no listing of the account yet) whose seller
     SKU names exactly one product of the website that is no variation parent: what matching
     would decide for them, decided before their rows are written so that each is written
     once (``listing_state.imported`` takes them matched). Into ``tmp_channel_prematch``
-    (seller_sku, product_id, magento_sku, product_name); returns its name, or None when the mapping does
-    not match by the Magento SKU (then the match step decides them all). It needs no facts:
-    the importer runs it while a read ahead of them finishes, and ``listing_state.imported``
-    takes a product's name from its facts when they are staged, else from here."""
+    (seller_sku, product_id, magento_sku, product_name); returns its name, or None when the
+    mapping does not match by the Magento SKU (then the match step decides them all).
+    ``prematch_new_skus`` then ``name_prematched``: the importer runs the first while a read
+    ahead of the facts finishes, the second once they are staged (``named``)."""
+    matches = prematch_new_skus(conn, reader, account, stage)
+    if matches is not None:
+        name_prematched(conn, reader, account, named)
+    return matches
+
+
+def prematch_new_skus(conn: Connection, reader: CatalogReader, account, stage: str) -> str | None:
+    """``match_new_by_sku`` without the names: the products, in ``tmp_channel_prematch``."""
     mapping = normalize_mapping(account.identifier_mapping, reader)
     if mapping.get("seller_sku") != "sku":
         return None
     s = reader.schema
     website = reader.website(account.website_id)
-    params = {"a": account.account_id, "w": website.website_id, "v": s.current_version(conn),
-              "name": reader.attribute("name").attribute_id, "store": website.store_id}
+    params = {"a": account.account_id, "w": website.website_id, "v": s.current_version(conn)}
     version = " AND e.created_in <= :v AND e.updated_in > :v" if s.is_commerce else ""
     parents = ", ".join(f"'{t}'" for t in VARIANT_PARENT_TYPES)
-    names = s.value_table("varchar")
     known = listing_state.has_listings(conn, account.account_id)  # none on the first report: none looked up
     conn.execute(text("DROP TEMPORARY TABLE IF EXISTS tmp_channel_prematch"))
     conn.execute(text(
@@ -200,16 +207,30 @@ def match_new_by_sku(conn: Connection, reader: CatalogReader, account, stage: st
         f" JOIN {s.t('catalog_product_website')} pw ON pw.product_id = e.entity_id AND pw.website_id = :w"
         f" WHERE s.bad = 0{' AND l.listing_id IS NULL' if known else ''} GROUP BY s.seller_sku"
         f" HAVING COUNT(DISTINCT e.entity_id) = 1 AND MIN(e.type_id) NOT IN ({parents})"), params)
-    # The product's name as the website's store view shows it (its row, NULL or not, over store
-    # 0's): the name classification gives the listing, so the row is not rewritten for it.
+    return "tmp_channel_prematch"
+
+
+def name_prematched(conn: Connection, reader: CatalogReader, account, named: str | None = None) -> None:
+    """The names of the products ``prematch_new_skus`` found, as the website's store view shows
+    them (its row, NULL or not, over store 0's): the name classification gives the listing,
+    so the row is not rewritten for it. ``named``: a table of staged product facts
+    (``listing_state.FACTS``); its products' names are not read here (``listing_state.imported``
+    takes them from it)."""
+    s = reader.schema
+    website = reader.website(account.website_id)
+    params = {"v": s.current_version(conn), "name": reader.attribute("name").attribute_id,
+              "store": website.store_id}
+    version = " AND e.created_in <= :v AND e.updated_in > :v" if s.is_commerce else ""
+    names = s.value_table("varchar")
+    unnamed = "" if named is None else f" LEFT JOIN {named} f ON f.product_id = m.product_id"
     conn.execute(text(
-        f"UPDATE tmp_channel_prematch m"
+        f"UPDATE tmp_channel_prematch m{unnamed}"
         f" JOIN {s.t('catalog_product_entity')} e ON e.entity_id = m.product_id{version}"
         f" LEFT JOIN {names} v0 ON v0.{s.link} = e.{s.link} AND v0.attribute_id = :name AND v0.store_id = 0"
         f" LEFT JOIN {names} vs ON vs.{s.link} = e.{s.link} AND vs.attribute_id = :name AND vs.store_id = :store"
-        f" SET m.product_name = LEFT(IF(vs.value_id IS NULL, COALESCE(v0.value, ''), COALESCE(vs.value, '')), 500)"),
+        f" SET m.product_name = LEFT(IF(vs.value_id IS NULL, COALESCE(v0.value, ''), COALESCE(vs.value, '')), 500)"
+        + ("" if named is None else " WHERE f.product_id IS NULL")),
         params)
-    return "tmp_channel_prematch"
 
 
 #: The listing table's (account_id, asin) index (sql/0001_accounts_listings.sql).

@@ -176,15 +176,32 @@ def test_a_cycle_reads_a_big_website_ahead_while_amazon_builds_the_report(cycle,
     document = ListingsReportImporter._document
     monkeypatch.setattr(ListingsReportImporter, "_document",
                         lambda self: (order.append("report requested"), document(self))[1])
-    prematch = cycle_module.match_new_by_sku
-    monkeypatch.setattr(cycle_module, "match_new_by_sku",
+    prematch, name = cycle_module.prematch_new_skus, cycle_module.name_prematched
+    monkeypatch.setattr(cycle_module, "prematch_new_skus",
                         lambda *a: (order.append("new SKUs matched"), prematch(*a))[1])
+    monkeypatch.setattr(cycle_module, "name_prematched", lambda *a: (order.append("named"), name(*a))[1])
     summary = cycle()
-    # The new SKUs are matched while the read finishes, then its facts are staged.
-    assert order == ["read started", "report requested", "new SKUs matched", "read staged"]
+    # The new SKUs are matched while the read finishes, then its facts are staged, then the
+    # names no facts hold are read.
+    assert order == ["read started", "report requested", "new SKUs matched", "read staged", "named"]
     assert summary["steps"]["import"]["status"] == "ok" and summary["steps"]["classify"]["status"] == "ok"
     assert summary["classified"] > 80 and summary["matched_on_import"] > 0
     t = tabs(channel_db)
     assert (t["MG-0000001"].tab, t["MG-0000002"].tab) == ("active", "active")
     assert t["LEGACY-1"].tab == "new_third_party"
     assert (t["MG-0000013"].tab, t["MG-0000013"].reason) == ("list_in_progress", "awaiting_amazon_approval")
+
+
+def test_new_skus_whose_names_cannot_be_read_on_import_are_linked_by_the_match_step(cycle, channel_db, monkeypatch):
+    from worker.sync import cycle as cycle_module
+
+    def fails(*a):
+        raise RuntimeError("the name attribute cannot be read")
+
+    monkeypatch.setattr(cycle_module, "name_prematched", fails)
+    summary = cycle()
+    assert summary["steps"]["import"]["status"] == "ok" and summary["steps"]["match"]["status"] == "ok"
+    assert summary["matched_on_import"] == 0  # come in third-party, none half-named
+    t = tabs(channel_db)
+    assert (t["MG-0000001"].tab, t["MG-0000002"].tab) == ("active", "active")  # linked by the match step
+    assert t["LEGACY-1"].tab == "new_third_party"

@@ -25,7 +25,7 @@ from channel.crypto import Vault
 from channel.db import retry_on_lock_conflict
 from channel.errors import NotFound
 from channel.magento.catalog import CatalogReader
-from channel.matching import match_account, match_new_by_sku
+from channel.matching import match_account, name_prematched, prematch_new_skus
 from channel.models import Account
 from channel.models.log import write_log
 from channel.pricing import AccountSettings
@@ -146,7 +146,8 @@ class Synchronizer:
                 stats = ListingsReportImporter(conn, client, account.account_id, self.options.poll,
                                                progress=lambda n: self.progress("import", n, 0),
                                                hold_threshold=settings.report_hold_threshold,
-                                               prematch=lambda c, stage: match_new_by_sku(c, reader, account, stage),
+                                               prematch=lambda c, stage: prematch_new_skus(c, reader, account, stage),
+                                               name_matches=lambda c, named: name_prematched(c, reader, account, named),
                                                facts=classification.read,
                                                ahead=classification.start).run(started)
                 self.summary["imported"] = stats.rows

@@ -87,15 +87,17 @@ class ListingsReportImporter:
     def __init__(self, conn: Connection, client, account_id: int, poll: float = 15.0, progress=None,
                  hold_threshold: int = 20,
                  prematch: Callable[[Connection, str], str | None] | None = None,
+                 name_matches: Callable[[Connection, str | None], None] | None = None,
                  facts: Callable[[Connection], tuple[str, datetime] | None] | None = None,
                  ahead: Callable[[Connection], None] | None = None):
-        """``prematch`` (``matching.match_new_by_sku`` bound to the account) names the products
-        the report's new SKUs are matched to before their rows are written; without it, or when
-        it fails, the match step links them. ``facts`` (``CycleClassification.read``) stages
-        the Magento facts of the account's products once the report is judged and its new SKUs
-        are matched (a read ahead finishes meanwhile), and names the table and when they were
-        read (None when they could not be): matched new rows come in with them, so that each
-        row is written once. ``ahead`` (``CycleClassification.start``)
+        """``prematch`` (``matching.prematch_new_skus`` bound to the account) names the
+        products the report's new SKUs are matched to before their rows are written, and
+        ``name_matches`` (``matching.name_prematched``) their names when no facts hold them;
+        without them, or when one fails, the match step links them. ``facts``
+        (``CycleClassification.read``) stages the Magento facts of the account's products once
+        the report is judged and its new SKUs are matched (a read ahead finishes meanwhile),
+        and names the table and when they were read (None when they could not be): matched new
+        rows come in with them, so that each row is written once. ``ahead`` (``CycleClassification.start``)
         is called as the import starts, so that the facts can be read while Amazon builds the
         report."""
         if not 0 <= hold_threshold <= 100:
@@ -107,6 +109,7 @@ class ListingsReportImporter:
         self.progress = progress or (lambda done: None)
         self.hold_threshold = hold_threshold
         self.prematch = prematch
+        self.name_matches = name_matches
         self.facts = facts
         self.ahead = ahead
 
@@ -276,12 +279,18 @@ class ListingsReportImporter:
         a bad row only keeps its listing from being taken as gone. Returns how many new SKUs
         came in matched."""
         matches = None
-        if self.prematch is not None:  # first: a read ahead of the facts goes on meanwhile
-            try:
+        if self.prematch is not None and self.name_matches is not None:
+            try:  # first: a read ahead of the facts goes on meanwhile
                 matches = self.prematch(self.conn, STAGE)
             except Exception:  # the match step links them, and reports what stops it
                 logger.warning("New SKUs of account %s not matched on import", self.account_id, exc_info=True)
         facts = self.facts(self.conn) if self.facts is not None else None
+        if matches is not None and self.name_matches is not None:
+            try:  # the names no staged facts hold
+                self.name_matches(self.conn, facts[0] if facts else None)
+            except Exception:
+                logger.warning("New SKUs of account %s not matched on import", self.account_id, exc_info=True)
+                matches = None
         return listing_state.imported(self.conn, self.account_id, STAGE, taken_at, has_status, matches, facts)
 
 

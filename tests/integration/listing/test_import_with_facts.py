@@ -13,7 +13,7 @@ from channel import listing_state
 from channel.classification import CycleClassification, classify_account
 from channel.magento import changes
 from channel.magento.catalog import CatalogReader
-from channel.matching import match_account, match_new_by_sku
+from channel.matching import match_account, match_new_by_sku, name_prematched, prematch_new_skus
 from sandbox import catalog, mview
 from worker.sync.importer import STAGE, STAGE_COLUMNS, ListingsReportImporter
 
@@ -53,8 +53,9 @@ def in_one_cycle(conn, db, account, between=None, report=REPORT):
     reader = CatalogReader.connect(conn, db.prefix)
     classification = CycleClassification(reader, account, NOW)
     stage(conn, account, report)
-    matches = match_new_by_sku(conn, reader, account, STAGE)  # as the importer: while the facts are read
+    matches = prematch_new_skus(conn, reader, account, STAGE)  # as the importer: while the facts are read
     facts = classification.read(conn)
+    name_prematched(conn, reader, account, facts[0] if facts else None)
     imported = listing_state.imported(conn, account.account_id, STAGE, TAKEN, True, matches, facts)
     if between:
         between(conn)

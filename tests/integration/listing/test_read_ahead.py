@@ -18,7 +18,7 @@ from channel import classification as cls
 from channel import listing_state
 from channel.classification import CycleClassification
 from channel.magento.catalog import CatalogReader
-from channel.matching import match_account, match_new_by_sku
+from channel.matching import match_account, match_new_by_sku, name_prematched, prematch_new_skus
 
 from .test_import_with_facts import NOW, STAGE, TAKEN, disable_product_2, in_one_cycle, rows, stage
 
@@ -46,8 +46,9 @@ def _cycle_read_ahead(conn, db, account, before_read=None):
     if before_read:
         before_read(ahead)
     stage(conn, account)
-    matches = match_new_by_sku(conn, reader, account, STAGE)  # as the importer: while the facts are read
+    matches = prematch_new_skus(conn, reader, account, STAGE)  # as the importer: while the facts are read
     facts = classification.read(conn)
+    name_prematched(conn, reader, account, facts[0] if facts else None)
     imported = listing_state.imported(conn, account.account_id, STAGE, TAKEN, True, matches, facts)
     match_account(conn, reader, account)
     return ahead, facts, imported, classification.classify(conn)
