@@ -100,6 +100,8 @@ class ListingsReportImporter:
         rows come in with them, so that each row is written once. ``ahead`` (``CycleClassification.start``)
         is called as the import starts, so that the facts can be read while Amazon builds the
         report."""
+        if (prematch is None) != (name_matches is None):
+            raise ValueError("prematch and name_matches go together")
         if not 0 <= hold_threshold <= 100:
             raise ValueError("hold_threshold is a percentage from 0 to 100")
         self.conn = conn
@@ -279,7 +281,7 @@ class ListingsReportImporter:
         a bad row only keeps its listing from being taken as gone. Returns how many new SKUs
         came in matched."""
         matches = None
-        if self.prematch is not None and self.name_matches is not None:
+        if self.prematch is not None:
             try:  # first: a read ahead of the facts goes on meanwhile
                 matches = self.prematch(self.conn, STAGE)
             except Exception:  # the match step links them, and reports what stops it
