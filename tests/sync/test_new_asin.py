@@ -283,10 +283,13 @@ def test_a_plain_cycle_sends_rule_chosen_products_and_a_later_cycle_gets_their_a
     summary = cycle()  # submitted, awaiting Amazon: tracked, not sent again
     assert summary["new_asin"]["chosen"] == 0 and summary["new_asin"]["submitted"] == 0, summary["new_asin"]
     assert market.market.calls.get("putListingsItem", 0) == puts
+    # The sandbox's clock runs 100 times faster than ours: on a loaded machine Amazon may
+    # have assigned the ASIN (90 of its seconds) by this cycle already.
+    early = summary["new_asin"]["assigned"]
 
     advance(market, 200)
     summary = cycle()
-    assert summary["new_asin"]["assigned"] == 1, summary["new_asin"]
+    assert early + summary["new_asin"]["assigned"] == 1, summary["new_asin"]
     row = flow(channel_db, sync_account, SIMPLE)
     assert row["status"] == "assigned" and row["asin"].startswith("B0")
     assert listing(channel_db, sync_account, SIMPLE)["asin"] == row["asin"]
