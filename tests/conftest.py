@@ -22,9 +22,10 @@ from sandbox_fixtures import *  # noqa: F401,F403
 @pytest.fixture(scope="session")
 def services():
     base = Path(tempfile.mkdtemp(prefix="chn-", dir="/tmp"))
-    db = MariaDB(base / "db").start()
-    rds = Redis(base / "redis").start()
-    try:
+    db, rds = MariaDB(base / "db"), Redis(base / "redis")
+    try:  # one that fails to start is stopped and its folder removed all the same
+        db.start()
+        rds.start()
         yield db, rds
     finally:
         rds.stop()
