@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from bridge.signing import SignatureError
+from channel.db import is_lock_conflict
 from channel.errors import ChannelError, Conflict, InvalidInput, NotFound
 
 logger = logging.getLogger(__name__)
 
 STATUS = {InvalidInput: 422, NotFound: 404, Conflict: 409}
+#: Seconds a client is asked to wait after a lock conflict (503).
+BUSY_RETRY_AFTER_S = 2
 
 
 class Forbidden(ChannelError):
@@ -56,6 +60,17 @@ def init_app(app: Flask) -> None:
         code = {404: "not_found", 405: "method_not_allowed", 413: "too_large", 400: "bad_request"}.get(
             status, "http_error")
         return render(status, code, err.description or err.name)
+
+    @app.errorhandler(OperationalError)
+    def database_error(err: OperationalError):
+        if not is_lock_conflict(err):
+            return unexpected(err)
+        # InnoDB rolled the request's transaction back: nothing was written, asking again is the cure.
+        logger.warning("Lock conflict on %s %s: %s", request.method, request.path, err.orig)
+        response = make_response(render(503, "database_busy", "The store's database was busy with the same rows"
+                                        " (a sync or another admin); nothing was changed. Try again in a moment."))
+        response.headers["Retry-After"] = str(BUSY_RETRY_AFTER_S)
+        return response
 
     @app.errorhandler(Exception)
     def unexpected(err: Exception):

@@ -17,11 +17,13 @@ import json
 import logging
 import sys
 from dataclasses import dataclass, field
+from functools import partial
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from channel.crypto import RING_SEPARATOR, Vault, check_encryption_key
+from channel.db import retry_on_lock_conflict
 from channel.errors import InvalidInput
 
 logger = logging.getLogger(__name__)
@@ -52,6 +54,12 @@ class Rotation:
     def count(self, place: str, outcome: str) -> None:
         counts = getattr(self, outcome)
         counts[place] = counts.get(place, 0) + 1
+
+    def add(self, other: Rotation) -> None:
+        for outcome in ("rotated", "current", "unreadable"):
+            counts = getattr(self, outcome)
+            for place, n in getattr(other, outcome).items():
+                counts[place] = counts.get(place, 0) + n
 
     def summary(self) -> str:
         places = sorted(set(self.rotated) | set(self.current) | set(self.unreadable))
@@ -93,31 +101,45 @@ def _rotate_accounts(engine: Engine, vault: Vault, result: Rotation) -> None:
         for column, stored in (("lwa_client_secret_enc", secret), ("refresh_token_enc", token)):
             new = _new_value(vault, stored, "account credentials", result)
             if new is not None:
-                with engine.begin() as conn:
-                    conn.execute(text(f"UPDATE channel_amazon_account SET {column} = :new"
-                                      f" WHERE account_id = :a AND {column} = :old"),
-                                 {"new": new, "a": account_id, "old": stored})
+                # A worker's transaction on the same row may win a deadlock: ours is run again.
+                retry_on_lock_conflict(partial(_swap_account_value, engine, account_id, column, stored, new))
+
+
+def _swap_account_value(engine: Engine, account_id: int, column: str, old: str, new: str) -> None:
+    with engine.begin() as conn:
+        conn.execute(text(f"UPDATE channel_amazon_account SET {column} = :new WHERE account_id = :a"
+                          f" AND {column} = :old"), {"new": new, "a": account_id, "old": old})
 
 
 def _rotate_orders(engine: Engine, vault: Vault, result: Rotation) -> None:
-    columns = ("buyer_name", "buyer_email", "shipping_address")
     last = 0
     while True:
-        with engine.begin() as conn:
-            rows = conn.execute(text(
-                "SELECT order_id, buyer_name, buyer_email, shipping_address FROM channel_amazon_order"
-                " WHERE order_id > :last AND (buyer_name IS NOT NULL OR buyer_email IS NOT NULL"
-                " OR shipping_address IS NOT NULL) ORDER BY order_id LIMIT :n"), {"last": last, "n": BATCH}).all()
-            for row in rows:
-                for column, stored in zip(columns, row[1:]):
-                    new = _new_value(vault, stored, "buyer data", result)
-                    if new is not None:
-                        conn.execute(text(f"UPDATE channel_amazon_order SET {column} = :new"
-                                          f" WHERE order_id = :o AND {column} = :old"),
-                                     {"new": new, "o": row[0], "old": stored})
+        # A deadlock with a worker's order import rolls a batch back: it is read and run again,
+        # and only the run that committed is counted.
+        rows, batch = retry_on_lock_conflict(partial(_rotate_order_batch, engine, vault, last))
+        result.add(batch)
         if len(rows) < BATCH:
             return
         last = rows[-1][0]
+
+
+def _rotate_order_batch(engine: Engine, vault: Vault, last: int) -> tuple[list, Rotation]:
+    """Re-encrypt the buyer data of the orders after ``last``, one transaction."""
+    columns = ("buyer_name", "buyer_email", "shipping_address")
+    batch = Rotation()
+    with engine.begin() as conn:
+        rows = conn.execute(text(
+            "SELECT order_id, buyer_name, buyer_email, shipping_address FROM channel_amazon_order"
+            " WHERE order_id > :last AND (buyer_name IS NOT NULL OR buyer_email IS NOT NULL"
+            " OR shipping_address IS NOT NULL) ORDER BY order_id LIMIT :n"), {"last": last, "n": BATCH}).all()
+        for row in rows:
+            for column, stored in zip(columns, row[1:]):
+                new = _new_value(vault, stored, "buyer data", batch)
+                if new is not None:
+                    conn.execute(text(f"UPDATE channel_amazon_order SET {column} = :new"
+                                      f" WHERE order_id = :o AND {column} = :old"),
+                                 {"new": new, "o": row[0], "old": stored})
+    return list(rows), batch
 
 
 def _rotate_redis(redis, vault: Vault, result: Rotation) -> None:

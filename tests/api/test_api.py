@@ -195,3 +195,32 @@ def test_order_settings_are_saved_and_validated(api, account_id):
     assert bad.status_code == 422 and bad.get_json()["error"]["details"]["path"] == "orders.customer"
     page = api.get(f"/fragments/onboarding?account_id={account_id}").get_data(as_text=True)
     assert 'name="orders.number_source"' in page and 'value="amazon" selected' in page
+
+
+def test_a_lock_conflict_answers_503_busy_changes_nothing_and_the_retry_succeeds(app, api, account_id, channel_db):
+    """A sync holding the account's row makes the admin's save wait; when InnoDB gives up, the
+    admin gets a clear "busy, try again" (503 with Retry-After), the row is unchanged, and the
+    same request succeeds once the row is free."""
+    from bridge import db
+
+    with channel_db.engine.connect() as sync:
+        default = sync.execute(text("SELECT @@GLOBAL.innodb_lock_wait_timeout")).scalar_one()
+        sync.execute(text("SET GLOBAL innodb_lock_wait_timeout = 1"))
+        sync.commit()
+        try:
+            with app.app_context():
+                db.engine.dispose()  # the bridge's next connection takes the 1 s wait
+            held = sync.begin()
+            sync.execute(text("SELECT name FROM channel_amazon_account WHERE account_id = :a FOR UPDATE"),
+                         {"a": account_id})
+            busy = api.patch(f"/api/v1/accounts/{account_id}", json={"name": "Renamed while busy"})
+            held.rollback()
+        finally:
+            sync.execute(text(f"SET GLOBAL innodb_lock_wait_timeout = {int(default)}"))
+    assert busy.status_code == 503, busy.get_json()
+    assert busy.headers["Retry-After"] == "2"
+    error = busy.get_json()["error"]
+    assert error["code"] == "database_busy" and "nothing was changed" in error["message"]
+    assert api.get(f"/api/v1/accounts/{account_id}").get_json()["name"] == "US store"
+    retried = api.patch(f"/api/v1/accounts/{account_id}", json={"name": "Renamed while busy"})
+    assert retried.status_code == 200 and retried.get_json()["name"] == "Renamed while busy"

@@ -6,13 +6,14 @@ configured with the ring ``B,A`` imports orders while the rotation runs."""
 import dataclasses
 import json
 import threading
+import time
 from datetime import datetime
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from channel import pii
+from channel import key_rotation, pii
 from channel.__main__ import main as channel_main
 from channel.crypto import Vault, new_key
 from channel.errors import InvalidInput
@@ -131,3 +132,56 @@ def test_a_value_no_key_of_the_ring_opens_fails_the_rotation_and_is_left(monkeyp
     assert "access tokens in Redis: 1 re-encrypted, 0 already current, 1 unreadable" in out.out
     assert "add the key that wrote them" in out.err
     assert redis_client.get("channel:lwa:foreign").decode() == foreign
+
+
+def _lock_waits(conn) -> int:
+    return conn.execute(text("SELECT COUNT(*) FROM information_schema.INNODB_TRX"
+                             " WHERE trx_state = 'LOCK WAIT'")).scalar_one()
+
+
+def _wait_for_lock_wait(engine, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    with engine.connect() as watch:
+        while not _lock_waits(watch):
+            assert time.monotonic() < deadline, "the rotation never reached the locked order"
+            time.sleep(0.2)
+
+
+def test_a_rotation_batch_that_loses_a_deadlock_is_run_again_and_counted_once(channel_db, redis_client,
+                                                                              under_a):
+    """A worker's transaction holds the last order of the first batch and, while the rotation
+    waits for it, asks for the first: InnoDB rolls back the smaller transaction, the rotation's
+    batch. It is read and run again; every value ends under the new key, counted once."""
+    engine = channel_db.engine
+    with engine.connect() as conn:
+        ids = conn.execute(text("SELECT order_id FROM channel_amazon_order ORDER BY order_id")).scalars().all()
+        sealed = conn.execute(text("SELECT COUNT(buyer_name) + COUNT(buyer_email) + COUNT(shipping_address)"
+                                   " FROM channel_amazon_order")).scalar_one()
+        deadlocks = int(conn.execute(text("SHOW GLOBAL STATUS LIKE 'Innodb_deadlocks'")).one()[1])
+    first, blocker = ids[0], ids[key_rotation.BATCH - 1]
+    outcome: dict = {}
+    with engine.connect() as worker:
+        trx = worker.begin()
+        for _ in range(5):  # heavier than the rotation's batch, so InnoDB picks the rotation as the victim
+            worker.execute(text("UPDATE channel_amazon_order SET last_update_date = last_update_date"
+                                " + INTERVAL 1 SECOND WHERE order_id > :b"), {"b": blocker})
+        worker.execute(text("UPDATE channel_amazon_order SET amazon_status = 'SHIPPED' WHERE order_id = :o"),
+                       {"o": blocker})
+        rotation = threading.Thread(target=lambda: outcome.update(
+            result=key_rotation.rotate(engine, redis_client, Vault(f"{KEY_B},{KEY_A}"))))
+        rotation.start()
+        _wait_for_lock_wait(engine)  # the rotation's batch waits for the blocker
+        worker.execute(text("UPDATE channel_amazon_order SET amazon_status = 'SHIPPED' WHERE order_id = :o"),
+                       {"o": first})  # a deadlock: the rotation's batch is rolled back
+        _wait_for_lock_wait(engine)  # its second run waits for the blocker again
+        trx.commit()
+    rotation.join(timeout=120)
+    assert "result" in outcome, "the rotation failed"
+    with engine.connect() as conn:
+        assert int(conn.execute(text("SHOW GLOBAL STATUS LIKE 'Innodb_deadlocks'")).one()[1]) > deadlocks
+        statuses = conn.execute(text("SELECT amazon_status FROM channel_amazon_order WHERE order_id IN (:a, :b)"),
+                                {"a": first, "b": blocker}).scalars().all()
+    assert statuses == ["SHIPPED", "SHIPPED"]  # the worker's transaction won and committed
+    assert outcome["result"].rotated["buyer data"] == sealed >= 3 * ORDERS  # counted once, not once per run
+    b_only = Vault(KEY_B)
+    assert all(b_only.decrypt(v) for v in _stored_secrets(channel_db, redis_client))
