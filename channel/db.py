@@ -10,6 +10,7 @@ import concurrent.futures
 import contextlib
 import datetime
 import itertools
+import logging
 import os
 import random
 import re
@@ -52,6 +53,8 @@ def make_engine(url: str, table_prefix: str = "", **kwargs) -> Engine:
     return bind_prefix(create_engine(url, **kwargs), table_prefix)
 
 
+logger = logging.getLogger(__name__)
+
 #: MySQL error codes of a transaction that lost a lock conflict and may simply run again.
 DEADLOCK, LOCK_WAIT_TIMEOUT = 1213, 1205
 
@@ -73,6 +76,7 @@ def retry_on_lock_conflict(fn: Callable[[], T], attempts: int = 4, pause: float 
         except Exception as exc:  # noqa: BLE001 - re-raised unless a lock conflict
             if attempt == attempts or not is_lock_conflict(exc):
                 raise
+            logger.info("Lost a lock conflict (%s); running the transaction again", getattr(exc, "orig", exc))
             time.sleep(pause * attempt * (1 + random.random()))
     raise AssertionError("unreachable")
 

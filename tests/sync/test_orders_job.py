@@ -1,6 +1,8 @@
 """The orders job: its own RQ job, lock, schedule and outcome; never held back by listings;
 a backlog cleared page by page within searchOrders' rate limit."""
 
+import logging
+import threading
 import time
 
 import pytest
@@ -237,3 +239,34 @@ def test_a_page_token_amazon_no_longer_takes_means_searching_again_from_the_curs
     assert summary["orders"]["new"] == 1 and stored(channel_db) == [order["orderId"]]
     with channel_db.engine.connect() as conn:
         assert conn.execute(text("SELECT order_search_token FROM channel_amazon_account")).scalar() is None
+
+
+def test_an_order_import_that_loses_a_lock_conflict_runs_again_without_an_alert(run_orders, channel_db, market,
+                                                                                sync_account, caplog):
+    """An admin's save holds the account's row longer than InnoDB waits: the import's
+    transaction times out, is rolled back and runs again once the row is free; the order is
+    stored once, the run is OK, and no alert is raised for a blip."""
+    first = place(market)
+    with channel_db.engine.connect() as admin:
+        default = admin.execute(text("SELECT @@GLOBAL.innodb_lock_wait_timeout")).scalar_one()
+        admin.execute(text("SET GLOBAL innodb_lock_wait_timeout = 1"))
+        admin.commit()
+        try:
+            channel_db.engine.dispose()  # the import's connections take the 1 s wait
+            held = admin.begin()
+            admin.execute(text("SELECT name FROM channel_amazon_account WHERE account_id = :a FOR UPDATE"),
+                          {"a": sync_account})
+            release = threading.Timer(1.6, held.rollback)
+            release.start()
+            with caplog.at_level(logging.INFO, logger="channel.db"):
+                summary = run_orders()
+            release.join()
+        finally:
+            admin.execute(text(f"SET GLOBAL innodb_lock_wait_timeout = {int(default)}"))
+            admin.commit()
+    assert any("Lost a lock conflict" in r.getMessage() and "1205" in r.getMessage() for r in caplog.records)
+    assert summary["orders"]["new"] == 1 and stored(channel_db) == [first["orderId"]]
+    assert outcome(channel_db)["orders_status"] == "ok"
+    with channel_db.engine.connect() as conn:
+        assert not conn.execute(text("SELECT code FROM channel_amazon_alert WHERE account_id = :a"
+                                     " AND code = 'orders_failing'"), {"a": sync_account}).all()

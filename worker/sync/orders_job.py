@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from channel import alerts
 from channel.crypto import Vault
+from channel.db import retry_on_lock_conflict
 from channel.magento.catalog import CatalogReader
 from channel.models import Account
 from channel.models.log import write_log
@@ -78,7 +79,9 @@ class OrdersSynchronizer:
         started = now or datetime.utcnow().replace(microsecond=0)
         lock = OrdersLock(self.redis, self.account_id, self.options.lock_ttl).acquire()
         try:
-            self._run(account, started)
+            # An import that lost a lock conflict (to a sync or an admin's save) is rolled back to its
+            # last committed page and runs again; a blip is not news for the merchant.
+            retry_on_lock_conflict(lambda: self._run(account, started))
         except Retryable as exc:
             self._finish(account, started, "retry", f"{type(exc).__name__}: {exc}"[:1000], RETRY_DELAY)
             raise
