@@ -82,7 +82,8 @@ def test_a_child_stops_even_where_the_parent_ignores_sigterm():
 def test_started_children_run_before_their_results_are_asked_for(tmp_path):
     def writes(path):
         def run(emit):
-            path.write_text("read")
+            path.with_suffix(".part").write_text("read")
+            path.with_suffix(".part").replace(path)  # whole when it appears
             emit(str(path))
         return run
 
