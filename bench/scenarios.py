@@ -270,21 +270,11 @@ def import_match_classify(n: int) -> dict:
                 now = dt.datetime.utcnow().replace(microsecond=0)
                 classification = CycleClassification(reader, account, now)
 
-                def read(c, on_part):  # the catalog's facts staged once the report is judged: the wait
-                    # for a read started ahead, or the read (part of the import's time), without the
-                    # listings written meanwhile (``on_part``)
-                    writing = 0.0
-
-                    def written(facts, id_range):
-                        nonlocal writing
-                        t = time.perf_counter()
-                        on_part(facts, id_range)
-                        writing += time.perf_counter() - t
-
+                def read(c):  # the catalog's facts staged once the report is judged: the wait for a
+                    # read started ahead, or the read (part of the import's time)
                     t = time.perf_counter()
-                    staged = classification.read(c, written)
-                    timings["catalog_read_s"] = time.perf_counter() - t - writing
-                    timings["written_while_reading_s"] = writing
+                    staged = classification.read(c)
+                    timings["catalog_read_s"] = time.perf_counter() - t
                     return staged
 
                 stats = ListingsReportImporter(

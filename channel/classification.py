@@ -32,7 +32,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timezone
 from decimal import Decimal
 
@@ -181,18 +181,16 @@ class _ParentsConnection:
 
 
 def _side_batches(ctx: AccountContext, reader: CatalogReader, url, now: datetime, batch_size: int,
-                  id_range: tuple[int, int | None]) -> Iterator[tuple[list[int], list[str]]]:
+                  id_range: tuple[int, int | None]) -> Iterator[list[str]]:
     """In a forked process: the range's products as lines of ``LOAD DATA``'s text format, a
-    batch at a time with their entity ids, read on a connection of its own (committed data
-    only)."""
+    batch at a time, read on a connection of its own (committed data only)."""
     # The parent's connection is the parent's: used from here it would interleave with it.
     reader.conn = reader.stock.conn = _ParentsConnection()  # type: ignore[assignment]
     engine = create_engine(url, poolclass=NullPool)
     with engine.connect() as side:
         side_reader = reader.on(side)
         for batch, tiers in _product_batches(ctx, side_reader, batch_size, id_range):
-            yield [p.entity_id for p in batch], [_fact_line(_fact_row(ctx, p, now, tiers.get(p.entity_id, ())))
-                                                 for p in batch]
+            yield [_fact_line(_fact_row(ctx, p, now, tiers.get(p.entity_id, ()))) for p in batch]
         side.rollback()
 
 
@@ -204,7 +202,7 @@ def _forked_fact_lines(ctx: AccountContext, reader: CatalogReader, now: datetime
 
     def part(id_range: tuple[int, int | None]):
         def run(emit) -> None:
-            for _, lines in _side_batches(ctx, reader, url, now, batch_size, id_range):
+            for lines in _side_batches(ctx, reader, url, now, batch_size, id_range):
                 emit(lines)
         return run
 
@@ -226,103 +224,49 @@ def _remove_left_behind(now: float) -> None:
             pass
 
 
-#: Products a read ahead's process writes into one file before it starts the next: each
-#: file is staged as soon as it is written, while the rest is still being read.
-PART_PRODUCTS = 20_000
-
-
-@dataclasses.dataclass(frozen=True)
-class FactsPart:
-    """A file of the facts of the products of a range of entity ids (above ``after``, up
-    to ``until``; None: no end), written by a read ahead's process."""
-
-    path: str
-    after: int
-    until: int | None
-    rows: int
-
-
-def _write_parts(ctx: AccountContext, reader: CatalogReader, url, now: datetime, batch_size: int,
-                 id_range: tuple[int, int | None], prefix: str, emit, part_products: int) -> None:
-    """In a forked process: the range's facts into files of about ``part_products`` products,
-    each announced (``FactsPart``) once it is closed; together they cover the whole range."""
-    after, until = id_range
-    count = 0
-
-    def opened():
-        return open(f"{prefix}-{count}.tsv", "w", encoding="utf-8", newline="\n")
-
-    out, rows = opened(), 0
-    try:
-        for ids, lines in _side_batches(ctx, reader, url, now, batch_size, id_range):
-            done = 0
-            while done < len(lines):
-                take = min(len(lines) - done, part_products - rows)
-                out.writelines(lines[done:done + take])
-                rows, done = rows + take, done + take
-                if rows >= part_products:
-                    out.close()
-                    last = ids[done - 1]
-                    emit(FactsPart(out.name, after, last, rows))
-                    after, count = last, count + 1
-                    out, rows = opened(), 0
-    finally:
-        out.close()
-    emit(FactsPart(out.name, after, until, rows))
-
-
 class ReadAhead:
     """A whole read of the website started before its facts are needed: each range of entity
-    ids is read and computed by a forked process into files of its own (``FactsPart``, about
-    ``PART_PRODUCTS`` products each) while the parent goes on (in a sync cycle, with the
-    listings report, which Amazon takes minutes to build); ``staged`` then loads the files
-    on the parent's connection as they are written, telling ``on_part`` of each (the
-    import writes the listings of those products meanwhile). ``close`` stops the processes
+    ids is read and computed by a forked process into a file of its own while the parent goes
+    on (in a sync cycle, with the listings report, which Amazon takes minutes to build);
+    ``staged`` then loads the files on the parent's connection. ``close`` stops the processes
     still reading and removes the files."""
 
     def __init__(self, ctx: AccountContext, reader: CatalogReader, plan: changes.Plan | None, now: datetime,
-                 batch_size: int, ranges: list[tuple[int, int | None]], stats: ClassifyStats,
-                 part_products: int | None = None):
+                 batch_size: int, ranges: list[tuple[int, int | None]], stats: ClassifyStats):
         self.ctx, self.plan, self.now, self.stats = ctx, plan, now, stats
         _remove_left_behind(time.time())
         self.folder = tempfile.mkdtemp(prefix="chn-facts-")
+        self.paths = [os.path.join(self.folder, f"part-{k}.tsv") for k in range(len(ranges))]
         self.forks = ForkStats()
         url = reader.conn.engine.url
-        part_products = part_products or PART_PRODUCTS
 
-        def part(id_range: tuple[int, int | None], prefix: str):
+        def part(id_range: tuple[int, int | None], path: str):
             def run(emit) -> None:
-                _write_parts(ctx, reader, url, now, batch_size, id_range, prefix, emit, part_products)
+                rows = 0
+                with open(path, "w", encoding="utf-8", newline="\n") as out:
+                    for lines in _side_batches(ctx, reader, url, now, batch_size, id_range):
+                        out.writelines(lines)
+                        rows += len(lines)
+                emit(rows)
             return run
 
         try:
-            self.running = Started([part(r, os.path.join(self.folder, f"part-{k}")) for k, r in enumerate(ranges)],
-                                   self.forks)
+            self.running = Started([part(r, p) for r, p in zip(ranges, self.paths)], self.forks)
         except BaseException:
             shutil.rmtree(self.folder, ignore_errors=True)
             raise
 
-    def staged(self, conn: Connection,
-               on_part: Callable[[tuple[int, int | None]], None] | None = None) -> StagedFacts:
-        """Load what the processes write into ``listing_state.FACTS`` on ``conn``, a file as
-        soon as it is written, then call ``on_part`` with its range of entity ids; raises what
-        stopped a process, or a load that lost rows (``on_part`` has seen the parts loaded
-        before), and what ``on_part`` raises."""
-        written = loaded = 0
+    def staged(self, conn: Connection) -> StagedFacts:
+        """Wait for the processes and load what they wrote into ``listing_state.FACTS`` on
+        ``conn``; raises what stopped a process, or a load that lost rows."""
         try:
+            written = sum(int(n) for n in self.running.results())  # type: ignore[call-overload]
             listing_state.facts_reset(conn)
-            for part in self.running.results():
-                assert isinstance(part, FactsPart)
-                written += part.rows
-                loaded += listing_state.facts_stage_file(conn, part.path)
-                os.remove(part.path)
-                if loaded != written:
-                    raise RuntimeError(f"the catalog read wrote the facts of {written} products and {loaded}"
-                                       f" were loaded")
-                if on_part is not None:
-                    on_part((part.after, part.until))
+            loaded = sum(listing_state.facts_stage_file(conn, path) for path in self.paths)
         finally:
             self.close()
+        if loaded != written:
+            raise RuntimeError(f"the catalog read wrote the facts of {written} products and {loaded} were loaded")
         self.stats.products = loaded
         self.stats.workers, self.stats.worker_peak_rss_mb = self.forks.children, self.forks.child_peak_rss_mb
         return StagedFacts(self.ctx, self.now, self.plan, None, self.stats)
@@ -484,30 +428,16 @@ class CycleClassification:
             logger.warning("Catalog of account %s not read ahead; it is read once the report is judged",
                            self.account.account_id, exc_info=True)
 
-    def read(self, conn: Connection, on_part: Callable[[tuple[str, datetime], tuple[int, int | None]], None]
-             | None = None) -> tuple[str, datetime] | None:
+    def read(self, conn: Connection) -> tuple[str, datetime] | None:
         """Stage the facts (those read ahead, when a read was started); returns the staging
         table and the time they were read, or None when they could not be read (the classify
-        step reads again and reports it). A read ahead calls ``on_part`` with the table and
-        each range of products (entity ids above the first, up to the second) whose facts it
-        staged, while it stages the others; what ``on_part`` raises is raised here."""
+        step reads again and reports it)."""
         self.staged = None
         ahead, self.ahead = self.ahead, None
-        failed: list[Exception] = []
-
-        def part(id_range: tuple[int, int | None]) -> None:
-            try:
-                on_part((listing_state.FACTS, self.now), id_range)  # type: ignore[misc]
-            except Exception as exc:
-                failed.append(exc)
-                raise
-
         try:
-            self.staged = ahead.staged(conn, part if on_part is not None else None) if ahead is not None else \
+            self.staged = ahead.staged(conn) if ahead is not None else \
                 stage_facts(conn, self.reader, self.account, self.now, unread=False)
         except Exception:
-            if failed:  # not the read: what writes the listings
-                raise
             logger.warning("Catalog of account %s not read before the import; the classify step reads it",
                            self.account.account_id, exc_info=True)
             return None

@@ -225,181 +225,98 @@ def imported(conn: Connection, account_id: int, stage: str, taken_at: datetime, 
     word gives them, as the match step would leave them. With ``facts`` (the table
     classification staged its facts in, when they were read), those whose product's facts
     are staged come in with them, in the tab classification gives them: each row is written
-    once, not once here and again by classification. Returns how many came in matched.
-
-    ``Arrivals`` is the same in steps: the new rows of products whose facts are staged,
-    a range of products at a time, then the rest."""
-    return Arrivals(conn, account_id, stage, taken_at, has_status, matches).rest(facts)
-
-
-class Arrivals:
-    """A judged listings report applied in steps, as ``imported`` applies it at once: while
-    the catalog is still being read, ``written`` brings in the new SKUs matched to products
-    of a range of entity ids whose facts were just staged (with those facts, in their tab);
-    ``rest`` then brings in every other new SKU and applies the report to the listings known
-    before it. Each new row is written once, with its change row."""
-
-    def __init__(self, conn: Connection, account_id: int, stage: str, taken_at: datetime, has_status: bool,
-                 matches: str | None = None):
-        self.conn, self.account_id, self.stage, self.taken_at = conn, account_id, stage, taken_at
-        self.has_status, self.matches = has_status, matches
-        self.first_new = self._last_id()
-        self.last = self.first_new
-        # An account's first report: every row is new, none is looked up (a million lookups saved).
-        self.known = has_listings(conn, account_id)
-        #: The ranges of entity ids (above the first, up to the second) whose new rows are written.
-        self.ranges: list[tuple[int, int | None]] = []
-        self.facts: tuple[str, datetime] | None = None
-
-    def _last_id(self) -> int:
-        return self.conn.execute(text(f"SELECT COALESCE(MAX(listing_id), 0) FROM {LISTING}")).scalar() or 0
-
-    def written(self, facts: tuple[str, datetime], id_range: tuple[int, int | None]) -> None:
-        """The new SKUs matched to products of ``id_range`` whose facts are staged in ``facts``."""
-        if not self.matches:
-            return
-        if self.facts is not None and self.facts != facts:
-            raise ValueError("the parts of one report's arrivals come from one staging of facts")
-        self.facts = facts
-        after, until = id_range
-        where = "m.product_id > :after" + ("" if until is None else " AND m.product_id <= :until")
-        self._insert(facts, f"{where} AND f.product_id IS NOT NULL", {"after": after, "until": until},
-                     by_product=True)
-        self.ranges.append(id_range)
-
-    def unnamed(self) -> None:
-        """The matched products' names could not be read: with nothing written yet, the new
-        SKUs come in third-party (the match step links them); else those without staged facts
-        come in under Amazon's name until their facts are read."""
-        if not self.ranges:
-            self.matches = None
-
-    def rest(self, facts: tuple[str, datetime] | None = None) -> int:
-        """Every new SKU not written yet, then the report's values on the listings known before
-        it. Returns how many came in matched."""
-        facts = facts or self.facts
-        if self.facts is not None and facts != self.facts:
-            raise ValueError("the parts of one report's arrivals come from one staging of facts")
-        done = "" if not self.matches or facts is None or not self.ranges else \
-            f"NOT (f.product_id IS NOT NULL AND ({self._in_ranges()}))"
-        self._insert(facts, done, {})
-        if self.last > self.first_new:
-            _count_new(self.conn, self.account_id, self.first_new, self.taken_at)
-        if self.known:
-            self._update_known()
-        return self.conn.execute(text(f"SELECT COUNT(*) FROM {self.matches}")).scalar_one() if self.matches else 0
-
-    def _in_ranges(self) -> str:
-        """The written ranges as a condition on ``m.product_id`` (adjacent ones merged)."""
-        merged: list[list] = []
-        for after, until in sorted(self.ranges, key=lambda r: r[0]):
-            if merged and merged[-1][1] is not None and merged[-1][1] >= after:
-                merged[-1][1] = None if until is None else max(merged[-1][1], until)
-            else:
-                merged.append([after, until])
-        return " OR ".join(f"(m.product_id > {int(a)}" + ("" if u is None else f" AND m.product_id <= {int(u)}") + ")"
-                           for a, u in merged)
-
-    def _insert(self, facts: tuple[str, datetime] | None, where: str, extra: dict,
-                by_product: bool = False) -> None:
-        """New SKUs of the report (those ``where`` holds) into the listing table, each in the
-        tab Amazon's word and its facts give it, and a change row for each."""
-        stage, matches = self.stage, self.matches
-        params = {"a": self.account_id, "t": self.taken_at, **extra}
-        # A new SKU without a product comes in as third-party. One matched by seller SKU comes in
-        # linked, with its product's facts when classification staged them, else unread: what
-        # Amazon says of it until classification reads them (in the same cycle).
-        if matches:
-            join = f" LEFT JOIN {matches} m ON m.seller_sku = s.seller_sku"
-            product = ("IF(m.product_id IS NULL, 'third_party', 'matched') AS match_status, m.product_id AS product_id,"
-                       " IF(m.product_id IS NULL, NULL, 'seller_sku') AS matched_by")
-            name = "IF(m.product_id IS NULL, s.product_name, COALESCE(m.product_name, s.product_name))"
-            sku = "m.magento_sku"
-        else:
-            join = ""
-            product = "'third_party' AS match_status, NULL AS product_id, NULL AS matched_by"
-            name, sku = "s.product_name", "NULL"
-        # A matched product's facts, when staged: as classification writes them (``classified``).
-        # Without them a row's are unread: the columns' defaults.
-        fact_values = {"in_website": "1", "enabled": "1", "passes_rules": "1", "has_identifier": "0", "is_parent": "0",
-                       "calc_qty": "NULL", "calc_price": "NULL", "calc_condition": "NULL", "calc_business": "NULL",
-                       "facts_at": "NULL"}
-        asin = "s.asin"
-        if matches and facts:
-            join += f" LEFT JOIN {facts[0]} f ON f.product_id = m.product_id"
-            params["facts_at"] = facts[1]
-            read = "f.product_id IS NOT NULL"
-            fact_values = {"in_website": "1", "enabled": "COALESCE(f.enabled, 1)",
-                           "passes_rules": "COALESCE(f.passes_rules, 1)",
-                           "has_identifier": "COALESCE(f.has_identifier, 0)", "is_parent": "COALESCE(f.is_parent, 0)",
-                           "calc_qty": "f.qty", "calc_price": "f.price", "calc_condition": "f.condition_type",
-                           "calc_business": "f.business", "facts_at": f"IF({read}, CAST(:facts_at AS datetime), NULL)"}
-            name, sku, asin = f"IF({read}, f.name, {name})", f"COALESCE(f.sku, {sku})", "COALESCE(s.asin, f.asin)"
-        if by_product:  # a range of products: from the matches, by product (their index)
-            source = (f"{matches} m STRAIGHT_JOIN {stage} s ON s.seller_sku = m.seller_sku"
-                      f" STRAIGHT_JOIN {facts[0]} f ON f.product_id = m.product_id")  # type: ignore[index]
-        else:
-            source = f"{stage} s{join}"
-        columns = ("account_id, seller_sku, asin, external_id, external_id_type, product_name, amazon_status,"
-                   " amazon_price, amazon_qty, fulfillment_channel, seen_in_report_at, match_status, product_id,"
-                   f" magento_sku, matched_by, {', '.join(fact_values)}")
-        conditions = ["s.bad = 0", *([where] if where else [])]
-        if self.known:
-            source += f" LEFT JOIN {LISTING} l0 ON l0.account_id = :a AND l0.seller_sku = s.seller_sku"
-            conditions.append("l0.listing_id IS NULL")
-        # The new rows as the decision reads a listing (``l``): on Amazon, nothing submitted,
-        # no issue; their facts, when read.
-        new_rows = (
-            f"SELECT :a AS account_id, s.seller_sku, {asin} AS asin, s.external_id, s.external_id_type,"
-            f" COALESCE(s.amazon_status, 'INACTIVE') AS amazon_status, s.amazon_price, s.amazon_qty,"
-            f" s.fulfillment_channel, CAST(:t AS datetime) AS seen_in_report_at, {product},"
-            f" {name} AS product_name, {sku} AS magento_sku,"
-            f" 'new_third_party' AS tab, 'third_party_unmatched' AS reason,"
-            f" 0 AS ended_by_merchant, NULL AS pending_action, NULL AS submitted_at, NULL AS amazon_issues,"
-            f" 0 AS issue_suppressed, {', '.join(f'{e} AS {c}' for c, e in fact_values.items())}"
-            f" FROM {source} WHERE {' AND '.join(conditions)}")
-        self.conn.execute(text(
-            f"INSERT INTO {LISTING} ({columns}, tab, reason, state_changed_at)"
-            f" SELECT {columns}, SUBSTRING_INDEX(decision, '|', 1), SUBSTRING_INDEX(decision, '|', -1), :t"
-            f" FROM (SELECT l.*, {_decision(False)} AS decision FROM ({new_rows}) l) x"), params)
-        arrived = self.conn.execute(text(
-            f"INSERT INTO {CHANGE} (listing_id, account_id, from_tab, to_tab, from_reason, to_reason)"
-            f" SELECT listing_id, :a, NULL, tab, NULL, reason FROM {LISTING} WHERE account_id = :a"
-            f" AND listing_id > :after_id"), {"a": self.account_id, "after_id": self.last}).rowcount
-        if arrived:
-            self.last = self._last_id()
-
-    def _update_known(self) -> None:
-        """The listings known before this report (the rows just inserted already hold its values)
-        whose values it changes: a listing it leaves as it is costs a read, not a write."""
-        newer = "(l.state_changed_at >= :t OR l.submitted_at >= :t)"  # we know more than this report
-        if self.has_status:
-            cleared = f"s.amazon_status = 'BUYABLE' AND NOT {newer}"
-            status_set = [
-                ("amazon_status", f"IF({newer} OR (l.submitted_at IS NOT NULL AND s.amazon_status <> 'BUYABLE'),"
-                                  f" l.amazon_status, s.amazon_status)"),
-                ("amazon_issues", f"IF({cleared}, NULL, l.amazon_issues)"),
-                ("issue_text", f"IF({cleared}, NULL, l.issue_text)"),
-                ("issue_suppressed", f"IF({cleared}, 0, l.issue_suppressed)"),
-                ("submitted_at", f"IF({cleared}, NULL, l.submitted_at)")]
-        else:  # Amazon's status is unknown: keep ours, pending submissions and issue texts included
-            status_set = [("amazon_status", "IF(l.submitted_at IS NULL, COALESCE(l.amazon_status, s.amazon_status),"
-                                            " l.amazon_status)")]
-        # A product we created the row for, found on Amazon under its own SKU: matched by seller SKU.
-        found = "l.product_id IS NOT NULL AND l.match_status IN ('unresolved', 'no_match') AND s.asin IS NOT NULL"
-        assignments = [
-            ("asin", "COALESCE(s.asin, l.asin)"), ("external_id", "s.external_id"),
-            ("external_id_type", "s.external_id_type"),
-            ("product_name", "IF(l.product_id IS NULL, s.product_name, l.product_name)"), *status_set,
-            ("matched_by", f"IF({found}, 'seller_sku', l.matched_by)"),
-            ("match_status", f"IF({found}, 'matched', l.match_status)"),
-            ("amazon_price", "s.amazon_price"), ("amazon_qty", "s.amazon_qty"),
-            ("fulfillment_channel", "s.fulfillment_channel")]
-        self.conn.execute(text(
-            f"UPDATE {LISTING} l JOIN {self.stage} s ON l.account_id = :a AND l.seller_sku = s.seller_sku"
+    once, not once here and again by classification. Returns how many came in matched."""
+    params = {"a": account_id, "t": taken_at}
+    newer = "(l.state_changed_at >= :t OR l.submitted_at >= :t)"  # we know more than this report
+    if has_status:
+        cleared = f"s.amazon_status = 'BUYABLE' AND NOT {newer}"
+        status_set = [
+            ("amazon_status", f"IF({newer} OR (l.submitted_at IS NOT NULL AND s.amazon_status <> 'BUYABLE'),"
+                              f" l.amazon_status, s.amazon_status)"),
+            ("amazon_issues", f"IF({cleared}, NULL, l.amazon_issues)"),
+            ("issue_text", f"IF({cleared}, NULL, l.issue_text)"),
+            ("issue_suppressed", f"IF({cleared}, 0, l.issue_suppressed)"),
+            ("submitted_at", f"IF({cleared}, NULL, l.submitted_at)")]
+    else:  # Amazon's status is unknown: keep ours, pending submissions and issue texts included
+        status_set = [("amazon_status", "IF(l.submitted_at IS NULL, COALESCE(l.amazon_status, s.amazon_status),"
+                                        " l.amazon_status)")]
+    # A product we created the row for, found on Amazon under its own SKU: matched by seller SKU.
+    found = "l.product_id IS NOT NULL AND l.match_status IN ('unresolved', 'no_match') AND s.asin IS NOT NULL"
+    assignments = [
+        ("asin", "COALESCE(s.asin, l.asin)"), ("external_id", "s.external_id"),
+        ("external_id_type", "s.external_id_type"),
+        ("product_name", "IF(l.product_id IS NULL, s.product_name, l.product_name)"), *status_set,
+        ("matched_by", f"IF({found}, 'seller_sku', l.matched_by)"),
+        ("match_status", f"IF({found}, 'matched', l.match_status)"),
+        ("amazon_price", "s.amazon_price"), ("amazon_qty", "s.amazon_qty"),
+        ("fulfillment_channel", "s.fulfillment_channel")]
+    first_new = (conn.execute(text(f"SELECT COALESCE(MAX(listing_id), 0) FROM {LISTING}")).scalar() or 0)
+    # An account's first report: every row is new, none is looked up (a million lookups saved).
+    known = has_listings(conn, account_id)
+    # A new SKU without a product comes in as third-party. One matched by seller SKU comes in
+    # linked, with its product's facts when classification staged them, else unread: what
+    # Amazon says of it until classification reads them (in the same cycle).
+    if matches:
+        join = f" LEFT JOIN {matches} m ON m.seller_sku = s.seller_sku"
+        product = ("IF(m.product_id IS NULL, 'third_party', 'matched') AS match_status, m.product_id AS product_id,"
+                   " IF(m.product_id IS NULL, NULL, 'seller_sku') AS matched_by")
+        name = "IF(m.product_id IS NULL, s.product_name, m.product_name)"
+        sku = "m.magento_sku"
+    else:
+        join = ""
+        product = "'third_party' AS match_status, NULL AS product_id, NULL AS matched_by"
+        name, sku = "s.product_name", "NULL"
+    # A matched product's facts, when staged: as classification writes them (``classified``).
+    # Without them a row's are unread: the columns' defaults.
+    fact_values = {"in_website": "1", "enabled": "1", "passes_rules": "1", "has_identifier": "0", "is_parent": "0",
+                   "calc_qty": "NULL", "calc_price": "NULL", "calc_condition": "NULL", "calc_business": "NULL",
+                   "facts_at": "NULL"}
+    asin = "s.asin"
+    if matches and facts:
+        join += f" LEFT JOIN {facts[0]} f ON f.product_id = m.product_id"
+        params["facts_at"] = facts[1]
+        read = "f.product_id IS NOT NULL"
+        fact_values = {"in_website": "1", "enabled": "COALESCE(f.enabled, 1)",
+                       "passes_rules": "COALESCE(f.passes_rules, 1)",
+                       "has_identifier": "COALESCE(f.has_identifier, 0)", "is_parent": "COALESCE(f.is_parent, 0)",
+                       "calc_qty": "f.qty", "calc_price": "f.price", "calc_condition": "f.condition_type",
+                       "calc_business": "f.business", "facts_at": f"IF({read}, CAST(:facts_at AS datetime), NULL)"}
+        name, sku, asin = f"IF({read}, f.name, {name})", f"COALESCE(f.sku, {sku})", "COALESCE(s.asin, f.asin)"
+    columns = ("account_id, seller_sku, asin, external_id, external_id_type, product_name, amazon_status,"
+               " amazon_price, amazon_qty, fulfillment_channel, seen_in_report_at, match_status, product_id,"
+               f" magento_sku, matched_by, {', '.join(fact_values)}")
+    # The new rows as the decision reads a listing (``l``): on Amazon, nothing submitted,
+    # no issue; their facts, when read.
+    new_rows = (
+        f"SELECT :a AS account_id, s.seller_sku, {asin} AS asin, s.external_id, s.external_id_type,"
+        f" COALESCE(s.amazon_status, 'INACTIVE') AS amazon_status, s.amazon_price, s.amazon_qty,"
+        f" s.fulfillment_channel, CAST(:t AS datetime) AS seen_in_report_at, {product},"
+        f" {name} AS product_name, {sku} AS magento_sku,"
+        f" 'new_third_party' AS tab, 'third_party_unmatched' AS reason,"
+        f" 0 AS ended_by_merchant, NULL AS pending_action, NULL AS submitted_at, NULL AS amazon_issues,"
+        f" 0 AS issue_suppressed, {', '.join(f'{e} AS {c}' for c, e in fact_values.items())}"
+        f" FROM {stage} s{join}"
+        + (f" LEFT JOIN {LISTING} l0 ON l0.account_id = :a AND l0.seller_sku = s.seller_sku"
+           f" WHERE s.bad = 0 AND l0.listing_id IS NULL" if known else " WHERE s.bad = 0"))
+    conn.execute(text(
+        f"INSERT INTO {LISTING} ({columns}, tab, reason, state_changed_at)"
+        f" SELECT {columns}, SUBSTRING_INDEX(decision, '|', 1), SUBSTRING_INDEX(decision, '|', -1), :t"
+        f" FROM (SELECT l.*, {_decision(False)} AS decision FROM ({new_rows}) l) x"), params)
+    arrived = conn.execute(text(
+        f"INSERT INTO {CHANGE} (listing_id, account_id, from_tab, to_tab, from_reason, to_reason)"
+        f" SELECT listing_id, :a, NULL, tab, NULL, reason FROM {LISTING} WHERE account_id = :a"
+        f" AND listing_id > :first"), {**params, "first": first_new}).rowcount
+    if arrived:
+        _count_new(conn, account_id, first_new, taken_at)
+    # The listings known before this report (the rows just inserted already hold its values)
+    # whose values it changes: a listing it leaves as it is costs a read, not a write.
+    if known:
+        conn.execute(text(
+            f"UPDATE {LISTING} l JOIN {stage} s ON l.account_id = :a AND l.seller_sku = s.seller_sku"
             f" AND l.listing_id <= :first SET {', '.join(f'l.{c} = {e}' for c, e in assignments)}"
             f" WHERE s.bad = 0 AND NOT ({' AND '.join(f'l.{c} <=> {e}' for c, e in assignments)})"),
-            {"a": self.account_id, "t": self.taken_at, "first": self.first_new})
+            {**params, "first": first_new})
+    return conn.execute(text(f"SELECT COUNT(*) FROM {matches}")).scalar_one() if matches else 0
 
 
 def has_listings(conn: Connection, account_id: int) -> bool:

@@ -197,8 +197,8 @@ def prematch_new_skus(conn: Connection, reader: CatalogReader, account, stage: s
     conn.execute(text("DROP TEMPORARY TABLE IF EXISTS tmp_channel_prematch"))
     conn.execute(text(
         "CREATE TEMPORARY TABLE tmp_channel_prematch (seller_sku varchar(255) NOT NULL PRIMARY KEY,"
-        " product_id int UNSIGNED NOT NULL, magento_sku varchar(64) NOT NULL, product_name varchar(500) NULL,"
-        " KEY (product_id)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"))
+        " product_id int UNSIGNED NOT NULL, magento_sku varchar(64) NOT NULL, product_name varchar(500) NULL)"
+        " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"))
     conn.execute(text(
         f"INSERT INTO tmp_channel_prematch (seller_sku, product_id, magento_sku)"
         f" SELECT s.seller_sku, MIN(e.entity_id), MIN(e.sku) FROM {stage} s"

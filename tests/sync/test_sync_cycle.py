@@ -165,18 +165,11 @@ def test_a_cycle_reads_a_big_website_ahead_while_amazon_builds_the_report(cycle,
     # The catalog (120 products) counts as a big website here, read by two processes.
     monkeypatch.setattr(cls, "FORK_FROM", 40)
     monkeypatch.setattr(cls, "available_cores", lambda: 2)
-    monkeypatch.setattr(cls, "PART_PRODUCTS", 20)
     order: list[str] = []
     started, staged = cls.ReadAhead.__init__, cls.ReadAhead.staged
     monkeypatch.setattr(cls.ReadAhead, "__init__", lambda self, *a: (order.append("read started"), started(self, *a))[1])
-    monkeypatch.setattr(cls.ReadAhead, "staged",
-                        lambda self, conn, on_part=None: (order.append("read staged"), staged(self, conn, on_part))[1])
-    from channel import listing_state
+    monkeypatch.setattr(cls.ReadAhead, "staged", lambda self, conn: (order.append("read staged"), staged(self, conn))[1])
     from worker.sync.importer import ListingsReportImporter
-
-    written = listing_state.Arrivals.written
-    monkeypatch.setattr(listing_state.Arrivals, "written",
-                        lambda self, *a: (order.append("listings of read products written"), written(self, *a))[1])
 
     from worker.sync import cycle as cycle_module
 
@@ -188,47 +181,15 @@ def test_a_cycle_reads_a_big_website_ahead_while_amazon_builds_the_report(cycle,
                         lambda *a: (order.append("new SKUs matched"), prematch(*a))[1])
     monkeypatch.setattr(cycle_module, "name_prematched", lambda *a: (order.append("named"), name(*a))[1])
     summary = cycle()
-    # The new SKUs are matched while the read finishes, then its facts are staged file by file,
-    # the new listings of each file's products written meanwhile, then the names no facts hold
-    # are read.
-    assert order.count("listings of read products written") >= 2
-    assert [step for k, step in enumerate(order) if k == 0 or order[k - 1] != step] == [
-        "read started", "report requested", "new SKUs matched", "read staged", "listings of read products written",
-        "named"]
+    # The new SKUs are matched while the read finishes, then its facts are staged, then the
+    # names no facts hold are read.
+    assert order == ["read started", "report requested", "new SKUs matched", "read staged", "named"]
     assert summary["steps"]["import"]["status"] == "ok" and summary["steps"]["classify"]["status"] == "ok"
     assert summary["classified"] > 80 and summary["matched_on_import"] > 0
     t = tabs(channel_db)
     assert (t["MG-0000001"].tab, t["MG-0000002"].tab) == ("active", "active")
     assert t["LEGACY-1"].tab == "new_third_party"
     assert (t["MG-0000013"].tab, t["MG-0000013"].reason) == ("list_in_progress", "awaiting_amazon_approval")
-
-
-def test_names_that_cannot_be_read_after_listings_were_written_with_facts_leave_the_rest_to_classify(
-        cycle, channel_db, monkeypatch):
-    """A big website: the listings of read products are written while the rest is read; the
-    names of the others then fail. Nothing is lost: those come in linked under Amazon's name,
-    and the classify step gives them their facts, name and tab."""
-    from channel import classification as cls
-    from worker.sync import cycle as cycle_module
-
-    monkeypatch.setattr(cls, "FORK_FROM", 40)
-    monkeypatch.setattr(cls, "available_cores", lambda: 2)
-    monkeypatch.setattr(cls, "PART_PRODUCTS", 20)
-
-    def fails(*a):
-        raise RuntimeError("the name attribute cannot be read")
-
-    monkeypatch.setattr(cycle_module, "name_prematched", fails)
-    summary = cycle()
-    assert summary["steps"]["import"]["status"] == "ok" and summary["steps"]["classify"]["status"] == "ok"
-    assert summary["matched_on_import"] > 0
-    t = tabs(channel_db)
-    assert (t["MG-0000001"].tab, t["MG-0000002"].tab) == ("active", "active")
-    assert t["LEGACY-1"].tab == "new_third_party"
-    with channel_db.engine.connect() as conn:
-        unnamed = conn.execute(text("SELECT COUNT(*) FROM channel_amazon_listing WHERE product_id IS NOT NULL"
-                                    " AND (facts_at IS NULL OR product_name IS NULL)")).scalar_one()
-    assert unnamed == 0
 
 
 def test_new_skus_whose_names_cannot_be_read_on_import_are_linked_by_the_match_step(cycle, channel_db, monkeypatch):

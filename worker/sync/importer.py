@@ -61,9 +61,6 @@ STATUSES = {"active": "BUYABLE", "inactive": "INACTIVE", "incomplete": "INCOMPLE
 NULL = "\\N"
 #: Bad rows written to the communication log one by one; the rest are counted.
 LOGGED_BAD_ROWS = 50
-#: Told of each range of products (entity ids above the first, up to the second) whose facts
-#: were just staged in a table (its name, when they were read): ``listing_state.Arrivals.written``.
-OnPart = Callable[[tuple[str, datetime], tuple[int, int | None]], None]
 
 
 @dataclasses.dataclass
@@ -91,7 +88,7 @@ class ListingsReportImporter:
                  hold_threshold: int = 20,
                  prematch: Callable[[Connection, str], str | None] | None = None,
                  name_matches: Callable[[Connection, str | None], None] | None = None,
-                 facts: Callable[[Connection, OnPart], tuple[str, datetime] | None] | None = None,
+                 facts: Callable[[Connection], tuple[str, datetime] | None] | None = None,
                  ahead: Callable[[Connection], None] | None = None):
         """``prematch`` (``matching.prematch_new_skus`` bound to the account) names the
         products the report's new SKUs are matched to before their rows are written, and
@@ -280,7 +277,7 @@ class ListingsReportImporter:
                    f"\t{state or NULL}\t{price or NULL}\t{qty or NULL}\t{channel}\t0\n")
 
     def _apply(self, taken_at: datetime, has_status: bool) -> int:
-        """The staged rows, applied by the listing table's owner (``listing_state.Arrivals``);
+        """The staged rows, applied by the listing table's owner (``listing_state.imported``);
         a bad row only keeps its listing from being taken as gone. Returns how many new SKUs
         came in matched."""
         matches = None
@@ -289,17 +286,14 @@ class ListingsReportImporter:
                 matches = self.prematch(self.conn, STAGE)
             except Exception:  # the match step links them, and reports what stops it
                 logger.warning("New SKUs of account %s not matched on import", self.account_id, exc_info=True)
-        arrivals = listing_state.Arrivals(self.conn, self.account_id, STAGE, taken_at, has_status, matches)
-        # The new rows of products whose facts are staged come in while the rest is read.
-        facts = self.facts(self.conn, arrivals.written) if self.facts is not None else None
+        facts = self.facts(self.conn) if self.facts is not None else None
         if matches is not None and self.name_matches is not None:
-            staged = facts or arrivals.facts
             try:  # the names no staged facts hold
-                self.name_matches(self.conn, staged[0] if staged else None)
+                self.name_matches(self.conn, facts[0] if facts else None)
             except Exception:
                 logger.warning("New SKUs of account %s not matched on import", self.account_id, exc_info=True)
-                arrivals.unnamed()
-        return arrivals.rest(facts)
+                matches = None
+        return listing_state.imported(self.conn, self.account_id, STAGE, taken_at, has_status, matches, facts)
 
 
 def _status_without_column(price: str, quantity: str, channel: str) -> str:

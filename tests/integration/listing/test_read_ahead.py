@@ -1,12 +1,9 @@
 """A whole read of a big website starts with the import (``CycleClassification.start``):
-forked processes read their ranges of the catalog into files of a few products each while
-Amazon builds the listings report; once the report is judged the files are loaded as they
-are written, and the new listings of each file's products are written meanwhile
-(``listing_state.Arrivals``). The listings end exactly as with a read made then; a read
-ahead that fails is made again by the classify step; one nothing used is stopped and
-leaves no file behind."""
+forked processes read their ranges of the catalog into files while Amazon builds the
+listings report, and the files are loaded once the report is judged. The listings end
+exactly as with a read made then; a read ahead that fails is made again by the classify
+step; one nothing used is stopped and leaves no file behind."""
 
-import functools
 import glob
 import multiprocessing
 import os
@@ -23,7 +20,7 @@ from channel.classification import CycleClassification
 from channel.magento.catalog import CatalogReader
 from channel.matching import match_account, match_new_by_sku, name_prematched, prematch_new_skus
 
-from .test_import_with_facts import NOW, REPORT, STAGE, TAKEN, disable_product_2, in_one_cycle, rows, stage
+from .test_import_with_facts import NOW, STAGE, TAKEN, disable_product_2, in_one_cycle, rows, stage
 
 
 @pytest.fixture
@@ -32,7 +29,6 @@ def split(monkeypatch, tmp_path):
     The files go to the test's own temporary directory, where no other run writes."""
     monkeypatch.setattr(cls, "FORK_FROM", 40)
     monkeypatch.setattr(cls, "available_cores", lambda: 2)
-    monkeypatch.setattr(cls, "PART_PRODUCTS", 16)  # about four files a process
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
 
 
@@ -40,33 +36,22 @@ def _files() -> set[str]:
     return set(glob.glob(f"{tempfile.gettempdir()}/chn-facts-*"))
 
 
-def _cycle_read_ahead(conn, db, account, before_read=None, report=REPORT, on_part=None):
-    """As the cycle does it with a read ahead: started as the import starts; once the report
-    is judged, the new SKUs matched, the facts staged file by file with the new listings of
-    each file's products written meanwhile, then the rest; applied in the classify step."""
+def _cycle_read_ahead(conn, db, account, before_read=None):
+    """As the cycle does it with a read ahead: started as the import starts, staged once the
+    report is judged, applied in the classify step."""
     reader = CatalogReader.connect(conn, db.prefix)
     classification = CycleClassification(reader, account, NOW)
     classification.start(conn)
     ahead = classification.ahead
     if before_read:
         before_read(ahead)
-    stage(conn, account, report)
+    stage(conn, account)
     matches = prematch_new_skus(conn, reader, account, STAGE)  # as the importer: while the facts are read
-    arrivals = listing_state.Arrivals(conn, account.account_id, STAGE, TAKEN, True, matches)
-    parts = []
-
-    def written(facts, id_range):
-        arrivals.written(facts, id_range)
-        parts.append(id_range)
-        if on_part:
-            on_part(id_range)
-
-    facts = classification.read(conn, written)
-    staged = facts or arrivals.facts
-    name_prematched(conn, reader, account, staged[0] if staged else None)
-    imported = arrivals.rest(facts)
+    facts = classification.read(conn)
+    name_prematched(conn, reader, account, facts[0] if facts else None)
+    imported = listing_state.imported(conn, account.account_id, STAGE, TAKEN, True, matches, facts)
     match_account(conn, reader, account)
-    return ahead, facts, imported, classification.classify(conn), parts
+    return ahead, facts, imported, classification.classify(conn)
 
 
 def test_a_read_ahead_ends_the_listings_as_a_read_made_when_the_report_is_judged(
@@ -79,69 +64,19 @@ def test_a_read_ahead_ends_the_listings_as_a_read_made_when_the_report_is_judged
         while multiprocessing.active_children() and time.monotonic() < deadline:
             time.sleep(0.05)
         assert not multiprocessing.active_children()
-        lines = [open(path).read().count("\n") for path in glob.glob(f"{ahead.folder}/*.tsv")]
-        assert len(lines) >= 6 and max(lines) == 16 and sum(lines) > 80
+        lines = [open(path).read().count("\n") for path in ahead.paths]
+        assert all(lines) and sum(lines) > 80
 
     with channel_db.engine.begin() as conn:
         facts, imported, alone = in_one_cycle(conn, channel_db, account)
-        ahead, facts_ahead, imported_ahead, cycle, parts = _cycle_read_ahead(conn, channel_db, twin,
-                                                                             written_before_the_report)
-        assert ahead is not None and len(parts) >= 6
+        ahead, facts_ahead, imported_ahead, cycle = _cycle_read_ahead(conn, channel_db, twin,
+                                                                      written_before_the_report)
+        assert ahead is not None and len(ahead.paths) == 2
         assert facts_ahead == facts and imported_ahead == imported == 3
         assert rows(conn, twin) == rows(conn, account)
         assert cycle.whole and cycle.products == alone.products > 80 and cycle.written == alone.written
         assert cycle.workers == 2 and cycle.worker_peak_rss_mb > 0
     assert _files() <= before and not multiprocessing.active_children()
-
-
-def _whole_catalog_report(conn, db) -> list[tuple]:
-    """A report of every product of the catalog under its own SKU, and two SKUs of no product."""
-    skus = conn.execute(text(f"SELECT DISTINCT sku FROM {db.schema.t('catalog_product_entity')}"
-                             f" WHERE type_id = 'simple'")).scalars().all()
-    return [*((sku, None, None, None, "BUYABLE", 1) for sku in skus),
-            ("NOWHERE", None, None, None, "BUYABLE", 1), ("AMZ-UPC", None, "700000000006", "upc", "BUYABLE", 1)]
-
-
-def _changes(conn, account):
-    return sorted((tuple(r) for r in conn.execute(text(
-        "SELECT l.seller_sku, c.from_tab, c.to_tab, c.from_reason, c.to_reason FROM channel_amazon_listing_change c"
-        " JOIN channel_amazon_listing l ON l.listing_id = c.listing_id WHERE l.account_id = :a"),
-        {"a": account.account_id})), key=repr)
-
-
-def test_each_files_listings_are_written_while_the_next_files_are_read(channel_db, account, twin, split,
-                                                                        monkeypatch):
-    """The processes read slowly: the listings of the first files' products are in the table
-    while the processes are still reading; the listings and their history end as with the
-    whole read staged at once, each new listing written once."""
-    disable_product_2(channel_db)
-    real = cls._fact_row
-
-    def slow(ctx, product, now, tiers):
-        time.sleep(0.02)
-        return real(ctx, product, now, tiers)
-
-    with channel_db.engine.begin() as conn:
-        report = _whole_catalog_report(conn, channel_db)
-        _, imported, _ = in_one_cycle(conn, channel_db, account, report=report)
-        seen = []
-
-        def on_part(id_range):
-            count = conn.execute(text("SELECT COUNT(*) FROM channel_amazon_listing WHERE account_id = :a"),
-                                 {"a": twin.account_id}).scalar_one()
-            seen.append((len(multiprocessing.active_children()), count))
-
-        monkeypatch.setattr(cls, "_fact_row", slow)  # as the processes fork
-        monkeypatch.setattr(cls, "read_ahead", functools.partial(cls.read_ahead, batch_size=8))
-        _, facts, imported_ahead, cycle, parts = _cycle_read_ahead(conn, channel_db, twin, report=report,
-                                                                    on_part=on_part)
-        monkeypatch.setattr(cls, "_fact_row", real)
-        assert facts is not None and imported_ahead == imported > 80
-        assert len(parts) >= 6
-        assert seen[0][0] > 0 and 0 < seen[0][1] < imported  # written while still reading
-        assert [count for _, count in seen] == sorted(count for _, count in seen)
-        assert rows(conn, twin) == rows(conn, account)
-        assert _changes(conn, twin) == _changes(conn, account)  # one arrival row each, the same moves
 
 
 def test_a_small_website_is_read_when_the_report_is_judged(channel_db, account):
