@@ -13,12 +13,18 @@ import secrets
 import redis
 from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import event
 
 from channel.db import Base
 from channel.settings import Settings
 from channel.tables import bind_prefix
 
 db = SQLAlchemy(model_class=Base)
+
+#: Seconds a request waits for a row a sync holds before it answers 503 ``database_busy``
+#: ("nothing was changed, try again"): well under the module's bridge timeout (15 s by
+#: default), so the admin is told, never left with a timeout while the write may still land.
+LOCK_WAIT_S = 8
 
 
 def create_app(settings: Settings | None = None, **config) -> Flask:
@@ -42,6 +48,7 @@ def create_app(settings: Settings | None = None, **config) -> Flask:
     db.init_app(app)
     with app.app_context():  # our tables under Magento's table prefix
         bind_prefix(db.engine, settings.table_prefix)
+        event.listen(db.engine, "connect", _session_settings)
 
     from bridge import auth, errors, security
     from bridge.api import bp as api_bp
@@ -53,6 +60,14 @@ def create_app(settings: Settings | None = None, **config) -> Flask:
     app.register_blueprint(api_bp)
     app.register_blueprint(admin_bp)
     return app
+
+
+def _session_settings(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"SET SESSION innodb_lock_wait_timeout = {int(LOCK_WAIT_S)}")
+    finally:
+        cursor.close()
 
 
 def settings_of(app: Flask) -> Settings:

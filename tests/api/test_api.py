@@ -197,30 +197,45 @@ def test_order_settings_are_saved_and_validated(api, account_id):
     assert 'name="orders.number_source"' in page and 'value="amazon" selected' in page
 
 
-def test_a_lock_conflict_answers_503_busy_changes_nothing_and_the_retry_succeeds(app, api, account_id, channel_db):
-    """A sync holding the account's row makes the admin's save wait; when InnoDB gives up, the
-    admin gets a clear "busy, try again" (503 with Retry-After), the row is unchanged, and the
-    same request succeeds once the row is free."""
+def test_a_lock_conflict_answers_503_busy_changes_nothing_and_the_retry_succeeds(app, api, account_id, channel_db,
+                                                                                 monkeypatch):
+    """A sync holding the account's row makes the admin's save wait; when the bridge stops
+    waiting, the admin gets a clear "busy, try again" (503 with Retry-After), the row is
+    unchanged, and the same request succeeds once the row is free."""
+    import bridge
     from bridge import db
 
+    monkeypatch.setattr(bridge, "LOCK_WAIT_S", 1)
+    with app.app_context():
+        db.engine.dispose()  # the bridge's next connection waits 1 s
     with channel_db.engine.connect() as sync:
-        default = sync.execute(text("SELECT @@GLOBAL.innodb_lock_wait_timeout")).scalar_one()
-        sync.execute(text("SET GLOBAL innodb_lock_wait_timeout = 1"))
-        sync.commit()
-        try:
-            with app.app_context():
-                db.engine.dispose()  # the bridge's next connection takes the 1 s wait
-            held = sync.begin()
-            sync.execute(text("SELECT name FROM channel_amazon_account WHERE account_id = :a FOR UPDATE"),
-                         {"a": account_id})
-            busy = api.patch(f"/api/v1/accounts/{account_id}", json={"name": "Renamed while busy"})
-            held.rollback()
-        finally:
-            sync.execute(text(f"SET GLOBAL innodb_lock_wait_timeout = {int(default)}"))
+        held = sync.begin()
+        sync.execute(text("SELECT name FROM channel_amazon_account WHERE account_id = :a FOR UPDATE"),
+                     {"a": account_id})
+        started = time.monotonic()
+        busy = api.patch(f"/api/v1/accounts/{account_id}", json={"name": "Renamed while busy"})
+        waited = time.monotonic() - started
+        held.rollback()
     assert busy.status_code == 503, busy.get_json()
+    assert 0.9 < waited < 5
     assert busy.headers["Retry-After"] == "2"
     error = busy.get_json()["error"]
     assert error["code"] == "database_busy" and "nothing was changed" in error["message"]
     assert api.get(f"/api/v1/accounts/{account_id}").get_json()["name"] == "US store"
     retried = api.patch(f"/api/v1/accounts/{account_id}", json={"name": "Renamed while busy"})
     assert retried.status_code == 200 and retried.get_json()["name"] == "Renamed while busy"
+
+
+def test_the_bridge_stops_waiting_for_a_held_row_well_before_the_module_stops_waiting_for_it(app):
+    """The module gives up on the bridge after its timeout (``etc/config.xml``); a request
+    waiting for a row a sync holds answers before that, so the admin always hears the outcome."""
+    import xml.etree.ElementTree as ET
+    from pathlib import Path
+
+    from bridge import db
+
+    config = ET.parse(Path(__file__).parents[2] / "magento_module" / "etc" / "config.xml")
+    module_timeout = float(config.find(".//channel_amazon/bridge/timeout").text)
+    with app.app_context(), db.engine.connect() as conn:
+        waits = conn.execute(text("SELECT @@SESSION.innodb_lock_wait_timeout")).scalar_one()
+    assert waits == 8 and waits + 2 <= module_timeout
