@@ -14,6 +14,7 @@ from datetime import timedelta
 from rq import get_current_job
 
 from channel import jobs as contract
+from channel.db import retry_on_lock_conflict
 from worker import runtime
 from worker.amazon.errors import Retryable
 from worker.locks import LockBusy
@@ -35,6 +36,12 @@ def _progress_writer():
         job.save_meta()
 
     return write
+
+
+def _in_transaction(fn, *args, **kwargs):
+    """``fn(conn, *args, **kwargs)`` in a transaction of its own."""
+    with runtime.engine().begin() as conn:
+        return fn(conn, *args, **kwargs)
 
 
 def cycle_options() -> CycleOptions:
@@ -70,18 +77,22 @@ def listing_action(account_id: int, action: str, listing_ids: list[int]) -> dict
         return {"job_id": contract.enqueue_sync(runtime.redis_conn(), account_id, "merchant")}
     if action not in ("publish", "relist", "end", "rematch"):
         raise ValueError(f"unknown action {action!r}")
-    with runtime.engine().begin() as conn:
-        if action == "rematch":
-            from channel.matching import reset_matches
-            from channel.models import Account
-            from sqlalchemy.orm import Session
 
-            with Session(bind=conn) as session:
-                changed = reset_matches(conn, session.get(Account, account_id), ids)
-        else:
+    def queue() -> int:
+        with runtime.engine().begin() as conn:
+            if action == "rematch":
+                from channel.matching import reset_matches
+                from channel.models import Account
+                from sqlalchemy.orm import Session
+
+                with Session(bind=conn) as session:
+                    return reset_matches(conn, session.get(Account, account_id), ids)
             from channel import listing_state
 
-            changed = listing_state.action_requested(conn, account_id, ids, action)
+            return listing_state.action_requested(conn, account_id, ids, action)
+
+    # A running cycle may hold some of these listings: a lost lock conflict is run again.
+    changed = retry_on_lock_conflict(queue)
     progress("queued", len(ids), len(ids))
     sync_job = contract.enqueue_sync(runtime.redis_conn(), account_id, f"merchant:{action}")
     return {"action": action, "queued": changed, "sync_job": sync_job}
@@ -160,8 +171,11 @@ def purge_buyer_data() -> dict:
     from channel.crypto import Vault
     from worker.sync.pii import protect_buyer_data
 
-    with runtime.engine().begin() as conn:
-        return protect_buyer_data(conn, Vault(runtime.settings().encryption_key), datetime.utcnow())
+    def purge() -> dict:
+        with runtime.engine().begin() as conn:
+            return protect_buyer_data(conn, Vault(runtime.settings().encryption_key), datetime.utcnow())
+
+    return retry_on_lock_conflict(purge)  # an orders run may hold some of these orders
 
 
 #: Days an applied notification id is kept. SQS keeps an undeleted message 14 days at most
@@ -180,8 +194,7 @@ def purge_notifications(now=None, retention_days: int = NOTIFICATION_RETENTION_D
     before = (now or datetime.utcnow()) - timedelta(days=retention_days)
     purged = 0
     while True:
-        with runtime.engine().begin() as conn:
-            n = notifications.purge_applied(conn, before)
+        n = retry_on_lock_conflict(lambda: _in_transaction(notifications.purge_applied, before))
         purged += n
         if n < 10_000:
             return {"purged": purged, "before": before.isoformat()}
@@ -194,8 +207,7 @@ def purge_product_feed() -> dict:
 
     purged = 0
     while True:
-        with runtime.engine().begin() as conn:
-            n = changes.trim(conn, limit=10_000)
+        n = retry_on_lock_conflict(lambda: _in_transaction(changes.trim, limit=10_000))
         purged += n
         if n < 10_000:
             return {"purged": purged}

@@ -1,4 +1,8 @@
+import contextlib
+import threading
+
 import pytest
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from channel.crypto import new_key, Vault
@@ -81,3 +85,28 @@ def worker_env(monkeypatch, settings, channel_db):
     runtime.reset()
     yield
     runtime.reset()
+
+
+@contextlib.contextmanager
+def row_held_past_innodb_wait(engine, table: str, where: str, params: dict, hold: float = 1.6):
+    """Another transaction holds a row (``SELECT ... FOR UPDATE``) for ``hold`` seconds while
+    connections made from here on wait 1 s for a lock (``innodb_lock_wait_timeout``): the first
+    try of whoever needs the row times out (error 1205), a second try after ``hold`` gets it.
+    The engine's pool is emptied so that its next connections take the short wait."""
+    with engine.connect() as admin:
+        default = admin.execute(text("SELECT @@GLOBAL.innodb_lock_wait_timeout")).scalar_one()
+        admin.execute(text("SET GLOBAL innodb_lock_wait_timeout = 1"))
+        admin.commit()
+        release = None
+        try:
+            engine.dispose()
+            held = admin.begin()
+            admin.execute(text(f"SELECT 1 FROM {table} WHERE {where} FOR UPDATE"), params)
+            release = threading.Timer(hold, held.rollback)
+            release.start()
+            yield
+        finally:
+            if release is not None:
+                release.join()
+            admin.execute(text(f"SET GLOBAL innodb_lock_wait_timeout = {int(default)}"))
+            admin.commit()

@@ -4,9 +4,10 @@ from datetime import datetime
 
 import pytest
 from rq import SimpleWorker
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 
 from channel import jobs
+from sync.conftest import row_held_past_innodb_wait
 
 
 def run_jobs(redis):
@@ -78,3 +79,29 @@ def test_a_cycle_never_runs_twice_at_once(redis_client, sync_account, cycle):
         cycle()
     held.release()
     assert cycle()["classified"] > 0
+
+
+def test_a_bulk_action_that_loses_a_lock_conflict_to_a_cycle_is_queued_all_the_same(
+        worker_env, redis_client, sync_account, channel_db, caplog):
+    """A cycle holds one of the listings the merchant ends: the action's transaction times out
+    once, runs again when the row is free, and every listing waits for its end."""
+    import logging
+
+    from worker.jobs import listing_action
+
+    with channel_db.engine.begin() as conn:
+        for sku in ("END-1", "END-2"):
+            conn.execute(text("INSERT INTO channel_amazon_listing (account_id, seller_sku, asin, match_status, tab,"
+                              " reason, amazon_status) VALUES (:a, :s, 'B0X', 'third_party', 'new_third_party',"
+                              " 'third_party_unmatched', 'BUYABLE')"), {"a": sync_account, "s": sku})
+        ids = conn.execute(text("SELECT listing_id FROM channel_amazon_listing WHERE seller_sku LIKE 'END-%'"
+                                " ORDER BY listing_id")).scalars().all()
+    with row_held_past_innodb_wait(channel_db.engine, "channel_amazon_listing", "listing_id = :l", {"l": ids[1]}), \
+            caplog.at_level(logging.INFO, logger="channel.db"):
+        outcome = listing_action(sync_account, "end", ids)
+    assert any("Lost a lock conflict" in r.getMessage() and "1205" in r.getMessage() for r in caplog.records)
+    assert outcome["queued"] == 2 and outcome["sync_job"]
+    with channel_db.engine.connect() as conn:
+        assert conn.execute(text("SELECT pending_action FROM channel_amazon_listing WHERE listing_id IN :ids"
+                                 ).bindparams(bindparam("ids", expanding=True)), {"ids": ids}).scalars().all() == \
+            ["end", "end"]

@@ -2,7 +2,6 @@
 a backlog cleared page by page within searchOrders' rate limit."""
 
 import logging
-import threading
 import time
 
 import pytest
@@ -12,6 +11,7 @@ from sqlalchemy import text
 from channel import jobs
 from sandbox.testing import running_sandbox
 from sandbox_fixtures import SELLER, seller_seed
+from sync.conftest import row_held_past_innodb_wait
 from worker import runtime
 from worker.amazon.errors import Retryable
 from worker.locks import AccountLock, LockBusy
@@ -247,23 +247,9 @@ def test_an_order_import_that_loses_a_lock_conflict_runs_again_without_an_alert(
     transaction times out, is rolled back and runs again once the row is free; the order is
     stored once, the run is OK, and no alert is raised for a blip."""
     first = place(market)
-    with channel_db.engine.connect() as admin:
-        default = admin.execute(text("SELECT @@GLOBAL.innodb_lock_wait_timeout")).scalar_one()
-        admin.execute(text("SET GLOBAL innodb_lock_wait_timeout = 1"))
-        admin.commit()
-        try:
-            channel_db.engine.dispose()  # the import's connections take the 1 s wait
-            held = admin.begin()
-            admin.execute(text("SELECT name FROM channel_amazon_account WHERE account_id = :a FOR UPDATE"),
-                          {"a": sync_account})
-            release = threading.Timer(1.6, held.rollback)
-            release.start()
-            with caplog.at_level(logging.INFO, logger="channel.db"):
-                summary = run_orders()
-            release.join()
-        finally:
-            admin.execute(text(f"SET GLOBAL innodb_lock_wait_timeout = {int(default)}"))
-            admin.commit()
+    with row_held_past_innodb_wait(channel_db.engine, "channel_amazon_account", "account_id = :a",
+                                   {"a": sync_account}), caplog.at_level(logging.INFO, logger="channel.db"):
+        summary = run_orders()
     assert any("Lost a lock conflict" in r.getMessage() and "1205" in r.getMessage() for r in caplog.records)
     assert summary["orders"]["new"] == 1 and stored(channel_db) == [first["orderId"]]
     assert outcome(channel_db)["orders_status"] == "ok"
