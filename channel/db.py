@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from MySQLdb.connections import Connection as DriverConnection
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 NAMING = {
     "ix": "%(table_name)s_%(column_0_N_name)s",
@@ -52,8 +53,6 @@ def make_engine(url: str, table_prefix: str = "", **kwargs) -> Engine:
     kwargs.setdefault("pool_recycle", 3600)
     return bind_prefix(create_engine(url, **kwargs), table_prefix)
 
-
-logger = logging.getLogger(__name__)
 
 #: MySQL error codes of a transaction that lost a lock conflict and may simply run again.
 DEADLOCK, LOCK_WAIT_TIMEOUT = 1213, 1205
