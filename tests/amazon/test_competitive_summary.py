@@ -92,5 +92,8 @@ def test_a_second_call_at_once_is_throttled_at_amazons_rate(rivals, make_client)
 def test_the_worker_reads_twenty_asins_per_call(rivals, client):
     asins = [f"B0000000{i:02d}" for i in range(30, 71)]  # 41 ASINs: 3 calls
     answered = dict(pricing.competitive_summary(client, asins))
-    assert sorted(answered) == asins and client.calls["getCompetitiveSummary"] == 3
+    # Three batches answered (a batch Amazon throttled under load is sent again, not split).
+    market = rivals.market
+    assert sorted(answered) == asins
+    assert market.calls["getCompetitiveSummary"] - market.throttled.get("getCompetitiveSummary", 0) == 3
     assert answered["B000000042"]["featuredBuyingOptions"][0]["segmentedFeaturedOffers"][0]["sellerId"] == "A1RIVAL"
