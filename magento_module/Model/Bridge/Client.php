@@ -11,6 +11,9 @@ use Channel\Amazon\Model\Config;
  */
 class Client
 {
+    /** The bridge's answer when a sync held the rows a write needs: nothing was changed, try again. */
+    public const DATABASE_BUSY = 'database_busy';
+
     public function __construct(
         private readonly Config $config,
         private readonly Signer $signer,
@@ -69,6 +72,14 @@ class Client
             $this->config->getConnectTimeout(),
             $this->config->getTimeout()
         );
+        if ($response->status === 503 && $this->errorCode($response) === self::DATABASE_BUSY) {
+            // A definite answer, not an outage: a sync held the rows, nothing was changed.
+            throw new BridgeException(
+                (string) ($response->json()['error']['message'] ?? 'The store\'s database was busy; try again.'),
+                $response->status,
+                self::DATABASE_BUSY
+            );
+        }
         if ($response->status >= 500) {
             throw new BridgeUnavailable(
                 sprintf('The Amazon channel bridge failed (HTTP %d); see its log.', $response->status),
@@ -85,6 +96,21 @@ class Client
             );
         }
         return $response;
+    }
+
+    /**
+     * The bridge's error code of a JSON error answer ('' for any other answer, a proxy's page say).
+     */
+    private function errorCode(Response $response): string
+    {
+        if (!str_contains($response->contentType, 'json')) {
+            return '';
+        }
+        try {
+            return (string) ($response->json()['error']['code'] ?? '');
+        } catch (\JsonException) {
+            return '';
+        }
     }
 
     /**

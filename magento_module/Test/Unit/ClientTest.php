@@ -8,7 +8,9 @@ use Channel\Amazon\Model\Bridge\BridgeException;
 use Channel\Amazon\Model\Bridge\BridgeUnavailable;
 use Channel\Amazon\Model\Bridge\Client;
 use Channel\Amazon\Model\Bridge\HttpClientTransport;
+use Channel\Amazon\Model\Bridge\Response;
 use Channel\Amazon\Model\Bridge\Signer;
+use Channel\Amazon\Model\Bridge\TransportInterface;
 use Channel\Amazon\Model\Config;
 use Channel\Amazon\Test\Magento\Instance;
 use Magento\Framework\HTTP\Client\CurlFactory;
@@ -101,6 +103,56 @@ class ClientTest extends TestCase
         $this->expectException(BridgeUnavailable::class);
         $this->expectExceptionMessage('cannot be reached');
         $this->client('http://127.0.0.1:1', 'x')->getJson('/api/v1/whoami', [], 'jane', []);
+    }
+
+    private function answering(Response $answer): Client
+    {
+        $magento = new Instance([Config::PATH_URL => 'http://bridge.test', Config::PATH_TIMEOUT => '15']);
+        $magento->config->store(Config::PATH_SECRET, 'the-shared-secret');
+        $transport = new class ($answer) implements TransportInterface {
+            public function __construct(private readonly Response $answer)
+            {
+            }
+
+            public function send(
+                string $method,
+                string $url,
+                array $headers,
+                string $body,
+                float $connectTimeout,
+                float $timeout
+            ): Response {
+                return $this->answer;
+            }
+        };
+        return new Client(new Config($magento->config), new Signer(), $transport);
+    }
+
+    public function testABusyDatabaseIsTheBridgesOwnAnswerNotAnOutage(): void
+    {
+        $message = "The store's database was busy with the same rows (a sync or another admin); nothing was changed."
+            . ' Try again in a moment.';
+        $busy = new Response(503, 'application/json', (string) json_encode(
+            ['error' => ['code' => 'database_busy', 'message' => $message, 'details' => []]]
+        ));
+        try {
+            $this->answering($busy)->postJson('/api/v1/orders/7/claim', [], 'magento-cron', []);
+            $this->fail('a busy answer must be raised');
+        } catch (BridgeUnavailable $e) {
+            $this->fail('a busy database is an answer (nothing changed), not an unreachable bridge');
+        } catch (BridgeException $e) {
+            $this->assertSame(503, $e->getStatus());
+            $this->assertSame(Client::DATABASE_BUSY, $e->getErrorCode());
+            $this->assertSame($message, $e->getMessage());
+        }
+    }
+
+    public function testAProxysServiceUnavailablePageIsStillAnOutage(): void
+    {
+        $this->expectException(BridgeUnavailable::class);
+        $this->expectExceptionMessage('HTTP 503');
+        $this->answering(new Response(503, 'text/html', '<h1>Service Unavailable</h1>'))
+            ->postJson('/api/v1/orders/7/claim', [], 'magento-cron', []);
     }
 
     public function testMissingConfigurationSaysWhereToSetIt(): void
