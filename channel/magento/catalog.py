@@ -355,9 +355,10 @@ class CatalogReader:
     def _hydrate(self, website: Website, rows, wanted: list[Attribute], categories: bool = True) -> list[Product]:
         s = self.schema
         timezone = website.timezone
-        products = {r.entity_id: Product(r.entity_id, r.sku, r.type_id, r.attribute_set_id, {}, [],
-                                         timezone=timezone) for r in rows}
-        by_link = {r.link: products[r.entity_id] for r in rows}
+        # The rows of ``_entities``: entity_id, sku, type_id, attribute_set_id, link, read by
+        # position (by name costs twice as much, on every product of a whole read).
+        products = {r[0]: Product(r[0], r[1], r[2], r[3], {}, [], timezone=timezone) for r in rows}
+        by_link = {r[4]: products[r[0]] for r in rows}
         # Every key and id here is an integer from the database, written into the SQL as such;
         # the rows come back as plain tuples through the driver's cursor (thousands per batch).
         where = int_filter(f"v.{s.link}", list(by_link))
