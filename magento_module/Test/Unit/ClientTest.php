@@ -10,9 +10,9 @@ use Channel\Amazon\Model\Bridge\Client;
 use Channel\Amazon\Model\Bridge\HttpClientTransport;
 use Channel\Amazon\Model\Bridge\Response;
 use Channel\Amazon\Model\Bridge\Signer;
-use Channel\Amazon\Model\Bridge\TransportInterface;
 use Channel\Amazon\Model\Config;
 use Channel\Amazon\Test\Magento\Instance;
+use Channel\Amazon\Test\Magento\RecordingTransport;
 use Magento\Framework\HTTP\Client\CurlFactory;
 use PHPUnit\Framework\TestCase;
 
@@ -109,23 +109,7 @@ class ClientTest extends TestCase
     {
         $magento = new Instance([Config::PATH_URL => 'http://bridge.test', Config::PATH_TIMEOUT => '15']);
         $magento->config->store(Config::PATH_SECRET, 'the-shared-secret');
-        $transport = new class ($answer) implements TransportInterface {
-            public function __construct(private readonly Response $answer)
-            {
-            }
-
-            public function send(
-                string $method,
-                string $url,
-                array $headers,
-                string $body,
-                float $connectTimeout,
-                float $timeout
-            ): Response {
-                return $this->answer;
-            }
-        };
-        return new Client(new Config($magento->config), new Signer(), $transport);
+        return new Client(new Config($magento->config), new Signer(), new RecordingTransport($answer));
     }
 
     public function testABusyDatabaseIsTheBridgesOwnAnswerNotAnOutage(): void
