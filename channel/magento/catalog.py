@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import BindParameter, bindparam, text
 from sqlalchemy.engine import Connection
 
-from channel.db import driver_connection
+from channel.db import driver_rows
 from channel.errors import NotFound
 from channel.magento.schema import VALUE_TYPES, MagentoSchema, int_filter
 from channel.magento.stock import AUTO, StockReader
@@ -362,45 +362,37 @@ class CatalogReader:
         # Every key and id here is an integer from the database, written into the SQL as such;
         # the rows come back as plain tuples through the driver's cursor (thousands per batch).
         where = int_filter(f"v.{s.link}", list(by_link))
-        cursor = driver_connection(self.conn).cursor()
-        try:
-            for backend in VALUE_TYPES:
-                attrs = [a for a in wanted if a.backend_type == backend]
-                if not attrs:
+        for backend in VALUE_TYPES:
+            attrs = [a for a in wanted if a.backend_type == backend]
+            if not attrs:
+                continue
+            codes = {a.attribute_id: a.code for a in attrs}
+            # By the batch's products (one index range, or their ids), never through the
+            # attribute's index: for one attribute the optimizer may pick it, and read
+            # every product's value of it for each batch (``+ 0`` keeps it off that index).
+            values = driver_rows(self.conn,
+                                 f"SELECT v.{s.link}, v.attribute_id, v.store_id, v.value FROM {s.value_table(backend)} v"
+                                 f" WHERE {where} AND v.attribute_id + 0 IN ({', '.join(str(int(i)) for i in codes)})"
+                                 f" AND v.store_id IN (0, {int(website.store_id)})")
+            store_view = []
+            for link, attribute_id, store_id, value in values:
+                product = by_link.get(link)
+                if product is None:  # in the range read, not in this batch
                     continue
-                codes = {a.attribute_id: a.code for a in attrs}
-                # By the batch's products (one index range, or their ids), never through the
-                # attribute's index: for one attribute the optimizer may pick it, and read
-                # every product's value of it for each batch (``+ 0`` keeps it off that index).
-                cursor.execute(
-                    f"SELECT v.{s.link}, v.attribute_id, v.store_id, v.value FROM {s.value_table(backend)} v"
-                    f" WHERE {where} AND v.attribute_id + 0 IN ({', '.join(str(int(i)) for i in codes)})"
-                    f" AND v.store_id IN (0, {int(website.store_id)})")
-                store_view = []
-                for link, attribute_id, store_id, value in cursor.fetchall():
-                    product = by_link.get(link)
-                    if product is None:  # in the range read, not in this batch
-                        continue
-                    if store_id:
-                        store_view.append((product, codes[attribute_id], value))
-                    else:
-                        product.attributes[codes[attribute_id]] = value
-                # The store-view row, when present, overrides store 0, NULL or not.
-                for product, code, value in store_view:
-                    product.attributes[code] = value
-        finally:
-            cursor.close()
+                if store_id:
+                    store_view.append((product, codes[attribute_id], value))
+                else:
+                    product.attributes[codes[attribute_id]] = value
+            # The store-view row, when present, overrides store 0, NULL or not.
+            for product, code, value in store_view:
+                product.attributes[code] = value
         self._resolve_options(products.values(), wanted, website.store_id)
         if categories:
-            cursor = driver_connection(self.conn).cursor()
-            try:
-                cursor.execute(f"SELECT product_id, category_id FROM {s.t('catalog_category_product')}"
-                               f" WHERE {int_filter('product_id', list(products))}")
-                for product_id, category_id in cursor.fetchall():
-                    if product_id in products:
-                        products[product_id].categories.append(category_id)
-            finally:
-                cursor.close()
+            for product_id, category_id in driver_rows(
+                    self.conn, f"SELECT product_id, category_id FROM {s.t('catalog_category_product')}"
+                               f" WHERE {int_filter('product_id', list(products))}"):
+                if product_id in products:
+                    products[product_id].categories.append(category_id)
         self.stock.fill(list(products.values()), website)
         return list(products.values())
 

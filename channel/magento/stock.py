@@ -28,7 +28,7 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from channel.db import driver_connection
+from channel.db import driver_rows
 from channel.errors import ChannelError, InvalidInput
 from channel.magento.schema import MagentoSchema, int_filter
 
@@ -160,7 +160,8 @@ class StockReader:
             p.manage_stock, p.min_qty, p.backorders = default_manage, default_min, default_backorders
         # The ids are integers from the database, written into the SQL as such; the rows come
         # back as plain tuples through the driver's cursor (thousands per batch).
-        rows = self._rows(
+        rows = driver_rows(
+            self.conn,
             f"SELECT product_id, qty, is_in_stock, manage_stock, use_config_manage_stock, min_qty,"
             f" use_config_min_qty, backorders, use_config_backorders FROM {s.t('cataloginventory_stock_item')}"
             f" WHERE {int_filter('product_id', list(by_id))} AND stock_id = {int(LEGACY_STOCK_ID)}")
@@ -180,15 +181,6 @@ class StockReader:
             for p in products:
                 _settle(p, p.qty, p.is_in_stock and p.qty is not None)
 
-    def _rows(self, sql: str) -> tuple:
-        """The rows of ``sql`` (no parameters) as plain tuples, through the driver's cursor."""
-        cursor = driver_connection(self.conn).cursor()
-        try:
-            cursor.execute(sql)
-            return cursor.fetchall()
-        finally:
-            cursor.close()
-
     def _fill_msi(self, products: list, stock_id: int) -> None:
         s = self.schema
         by_id = {p.entity_id: p for p in products}
@@ -200,7 +192,8 @@ class StockReader:
             version = int(s.current_version(self.conn))
             where += f" AND e.created_in <= {version} AND e.updated_in > {version}"
         stock = int(stock_id)
-        on_hand = {entity_id: (Decimal(qty or 0), bool(status)) for entity_id, qty, status in self._rows(
+        on_hand = {entity_id: (Decimal(qty or 0), bool(status)) for entity_id, qty, status in driver_rows(
+            self.conn,
             f"SELECT e.entity_id, SUM(IF(si.status = 1, si.quantity, 0)) AS on_hand, MAX(si.status) AS any_in_stock"
             f" FROM {s.t('catalog_product_entity')} e"
             f" STRAIGHT_JOIN {s.t('inventory_source_item')} si ON si.sku = e.sku"
@@ -208,7 +201,8 @@ class StockReader:
             f" AND l.stock_id = {stock}"
             f" STRAIGHT_JOIN {s.t('inventory_source')} src ON src.source_code = l.source_code AND src.enabled = 1"
             f" WHERE {where} GROUP BY e.entity_id")}
-        reserved = {entity_id: Decimal(qty or 0) for entity_id, qty in self._rows(
+        reserved = {entity_id: Decimal(qty or 0) for entity_id, qty in driver_rows(
+            self.conn,
             f"SELECT e.entity_id, SUM(r.quantity) AS reserved FROM {s.t('catalog_product_entity')} e"
             f" STRAIGHT_JOIN {s.t('inventory_reservation')} r ON r.stock_id = {stock} AND r.sku = e.sku"
             f" WHERE {where} GROUP BY e.entity_id")}
