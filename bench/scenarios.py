@@ -279,7 +279,7 @@ def import_match_classify(n: int) -> dict:
 
                 stats = ListingsReportImporter(
                     conn, client, account_id, poll=0.02,
-                    prematch=lambda c, stage: prematch_new_skus(c, reader, account, stage),
+                    prematch=lambda c, stage, new: prematch_new_skus(c, reader, account, stage, new),
                     name_matches=lambda c, named: name_prematched(c, reader, account, named),
                     facts=read, ahead=classification.start).run(now)
                 conn.commit()

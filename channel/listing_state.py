@@ -29,6 +29,8 @@ from channel.pricing import AccountSettings
 
 LISTING = "channel_amazon_listing"
 CHANGE = "channel_amazon_listing_change"
+#: The new SKUs of the report being imported (``new_skus``).
+NEW = "tmp_channel_new"
 
 #: The states a listing can be in: the tabs, their in-progress states, and no tab at all.
 State = tabs.Tab
@@ -215,7 +217,8 @@ _NO_ISSUES = "amazon_issues = NULL, issue_text = NULL, issue_suppressed = 0"
 # --- the listings report ----------------------------------------------------------------
 
 def imported(conn: Connection, account_id: int, stage: str, taken_at: datetime, has_status: bool,
-             matches: str | None = None, facts: tuple[str, datetime] | None = None) -> int:
+             matches: str | None = None, facts: tuple[str, datetime] | None = None,
+             new: str | None = None) -> int:
     """The rows of a judged listings report (staged in ``stage``): new SKUs come in as
     third-party listings until matched; known ones take Amazon's values. A report without
     a status column keeps the statuses we know. A listing that changed state after the
@@ -225,7 +228,8 @@ def imported(conn: Connection, account_id: int, stage: str, taken_at: datetime, 
     word gives them, as the match step would leave them. With ``facts`` (the table
     classification staged its facts in, when they were read), those whose product's facts
     are staged come in with them, in the tab classification gives them: each row is written
-    once, not once here and again by classification. Returns how many came in matched."""
+    once, not once here and again by classification. ``new``: the report's new SKUs as
+    ``new_skus`` found them for the prematch, else found here. Returns how many came in matched."""
     params = {"a": account_id, "t": taken_at}
     newer = "(l.state_changed_at >= :t OR l.submitted_at >= :t)"  # we know more than this report
     if has_status:
@@ -253,6 +257,8 @@ def imported(conn: Connection, account_id: int, stage: str, taken_at: datetime, 
     first_new = (conn.execute(text(f"SELECT COALESCE(MAX(listing_id), 0) FROM {LISTING}")).scalar() or 0)
     # An account's first report: every row is new, none is looked up (a million lookups saved).
     known = has_listings(conn, account_id)
+    if known and new is None:
+        new = new_skus(conn, account_id, stage)
     # A new SKU without a product comes in as third-party. One matched by seller SKU comes in
     # linked, with its product's facts when classification staged them, else unread: what
     # Amazon says of it until classification reads them (in the same cycle).
@@ -295,9 +301,8 @@ def imported(conn: Connection, account_id: int, stage: str, taken_at: datetime, 
         f" 'new_third_party' AS tab, 'third_party_unmatched' AS reason,"
         f" 0 AS ended_by_merchant, NULL AS pending_action, NULL AS submitted_at, NULL AS amazon_issues,"
         f" 0 AS issue_suppressed, {', '.join(f'{e} AS {c}' for c, e in fact_values.items())}"
-        f" FROM {stage} s{join}"
-        + (f" LEFT JOIN {LISTING} l0 ON l0.account_id = :a AND l0.seller_sku = s.seller_sku"
-           f" WHERE s.bad = 0 AND l0.listing_id IS NULL" if known else " WHERE s.bad = 0"))
+        + (f" FROM {new} n JOIN {stage} s ON s.seller_sku = n.seller_sku{join}" if known and new
+           else f" FROM {stage} s{join} WHERE s.bad = 0"))
     conn.execute(text(
         f"INSERT INTO {LISTING} ({columns}, tab, reason, state_changed_at)"
         f" SELECT {columns}, SUBSTRING_INDEX(decision, '|', 1), SUBSTRING_INDEX(decision, '|', -1), :t"
@@ -317,6 +322,23 @@ def imported(conn: Connection, account_id: int, stage: str, taken_at: datetime, 
             f" WHERE s.bad = 0 AND NOT ({' AND '.join(f'l.{c} <=> {e}' for c, e in assignments)})"),
             {**params, "first": first_new})
     return conn.execute(text(f"SELECT COUNT(*) FROM {matches}")).scalar_one() if matches else 0
+
+
+def new_skus(conn: Connection, account_id: int, stage: str) -> str | None:
+    """The good rows of a staged report (``stage``) whose SKU the account has no listing for,
+    by SKU in ``tmp_channel_new``: looked up once for the import's prematch and its insert.
+    None when the account has no listing yet: every good row is new, none is looked up. Read
+    as the insert reads, with its locks: a listing for one of them cannot come in meanwhile."""
+    conn.execute(text(f"DROP TEMPORARY TABLE IF EXISTS {NEW}"))
+    if not has_listings(conn, account_id):
+        return None
+    conn.execute(text(f"CREATE TEMPORARY TABLE {NEW} (seller_sku varchar(255) NOT NULL PRIMARY KEY)"
+                      f" ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci"))
+    conn.execute(text(
+        f"INSERT INTO {NEW} (seller_sku) SELECT s.seller_sku FROM {stage} s"
+        f" LEFT JOIN {LISTING} l ON l.account_id = :a AND l.seller_sku = s.seller_sku"
+        f" WHERE s.bad = 0 AND l.listing_id IS NULL"), {"a": account_id})
+    return NEW
 
 
 def has_listings(conn: Connection, account_id: int) -> bool:

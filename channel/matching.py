@@ -183,8 +183,10 @@ def match_new_by_sku(conn: Connection, reader: CatalogReader, account, stage: st
     return matches
 
 
-def prematch_new_skus(conn: Connection, reader: CatalogReader, account, stage: str) -> str | None:
-    """``match_new_by_sku`` without the names: the products, in ``tmp_channel_prematch``."""
+def prematch_new_skus(conn: Connection, reader: CatalogReader, account, stage: str,
+                      new: str | None = None) -> str | None:
+    """``match_new_by_sku`` without the names: the products, in ``tmp_channel_prematch``.
+    ``new``: the report's new SKUs (``listing_state.new_skus``), else found here."""
     mapping = normalize_mapping(account.identifier_mapping, reader)
     if mapping.get("seller_sku") != "sku":
         return None
@@ -193,7 +195,7 @@ def prematch_new_skus(conn: Connection, reader: CatalogReader, account, stage: s
     params = {"a": account.account_id, "w": website.website_id, "v": s.current_version(conn)}
     version = " AND e.created_in <= :v AND e.updated_in > :v" if s.is_commerce else ""
     parents = ", ".join(f"'{t}'" for t in VARIANT_PARENT_TYPES)
-    known = listing_state.has_listings(conn, account.account_id)  # none on the first report: none looked up
+    new = new or listing_state.new_skus(conn, account.account_id, stage)  # None: each good row is new
     conn.execute(text("DROP TEMPORARY TABLE IF EXISTS tmp_channel_prematch"))
     conn.execute(text(
         "CREATE TEMPORARY TABLE tmp_channel_prematch (seller_sku varchar(255) NOT NULL PRIMARY KEY,"
@@ -201,11 +203,10 @@ def prematch_new_skus(conn: Connection, reader: CatalogReader, account, stage: s
         " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"))
     conn.execute(text(
         f"INSERT INTO tmp_channel_prematch (seller_sku, product_id, magento_sku)"
-        f" SELECT s.seller_sku, MIN(e.entity_id), MIN(e.sku) FROM {stage} s"
-        + (f" LEFT JOIN {LISTING} l ON l.account_id = :a AND l.seller_sku = s.seller_sku" if known else "")
-        + f" JOIN {s.t('catalog_product_entity')} e ON e.sku = s.seller_sku{version}"
+        f" SELECT s.seller_sku, MIN(e.entity_id), MIN(e.sku) FROM {new or stage} s"
+        f" JOIN {s.t('catalog_product_entity')} e ON e.sku = s.seller_sku{version}"
         f" JOIN {s.t('catalog_product_website')} pw ON pw.product_id = e.entity_id AND pw.website_id = :w"
-        f" WHERE s.bad = 0{' AND l.listing_id IS NULL' if known else ''} GROUP BY s.seller_sku"
+        f"{'' if new else ' WHERE s.bad = 0'} GROUP BY s.seller_sku"
         f" HAVING COUNT(DISTINCT e.entity_id) = 1 AND MIN(e.type_id) NOT IN ({parents})"), params)
     return "tmp_channel_prematch"
 

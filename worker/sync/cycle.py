@@ -146,7 +146,7 @@ class Synchronizer:
                 stats = ListingsReportImporter(conn, client, account.account_id, self.options.poll,
                                                progress=lambda n: self.progress("import", n, 0),
                                                hold_threshold=settings.report_hold_threshold,
-                                               prematch=lambda c, stage: prematch_new_skus(c, reader, account, stage),
+                                               prematch=lambda c, stage, new: prematch_new_skus(c, reader, account, stage, new),
                                                name_matches=lambda c, named: name_prematched(c, reader, account, named),
                                                facts=classification.read,
                                                ahead=classification.start).run(started)

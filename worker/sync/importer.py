@@ -86,12 +86,13 @@ class Document:
 class ListingsReportImporter:
     def __init__(self, conn: Connection, client, account_id: int, poll: float = 15.0, progress=None,
                  hold_threshold: int = 20,
-                 prematch: Callable[[Connection, str], str | None] | None = None,
+                 prematch: Callable[[Connection, str, str | None], str | None] | None = None,
                  name_matches: Callable[[Connection, str | None], None] | None = None,
                  facts: Callable[[Connection], tuple[str, datetime] | None] | None = None,
                  ahead: Callable[[Connection], None] | None = None):
         """``prematch`` (``matching.prematch_new_skus`` bound to the account) names the
-        products the report's new SKUs are matched to before their rows are written, and
+        products the report's new SKUs (``listing_state.new_skus``) are matched to before
+        their rows are written, and
         ``name_matches`` (``matching.name_prematched``) their names when no facts hold them;
         without them, or when one fails, the match step links them. ``facts``
         (``CycleClassification.read``) stages the Magento facts of the account's products once
@@ -281,9 +282,10 @@ class ListingsReportImporter:
         a bad row only keeps its listing from being taken as gone. Returns how many new SKUs
         came in matched."""
         matches = None
+        new = listing_state.new_skus(self.conn, self.account_id, STAGE)  # looked up once, for both
         if self.prematch is not None:
             try:  # first: a read ahead of the facts goes on meanwhile
-                matches = self.prematch(self.conn, STAGE)
+                matches = self.prematch(self.conn, STAGE, new)
             except Exception:  # the match step links them, and reports what stops it
                 logger.warning("New SKUs of account %s not matched on import", self.account_id, exc_info=True)
         facts = self.facts(self.conn) if self.facts is not None else None
@@ -293,7 +295,7 @@ class ListingsReportImporter:
             except Exception:
                 logger.warning("New SKUs of account %s not matched on import", self.account_id, exc_info=True)
                 matches = None
-        return listing_state.imported(self.conn, self.account_id, STAGE, taken_at, has_status, matches, facts)
+        return listing_state.imported(self.conn, self.account_id, STAGE, taken_at, has_status, matches, facts, new)
 
 
 def _status_without_column(price: str, quantity: str, channel: str) -> str:

@@ -179,3 +179,64 @@ def test_a_listing_linked_after_a_partial_read_has_its_product_read(channel_db, 
         whole = classify_account(conn, CatalogReader.connect(conn, channel_db.prefix), account, NOW,
                                  changed_only=False)
         assert (whole.written, whole.changed) == (0, 0)
+
+
+def new_in(conn, table):
+    return sorted(r[0] for r in conn.execute(text(f"SELECT seller_sku FROM {table}")))
+
+
+def test_a_later_report_looks_its_new_skus_up_once_for_the_prematch_and_the_insert(channel_db, account, twin):
+    """The importer finds the new SKUs once and hands them to both; found by each, as the
+    functions do when called alone, the listings end the same."""
+    later = [("mg-0000001", "B0ZZZZZZZZ", None, None, "BUYABLE", 1),  # known: SKUs compare as Magento's
+             *REPORT[1:3], ("MG-0000004", None, None, None, "BUYABLE", 2), ("LATER-THIRD", None, None, None, "BUYABLE", 1)]
+    ends = {}
+    with channel_db.engine.begin() as conn:
+        reader = CatalogReader.connect(conn, channel_db.prefix)
+        for acc, once in ((account, False), (twin, True)):
+            in_one_cycle(conn, channel_db, acc, report=REPORT[:3])
+            # Product 4 as if created in Magento since: no row for it yet (classification gives
+            # each product of the website one).
+            conn.execute(text("DELETE FROM channel_amazon_listing WHERE account_id = :a AND seller_sku = 'MG-0000004'"),
+                         {"a": acc.account_id})
+            stage(conn, acc, later)
+            conn.execute(text(f"INSERT INTO {STAGE} ({', '.join(STAGE_COLUMNS)}) VALUES"  # unreadable: never new
+                              f" ('MG-0000008', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 1)"))
+            if once:
+                new = listing_state.new_skus(conn, acc.account_id, STAGE)
+                assert new is not None and new_in(conn, new) == ["LATER-THIRD", "MG-0000004"]
+                matches = prematch_new_skus(conn, reader, acc, STAGE, new)
+                assert matches is not None and new_in(conn, matches) == ["MG-0000004"]
+                name_prematched(conn, reader, acc)
+                came = listing_state.imported(conn, acc.account_id, STAGE, TAKEN, True, matches, None, new)
+            else:
+                came = listing_state.imported(conn, acc.account_id, STAGE, TAKEN, True,
+                                              match_new_by_sku(conn, reader, acc, STAGE))
+            assert came == 1
+            ends[once] = rows(conn, acc)
+    assert ends[True] == ends[False]
+    assert "LATER-THIRD" in ends[True] and "mg-0000001" not in ends[True]
+    assert ends[True]["MG-0000004"][:2] == (4, "MG-0000004") and ends[True]["MG-0000004"][4:6] == ("matched", "seller_sku")
+    assert ends[True]["LATER-THIRD"][0] is None and ends[True]["LATER-THIRD"][4] == "third_party"
+
+
+def test_no_listing_for_a_new_sku_comes_in_between_its_lookup_and_its_insert(channel_db, account):
+    with channel_db.engine.begin() as conn:
+        in_one_cycle(conn, channel_db, account, report=REPORT[:3])
+    with channel_db.engine.connect() as conn:
+        stage(conn, account)
+        assert listing_state.new_skus(conn, account.account_id, STAGE) is not None
+        other = channel_db.engine.connect()
+        try:
+            other.execute(text("SET SESSION innodb_lock_wait_timeout = 1"))
+            with pytest.raises(Exception, match="1205"):  # waits for the import's transaction
+                other.execute(text(
+                    "INSERT INTO channel_amazon_listing (account_id, seller_sku, tab, reason)"
+                    " VALUES (:a, 'NOWHERE', 'new_third_party', 'third_party_unmatched')"), {"a": account.account_id})
+            other.rollback()
+        finally:
+            other.close()
+        assert listing_state.imported(conn, account.account_id, STAGE, TAKEN, True, None, None,
+                                      listing_state.NEW) == 0
+        assert rows(conn, account)["NOWHERE"][4] == "third_party"
+        conn.commit()
