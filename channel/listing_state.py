@@ -307,10 +307,13 @@ def imported(conn: Connection, account_id: int, stage: str, taken_at: datetime, 
         f"INSERT INTO {LISTING} ({columns}, tab, reason, state_changed_at)"
         f" SELECT {columns}, SUBSTRING_INDEX(decision, '|', 1), SUBSTRING_INDEX(decision, '|', -1), :t"
         f" FROM (SELECT l.*, {_decision(False)} AS decision FROM ({new_rows}) l) x"), params)
+    # Read by their ids, in the table itself: a covering secondary index of rows this
+    # transaction just wrote sends each read to the table anyway (8.3-9.6 s for a million
+    # new rows against 3.9-5.8 s).
     arrived = conn.execute(text(
         f"INSERT INTO {CHANGE} (listing_id, account_id, from_tab, to_tab, from_reason, to_reason)"
-        f" SELECT listing_id, :a, NULL, tab, NULL, reason FROM {LISTING} WHERE account_id = :a"
-        f" AND listing_id > :first"), {**params, "first": first_new}).rowcount
+        f" SELECT listing_id, :a, NULL, tab, NULL, reason FROM {LISTING} FORCE INDEX (PRIMARY)"
+        f" WHERE account_id = :a AND listing_id > :first"), {**params, "first": first_new}).rowcount
     if arrived:
         _count_new(conn, account_id, first_new, taken_at)
     # The listings known before this report (the rows just inserted already hold its values)
