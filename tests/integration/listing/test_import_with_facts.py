@@ -235,6 +235,7 @@ def test_no_listing_for_a_new_sku_comes_in_between_its_lookup_and_its_insert(cha
                     " VALUES (:a, 'NOWHERE', 'new_third_party', 'third_party_unmatched')"), {"a": account.account_id})
             other.rollback()
         finally:
+            other.invalidate()  # its 1 s lock wait goes with it, not back to the pool
             other.close()
         assert listing_state.imported(conn, account.account_id, STAGE, TAKEN, True, None, None,
                                       listing_state.NEW) == 0
