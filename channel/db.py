@@ -107,6 +107,7 @@ def driver_connection(conn: Connection) -> DriverConnection:
         raise RuntimeError("the connection is closed")
     return raw
 
+
 def driver_rows(conn: Connection, sql: str) -> tuple:
     """The rows of ``sql`` (no parameters: what it needs is written into it) as the driver's
     plain tuples, through its own cursor on ``conn``'s session: for reads of thousands of rows

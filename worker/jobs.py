@@ -39,9 +39,13 @@ def _progress_writer():
 
 
 def _in_transaction(fn, *args, **kwargs):
-    """``fn(conn, *args, **kwargs)`` in a transaction of its own."""
-    with runtime.engine().begin() as conn:
-        return fn(conn, *args, **kwargs)
+    """``fn(conn, *args, **kwargs)`` in a transaction of its own, run again when it loses a
+    lock conflict (a running cycle or orders run may hold some of the same rows)."""
+    def once():
+        with runtime.engine().begin() as conn:
+            return fn(conn, *args, **kwargs)
+
+    return retry_on_lock_conflict(once)
 
 
 def cycle_options() -> CycleOptions:
@@ -78,21 +82,19 @@ def listing_action(account_id: int, action: str, listing_ids: list[int]) -> dict
     if action not in ("publish", "relist", "end", "rematch"):
         raise ValueError(f"unknown action {action!r}")
 
-    def queue() -> int:
-        with runtime.engine().begin() as conn:
-            if action == "rematch":
-                from channel.matching import reset_matches
-                from channel.models import Account
-                from sqlalchemy.orm import Session
+    def queue(conn) -> int:
+        if action == "rematch":
+            from channel.matching import reset_matches
+            from channel.models import Account
+            from sqlalchemy.orm import Session
 
-                with Session(bind=conn) as session:
-                    return reset_matches(conn, session.get(Account, account_id), ids)
-            from channel import listing_state
+            with Session(bind=conn) as session:
+                return reset_matches(conn, session.get(Account, account_id), ids)
+        from channel import listing_state
 
-            return listing_state.action_requested(conn, account_id, ids, action)
+        return listing_state.action_requested(conn, account_id, ids, action)
 
-    # A running cycle may hold some of these listings: a lost lock conflict is run again.
-    changed = retry_on_lock_conflict(queue)
+    changed = _in_transaction(queue)  # a running cycle may hold some of these listings
     progress("queued", len(ids), len(ids))
     sync_job = contract.enqueue_sync(runtime.redis_conn(), account_id, f"merchant:{action}")
     return {"action": action, "queued": changed, "sync_job": sync_job}
@@ -171,11 +173,8 @@ def purge_buyer_data() -> dict:
     from channel.crypto import Vault
     from worker.sync.pii import protect_buyer_data
 
-    def purge() -> dict:
-        with runtime.engine().begin() as conn:
-            return protect_buyer_data(conn, Vault(runtime.settings().encryption_key), datetime.utcnow())
-
-    return retry_on_lock_conflict(purge)  # an orders run may hold some of these orders
+    # An orders run may hold some of these orders.
+    return _in_transaction(protect_buyer_data, Vault(runtime.settings().encryption_key), datetime.utcnow())
 
 
 #: Days an applied notification id is kept. SQS keeps an undeleted message 14 days at most
@@ -194,7 +193,7 @@ def purge_notifications(now=None, retention_days: int = NOTIFICATION_RETENTION_D
     before = (now or datetime.utcnow()) - timedelta(days=retention_days)
     purged = 0
     while True:
-        n = retry_on_lock_conflict(lambda: _in_transaction(notifications.purge_applied, before))
+        n = _in_transaction(notifications.purge_applied, before)
         purged += n
         if n < 10_000:
             return {"purged": purged, "before": before.isoformat()}
@@ -207,7 +206,7 @@ def purge_product_feed() -> dict:
 
     purged = 0
     while True:
-        n = retry_on_lock_conflict(lambda: _in_transaction(changes.trim, limit=10_000))
+        n = _in_transaction(changes.trim, limit=10_000)
         purged += n
         if n < 10_000:
             return {"purged": purged}
