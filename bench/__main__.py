@@ -70,7 +70,8 @@ WHEN = ("idle", "beside_one", "beside_two")
 
 def summary(name: str, r: dict) -> str:
     if name == "import_match_classify":
-        return (f"N={r['n']:,}: {r['seconds']} s (import {r['import_s']}, match {r['match_s']}, classify"
+        runs = f" (median of {r['repeats']}: {', '.join(str(x) for x in r['seconds_runs'])})" if r.get("repeats") else ""
+        return (f"N={r['n']:,}: {r['seconds']} s{runs} (import {r['import_s']}, match {r['match_s']}, classify"
                 f" {r['classify_s']}), {r['ratio_to_load_data']}x LOAD DATA of the same rows into the listing table"
                 f" ({r.get('ratio_to_bare_table')}x into a bare table); unchanged second run"
                 f" {r['second_run_s']} s reading {r.get('second_run_read')}, writing {r['rows_written_second_run']} listing and"

@@ -70,9 +70,12 @@ class Stack:
             session.add(acc)
             session.commit()
             account_id = acc.account_id
-        return account_id, Settings(database_url=self.url, redis_url=self.redis.url, encryption_key=self.key,
-                                    spapi_endpoint=sandbox_url,
-                                    lwa_endpoint=sandbox_url + "/auth/o2/token" if sandbox_url else None)
+        return account_id, self.settings(sandbox_url)
+
+    def settings(self, sandbox_url: str | None = None) -> Settings:
+        """The settings a worker of this stack runs with, against this sandbox."""
+        return Settings(database_url=self.url, redis_url=self.redis.url, encryption_key=self.key,
+                        spapi_endpoint=sandbox_url, lwa_endpoint=sandbox_url + "/auth/o2/token" if sandbox_url else None)
 
     def raw_insert_rate(self, rows: int) -> float:
         """Baseline: rows per second of a plain multi-row insert of listing-shaped rows."""
@@ -158,39 +161,43 @@ def _catalog_in_child(stack: Stack, n: int, scheduled: bool = False) -> None:
         raise RuntimeError(f"catalog generation failed ({child.exitcode})")
 
 
-def _load_data_baseline(stack: Stack, listings: list[dict]) -> tuple[float, float]:
+def _load_data_baseline(stack: Stack, listings: list[dict], repeats: int = 1) -> tuple[list[float], list[float]]:
     """The raw limit: LOAD DATA LOCAL INFILE of the same report rows, in seconds, into a
     copy of the listing table (its columns, keys and full-text index: the cost of writing
-    N listings at all), and into a bare table of the report's six columns."""
+    N listings at all), and into a bare table of the report's six columns; ``repeats``
+    times each."""
     path = Path(tempfile.mkdtemp(prefix="chn-load-")) / "rows.tsv"
     with path.open("w") as f:
         for r in listings:
             f.write(f"{r['sku']}\t{r['asin']}\t{r['price']}\t{r['quantity']}\tBUYABLE\tDEFAULT\n")
     conn = stack.db.connect("bench", local_infile=1)
     cur = conn.cursor()
-    timings = []
-    for create, load in (
+    loads = (
         ("CREATE TABLE bench_load LIKE channel_amazon_listing",
          f"LOAD DATA LOCAL INFILE '{path}' INTO TABLE bench_load (seller_sku, asin, amazon_price, amazon_qty,"
          f" amazon_status, fulfillment_channel) SET account_id = 1, product_name = seller_sku,"
          f" match_status = 'third_party', tab = 'new_third_party', reason = 'third_party_unmatched'"),
         ("CREATE TABLE bench_load (seller_sku varchar(255) NOT NULL PRIMARY KEY, asin varchar(16),"
          " price decimal(20,4), qty int, status varchar(32), channel varchar(16)) ENGINE=InnoDB",
-         f"LOAD DATA LOCAL INFILE '{path}' INTO TABLE bench_load")):
-        cur.execute(create)
-        start = time.perf_counter()
-        cur.execute(load)
-        conn.commit()
-        timings.append(time.perf_counter() - start)
-        cur.execute("DROP TABLE bench_load")
+         f"LOAD DATA LOCAL INFILE '{path}' INTO TABLE bench_load"))
+    timings: tuple[list[float], list[float]] = ([], [])
+    for _ in range(repeats):
+        for into, (create, load) in zip(timings, loads):
+            cur.execute(create)
+            start = time.perf_counter()
+            cur.execute(load)
+            conn.commit()
+            into.append(time.perf_counter() - start)
+            cur.execute("DROP TABLE bench_load")
     conn.close()
     shutil.rmtree(path.parent, ignore_errors=True)
-    return timings[0], timings[1]
+    return timings
 
 
-def _report_seed_in_child(stack: Stack, n: int) -> tuple[Path, tuple[float, float]]:
+def _report_seed_in_child(stack: Stack, n: int, repeats: int = 1) -> tuple[Path, tuple[list[float], list[float]]]:
     """The seller's N listings as a sandbox seed file, and the LOAD DATA baseline of the same
-    rows, made in a forked child: the N rows never sit in the pipeline's own memory."""
+    rows (``repeats`` times), made in a forked child: the N rows never sit in the pipeline's
+    own memory."""
     import json
     import multiprocessing
 
@@ -201,7 +208,7 @@ def _report_seed_in_child(stack: Stack, n: int) -> tuple[Path, tuple[float, floa
         listings = [{"sku": sample_catalog.product_sku(i), "asin": f"B0{i:08d}", "price": 12.5, "quantity": 3}
                     for i in range(1, n + 1)]
         seed.write_text(json.dumps(_seller(listings)))
-        child_end.send(_load_data_baseline(stack, listings))
+        child_end.send(_load_data_baseline(stack, listings, repeats))
 
     child = multiprocessing.get_context("fork").Process(target=make)
     child.start()
@@ -235,11 +242,36 @@ def _rows_changed_since_digest(conn) -> int:
         " l.passes_rules, l.has_identifier, l.is_parent, l.facts_at))")).scalar()
 
 
-def import_match_classify(n: int) -> dict:
-    """Listings report of N rows against a catalog of N products: import, match, classify;
-    then the same again with nothing changed. The sandbox runs in its own process and the
-    catalog is generated in a child, so the peak RSS is the pipeline's own."""
+def _forget_imports(conn, account_id: int) -> None:
+    """The account as it was before its first import: every row of ours for it goes (its
+    listings and their history by TRUNCATE: the scenario's database holds this account alone),
+    so the next import is a first one again, on a first read of the website."""
+    tables = [t for (t,) in conn.execute(text(
+        "SELECT c.table_name FROM information_schema.columns c JOIN information_schema.tables t"
+        " ON t.table_schema = c.table_schema AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE'"
+        " WHERE c.table_schema = DATABASE() AND c.column_name = 'account_id'"
+        " AND c.table_name LIKE 'channel\\_amazon\\_%' AND c.table_name <> 'channel_amazon_account'"))]
+    conn.execute(text("SET FOREIGN_KEY_CHECKS = 0"))
+    try:
+        for table in tables:
+            if table in ("channel_amazon_listing", "channel_amazon_listing_change"):
+                conn.execute(text(f"TRUNCATE TABLE {table}"))
+            else:
+                conn.execute(text(f"DELETE FROM {table} WHERE account_id = :a"), {"a": account_id})
+        conn.commit()
+    finally:
+        conn.execute(text("SET FOREIGN_KEY_CHECKS = 1"))
+
+
+def import_match_classify(n: int, repeats: int = 3) -> dict:
+    """Listings report of N rows against a catalog of N products: import, match, classify,
+    ``repeats`` times from the start (the median run is reported, the LOAD DATA baseline
+    the median of as many); then the same again with nothing changed, and after a price
+    change in Magento. Each first run has a sandbox of its own (nothing Amazon built for an
+    earlier run is reused). The sandbox runs in its own process and the catalog is generated
+    in a child, so the peak RSS is the pipeline's own."""
     import datetime as dt
+    import statistics
 
     import redis
 
@@ -254,80 +286,96 @@ def import_match_classify(n: int) -> dict:
     stack = Stack(buffer_pool=f"{max(512, n * 4 // 1024)}M")
     try:
         _catalog_in_child(stack, n, scheduled=True)
-        seed, (baseline, bare) = _report_seed_in_child(stack, n)
-        with sandbox_process(time_scale=1000, throttle=False, seed_file=str(seed)) as sb:
-            account_id, settings = stack.account(sb.url)
-            r = redis.Redis.from_url(stack.redis.url)
-            with Session(stack.engine) as session:
-                account = session.get(Account, account_id)
-                session.expunge(account)
-            client = client_for(account, settings, r, rate_scale=1000)
+        seed, (baselines, bares) = _report_seed_in_child(stack, n, repeats)
+        baseline, bare = statistics.median(baselines), statistics.median(bares)
+        account_id, _ = stack.account()
+        r = redis.Redis.from_url(stack.redis.url)
+        with Session(stack.engine) as session:
+            account = session.get(Account, account_id)
+            session.expunge(account)
 
-            def pipeline(conn) -> dict:
-                timings: dict[str, Any] = {}
-                start = time.perf_counter()
-                reader = CatalogReader.connect(conn)
-                now = dt.datetime.utcnow().replace(microsecond=0)
-                classification = CycleClassification(reader, account, now)
+        def pipeline(conn, client) -> dict:
+            timings: dict[str, Any] = {}
+            start = time.perf_counter()
+            reader = CatalogReader.connect(conn)
+            now = dt.datetime.utcnow().replace(microsecond=0)
+            classification = CycleClassification(reader, account, now)
 
-                def read(c):  # the catalog's facts staged once the report is judged: the wait for a
-                    # read started ahead, or the read (part of the import's time)
+            def read(c):  # the catalog's facts staged once the report is judged: the wait for a
+                # read started ahead, or the read (part of the import's time)
+                t = time.perf_counter()
+                staged = classification.read(c)
+                timings["catalog_read_s"] = time.perf_counter() - t
+                return staged
+
+            stats = ListingsReportImporter(
+                conn, client, account_id, poll=0.02,
+                prematch=lambda c, stage, new: prematch_new_skus(c, reader, account, stage, new),
+                name_matches=lambda c, named: name_prematched(c, reader, account, named),
+                facts=read, ahead=classification.start).run(now)
+            conn.commit()
+            timings["import_s"] = time.perf_counter() - start
+            t = time.perf_counter()
+            match_account(conn, reader, account)
+            conn.commit()
+            timings["match_s"] = time.perf_counter() - t
+            t = time.perf_counter()
+            classified = classification.classify(conn)
+            conn.commit()
+            timings["classify_s"] = time.perf_counter() - t
+            timings["workers"], timings["worker_rss"] = classified.workers, classified.worker_peak_rss_mb
+            timings["read"] = (f"{classified.products} changed products" if not classified.whole
+                               else f"all {classified.products} products ({classified.why})")
+            timings["seconds"] = time.perf_counter() - start
+            timings["gone"] = stats.gone
+            return timings
+
+        firsts: list[dict] = []
+        with stack.engine.connect() as conn:
+            for k in range(repeats):
+                if k:
+                    _forget_imports(conn, account_id)
+                    r.flushdb()  # the access tokens of the last sandbox
+                with sandbox_process(time_scale=1000, throttle=False, seed_file=str(seed)) as sb:
+                    client = client_for(account, stack.settings(sb.url), r, rate_scale=1000)
+                    time.sleep(1.1)  # a new second: each run's listings are its own
+                    firsts.append(pipeline(conn, client))
+                    if k < repeats - 1:
+                        continue
+                    # The last first run goes on: the same again with nothing changed, then after
+                    # a price change in Magento.
+                    changes = conn.execute(text("SELECT COUNT(*) FROM channel_amazon_listing_change")).scalar_one()
+                    _listing_digest(conn)
+                    conn.commit()
+                    time.sleep(1.1)  # a new second: an unchanged run must still write nothing
+                    second = pipeline(conn, client)
+                    written = _rows_changed_since_digest(conn)
+                    change_rows = conn.execute(text(
+                        "SELECT COUNT(*) FROM channel_amazon_listing_change")).scalar_one() - changes
+                    tabs: dict[str, int] = dict(conn.execute(text(
+                        "SELECT tab, COUNT(*) FROM channel_amazon_listing GROUP BY tab")).all())
+                    conn.execute(text("DROP TABLE bench_digest"))
+                    # A merchant changes the price of 1 % of the products (one statement, through
+                    # Magento's triggers); the next run reads those.
+                    edited = max(1, n // 100)
+                    price = CatalogReader.connect(conn).attribute("price").attribute_id
                     t = time.perf_counter()
-                    staged = classification.read(c)
-                    timings["catalog_read_s"] = time.perf_counter() - t
-                    return staged
-
-                stats = ListingsReportImporter(
-                    conn, client, account_id, poll=0.02,
-                    prematch=lambda c, stage, new: prematch_new_skus(c, reader, account, stage, new),
-                    name_matches=lambda c, named: name_prematched(c, reader, account, named),
-                    facts=read, ahead=classification.start).run(now)
-                conn.commit()
-                timings["import_s"] = time.perf_counter() - start
-                t = time.perf_counter()
-                match_account(conn, reader, account)
-                conn.commit()
-                timings["match_s"] = time.perf_counter() - t
-                t = time.perf_counter()
-                classified = classification.classify(conn)
-                conn.commit()
-                timings["classify_s"] = time.perf_counter() - t
-                timings["workers"], timings["worker_rss"] = classified.workers, classified.worker_peak_rss_mb
-                timings["read"] = (f"{classified.products} changed products" if not classified.whole
-                                   else f"all {classified.products} products ({classified.why})")
-                timings["seconds"] = time.perf_counter() - start
-                timings["gone"] = stats.gone
-                return timings
-
-            with stack.engine.connect() as conn:
-                first = pipeline(conn)
-                changes = conn.execute(text("SELECT COUNT(*) FROM channel_amazon_listing_change")).scalar_one()
-                _listing_digest(conn)
-                conn.commit()
-                time.sleep(1.1)  # a new second: an unchanged run must still write nothing
-                second = pipeline(conn)
-                written = _rows_changed_since_digest(conn)
-                change_rows = conn.execute(text("SELECT COUNT(*) FROM channel_amazon_listing_change")).scalar_one() \
-                    - changes
-                tabs: dict[str, int] = dict(conn.execute(text("SELECT tab, COUNT(*) FROM channel_amazon_listing GROUP BY tab")).all())
-                conn.execute(text("DROP TABLE bench_digest"))
-                # A merchant changes the price of 1 % of the products (one statement, through
-                # Magento's triggers); the next run reads those.
-                edited = max(1, n // 100)
-                price = CatalogReader.connect(conn).attribute("price").attribute_id
-                t = time.perf_counter()
-                conn.execute(text(
-                    "UPDATE catalog_product_entity_decimal SET value = value + 1 WHERE attribute_id = :p"
-                    " AND store_id = 0 AND entity_id <= :k"), {"p": price, "k": edited})
-                conn.commit()
-                magento_update_s = time.perf_counter() - t
-                time.sleep(1.1)
-                third = pipeline(conn)
+                    conn.execute(text(
+                        "UPDATE catalog_product_entity_decimal SET value = value + 1 WHERE attribute_id = :p"
+                        " AND store_id = 0 AND entity_id <= :k"), {"p": price, "k": edited})
+                    conn.commit()
+                    magento_update_s = time.perf_counter() - t
+                    time.sleep(1.1)
+                    third = pipeline(conn, client)
         shutil.rmtree(seed.parent, ignore_errors=True)
+        # The median first run (the middle one by time), with its parts.
+        first = sorted(firsts, key=lambda f: f["seconds"])[(len(firsts) - 1) // 2]
         return {"n": n, "seconds": round(first["seconds"], 2), "rows_per_second": round(n / first["seconds"]),
                 **{k: round(v, 2) for k, v in first.items() if k.endswith("_s")},
+                "repeats": repeats, "seconds_runs": [round(f["seconds"], 2) for f in firsts],
                 "gone_first_run": first["gone"], "tabs": tabs,
                 "baseline_load_data_s": round(baseline, 2), "ratio_to_load_data": round(first["seconds"] / baseline, 2),
+                "baseline_load_data_runs": [round(b, 2) for b in baselines],
                 "baseline_bare_table_s": round(bare, 2), "ratio_to_bare_table": round(first["seconds"] / bare, 1),
                 "first_run_read": first["read"], "second_run_read": second["read"],
                 "second_run_s": round(second["seconds"], 2), "rows_written_second_run": written,
@@ -337,7 +385,7 @@ def import_match_classify(n: int) -> dict:
                 # Classification's forked processes (one per core on a big website) and the largest
                 # peak memory of one; the scenario's own peak is added by the harness.
                 "classify_workers": first["workers"],
-                "worker_peak_rss_mb": round(max(first["worker_rss"], second["worker_rss"]), 1)}
+                "worker_peak_rss_mb": round(max(max(f["worker_rss"] for f in firsts), second["worker_rss"]), 1)}
     finally:
         stack.stop()
 
