@@ -319,6 +319,9 @@ class StagedFacts:
     #: The products read (None: every product of the website).
     ids: frozenset[int] | None
     stats: ClassifyStats
+    #: The newest listing id when they were staged for an import (``CycleClassification.read``):
+    #: the listings it writes above it with them are not compared with them again.
+    fresh_after: int | None = None
 
 
 def _planned(conn: Connection, reader: CatalogReader, account, now: datetime, changed_only: bool,
@@ -390,7 +393,7 @@ def apply_facts(conn: Connection, reader: CatalogReader, account, staged: Staged
             listing_state.facts_scope(conn, since, add=True)
             stats.products += listing_state.facts_stage(conn, _fact_rows(ctx, reader, now, batch_size, sorted(since)))
     outcome = listing_state.classified(conn, ctx.account_id, now, ctx.settings.auto_publish,
-                                       scoped=staged.ids is not None)
+                                       scoped=staged.ids is not None, fresh_after=staged.fresh_after)
     stats.written = outcome["created"] + outcome["updated"] + outcome["left_website"]
     stats.changed = outcome["changed"]
     listing_state.refresh_tab_counts(conn, ctx.account_id, now)
@@ -437,6 +440,7 @@ class CycleClassification:
         try:
             self.staged = ahead.staged(conn) if ahead is not None else \
                 stage_facts(conn, self.reader, self.account, self.now, unread=False)
+            self.staged.fresh_after = listing_state.newest_id(conn)  # the import's rows come above it
         except Exception:
             logger.warning("Catalog of account %s not read before the import; the classify step reads it",
                            self.account.account_id, exc_info=True)

@@ -254,7 +254,7 @@ def imported(conn: Connection, account_id: int, stage: str, taken_at: datetime, 
         ("match_status", f"IF({found}, 'matched', l.match_status)"),
         ("amazon_price", "s.amazon_price"), ("amazon_qty", "s.amazon_qty"),
         ("fulfillment_channel", "s.fulfillment_channel")]
-    first_new = (conn.execute(text(f"SELECT COALESCE(MAX(listing_id), 0) FROM {LISTING}")).scalar() or 0)
+    first_new = newest_id(conn)
     # An account's first report: every row is new, none is looked up (a million lookups saved).
     known = has_listings(conn, account_id)
     if known and new is None:
@@ -342,6 +342,11 @@ def new_skus(conn: Connection, account_id: int, stage: str) -> str | None:
         f" LEFT JOIN {LISTING} l ON l.account_id = :a AND l.seller_sku = s.seller_sku"
         f" WHERE s.bad = 0 AND l.listing_id IS NULL"), {"a": account_id})
     return NEW
+
+
+def newest_id(conn: Connection) -> int:
+    """The highest listing id so far (0 for none): the rows written from here on have higher ones."""
+    return int(conn.execute(text(f"SELECT COALESCE(MAX(listing_id), 0) FROM {LISTING}")).scalar() or 0)
 
 
 def has_listings(conn: Connection, account_id: int) -> bool:
@@ -811,12 +816,21 @@ def facts_stage_file(conn: Connection, path: str) -> int:
     return load_file(conn, FACTS, FACT_COLUMNS, path)
 
 
-def classified(conn: Connection, account_id: int, now: datetime, auto_publish: bool, scoped: bool = False) -> dict:
+def classified(conn: Connection, account_id: int, now: datetime, auto_publish: bool, scoped: bool = False,
+               fresh_after: int | None = None) -> dict:
     """Apply the staged facts of every product of the account's website (``scoped``: of
     the products in ``facts_scope`` only): listings for the eligible products that have
     none, the facts of the others, products that left the website, then each listing's
-    state. Only what changed is written."""
-    params = {"a": account_id, "now": now}
+    state. Only what changed is written. ``fresh_after``: the newest listing id when these
+    facts were staged; a listing above it whose facts were read at ``now`` came in with
+    these facts (an import of the same cycle) or later ones: its facts are not compared
+    with them again (a million such listings: 0.9 s against 2.0-2.4 s)."""
+    # The listings an import of this cycle wrote with these facts (those created here come
+    # above them).
+    params = {"a": account_id, "now": now, "fresh": fresh_after,
+              "ours": None if fresh_after is None else newest_id(conn)}
+    fresh = "" if fresh_after is None else \
+        "NOT (l.listing_id > :fresh AND l.listing_id <= :ours AND l.facts_at <=> :now)"
     created = conn.execute(text(
         f"INSERT INTO {LISTING} (account_id, product_id, magento_sku, seller_sku, asin, product_name, tab, reason,"
         f" match_status, state_changed_at, in_website, enabled, passes_rules, has_identifier, is_parent, calc_price,"
@@ -849,7 +863,8 @@ def classified(conn: Connection, account_id: int, now: datetime, auto_publish: b
         f" {f'{SCOPE} sc JOIN {LISTING} l ON l.product_id = sc.product_id' if scoped else f'{LISTING} l'}"
         f" LEFT JOIN {FACTS} f ON f.product_id = l.product_id"
         f" {_REPRICED} WHERE l.account_id = :a AND l.product_id IS NOT NULL"
-        f" AND IF(f.product_id IS NULL, l.in_website = 1 OR l.facts_at IS NULL, NOT ({same}))"), params)
+        + (f" AND {fresh}" if fresh else "")
+        + f" AND IF(f.product_id IS NULL, l.in_website = 1 OR l.facts_at IS NULL, NOT ({same}))"), params)
     # Listings whose facts changed are decided on their new facts first, so that facts and
     # state are written together: one write per listing, not two.
     joined = (f"tmp_channel_touched c JOIN {LISTING} l ON l.listing_id = c.listing_id AND c.left_website = 0"

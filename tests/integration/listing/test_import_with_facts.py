@@ -102,6 +102,25 @@ def test_new_skus_come_in_with_their_facts_written_once_and_end_as_a_separate_cl
         assert cycle.written == alone.written - 3
 
 
+def test_a_listing_an_earlier_cycle_wrote_in_the_same_second_is_compared_again(channel_db, account):
+    """The import's own rows are not compared with the facts they came in with; a listing
+    an earlier cycle wrote with facts read in the same second is: its product changed since."""
+    with channel_db.engine.begin() as conn:
+        in_one_cycle(conn, channel_db, account, report=REPORT[:3])
+        before = rows(conn, account)["MG-0000001"][14]
+    with channel_db.raw() as raw:
+        catalog.set_attribute_value(raw, channel_db.schema, "price", 1, before + 40)
+    with channel_db.engine.begin() as conn:
+        facts, imported, cycle = in_one_cycle(conn, channel_db, account)  # the same NOW, to the second
+        got = rows(conn, account)
+        assert facts is not None and imported == 0
+        assert got["MG-0000001"][14] > before and got["MG-0000001"][18] == NOW
+        # The cycle left every listing as a whole classification of the website leaves it.
+        whole = classify_account(conn, CatalogReader.connect(conn, channel_db.prefix), account, NOW,
+                                 changed_only=False)
+        assert (whole.written, whole.changed) == (0, 0)
+
+
 def test_facts_lost_with_a_rolled_back_import_are_read_again(channel_db, account, twin):
     disable_product_2(channel_db)
     with channel_db.engine.begin() as conn:
