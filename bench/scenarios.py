@@ -212,9 +212,14 @@ def _report_seed_in_child(stack: Stack, n: int, repeats: int = 1) -> tuple[Path,
 
     child = multiprocessing.get_context("fork").Process(target=make)
     child.start()
-    baseline = parent.recv()
+    child_end.close()  # the child's end: a child that dies ends the wait below instead of hanging it
+    try:
+        baseline = parent.recv()
+    except EOFError:
+        baseline = None
     child.join()
-    if child.exitcode != 0:
+    if child.exitcode != 0 or baseline is None:
+        shutil.rmtree(seed.parent, ignore_errors=True)
         raise RuntimeError(f"the report seed failed ({child.exitcode})")
     return seed, baseline
 
@@ -284,6 +289,7 @@ def import_match_classify(n: int, repeats: int = 3) -> dict:
 
     # A store with N products runs its database with a buffer pool to match (about 4 KB a product).
     stack = Stack(buffer_pool=f"{max(512, n * 4 // 1024)}M")
+    seed: Path | None = None
     try:
         _catalog_in_child(stack, n, scheduled=True)
         seed, (baselines, bares) = _report_seed_in_child(stack, n, repeats)
@@ -367,7 +373,6 @@ def import_match_classify(n: int, repeats: int = 3) -> dict:
                     magento_update_s = time.perf_counter() - t
                     time.sleep(1.1)
                     third = pipeline(conn, client)
-        shutil.rmtree(seed.parent, ignore_errors=True)
         # The median first run (the middle one by time), with its parts.
         first = sorted(firsts, key=lambda f: f["seconds"])[(len(firsts) - 1) // 2]
         return {"n": n, "seconds": round(first["seconds"], 2), "rows_per_second": round(n / first["seconds"]),
@@ -387,6 +392,8 @@ def import_match_classify(n: int, repeats: int = 3) -> dict:
                 "classify_workers": first["workers"],
                 "worker_peak_rss_mb": round(max(max(f["worker_rss"] for f in firsts), second["worker_rss"]), 1)}
     finally:
+        if seed is not None:  # the seller's listings, made for this scenario
+            shutil.rmtree(seed.parent, ignore_errors=True)
         stack.stop()
 
 
