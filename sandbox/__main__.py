@@ -7,7 +7,7 @@ import json
 import logging
 import sys
 
-from sandbox.app import create_app
+from sandbox.app import create_app, warm_reports
 from sandbox.state import Clock, Marketplace
 
 
@@ -38,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.seed:
         with open(args.seed, encoding="utf-8") as f:
             market.load(json.load(f))
+        warm_reports(market)
     from werkzeug.serving import make_server
 
     if args.quiet:

@@ -294,6 +294,17 @@ REPORT_VALUES = ("item-name", "listing-id", "seller-sku", "price", "quantity", "
 _LAST_ROWS: weakref.WeakKeyDictionary[Marketplace, dict[str, dict]] = weakref.WeakKeyDictionary()
 
 
+def warm_reports(market: Marketplace) -> None:
+    """Each seller's report rows formatted ahead, as a seed loads (``python -m sandbox
+    --seed``): Amazon keeps the data of its listings reports ready, and builds a report
+    from it, so the first report of a big seeded catalogue is not formatted row by row
+    while it is requested (on a shared machine, that work would compete with the caller's).
+    A listing that changes afterwards is formatted again when a report is built."""
+    with market.lock:
+        for seller_id in list(market.sellers):
+            _report_rows(market, seller_id)
+
+
 def _report_rows(market: Marketplace, seller_id: str) -> list[tuple]:
     rows: list[tuple] = []
     refresh, append = market.refresh_listing, rows.append
