@@ -412,7 +412,7 @@ def import_match_classify(n: int, repeats: int = 3) -> dict:
                 "baseline_load_data_s": round(baseline, 2), "ratio_to_load_data": round(first["seconds"] / baseline, 2),
                 "baseline_load_data_runs": [round(b, 2) for b in baselines],
                 "baseline_bare_table_s": round(bare, 2), "ratio_to_bare_table": round(first["seconds"] / bare, 1),
-                # The same table, loaded with the listing rows as the pipeline wrote them.
+                # The same table, loaded with the listing rows as the runs left them.
                 "baseline_listing_rows_s": round(listing_rows, 2),
                 "ratio_to_listing_rows": round(first["seconds"] / listing_rows, 2),
                 "first_run_read": first["read"], "second_run_read": second["read"],
