@@ -161,6 +161,19 @@ def _catalog_in_child(stack: Stack, n: int, scheduled: bool = False) -> None:
         raise RuntimeError(f"catalog generation failed ({child.exitcode})")
 
 
+def _timed_load(conn, create: str, load: str, table: str) -> float:
+    """``create`` a table, then ``load`` it: the seconds of the load with its commit; the
+    table is dropped after."""
+    cur = conn.cursor()
+    cur.execute(create)
+    start = time.perf_counter()
+    cur.execute(load)
+    conn.commit()
+    seconds = time.perf_counter() - start
+    cur.execute(f"DROP TABLE {table}")
+    return seconds
+
+
 def _load_data_baseline(stack: Stack, listings: list[dict], repeats: int = 1) -> tuple[list[float], list[float]]:
     """The raw limit: LOAD DATA LOCAL INFILE of the same report rows, in seconds, into a
     copy of the listing table (its columns, keys and full-text index: the cost of writing
@@ -171,7 +184,6 @@ def _load_data_baseline(stack: Stack, listings: list[dict], repeats: int = 1) ->
         for r in listings:
             f.write(f"{r['sku']}\t{r['asin']}\t{r['price']}\t{r['quantity']}\tBUYABLE\tDEFAULT\n")
     conn = stack.db.connect("bench", local_infile=1)
-    cur = conn.cursor()
     loads = (
         ("CREATE TABLE bench_load LIKE channel_amazon_listing",
          f"LOAD DATA LOCAL INFILE '{path}' INTO TABLE bench_load (seller_sku, asin, amazon_price, amazon_qty,"
@@ -183,12 +195,7 @@ def _load_data_baseline(stack: Stack, listings: list[dict], repeats: int = 1) ->
     timings: tuple[list[float], list[float]] = ([], [])
     for _ in range(repeats):
         for into, (create, load) in zip(timings, loads):
-            cur.execute(create)
-            start = time.perf_counter()
-            cur.execute(load)
-            conn.commit()
-            into.append(time.perf_counter() - start)
-            cur.execute("DROP TABLE bench_load")
+            into.append(_timed_load(conn, create, load, "bench_load"))
     conn.close()
     shutil.rmtree(path.parent, ignore_errors=True)
     return timings
@@ -210,13 +217,8 @@ def _listing_rows_baseline(stack: Stack) -> float:
                     " ORDER BY ordinal_position")
         columns = ", ".join(f"`{c}`" for c, in cur.fetchall())
         cur.execute(f"SELECT {columns} FROM channel_amazon_listing INTO OUTFILE '{path}'")
-        cur.execute("CREATE TABLE bench_rows LIKE channel_amazon_listing")
-        start = time.perf_counter()
-        cur.execute(f"LOAD DATA LOCAL INFILE '{path}' INTO TABLE bench_rows ({columns})")
-        conn.commit()
-        seconds = time.perf_counter() - start
-        cur.execute("DROP TABLE bench_rows")
-        return seconds
+        return _timed_load(conn, "CREATE TABLE bench_rows LIKE channel_amazon_listing",
+                           f"LOAD DATA LOCAL INFILE '{path}' INTO TABLE bench_rows ({columns})", "bench_rows")
     finally:
         conn.close()
         shutil.rmtree(folder, ignore_errors=True)
